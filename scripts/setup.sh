@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package vkae needs to build, test and run. Idempotent; works as root or with sudo.
+# Usage: scripts/setup.sh [--bench]   (--bench adds python3-torch for bench/compare_torch.py)
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config git ca-certificates
+  libgtest-dev libgmock-dev
+  libvulkan-dev vulkan-tools mesa-vulkan-drivers vulkan-validationlayers
+  glslc glslang-tools spirv-tools
+  libglfw3-dev libimgui-dev libstb-dev xvfb xauth x11-apps netpbm
+  zlib1g-dev libpng-dev
+  nodejs npm
+)
+[[ ${1:-} == --bench ]] && packages+=(python3-torch python3-numpy)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
