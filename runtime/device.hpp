@@ -1,0 +1,62 @@
+// Choosing a physical device (discrete > integrated > virtual > CPU, or what --device / VKAE_DEVICE names)
+// and the logical device with one compute queue. Every candidate carries the reason it was or wasn't taken.
+#pragma once
+#include <vulkan/vulkan.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vkae::rt {
+
+struct DeviceCandidate {
+  uint32_t index = 0;
+  VkPhysicalDevice physical = VK_NULL_HANDLE;
+  std::string name;
+  VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
+  uint32_t api_version = 0;
+  uint32_t compute_family = 0;
+  bool suitable = false;
+  std::string reason;  // why it is unsuitable; empty when suitable
+};
+
+const char* device_type_name(VkPhysicalDeviceType type) noexcept;
+
+// Every device the loader reports, with suitability decided.
+std::vector<DeviceCandidate> list_devices(VkInstance instance);
+
+// Picks a device: selector "" = best by type; a number = that index; otherwise a case-insensitive substring of
+// the name. Throws NoDeviceError (no device at all, or none suitable, listing each rejection) or InputError
+// (the selector matches nothing).
+const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candidates, std::string_view selector);
+
+class Device {
+ public:
+  Device(VkInstance instance, const DeviceCandidate& candidate);
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+  Device(Device&& other) noexcept;
+  Device& operator=(Device&&) = delete;
+  ~Device();
+
+  VkDevice get() const noexcept { return device_; }
+  VkPhysicalDevice physical() const noexcept { return physical_; }
+  VkQueue queue() const noexcept { return queue_; }
+  uint32_t queue_family() const noexcept { return family_; }
+  const VkPhysicalDeviceProperties& properties() const noexcept { return properties_; }
+  const VkPhysicalDeviceLimits& limits() const noexcept { return properties_.limits; }
+  const VkPhysicalDeviceMemoryProperties& memory() const noexcept { return memory_; }
+  bool timestamps_supported() const noexcept { return timestamp_bits_ > 0; }
+  bool is_cpu() const noexcept { return properties_.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+
+ private:
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t family_ = 0;
+  uint32_t timestamp_bits_ = 0;
+  VkPhysicalDeviceProperties properties_{};
+  VkPhysicalDeviceMemoryProperties memory_{};
+};
+
+}  // namespace vkae::rt

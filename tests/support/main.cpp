@@ -1,0 +1,7 @@
+// Test entry point. Validation failures are reported per test by GpuTest::TearDown.
+#include <gtest/gtest.h>
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
