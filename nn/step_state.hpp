@@ -1,0 +1,26 @@
+// Host mirror of shaders/step_state.glsl: the small device buffer holding what changes from step to step.
+#pragma once
+#include <cstdint>
+
+namespace vkae::nn {
+
+struct StepState {
+  uint32_t step = 0;     // optimizer steps completed before this one (Adam's t is step + 1)
+  uint32_t batch = 0;    // index of this batch in the epoch's permutation
+  uint32_t seed_lo = 0;  // run seed (RNG key)
+  uint32_t seed_hi = 0;
+  float lr = 1e-3f;
+  float noise = 0.5f;
+  uint32_t epoch = 0;
+  uint32_t reserved0 = 0;
+  uint32_t reserved[8] = {};
+
+  uint64_t seed() const noexcept { return (uint64_t{seed_hi} << 32) | seed_lo; }
+  void set_seed(uint64_t s) noexcept {
+    seed_lo = static_cast<uint32_t>(s);
+    seed_hi = static_cast<uint32_t>(s >> 32);
+  }
+};
+static_assert(sizeof(StepState) == 64, "must match shaders/step_state.glsl");
+
+}  // namespace vkae::nn
