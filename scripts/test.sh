@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian 12 machine: installs packages, builds, runs every test on the
+# Vulkan device (lavapipe when there is no GPU) with validation and synchronization validation on.
+# Idempotent. Usage: scripts/test.sh [extra ctest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+jobs=$(nproc)
+
+# A missing Vulkan device is a failure here, never a skip.
+if ! vulkaninfo --summary >/dev/null 2>&1; then
+  echo "test: no Vulkan device found (vulkaninfo --summary failed); mesa-vulkan-drivers should provide lavapipe" >&2
+  exit 1
+fi
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs" --timeout 900 "$@"
