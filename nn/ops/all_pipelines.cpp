@@ -2,6 +2,7 @@
 #include "nn/ops/all_pipelines.hpp"
 
 #include "nn/ops/activation.hpp"
+#include "nn/ops/step.hpp"
 
 namespace vkae::nn {
 
@@ -9,6 +10,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
   static const rt::PipelineDesc* const kAll[] = {
       &kActivationForward,
       &kActivationBackward,
+      &kStepEnd,
   };
   return kAll;
 }
