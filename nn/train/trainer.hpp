@@ -1,0 +1,95 @@
+// Training, evaluation and inference entry points: what `vkae train|eval|denoise` call. The trainer owns
+// the device-resident dataset, the model, the recorded step and the submit loop; it reports progress through
+// callbacks and writes checkpoint.safetensors, metrics.jsonl, loss.png and samples.png into the run folder.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace vkae::nn {
+
+struct TrainConfig {
+  std::string dataset = "mnist";  // mnist | fashion
+  std::string model = "dae";      // built-in name or path to a .json spec
+  uint32_t epochs = 20;
+  uint32_t batch = 128;
+  float lr = 1e-3f;
+  float noise = 0.5f;             // denoising noise factor f
+  uint64_t seed = 0;
+  std::optional<uint64_t> steps;  // stop after this many optimizer steps in total (counting resumed ones)
+  std::optional<uint32_t> limit;  // use only the first N training images
+  bool shuffle = true;
+  std::filesystem::path out;      // run folder; empty = a new folder under runs/
+  std::optional<std::filesystem::path> resume;  // checkpoint to continue from
+  std::string device;             // --device N|NAME ("" = best)
+  std::optional<std::filesystem::path> data_dir;
+  bool validate = true;           // run validation on the test split at each epoch end
+};
+
+// Checks ranges and combinations; InputError naming the flag ("--batch 0: expected an integer >= 1").
+void validate_config(const TrainConfig& config);
+
+struct TrainProgress {
+  uint32_t epoch = 0, epochs = 0;         // 1-based epoch in progress
+  uint64_t step = 0;                      // optimizer steps done in total
+  uint64_t epoch_step = 0, epoch_steps = 0;
+  float loss = 0;                         // latest train loss
+  double images_per_s = 0;
+  double eta_s = 0;                       // for the whole run
+};
+
+struct EpochSummary {
+  uint32_t epoch = 0;
+  uint64_t step = 0;
+  double train_loss = 0;                  // mean over the epoch's steps
+  std::optional<double> val_loss;         // test BCE (noisy input vs clean target)
+  double seconds = 0;
+  double images_per_s = 0;
+};
+
+struct TrainCallbacks {
+  std::function<void(const TrainProgress&)> on_progress;  // after each finished submit
+  std::function<void(const EpochSummary&)> on_epoch;
+  std::function<void(const std::string&)> on_note;        // one-line notes ("running on llvmpipe (CPU)")
+  std::function<bool()> should_stop;                      // polled between submits (Ctrl-C)
+};
+
+struct TrainResult {
+  std::filesystem::path out;
+  uint64_t steps = 0;
+  uint32_t epochs_done = 0;
+  std::optional<double> final_val_loss;
+  double seconds = 0;
+  double images_per_s = 0;
+  std::string device;
+};
+
+TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);
+
+struct EvalConfig {
+  std::filesystem::path checkpoint;
+  std::string dataset;            // "" = the checkpoint's dataset
+  float noise = 0.5f;
+  uint64_t seed = 0;              // validation noise seed
+  std::string device;
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<uint32_t> limit;  // first N test images
+};
+
+struct EvalResult {
+  double bce = 0;                 // mean BCE per pixel, noisy input vs clean target
+  uint64_t images = 0;
+  double seconds = 0;
+  double images_per_s = 0;
+  std::string model, dataset, device;
+};
+
+EvalResult evaluate(const EvalConfig& config);
+
+// A user's PNG (any size/colour; resized to the model input, grey) through the model into out_png.
+void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
+                 const std::filesystem::path& out_png, const std::string& device);
+
+}  // namespace vkae::nn
