@@ -1,0 +1,279 @@
+// Model spec parsing, the built-in models (as JSON, the same format users write) and shape inference.
+#include "nn/model/spec.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nn/io/atomic_file.hpp"
+
+namespace vkae::nn {
+namespace {
+
+// The built-ins, in the user-facing format. Keras semantics: 'same' padding, relu inside, sigmoid output.
+constexpr std::string_view kBuiltins[][2] = {
+    {"dae", R"({"name":"dae","input":[1,28,28],"denoising":true,"loss":"bce",
+      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
+                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
+      "decoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
+                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
+                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
+    {"dae-transpose", R"({"name":"dae-transpose","input":[1,28,28],"denoising":true,"loss":"bce",
+      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
+                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
+      "decoder":[{"type":"conv_transpose2d","filters":32,"kernel":3,"stride":2,"activation":"relu"},
+                 {"type":"conv_transpose2d","filters":32,"kernel":3,"stride":2,"activation":"relu"},
+                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
+    {"conv", R"({"name":"conv","input":[1,28,28],"loss":"bce",
+      "encoder":[{"type":"conv2d","filters":16,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
+                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
+                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
+      "decoder":[{"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
+                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
+                 {"type":"conv2d","filters":16,"kernel":3,"padding":"valid","activation":"relu"},
+                 {"type":"upsample2d"},
+                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
+    {"dense", R"({"name":"dense","input":[1,28,28],"loss":"bce",
+      "encoder":[{"type":"flatten"},{"type":"dense","units":32,"activation":"relu"}],
+      "decoder":[{"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
+    {"sparse", R"({"name":"sparse","input":[1,28,28],"loss":"bce",
+      "encoder":[{"type":"flatten"},{"type":"dense","units":32,"activation":"relu","l1":1e-5}],
+      "decoder":[{"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
+    {"deep", R"({"name":"deep","input":[1,28,28],"loss":"bce",
+      "encoder":[{"type":"flatten"},{"type":"dense","units":128,"activation":"relu"},
+                 {"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":32,"activation":"relu"}],
+      "decoder":[{"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":128,"activation":"relu"},
+                 {"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
+};
+
+LayerKind parse_kind(const std::string& s, const std::string& where) {
+  if (s == "conv2d") return LayerKind::Conv2d;
+  if (s == "conv_transpose2d") return LayerKind::ConvTranspose2d;
+  if (s == "maxpool2d") return LayerKind::MaxPool2d;
+  if (s == "upsample2d") return LayerKind::UpSample2d;
+  if (s == "dense") return LayerKind::Dense;
+  if (s == "flatten") return LayerKind::Flatten;
+  if (s == "reshape") return LayerKind::Reshape;
+  throw InputError(where + ": unknown layer type \"" + s +
+                   "\" (expected conv2d, conv_transpose2d, maxpool2d, upsample2d, dense, flatten or reshape)");
+}
+
+Activation parse_activation(const std::string& s, const std::string& where) {
+  if (s == "linear" || s == "identity" || s == "none") return Activation::Identity;
+  if (s == "relu") return Activation::Relu;
+  if (s == "leaky_relu") return Activation::LeakyRelu;
+  if (s == "sigmoid") return Activation::Sigmoid;
+  if (s == "tanh") return Activation::Tanh;
+  throw InputError(where + ": unknown activation \"" + s + "\" (expected linear, relu, leaky_relu, sigmoid or tanh)");
+}
+
+Shape3 parse_shape3(const Json& j, const std::string& where) {
+  const auto& a = j.as_array(where);
+  if (a.size() != 3) throw InputError(where + ": expected [channels, height, width]");
+  Shape3 s;
+  s.c = static_cast<uint32_t>(a[0].as_int(where + "[0]", 1, 1 << 16));
+  s.h = static_cast<uint32_t>(a[1].as_int(where + "[1]", 1, 1 << 16));
+  s.w = static_cast<uint32_t>(a[2].as_int(where + "[2]", 1, 1 << 16));
+  return s;
+}
+
+LayerSpec parse_layer(const Json& j, const std::string& where_in) {
+  const std::string type = j.at("type", where_in).as_string(where_in + ".type");
+  const std::string where = where_in + " (" + type + ")";
+  static const char* const kKnownKeys[] = {"type", "filters", "units", "kernel", "stride", "padding",
+                                           "activation", "alpha", "l1", "shape"};
+  for (const auto& [key, value] : j.as_object(where)) {
+    bool known = false;
+    for (const char* k : kKnownKeys) known = known || key == k;
+    if (!known) throw InputError(where + ": unknown key \"" + key + "\"");
+  }
+  LayerSpec l;
+  l.kind = parse_kind(type, where);
+  auto get_int = [&](const char* key, int64_t lo, int64_t hi, int64_t fallback) -> uint32_t {
+    const Json* v = j.find(key);
+    return static_cast<uint32_t>(v ? v->as_int(where + "." + key, lo, hi) : fallback);
+  };
+  const bool conv = l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d;
+  if (conv) {
+    if (!j.find("filters")) throw InputError(where + ": missing \"filters\"");
+    l.units = get_int("filters", 1, 4096, 0);
+    l.kernel = get_int("kernel", 1, 15, 3);
+    l.stride = get_int("stride", 1, 4, 1);
+  } else if (l.kind == LayerKind::Dense) {
+    if (!j.find("units")) throw InputError(where + ": missing \"units\"");
+    l.units = get_int("units", 1, 1 << 20, 0);
+  } else if (l.kind == LayerKind::Reshape) {
+    if (!j.find("shape")) throw InputError(where + ": missing \"shape\"");
+    l.reshape = parse_shape3(j.at("shape"), where + ".shape");
+  }
+  if (const Json* p = j.find("padding")) {
+    const std::string& s = p->as_string(where + ".padding");
+    if (s == "same") l.padding = PaddingKind::Same;
+    else if (s == "valid") l.padding = PaddingKind::Valid;
+    else throw InputError(where + ": padding must be \"same\" or \"valid\", not \"" + s + "\"");
+  }
+  if (const Json* a = j.find("activation")) {
+    if (!conv && l.kind != LayerKind::Dense) throw InputError(where + ": this layer takes no activation");
+    l.activation = parse_activation(a->as_string(where + ".activation"), where);
+  }
+  if (const Json* a = j.find("alpha")) l.alpha = static_cast<float>(a->as_number(where + ".alpha"));
+  if (const Json* a = j.find("l1")) {
+    l.l1 = static_cast<float>(a->as_number(where + ".l1"));
+    if (!(l.l1 >= 0)) throw InputError(where + ": l1 must be >= 0");
+  }
+  return l;
+}
+
+std::vector<LayerSpec> parse_layers(const Json& j, const std::string& where) {
+  std::vector<LayerSpec> out;
+  const auto& a = j.as_array(where);
+  for (size_t i = 0; i < a.size(); ++i) out.push_back(parse_layer(a[i], where + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+}  // namespace
+
+std::string shape3_string(Shape3 s) {
+  return "[" + std::to_string(s.c) + ", " + std::to_string(s.h) + ", " + std::to_string(s.w) + "]";
+}
+
+const char* layer_kind_name(LayerKind kind) noexcept {
+  switch (kind) {
+    case LayerKind::Conv2d: return "conv2d";
+    case LayerKind::ConvTranspose2d: return "conv_transpose2d";
+    case LayerKind::MaxPool2d: return "maxpool2d";
+    case LayerKind::UpSample2d: return "upsample2d";
+    case LayerKind::Dense: return "dense";
+    case LayerKind::Flatten: return "flatten";
+    case LayerKind::Reshape: return "reshape";
+  }
+  return "?";
+}
+
+Shape3 layer_output_shape(const LayerSpec& l, Shape3 in, std::string_view where_view) {
+  const std::string where(where_view);
+  switch (l.kind) {
+    case LayerKind::Conv2d: {
+      auto out_dim = [&](uint32_t d) -> uint32_t {
+        if (l.padding == PaddingKind::Same) return (d + l.stride - 1) / l.stride;
+        if (d < l.kernel)
+          throw InputError(where + ": a " + std::to_string(l.kernel) + "x" + std::to_string(l.kernel) +
+                           " 'valid' kernel does not fit the input " + shape3_string(in));
+        return (d - l.kernel) / l.stride + 1;
+      };
+      return {l.units, out_dim(in.h), out_dim(in.w)};
+    }
+    case LayerKind::ConvTranspose2d:
+      if (l.padding != PaddingKind::Same) throw InputError(where + ": only padding \"same\" is supported");
+      return {l.units, in.h * l.stride, in.w * l.stride};
+    case LayerKind::MaxPool2d:
+      if (l.padding == PaddingKind::Valid && (in.h < 2 || in.w < 2))
+        throw InputError(where + ": input " + shape3_string(in) + " is smaller than the 2x2 window");
+      return l.padding == PaddingKind::Same ? Shape3{in.c, (in.h + 1) / 2, (in.w + 1) / 2}
+                                            : Shape3{in.c, in.h / 2, in.w / 2};
+    case LayerKind::UpSample2d: return {in.c, in.h * 2, in.w * 2};
+    case LayerKind::Dense:
+      if (in.h != 1 || in.w != 1)
+        throw InputError(where + ": dense needs a flat input, got " + shape3_string(in) + " (add a flatten layer)");
+      return {l.units, 1, 1};
+    case LayerKind::Flatten: return {static_cast<uint32_t>(in.size()), 1, 1};
+    case LayerKind::Reshape:
+      if (l.reshape.size() != in.size())
+        throw InputError(where + ": cannot reshape " + shape3_string(in) + " (" + std::to_string(in.size()) +
+                         " values) to " + shape3_string(l.reshape));
+      return l.reshape;
+  }
+  return in;
+}
+
+ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
+  const std::string what(what_view);
+  ModelSpec m;
+  for (const auto& [key, value] : j.as_object(what)) {
+    if (key != "name" && key != "input" && key != "encoder" && key != "decoder" && key != "loss" &&
+        key != "denoising")
+      throw InputError(what + ": unknown key \"" + key + "\"");
+  }
+  m.name = j.find("name") ? j.at("name").as_string(what + ": name") : "custom";
+  if (const Json* in = j.find("input")) m.input = parse_shape3(*in, what + ": input");
+  m.encoder = parse_layers(j.at("encoder", what), what + ": encoder");
+  m.decoder = parse_layers(j.at("decoder", what), what + ": decoder");
+  if (m.encoder.empty() || m.decoder.empty()) throw InputError(what + ": encoder and decoder need at least one layer");
+  if (const Json* l = j.find("loss")) {
+    const std::string& s = l->as_string(what + ": loss");
+    if (s == "bce") m.loss = LossKind::Bce;
+    else if (s == "mse") m.loss = LossKind::Mse;
+    else throw InputError(what + ": loss must be \"bce\" or \"mse\", not \"" + s + "\"");
+  }
+  if (const Json* d = j.find("denoising")) m.denoising = d->as_bool(what + ": denoising");
+  // Shapes must chain and the output must match the input (an autoencoder reconstructs its input).
+  Shape3 s = m.input;
+  for (size_t i = 0; i < m.encoder.size(); ++i)
+    s = layer_output_shape(m.encoder[i], s, what + ": encoder[" + std::to_string(i) + "] (" +
+                                                layer_kind_name(m.encoder[i].kind) + ")");
+  for (size_t i = 0; i < m.decoder.size(); ++i)
+    s = layer_output_shape(m.decoder[i], s, what + ": decoder[" + std::to_string(i) + "] (" +
+                                                layer_kind_name(m.decoder[i].kind) + ")");
+  if (!(s == m.input))
+    throw InputError(what + ": the decoder produces " + shape3_string(s) + " but the input is " +
+                     shape3_string(m.input) + "; an autoencoder must reconstruct its input shape");
+  return m;
+}
+
+Json model_spec_to_json(const ModelSpec& m) {
+  auto shape = [](Shape3 s) { return Json(Json::Array{Json(s.c), Json(s.h), Json(s.w)}); };
+  auto layers = [&](const std::vector<LayerSpec>& ls) {
+    Json a = Json::array();
+    for (const LayerSpec& l : ls) {
+      Json o = Json::object();
+      o.set("type", layer_kind_name(l.kind));
+      if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d) {
+        o.set("filters", l.units);
+        o.set("kernel", l.kernel);
+        o.set("stride", l.stride);
+      }
+      if (l.kind == LayerKind::Dense) o.set("units", l.units);
+      if (l.kind == LayerKind::Reshape) o.set("shape", shape(l.reshape));
+      if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::MaxPool2d)
+        o.set("padding", l.padding == PaddingKind::Same ? "same" : "valid");
+      if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) {
+        o.set("activation", l.activation == Activation::Identity ? "linear" : activation_name(l.activation));
+        if (l.activation == Activation::LeakyRelu) o.set("alpha", l.alpha);
+      }
+      if (l.l1 > 0) o.set("l1", l.l1);
+      a.push_back(std::move(o));
+    }
+    return a;
+  };
+  Json j = Json::object();
+  j.set("name", m.name);
+  j.set("input", shape(m.input));
+  j.set("denoising", m.denoising);
+  j.set("loss", m.loss == LossKind::Bce ? "bce" : "mse");
+  j.set("encoder", layers(m.encoder));
+  j.set("decoder", layers(m.decoder));
+  return j;
+}
+
+std::vector<std::string> builtin_model_names() {
+  std::vector<std::string> out;
+  for (const auto& b : kBuiltins) out.emplace_back(b[0]);
+  return out;
+}
+
+ModelSpec resolve_model(std::string_view name_or_path) {
+  for (const auto& b : kBuiltins)
+    if (name_or_path == b[0]) return parse_model_spec(parse_json(b[1], b[0]), b[0]);
+  const std::filesystem::path path(name_or_path);
+  if (path.extension() == ".json") {
+    const auto bytes = read_file(path);
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return parse_model_spec(parse_json(text, path.string()), path.string());
+  }
+  std::string names;
+  for (const auto& n : builtin_model_names()) names += (names.empty() ? "" : ", ") + n;
+  throw InputError("--model " + std::string(name_or_path) + ": unknown model (built-ins: " + names +
+                   "; or a path to a .json layer list)");
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,61 @@
+// Model specifications: the layer list a model is built from, parsed from JSON (`--model path.json`) or
+// taken from the built-ins (which are written in the same JSON), with errors that name the layer and problem.
+// Knows nothing about the GPU; nn/model/model.hpp turns a spec into buffers and recorded ops.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nn/ops/activation.hpp"
+#include "nn/io/json.hpp"
+
+namespace vkae::nn {
+
+enum class LayerKind { Conv2d, ConvTranspose2d, MaxPool2d, UpSample2d, Dense, Flatten, Reshape };
+enum class PaddingKind { Same, Valid };
+enum class LossKind { Bce, Mse };
+
+// Per-sample shape (NCHW without N); dense features are {D, 1, 1}.
+struct Shape3 {
+  uint32_t c = 0, h = 0, w = 0;
+  uint64_t size() const noexcept { return uint64_t{c} * h * w; }
+  bool operator==(const Shape3&) const = default;
+};
+std::string shape3_string(Shape3 s);
+
+struct LayerSpec {
+  LayerKind kind = LayerKind::Dense;
+  uint32_t units = 0;       // dense: output features; conv: filters (output channels)
+  uint32_t kernel = 3;
+  uint32_t stride = 1;
+  PaddingKind padding = PaddingKind::Same;
+  Activation activation = Activation::Identity;
+  float alpha = 0.3f;       // leaky_relu slope
+  float l1 = 0.0f;          // L1 activity penalty on this layer's output (sparse AE)
+  Shape3 reshape;           // reshape target
+};
+
+struct ModelSpec {
+  std::string name;
+  Shape3 input{1, 28, 28};
+  std::vector<LayerSpec> encoder;
+  std::vector<LayerSpec> decoder;
+  LossKind loss = LossKind::Bce;
+  bool denoising = false;  // train on noisy inputs against clean targets
+};
+
+const char* layer_kind_name(LayerKind kind) noexcept;
+
+// `what` names the input in errors ("model.json"): "model.json: decoder[2] (conv2d): kernel must be >= 1".
+ModelSpec parse_model_spec(const Json& json, std::string_view what);
+Json model_spec_to_json(const ModelSpec& spec);
+
+// "dae" (the default), "conv", "dense", "deep", "sparse", "dae-transpose"; or a path to a .json file.
+ModelSpec resolve_model(std::string_view name_or_path);
+std::vector<std::string> builtin_model_names();
+
+// Output shape of a layer for an input shape; InputError naming the layer when it does not fit.
+Shape3 layer_output_shape(const LayerSpec& layer, Shape3 in, std::string_view where);
+
+}  // namespace vkae::nn
