@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "runtime/error.hpp"
-#include "tests/nn/io/temp_dir.hpp"
+#include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {
 namespace {

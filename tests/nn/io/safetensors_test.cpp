@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "runtime/error.hpp"
-#include "tests/nn/io/temp_dir.hpp"
+#include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {
 namespace {

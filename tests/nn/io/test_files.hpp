@@ -1,9 +1,10 @@
 // Test helper: a fresh directory under the system temp dir, removed with everything in it at scope exit.
-// Also small byte/file helpers shared by the nn/io and nn/data tests.
+// Also small byte/file helpers (write, read, gzip in memory) shared by the nn/io and nn/data tests.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +48,21 @@ inline void write_bytes(const std::filesystem::path& path, const std::vector<uin
 inline std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The bytes as a gzip file (what `gzip` would write).
+inline std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& bytes) {
+  z_stream stream{};
+  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::vector<uint8_t> out(deflateBound(&stream, static_cast<uLong>(bytes.size())) + 64);
+  stream.next_in = const_cast<Bytef*>(bytes.data());
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
 }
 
 }  // namespace vkae::nn::testing
