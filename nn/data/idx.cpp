@@ -172,7 +172,7 @@ std::vector<std::byte> encode_idx(const IdxArray& array) {
   for (std::size_t i = 0; i < array.dims.size(); ++i) {
     for (int k = 0; k < 4; ++k) out[4 + 4 * i + k] = static_cast<std::byte>(array.dims[i] >> (24 - 8 * k));
   }
-  std::memcpy(out.data() + 4 + 4 * array.dims.size(), array.data.data(), array.data.size());
+  if (!array.data.empty()) std::memcpy(out.data() + 4 + 4 * array.dims.size(), array.data.data(), array.data.size());
   return out;
 }
 

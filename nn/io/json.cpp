@@ -1,4 +1,4 @@
-// JSON value accessors, the strict recursive-descent parser and the compact writer.
+// JSON value accessors and the strict recursive-descent parser (the writer is in json_write.cpp).
 // Byte offsets in parse errors count from the start of the given text; \u escapes are decoded to UTF-8
 // (surrogate pairs joined, lone surrogates rejected). Raw bytes >= 0x80 in strings are passed through as-is.
 #include "nn/io/json.hpp"
@@ -378,91 +378,8 @@ class Parser {
   std::size_t pos_ = 0;
 };
 
-// ---------------------------------------------------------------------------------------------------------
-// Writer
-
-void write_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  char buf[40];
-  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(value));
-  } else if (value == static_cast<double>(static_cast<float>(value))) {
-    std::snprintf(buf, sizeof buf, "%.9g", value);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.15g", value);
-    if (std::strtod(buf, nullptr) != value) std::snprintf(buf, sizeof buf, "%.17g", value);
-  }
-  out += buf;
-}
-
-void write_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-void write_value(std::string& out, const Json& value) {
-  switch (value.kind()) {
-    case Json::Kind::Null: out += "null"; break;
-    case Json::Kind::Bool: out += value.as_bool() ? "true" : "false"; break;
-    case Json::Kind::Number: write_number(out, value.as_number()); break;
-    case Json::Kind::String: write_string(out, value.as_string()); break;
-    case Json::Kind::Array: {
-      out += '[';
-      bool first = true;
-      for (const Json& element : value.as_array()) {
-        if (!first) out += ',';
-        first = false;
-        write_value(out, element);
-      }
-      out += ']';
-      break;
-    }
-    case Json::Kind::Object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, member] : value.as_object()) {
-        if (!first) out += ',';
-        first = false;
-        write_string(out, key);
-        out += ':';
-        write_value(out, member);
-      }
-      out += '}';
-      break;
-    }
-  }
-}
-
 }  // namespace
 
 Json parse_json(std::string_view text, std::string_view what) { return Parser(text, what).parse_document(); }
-
-std::string to_json(const Json& value) {
-  std::string out;
-  write_value(out, value);
-  return out;
-}
 
 }  // namespace vkae::nn

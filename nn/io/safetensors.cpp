@@ -44,6 +44,7 @@ uint64_t get_u64_le(const std::byte* in) {
 }
 
 void copy_floats_le(std::byte* out, std::span<const float> values) {
+  if (values.empty()) return;  // data() may be null, which memcpy must not see
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(out, values.data(), values.size_bytes());
   } else {
@@ -52,6 +53,7 @@ void copy_floats_le(std::byte* out, std::span<const float> values) {
 }
 
 void read_floats_le(std::span<float> values, const std::byte* in) {
+  if (values.empty()) return;
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(values.data(), in, values.size_bytes());
   } else {
