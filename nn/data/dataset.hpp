@@ -1,0 +1,47 @@
+// Finding and loading the image datasets (MNIST, Fashion-MNIST) from IDX files on disk, with the search
+// order --data DIR, $VKAE_DATA, the per-user cache, and Debian's dataset-fashion-mnist folder.
+// Does not download anything (see fetch.hpp) and does not touch the GPU.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vkae::nn {
+
+enum class Split { Train, Test };
+
+struct DataSearch {
+  std::optional<std::filesystem::path> data_dir;  // --data DIR
+};
+
+struct Dataset {
+  std::string name;                 // "mnist" | "fashion"
+  uint32_t count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> images;      // [count, rows, cols], 0..255
+  std::vector<uint8_t> labels;      // [count], 0..9
+  std::filesystem::path images_path, labels_path;  // where they were read from
+};
+
+// Where Debian's dataset-fashion-mnist package installs its gzip IDX files.
+inline constexpr std::string_view kDebianFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+// "mnist", "fashion".
+std::span<const std::string_view> dataset_names();
+
+// ${XDG_CACHE_HOME:-$HOME/.cache}/vkae/<name>. InputError if neither variable is set.
+std::filesystem::path dataset_cache_dir(std::string_view name);
+
+// The folders load_dataset looks in, in order (whether or not they exist).
+std::vector<std::filesystem::path> dataset_search_dirs(std::string_view name, const DataSearch& search);
+
+// Loads one split. In each folder accepts e.g. train-images-idx3-ubyte, train-images-idx3-ubyte.gz and
+// train-images.idx3-ubyte(.gz); for the test split t10k-*. InputError for an unknown name (listing valid
+// ones), files not found (one line: where it looked and how to get them), or inconsistent files.
+Dataset load_dataset(std::string_view name, Split split, const DataSearch& search);
+
+}  // namespace vkae::nn
