@@ -10,7 +10,7 @@ packages=(
   glslc glslang-tools spirv-tools
   libglfw3-dev libimgui-dev libstb-dev xvfb xauth x11-apps netpbm
   zlib1g-dev libpng-dev
-  nodejs npm
+  nodejs npm dataset-fashion-mnist
 )
 [[ ${1:-} == --bench ]] && packages+=(python3-torch python3-numpy)
 
