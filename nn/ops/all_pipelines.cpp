@@ -2,6 +2,8 @@
 #include "nn/ops/all_pipelines.hpp"
 
 #include "nn/ops/activation.hpp"
+#include "nn/ops/maxpool2d.hpp"
+#include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
 
@@ -9,6 +11,10 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
   static const rt::PipelineDesc* const kAll[] = {
       &kActivationForward,
       &kActivationBackward,
+      &kMaxpool2dForward,
+      &kMaxpool2dBackward,
+      &kUpsample2dForward,
+      &kUpsample2dBackward,
   };
   return kAll;
 }
