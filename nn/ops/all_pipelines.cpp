@@ -2,6 +2,7 @@
 #include "nn/ops/all_pipelines.hpp"
 
 #include "nn/ops/activation.hpp"
+#include "nn/ops/data.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/upsample2d.hpp"
 
@@ -15,6 +16,9 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kMaxpool2dBackward,
       &kUpsample2dForward,
       &kUpsample2dBackward,
+      &kGatherForward,
+      &kNoiseForward,
+      &kDownscale2xForward,
   };
   return kAll;
 }
