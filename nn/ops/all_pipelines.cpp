@@ -4,6 +4,7 @@
 #include "nn/ops/activation.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/maxpool2d.hpp"
+#include "nn/ops/optimizer.hpp"
 #include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
@@ -19,6 +20,9 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kGatherForward,
       &kNoiseForward,
       &kDownscale2xForward,
+      &kAdamStep,
+      &kSgdStep,
+      &kSgdMomentumStep,
   };
   return kAll;
 }
