@@ -3,6 +3,10 @@
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/step.hpp"
+#include "nn/ops/data.hpp"
+#include "nn/ops/maxpool2d.hpp"
+#include "nn/ops/optimizer.hpp"
+#include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
 
@@ -11,6 +15,16 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kActivationForward,
       &kActivationBackward,
       &kStepEnd,
+      &kMaxpool2dForward,
+      &kMaxpool2dBackward,
+      &kUpsample2dForward,
+      &kUpsample2dBackward,
+      &kGatherForward,
+      &kNoiseForward,
+      &kDownscale2xForward,
+      &kAdamStep,
+      &kSgdStep,
+      &kSgdMomentumStep,
   };
   return kAll;
 }

@@ -1,0 +1,150 @@
+// Data ops (gather, noise, downscale2x): pipeline descriptions, recording with shape checks, CPU references.
+#include "nn/ops/data.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "nn/step_state.hpp"
+
+namespace vkae::nn {
+
+using rt::Access;
+
+const rt::PipelineDesc kGatherForward{"gather_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
+                                      sizeof(GatherPush), {256, 1, 1}};
+const rt::PipelineDesc kNoiseForward{"noise_forward", {Access::Write, Access::Read, Access::Read}, sizeof(NoisePush),
+                                     {256, 1, 1}};
+const rt::PipelineDesc kDownscale2xForward{"downscale2x_forward", {Access::Write, Access::Read},
+                                           sizeof(Downscale2xPush), {256, 1, 1}};
+
+namespace {
+
+constexpr uint64_t kMaxIndex = std::numeric_limits<uint32_t>::max();
+
+void check_bytes(std::string_view op, std::string_view what, const rt::BufferView& view, uint64_t needed,
+                 std::string_view expected) {
+  if (view.size < needed)
+    throw InputError(std::string(op) + ": " + std::string(what) + " holds " + std::to_string(view.size) +
+                     " bytes, " + std::string(expected) + " needs " + std::to_string(needed));
+}
+
+void check_state(std::string_view op, const rt::BufferView& state) {
+  check_bytes(op, "state", state, sizeof(StepState), "StepState");
+}
+
+std::string describe(const GatherShape& s) {
+  return "y " + shape_string({s.n, s.pixels}) + " from " + std::to_string(s.image_count) + " images of " +
+         std::to_string(s.pixels) + " pixels";
+}
+
+void record_gather_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                        rt::BufferView state, bool from_state, uint32_t first, const GatherShape& s) {
+  const char* op = "gather";
+  const std::string text = describe(s);
+  const uint64_t count = uint64_t{s.n} * s.pixels, bytes = uint64_t{s.image_count} * s.pixels;
+  if (count == 0 || s.image_count == 0 || count > kMaxIndex || bytes > kMaxIndex)
+    throw InputError(std::string(op) + ": cannot gather " + text +
+                     " (every size must be at least 1 and the dataset under 2^32 pixels)");
+  check_floats(op, "y", y, count, text);
+  check_bytes(op, "images", images, (bytes + 3) / 4 * 4, std::to_string(s.image_count) + " packed images of " +
+                                                               std::to_string(s.pixels) + " pixels");
+  const uint64_t perm_count = perm.size / sizeof(uint32_t);
+  const uint64_t last = (from_state ? 0 : uint64_t{first}) + s.n;
+  if (perm_count < last)
+    throw InputError(std::string(op) + ": perm holds " + std::to_string(perm_count) + " entries, a batch of " +
+                     std::to_string(s.n) + " from entry " + std::to_string(from_state ? 0 : first) + " needs " +
+                     std::to_string(last));
+  check_state(op, state);
+  const GatherPush push{s.n,  s.pixels, s.image_count, static_cast<uint32_t>(std::min(perm_count, kMaxIndex)),
+                        from_state ? 1u : 0u, first, 0, 0};
+  rec.dispatch(rec.pipeline(kGatherForward), {y, images, perm, state}, push, {rt::groups_for(count, 256)});
+}
+
+void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
+                       bool from_state, uint32_t step, RngStream stream) {
+  const std::string shape = shape_string({count});
+  if (count > kMaxIndex) throw InputError("noise: shape " + shape + " has more than 2^32 elements");
+  check_floats("noise", "y", y, count, shape);
+  check_floats("noise", "x", x, count, shape);
+  check_state("noise", state);
+  const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u, step};
+  rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push, {rt::groups_for(count, 256)});
+}
+
+}  // namespace
+
+std::vector<uint32_t> pack_pixels(std::span<const uint8_t> pixels) {
+  std::vector<uint32_t> words((pixels.size() + 3) / 4, 0u);
+  for (size_t k = 0; k < pixels.size(); ++k) words[k / 4] |= uint32_t{pixels[k]} << (8 * (k % 4));
+  return words;
+}
+
+void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                   rt::BufferView state, const GatherShape& shape) {
+  record_gather_impl(rec, y, images, perm, state, true, 0, shape);
+}
+
+void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                      rt::BufferView state, uint32_t first, const GatherShape& shape) {
+  record_gather_impl(rec, y, images, perm, state, false, first, shape);
+}
+
+void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
+                  RngStream stream) {
+  record_noise_impl(rec, y, x, state, count, true, 0, stream);
+}
+
+void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
+                     uint32_t step, RngStream stream) {
+  record_noise_impl(rec, y, x, state, count, false, step, stream);
+}
+
+void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Downscale2xShape& s) {
+  const std::string text = "x " + shape_string({s.n, s.c, s.h, s.w}) + " -> y " +
+                           shape_string({s.n, s.c, s.h / 2, s.w / 2});
+  if (s.out_count() == 0 || s.in_count() > kMaxIndex)
+    throw InputError("downscale2x: cannot downscale " + text +
+                     " (every output dimension must be at least 1 and the input under 2^32 elements)");
+  check_floats("downscale2x", "y", y, s.out_count(), text);
+  check_floats("downscale2x", "x", x, s.in_count(), text);
+  const Downscale2xPush push{s.n * s.c, s.h, s.w, 0};
+  rec.dispatch(rec.pipeline(kDownscale2xForward), {y, x}, push, {rt::groups_for(s.out_count(), 256)});
+}
+
+template <typename T>
+void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm, uint32_t first,
+                const GatherShape& shape) {
+  for (size_t b = 0; b < shape.n; ++b)
+    for (size_t q = 0; q < shape.pixels; ++q)
+      y[b * shape.pixels + q] = T(pixels[size_t{perm[first + b]} * shape.pixels + q]) / T(255);
+}
+
+template <typename T>
+void noise_ref(std::span<T> y, std::span<const T> x, uint64_t seed, uint32_t step, RngStream stream, T f) {
+  for (size_t i = 0; i < x.size(); ++i) {
+    const T n = T(normal_at(seed, static_cast<uint32_t>(i), step, stream));
+    y[i] = std::clamp(x[i] + f * n, T(0), T(1));
+  }
+}
+
+template <typename T>
+void downscale2x_ref(std::span<T> y, std::span<const T> x, const Downscale2xShape& shape) {
+  const size_t planes = size_t{shape.n} * shape.c, h = shape.h, w = shape.w, ho = h / 2, wo = w / 2;
+  for (size_t plane = 0; plane < planes; ++plane)
+    for (size_t r = 0; r < ho; ++r)
+      for (size_t c = 0; c < wo; ++c) {
+        const size_t top = (plane * h + 2 * r) * w + 2 * c;
+        y[(plane * ho + r) * wo + c] = (((x[top] + x[top + 1]) + x[top + w]) + x[top + w + 1]) * T(0.25);
+      }
+}
+
+template void gather_ref<float>(std::span<float>, std::span<const uint8_t>, std::span<const uint32_t>, uint32_t,
+                                const GatherShape&);
+template void gather_ref<double>(std::span<double>, std::span<const uint8_t>, std::span<const uint32_t>, uint32_t,
+                                 const GatherShape&);
+template void noise_ref<float>(std::span<float>, std::span<const float>, uint64_t, uint32_t, RngStream, float);
+template void noise_ref<double>(std::span<double>, std::span<const double>, uint64_t, uint32_t, RngStream, double);
+template void downscale2x_ref<float>(std::span<float>, std::span<const float>, const Downscale2xShape&);
+template void downscale2x_ref<double>(std::span<double>, std::span<const double>, const Downscale2xShape&);
+
+}  // namespace vkae::nn
