@@ -21,7 +21,7 @@ ContextOptions context_options_from_env() {
 Context::Context(const ContextOptions& options) : instance_(options.instance) {
   const auto candidates = list_devices(instance_.get());
   const DeviceCandidate& chosen = choose_device(candidates, options.device);
-  device_ = std::make_unique<Device>(instance_.get(), chosen);
+  device_ = std::make_unique<Device>(instance_.get(), chosen, options.present);
   name_ = chosen.name;
   if (chosen.type == VK_PHYSICAL_DEVICE_TYPE_CPU && !options.quiet)
     std::fprintf(stderr, "vkae: running on %s, a CPU Vulkan device (no GPU found); expect CPU speeds\n",

@@ -22,6 +22,7 @@ struct ContextOptions {
   InstanceOptions instance;
   std::string device;  // "" = best; index or name substring (--device, VKAE_DEVICE)
   bool quiet = false;  // no "running on the CPU" note
+  bool present = false;  // the device will present to a window (viewer)
 };
 
 // VKAE_VALIDATION and VKAE_DEVICE applied to defaults.

@@ -140,7 +140,7 @@ const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candida
   return *best;
 }
 
-Device::Device(VkInstance instance, const DeviceCandidate& candidate)
+Device::Device(VkInstance instance, const DeviceCandidate& candidate, bool present)
     : physical_(candidate.physical), family_(candidate.compute_family) {
   (void)instance;
   vkGetPhysicalDeviceProperties(physical_, &properties_);
@@ -160,8 +160,11 @@ Device::Device(VkInstance instance, const DeviceCandidate& candidate)
   std::vector<const char*> extensions;
   // MoltenVK requires the portability subset to be enabled when it is advertised.
   if (has_device_extension(physical_, "VK_KHR_portability_subset")) extensions.push_back("VK_KHR_portability_subset");
-  if (has_device_extension(physical_, VK_KHR_SWAPCHAIN_EXTENSION_NAME))
+  if (present) {
+    if (!has_device_extension(physical_, VK_KHR_SWAPCHAIN_EXTENSION_NAME))
+      throw NoDeviceError(candidate.name + " cannot present to a window (no VK_KHR_swapchain)");
     extensions.push_back(VK_KHR_SWAPCHAIN_EXTENSION_NAME);  // the viewer presents from the training device
+  }
 
   VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   info.queueCreateInfoCount = 1;

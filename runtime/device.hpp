@@ -32,7 +32,8 @@ const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candida
 
 class Device {
  public:
-  Device(VkInstance instance, const DeviceCandidate& candidate);
+  // `present`: also enable VK_KHR_swapchain (the viewer); the instance must then have the surface extensions.
+  Device(VkInstance instance, const DeviceCandidate& candidate, bool present = false);
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
   Device(Device&& other) noexcept;
