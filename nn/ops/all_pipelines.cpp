@@ -2,6 +2,8 @@
 #include "nn/ops/all_pipelines.hpp"
 
 #include "nn/ops/activation.hpp"
+#include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv_transpose2d.hpp"
 
 namespace vkae::nn {
 
@@ -9,6 +11,12 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
   static const rt::PipelineDesc* const kAll[] = {
       &kActivationForward,
       &kActivationBackward,
+      &kConv2dForward,
+      &kConv2dBackwardInput,
+      &kConv2dBackwardWeight,
+      &kConv2dBackwardBias,
+      &kConvTranspose2dForward,
+      &kConvTranspose2dBackwardInput,
   };
   return kAll;
 }
