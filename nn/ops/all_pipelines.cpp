@@ -2,10 +2,12 @@
 #include "nn/ops/all_pipelines.hpp"
 
 #include "nn/ops/activation.hpp"
-#include "nn/ops/step.hpp"
+#include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/optimizer.hpp"
+#include "nn/ops/step.hpp"
 #include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
@@ -25,6 +27,12 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kAdamStep,
       &kSgdStep,
       &kSgdMomentumStep,
+      &kConv2dForward,
+      &kConv2dBackwardInput,
+      &kConv2dBackwardWeight,
+      &kConv2dBackwardBias,
+      &kConvTranspose2dForward,
+      &kConvTranspose2dBackwardInput,
   };
   return kAll;
 }

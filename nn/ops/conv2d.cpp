@@ -1,0 +1,202 @@
+// conv2d: TF padding rules, pipeline descriptions, recording with shape checks, and the CPU reference.
+// The shaders' blocking (outputs per invocation) is mirrored by the k*Block constants below.
+#include "nn/ops/conv2d.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace vkae::nn {
+
+using rt::Access;
+
+namespace {
+// Must match the shaders: each invocation of the gather kernels computes kCoBlock output channels x
+// kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the gradient.
+constexpr uint32_t kLocal = 64;
+constexpr uint32_t kCoBlock = 4;
+constexpr uint32_t kPixBlock = 4;
+constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
+
+uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride) {
+  const int64_t total = std::max<int64_t>(int64_t{out - 1} * stride + k - in, 0);
+  return static_cast<uint32_t>(total / 2);
+}
+}  // namespace
+
+const rt::PipelineDesc kConv2dForward{"conv2d_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
+                                      sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardInput{
+    "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardWeight{
+    "conv2d_backward_weight", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias", {Access::ReadWrite, Access::Read},
+                                           sizeof(ChannelSumPush), {kLocal, 1, 1}};
+
+const char* padding_name(Padding p) noexcept { return p == Padding::Same ? "same" : "valid"; }
+
+uint32_t Conv2dShape::H_out() const noexcept {
+  if (stride == 0) return 0;
+  if (padding == Padding::Same) return div_up(H, stride);
+  return H >= KH ? (H - KH) / stride + 1 : 0;
+}
+uint32_t Conv2dShape::W_out() const noexcept {
+  if (stride == 0) return 0;
+  if (padding == Padding::Same) return div_up(W, stride);
+  return W >= KW ? (W - KW) / stride + 1 : 0;
+}
+uint32_t Conv2dShape::pad_top() const noexcept {
+  return padding == Padding::Same && H_out() > 0 ? same_pad_before(H, H_out(), KH, stride) : 0;
+}
+uint32_t Conv2dShape::pad_left() const noexcept {
+  return padding == Padding::Same && W_out() > 0 ? same_pad_before(W, W_out(), KW, stride) : 0;
+}
+
+std::string Conv2dShape::str() const {
+  return "x " + shape_string({N, C_in, H, W}) + ", w " + shape_string({C_out, C_in, KH, KW}) + ", stride " +
+         std::to_string(stride) + ", " + padding_name(padding) + " -> y " +
+         shape_string({N, C_out, H_out(), W_out()});
+}
+
+void Conv2dShape::validate(std::string_view op) const {
+  const bool empty = N == 0 || C_in == 0 || H == 0 || W == 0 || C_out == 0 || KH == 0 || KW == 0 || stride == 0;
+  if (empty) throw InputError(std::string(op) + ": every dimension and the stride must be >= 1, got " + str());
+  if (H_out() == 0 || W_out() == 0)
+    throw InputError(std::string(op) + ": 'valid' kernel " + std::to_string(KH) + "x" + std::to_string(KW) +
+                     " is larger than the input, got " + str());
+}
+
+rt::Groups gather_groups(const Conv2dShape& s) {
+  // conv_gather.glsl: kPixBlock consecutive output pixels of one row per invocation.
+  const uint64_t invocations = uint64_t{s.H_out()} * div_up(s.W_out(), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), s.N};
+}
+
+rt::Groups transposed_gather_groups(const Conv2dShape& s) {
+  // conv_transposed_gather.glsl: kPixBlock input columns of one residue class mod stride per invocation.
+  const uint64_t invocations = uint64_t{s.H} * s.stride * div_up(div_up(s.W, s.stride), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.N};
+}
+
+ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
+  return ConvPush{s.N,       s.C_in,    s.H,       s.W,        s.C_out,
+                  s.KH,      s.KW,      s.stride,  s.H_out(),  s.W_out(),
+                  s.pad_top(), s.pad_left(), static_cast<uint32_t>(grad), 0, 0, 0};
+}
+
+void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
+                           rt::BufferView b, const Conv2dShape& s) {
+  s.validate("conv2d_forward");
+  const std::string shape = s.str();
+  check_floats("conv2d_forward", "y", y, s.y_count(), shape);
+  check_floats("conv2d_forward", "x", x, s.x_count(), shape);
+  check_floats("conv2d_forward", "w", w, s.w_count(), shape);
+  check_floats("conv2d_forward", "b", b, s.C_out, shape);
+  rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, make_conv_push(s, Grad::Overwrite), gather_groups(s));
+}
+
+void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
+                                  const Conv2dShape& s, Grad grad) {
+  s.validate("conv2d_backward_input");
+  const std::string shape = s.str();
+  check_floats("conv2d_backward_input", "dx", dx, s.x_count(), shape);
+  check_floats("conv2d_backward_input", "dy", dy, s.y_count(), shape);
+  check_floats("conv2d_backward_input", "w", w, s.w_count(), shape);
+  rec.dispatch(rec.pipeline(kConv2dBackwardInput), {dx, dy, w}, make_conv_push(s, grad),
+               transposed_gather_groups(s));
+}
+
+void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::BufferView dy, rt::BufferView x,
+                                   const Conv2dShape& s, Grad grad) {
+  s.validate("conv2d_backward_weight");
+  const std::string shape = s.str();
+  check_floats("conv2d_backward_weight", "dw", dw, s.w_count(), shape);
+  check_floats("conv2d_backward_weight", "dy", dy, s.y_count(), shape);
+  check_floats("conv2d_backward_weight", "x", x, s.x_count(), shape);
+  rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, make_conv_push(s, grad),
+               {s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)});
+}
+
+void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView data, uint32_t N, uint32_t C,
+                        uint32_t HW, Grad grad) {
+  const std::string shape = shape_string({N, C, HW});
+  check_floats("channel_sum", "sum", sum, C, shape);
+  check_floats("channel_sum", "data", data, uint64_t{N} * C * HW, shape);
+  rec.dispatch(rec.pipeline(kConv2dBackwardBias), {sum, data}, ChannelSumPush{N, C, HW, static_cast<uint32_t>(grad)},
+               {C, 1, 1});
+}
+
+void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
+                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s, Grad grad) {
+  s.validate("conv2d_backward");
+  const std::string shape = s.str();
+  check_floats("conv2d_backward", "db", db, s.C_out, shape);
+  if (dx.size != 0) record_conv2d_backward_input(rec, dx, dy, w, s, grad);
+  record_conv2d_backward_weight(rec, dw, dy, x, s, grad);
+  record_channel_sum(rec, db, dy, s.N, s.C_out, s.H_out() * s.W_out(), grad);
+}
+
+// ---- CPU reference: the definition, as loops (float storage, double accumulation) ----
+
+template <typename T>
+void conv2d_forward_ref(std::span<T> y, std::span<const T> x, std::span<const T> w, std::span<const T> b,
+                        const Conv2dShape& s) {
+  const int64_t Ho = s.H_out(), Wo = s.W_out(), pt = s.pad_top(), pl = s.pad_left();
+  for (uint32_t n = 0; n < s.N; ++n)
+    for (uint32_t co = 0; co < s.C_out; ++co)
+      for (int64_t oh = 0; oh < Ho; ++oh)
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          double acc = b[co];
+          for (uint32_t ci = 0; ci < s.C_in; ++ci)
+            for (uint32_t kh = 0; kh < s.KH; ++kh)
+              for (uint32_t kw = 0; kw < s.KW; ++kw) {
+                const int64_t ih = oh * s.stride - pt + kh, iw = ow * s.stride - pl + kw;
+                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;  // zero padding
+                acc += double(w[((size_t{co} * s.C_in + ci) * s.KH + kh) * s.KW + kw]) *
+                       double(x[((size_t{n} * s.C_in + ci) * s.H + ih) * s.W + iw]);
+              }
+          y[((size_t{n} * s.C_out + co) * Ho + oh) * Wo + ow] = static_cast<T>(acc);
+        }
+}
+
+// The same loops as the forward pass, each product's contribution sent back to both of its factors.
+template <typename T>
+void conv2d_backward_ref(std::span<T> dx, std::span<T> dw, std::span<T> db, std::span<const T> dy,
+                         std::span<const T> x, std::span<const T> w, const Conv2dShape& s) {
+  const int64_t Ho = s.H_out(), Wo = s.W_out(), pt = s.pad_top(), pl = s.pad_left();
+  std::vector<double> dx_acc(dx.empty() ? 0 : s.x_count(), 0.0), dw_acc(s.w_count(), 0.0), db_acc(s.C_out, 0.0);
+  for (uint32_t n = 0; n < s.N; ++n)
+    for (uint32_t co = 0; co < s.C_out; ++co)
+      for (int64_t oh = 0; oh < Ho; ++oh)
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          const double g = dy[((size_t{n} * s.C_out + co) * Ho + oh) * Wo + ow];
+          db_acc[co] += g;
+          for (uint32_t ci = 0; ci < s.C_in; ++ci)
+            for (uint32_t kh = 0; kh < s.KH; ++kh)
+              for (uint32_t kw = 0; kw < s.KW; ++kw) {
+                const int64_t ih = oh * s.stride - pt + kh, iw = ow * s.stride - pl + kw;
+                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                const size_t wi = ((size_t{co} * s.C_in + ci) * s.KH + kh) * s.KW + kw;
+                const size_t xi = ((size_t{n} * s.C_in + ci) * s.H + ih) * s.W + iw;
+                dw_acc[wi] += g * double(x[xi]);
+                if (!dx.empty()) dx_acc[xi] += g * double(w[wi]);
+              }
+        }
+  for (size_t i = 0; i < dx_acc.size(); ++i) dx[i] = static_cast<T>(dx_acc[i]);
+  for (size_t i = 0; i < dw_acc.size(); ++i) dw[i] = static_cast<T>(dw_acc[i]);
+  for (size_t i = 0; i < db_acc.size(); ++i) db[i] = static_cast<T>(db_acc[i]);
+}
+
+template void conv2d_forward_ref<float>(std::span<float>, std::span<const float>, std::span<const float>,
+                                        std::span<const float>, const Conv2dShape&);
+template void conv2d_forward_ref<double>(std::span<double>, std::span<const double>, std::span<const double>,
+                                         std::span<const double>, const Conv2dShape&);
+template void conv2d_backward_ref<float>(std::span<float>, std::span<float>, std::span<float>,
+                                         std::span<const float>, std::span<const float>, std::span<const float>,
+                                         const Conv2dShape&);
+template void conv2d_backward_ref<double>(std::span<double>, std::span<double>, std::span<double>,
+                                          std::span<const double>, std::span<const double>,
+                                          std::span<const double>, const Conv2dShape&);
+
+}  // namespace vkae::nn

@@ -1,0 +1,15 @@
+// Shared by every conv2d / conv_transpose2d shader: the push constants (nn::ConvPush) and the block sizes the
+// host wrappers dispatch for (nn/ops/conv2d.cpp mirrors them). Shapes are those of the conv2d whose
+// forward, input gradient or weight gradient the shader computes: x [N, C_in, H, W],
+// w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into pad_top/pad_left.
+layout(push_constant) uniform Push {
+  uint N, C_in, H, W;
+  uint C_out, KH, KW, stride;
+  uint H_out, W_out, pad_top, pad_left;
+  uint accumulate;  // 1: add into the output (Grad::Accumulate)
+  uint pad0, pad1, pad2;
+} p;
+
+const uint kLocal = 64u;  // invocations per workgroup
+const uint kCB = 4u;      // channels per invocation (gather kernels), and per weight-gradient block
+const uint kPB = 4u;      // pixels per invocation (gather kernels)

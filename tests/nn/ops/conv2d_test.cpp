@@ -1,0 +1,219 @@
+// conv2d: TF padding rules, reference vs finite differences, GPU vs reference (odd and model shapes) for the
+// forward pass and all three gradients, accumulation, skipping dx, determinism, shape errors.
+#include "nn/ops/conv2d.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/support/gpu.hpp"
+#include "tests/support/numeric.hpp"
+
+namespace vkae::nn {
+namespace {
+
+using test::all_close;
+
+template <typename T>
+std::vector<T> abs_of(const std::vector<T>& v) {
+  std::vector<T> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = std::abs(v[i]);
+  return out;
+}
+
+// |got - want| <= rel * scale_i + 1e-30 everywhere, where scale_i = sum of |terms| that make element i (the
+// same op run on absolute values): float32 sums of n terms err by ~n*eps*scale at worst, ~sqrt(n)*eps typically.
+::testing::AssertionResult close_to_scale(const std::vector<float>& got, const std::vector<float>& want,
+                                          const std::vector<float>& scale, double rel) {
+  if (got.size() != want.size()) return ::testing::AssertionFailure() << "sizes differ";
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double err = std::abs(double(got[i]) - want[i]);
+    if (!(err <= rel * scale[i] + 1e-30))
+      return ::testing::AssertionFailure() << "element " << i << " of " << got.size() << ": got " << got[i]
+                                           << ", want " << want[i] << ", |diff| " << err << " > " << rel
+                                           << " * sum|terms| " << scale[i];
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(Conv2dReference, SamePaddingFollowsTensorFlow) {
+  // TF: H_out = ceil(H/s), pad_total = max((H_out-1)*s + K - H, 0), the odd row at the bottom.
+  const Conv2dShape a{1, 1, 7, 7, 1, 3, 3, 2, Padding::Same};
+  EXPECT_EQ(a.H_out(), 4u);
+  EXPECT_EQ(a.pad_top(), 1u);  // total 2
+  const Conv2dShape b{1, 1, 6, 4, 1, 3, 3, 2, Padding::Same};
+  EXPECT_EQ(b.H_out(), 3u);
+  EXPECT_EQ(b.pad_top(), 0u);  // total 1: all at the bottom
+  EXPECT_EQ(b.W_out(), 2u);
+  const Conv2dShape c{1, 1, 28, 28, 1, 5, 5, 1, Padding::Same};
+  EXPECT_EQ(c.H_out(), 28u);
+  EXPECT_EQ(c.pad_top(), 2u);
+  const Conv2dShape d{1, 1, 7, 9, 1, 3, 5, 2, Padding::Valid};
+  EXPECT_EQ(d.H_out(), 3u);
+  EXPECT_EQ(d.W_out(), 3u);
+  EXPECT_EQ(d.pad_top(), 0u);
+
+  // x = 1..16 (4x4), w = ones(3x3), stride 2, same: pad 0 before, 1 after. Values from torch on
+  // F.pad(x, (0, 1, 0, 1)) followed by conv2d(stride=2).
+  std::vector<float> x(16), w(9, 1.0f), bias{0.0f}, y(4);
+  for (int i = 0; i < 16; ++i) x[i] = float(i + 1);
+  conv2d_forward_ref<float>(y, x, w, bias, Conv2dShape{1, 1, 4, 4, 1, 3, 3, 2, Padding::Same});
+  EXPECT_EQ(y, (std::vector<float>{54, 45, 72, 54}));
+}
+
+void check_reference_gradients(const Conv2dShape& s) {
+  const auto x = test::to_double(test::random_floats(s.x_count(), 1));
+  const auto w = test::to_double(test::random_floats(s.w_count(), 2));
+  const auto b = test::to_double(test::random_floats(s.C_out, 3));
+  const auto r = test::to_double(test::random_floats(s.y_count(), 4));  // dL/dy of L = sum r*y
+  auto forward = [&](const std::vector<double>& xv, const std::vector<double>& wv, const std::vector<double>& bv) {
+    std::vector<double> y(s.y_count());
+    conv2d_forward_ref<double>(y, xv, wv, bv, s);
+    return test::weighted_sum(y, r);
+  };
+  std::vector<double> dx(s.x_count()), dw(s.w_count()), db(s.C_out);
+  conv2d_backward_ref<double>(dx, dw, db, r, x, w, s);
+  const auto fx = test::finite_difference([&](const std::vector<double>& v) { return forward(v, w, b); }, x);
+  const auto fw = test::finite_difference([&](const std::vector<double>& v) { return forward(x, v, b); }, w);
+  const auto fb = test::finite_difference([&](const std::vector<double>& v) { return forward(x, w, v); }, b);
+  EXPECT_TRUE(all_close(dx, fx, 1e-7, 1e-6)) << "dx " << s.str();
+  EXPECT_TRUE(all_close(dw, fw, 1e-7, 1e-6)) << "dw " << s.str();
+  EXPECT_TRUE(all_close(db, fb, 1e-7, 1e-6)) << "db " << s.str();
+}
+
+TEST(Conv2dReference, BackwardMatchesFiniteDifferences) {
+  check_reference_gradients({2, 3, 5, 6, 2, 3, 3, 1, Padding::Same});
+  check_reference_gradients({2, 3, 5, 6, 2, 3, 3, 2, Padding::Same});
+  check_reference_gradients({2, 2, 6, 7, 3, 2, 3, 2, Padding::Same});  // even kernel: pad_total odd
+  check_reference_gradients({1, 2, 7, 6, 2, 3, 2, 2, Padding::Valid});
+  check_reference_gradients({2, 3, 4, 5, 2, 1, 1, 1, Padding::Valid});
+}
+
+class Conv2dGpu : public test::GpuTest {};
+
+struct Data {
+  std::vector<float> x, w, b, dy;
+};
+Data make_data(const Conv2dShape& s, uint32_t seed) {
+  return {test::random_floats(s.x_count(), seed), test::random_floats(s.w_count(), seed + 1),
+          test::random_floats(s.C_out, seed + 2), test::random_floats(s.y_count(), seed + 3)};
+}
+
+// GPU forward + backward against the reference; tolerance 1e-5 of the sum of |terms| of each element.
+void check_gpu(const Conv2dShape& s, uint32_t seed) {
+  SCOPED_TRACE(s.str());
+  const Data d = make_data(s, seed);
+  std::vector<float> y_ref(s.y_count()), dx_ref(s.x_count()), dw_ref(s.w_count()), db_ref(s.C_out);
+  std::vector<float> y_sc(s.y_count()), dx_sc(s.x_count()), dw_sc(s.w_count()), db_sc(s.C_out);
+  conv2d_forward_ref<float>(y_ref, d.x, d.w, d.b, s);
+  conv2d_backward_ref<float>(dx_ref, dw_ref, db_ref, d.dy, d.x, d.w, s);
+  conv2d_forward_ref<float>(y_sc, abs_of(d.x), abs_of(d.w), abs_of(d.b), s);
+  conv2d_backward_ref<float>(dx_sc, dw_sc, db_sc, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
+
+  auto xb = test::upload(d.x), wb = test::upload(d.w), bb = test::upload(d.b), dyb = test::upload(d.dy);
+  auto yb = test::make_output(s.y_count()), dxb = test::make_output(s.x_count());
+  auto dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
+  test::ctx().run_now([&](rt::Recorder& rec) {
+    record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
+    record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+  });
+  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb), db = test::download(dbb);
+  constexpr double kRel = 1e-5;
+  EXPECT_TRUE(close_to_scale(y, y_ref, y_sc, kRel)) << "forward";
+  EXPECT_TRUE(close_to_scale(dx, dx_ref, dx_sc, kRel)) << "dx";
+  EXPECT_TRUE(close_to_scale(dw, dw_ref, dw_sc, kRel)) << "dw";
+  EXPECT_TRUE(close_to_scale(db, db_ref, db_sc, kRel)) << "db";
+  test::report_error("conv2d_forward", test::compare(y, y_ref).max_abs);
+  test::report_error("conv2d_backward_input", test::compare(dx, dx_ref).max_abs);
+  test::report_error("conv2d_backward_weight", test::compare(dw, dw_ref).max_abs);
+  test::report_error("conv2d_backward_bias", test::compare(db, db_ref).max_abs);
+}
+
+TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
+  uint32_t seed = 10;
+  for (uint32_t k : {3u, 5u, 1u})
+    for (uint32_t stride : {1u, 2u})
+      for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
+  check_gpu({3, 5, 7, 9, 4, 2, 3, 3, Padding::Same}, seed++);  // non-square even kernel, stride 3
+  check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
+}
+
+// The denoising AE's convolutions (3x3, stride 1, same). Batch 16 keeps the CPU reference and lavapipe
+// under ~3 s per test; the kernels have no batch-dependent paths beyond the dispatch's z dimension.
+TEST_F(Conv2dGpu, ForwardBackwardModelShapes) {
+  check_gpu({16, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40);
+  check_gpu({16, 32, 14, 14, 32, 3, 3, 1, Padding::Same}, 41);
+  check_gpu({16, 32, 7, 7, 32, 3, 3, 1, Padding::Same}, 42);
+  check_gpu({16, 32, 28, 28, 1, 3, 3, 1, Padding::Same}, 43);
+}
+
+TEST_F(Conv2dGpu, BackwardAccumulatesAndSkipsDx) {
+  const Conv2dShape s{3, 5, 7, 9, 4, 3, 3, 2, Padding::Same};
+  const Data d = make_data(s, 50);
+  std::vector<float> dx_ref(s.x_count()), dw_ref(s.w_count()), db_ref(s.C_out);
+  conv2d_backward_ref<float>(dx_ref, dw_ref, db_ref, d.dy, d.x, d.w, s);
+  const auto dx0 = test::random_floats(s.x_count(), 51), dw0 = test::random_floats(s.w_count(), 52);
+  const auto db0 = test::random_floats(s.C_out, 53);
+  auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
+  auto dxb = test::upload(dx0), dwb = test::upload(dw0), dbb = test::upload(db0);
+  auto dw2 = test::make_output(s.w_count()), db2 = test::make_output(s.C_out);
+  test::ctx().run_now([&](rt::Recorder& rec) {
+    record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
+                           Grad::Accumulate);
+    record_conv2d_backward(rec, rt::BufferView{}, dw2.view(), db2.view(), dyb.view(), xb.view(), wb.view(), s);
+  });
+  auto plus = [](std::vector<float> a, const std::vector<float>& b) {
+    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    return a;
+  };
+  EXPECT_TRUE(all_close(test::download(dxb), plus(dx_ref, dx0), 1e-5, 1e-5)) << "dx";
+  EXPECT_TRUE(all_close(test::download(dwb), plus(dw_ref, dw0), 1e-5, 1e-5)) << "dw";
+  EXPECT_TRUE(all_close(test::download(dbb), plus(db_ref, db0), 1e-5, 1e-5)) << "db";
+  EXPECT_TRUE(all_close(test::download(dw2), dw_ref, 1e-5, 1e-5)) << "dw without dx";
+  EXPECT_TRUE(all_close(test::download(db2), db_ref, 1e-5, 1e-5)) << "db without dx";
+}
+
+TEST_F(Conv2dGpu, BackwardIsBitReproducible) {
+  const Conv2dShape s{8, 8, 14, 14, 8, 3, 3, 1, Padding::Same};
+  const Data d = make_data(s, 60);
+  auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
+  std::vector<float> first[3];
+  for (int run = 0; run < 2; ++run) {
+    auto dxb = test::make_output(s.x_count()), dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+    });
+    const std::vector<float> got[3] = {test::download(dxb), test::download(dwb), test::download(dbb)};
+    for (int i = 0; i < 3; ++i) {
+      if (run == 0) first[i] = got[i];
+      else EXPECT_EQ(got[i], first[i]) << "output " << i << " differs between runs";
+    }
+  }
+}
+
+TEST_F(Conv2dGpu, RejectsBadShapesNamingThem) {
+  const Conv2dShape s{3, 5, 7, 9, 4, 3, 3, 2, Padding::Same};
+  auto small = test::make_output(10), big = test::make_output(2000);
+  try {
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_conv2d_forward(rec, big.view(), small.view(), big.view(), big.view(), s);
+    });
+    FAIL() << "no error for a 10-float x";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "conv2d_forward: x holds 10 floats, shape x [3, 5, 7, 9], w [4, 5, 3, 3], stride 2, "
+                           "same -> y [3, 4, 4, 5] needs 945");
+  }
+  const Conv2dShape too_small{1, 1, 2, 9, 1, 3, 3, 1, Padding::Valid};
+  try {
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_conv2d_backward(rec, big.view(), big.view(), big.view(), big.view(), big.view(), big.view(),
+                             too_small);
+    });
+    FAIL() << "no error for a 3x3 'valid' kernel on a 2-row input";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("x [1, 1, 2, 9], w [1, 1, 3, 3]"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vkae::nn
