@@ -5,8 +5,12 @@
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/data.hpp"
+#include "nn/ops/dense.hpp"
+#include "nn/ops/loss.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/optimizer.hpp"
+#include "nn/ops/reduce.hpp"
+#include "nn/ops/reparameterize.hpp"
 #include "nn/ops/step.hpp"
 #include "nn/ops/upsample2d.hpp"
 
@@ -33,6 +37,20 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dBackwardBias,
       &kConvTranspose2dForward,
       &kConvTranspose2dBackwardInput,
+      &kDenseForward,
+      &kDenseBackwardInput,
+      &kDenseBackwardParams,
+      &kReduceSum,
+      &kBceForward,
+      &kBceBackward,
+      &kMseForward,
+      &kMseBackward,
+      &kKlForward,
+      &kKlBackward,
+      &kL1Forward,
+      &kL1Backward,
+      &kReparameterizeForward,
+      &kReparameterizeBackward,
   };
   return kAll;
 }

@@ -1,0 +1,27 @@
+#version 450
+// Dense forward: y[n, o] = Σ_i x[n, i] W[o, i] + b[o] (PyTorch layout W [D_out, D_in]).
+// Threads: one invocation per 4x4 block of y (4 batch rows x 4 outputs, flat row-major block index), 64 per
+// workgroup; each accumulates its 16 outputs in registers over i in order. Tail blocks bounds-checked.
+// Bindings: 0 y [N, D_out] write (overwritten); 1 x [N, D_in] read; 2 W [D_out, D_in] read; 3 b [D_out] read.
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) readonly buffer W { float w[]; };
+layout(std430, binding = 3) readonly buffer B { float bias[]; };
+layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; } p;
+
+#include "dense.glsl"
+
+#define LOAD_A(m, k) x[(m) * p.d_in + (k)]
+#define LOAD_B(k, c) w[(c) * p.d_in + (k)]
+
+void main() {
+  const uint blocks = ((p.n + kBM - 1u) / kBM) * ((p.d_out + kBN - 1u) / kBN);
+  if (gl_GlobalInvocationID.x >= blocks) return;
+  uint m0, n0;
+  dense_block(gl_GlobalInvocationID.x, p.d_out, m0, n0);
+  DENSE_BLOCK_PRODUCT(p.n, p.d_out, p.d_in, m0, n0)
+  for (uint r = 0u; r < kBM; ++r)
+    for (uint c = 0u; c < kBN; ++c)
+      if (m0 + r < p.n && n0 + c < p.d_out) y[(m0 + r) * p.d_out + n0 + c] = acc[r][c] + bias[n0 + c];
+}
