@@ -1,0 +1,194 @@
+// Model construction (shape inference, arena planning), initialisation and parameter transfer.
+// The per-layer op calls live in layers.cpp.
+#include "nn/model/model.hpp"
+
+#include <cmath>
+
+#include "nn/model/layers.hpp"
+#include "nn/rng.hpp"
+
+namespace vkae::nn {
+namespace {
+
+struct ParamPlan {
+  std::vector<int64_t> weight_shape;
+  uint64_t weight_count = 0, bias_count = 0;
+  float limit = 0;
+};
+
+ParamPlan plan_params(const LayerSpec& l, Shape3 in) {
+  ParamPlan p;
+  const uint64_t k2 = uint64_t{l.kernel} * l.kernel;
+  switch (l.kind) {
+    case LayerKind::Conv2d:
+      p.weight_shape = {l.units, in.c, l.kernel, l.kernel};
+      p.weight_count = l.units * in.c * k2;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
+      break;
+    case LayerKind::ConvTranspose2d:  // PyTorch layout [in, out, kh, kw]
+      p.weight_shape = {in.c, l.units, l.kernel, l.kernel};
+      p.weight_count = l.units * in.c * k2;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
+      break;
+    case LayerKind::Dense:
+      p.weight_shape = {l.units, static_cast<int64_t>(in.c)};
+      p.weight_count = uint64_t{l.units} * in.c;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double(in.c + l.units)));
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
+bool has_activation_buffer(const LayerSpec& l) {
+  return (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) &&
+         l.activation != Activation::Identity;
+}
+
+}  // namespace
+
+Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::move(spec)), max_batch_(max_batch) {
+  if (max_batch == 0) throw InputError("model " + spec_.name + ": batch must be >= 1");
+  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+  auto aligned = [&](uint64_t floats) { return rt::Arena::aligned_size(floats * sizeof(float), align); };
+
+  // Plan: bytes for parameters and activations.
+  VkDeviceSize param_bytes = 0, act_bytes = aligned(uint64_t{max_batch} * spec_.input.size());
+  Shape3 s = spec_.input;
+  auto plan_list = [&](const std::vector<LayerSpec>& list) {
+    for (const LayerSpec& l : list) {
+      const Shape3 out = layer_output_shape(l, s, layer_kind_name(l.kind));
+      const ParamPlan p = plan_params(l, s);
+      if (p.weight_count) param_bytes += aligned(p.weight_count) + aligned(p.bias_count);
+      if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape)
+        act_bytes += aligned(uint64_t{max_batch} * out.size()) * (has_activation_buffer(l) ? 4 : 2);
+      s = out;
+    }
+  };
+  plan_list(spec_.encoder);
+  plan_list(spec_.decoder);
+
+  param_arena_ = std::make_unique<rt::Arena>(ctx.device(), std::max<VkDeviceSize>(param_bytes, align), "params");
+  grad_arena_ = std::make_unique<rt::Arena>(ctx.device(), std::max<VkDeviceSize>(param_bytes, align), "grads");
+  act_arena_ = std::make_unique<rt::Arena>(ctx.device(), act_bytes, "activations");
+
+  input_ = act_arena_->allocate_array<float>(uint64_t{max_batch} * spec_.input.size());
+  Shape3 shape = spec_.input;
+  bool first = true;
+  allocate_layers(spec_.encoder, "encoder", shape, first);
+  allocate_layers(spec_.decoder, "decoder", shape, first);
+}
+
+void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part, Shape3& shape, bool& first) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    const LayerSpec& l = list[i];
+    LayerBuffers b;
+    b.spec = &l;
+    b.where = std::string(part) + "[" + std::to_string(i) + "] (" + layer_kind_name(l.kind) + ")";
+    b.in = shape;
+    b.out = layer_output_shape(l, shape, b.where);
+    b.x = layers_.empty() ? input_ : layers_.back().y;
+    b.dx = first ? rt::BufferView{} : layers_.back().dy;
+    const uint64_t out_floats = uint64_t{max_batch_} * b.out.size();
+    if (l.kind == LayerKind::Flatten || l.kind == LayerKind::Reshape) {
+      b.alias = true;
+      b.z = b.y = b.x;
+      b.dz = b.dy = b.dx;
+    } else {
+      b.z = act_arena_->allocate_array<float>(out_floats);
+      b.dz = act_arena_->allocate_array<float>(out_floats);
+      if (has_activation_buffer(l)) {
+        b.y = act_arena_->allocate_array<float>(out_floats);
+        b.dy = act_arena_->allocate_array<float>(out_floats);
+      } else {
+        b.y = b.z;
+        b.dy = b.dz;
+      }
+    }
+    const ParamPlan p = plan_params(l, shape);
+    if (p.weight_count) {
+      const std::string prefix = std::string(part) + "." + std::to_string(i) + ".";
+      b.weight = static_cast<int>(params_.size());
+      params_.push_back({prefix + "weight", p.weight_shape, p.weight_count, p.limit,
+                         param_arena_->allocate_array<float>(p.weight_count),
+                         grad_arena_->allocate_array<float>(p.weight_count)});
+      b.bias = static_cast<int>(params_.size());
+      params_.push_back({prefix + "bias", {static_cast<int64_t>(p.bias_count)}, p.bias_count, 0.0f,
+                         param_arena_->allocate_array<float>(p.bias_count),
+                         grad_arena_->allocate_array<float>(p.bias_count)});
+    }
+    // Layers before the first one with parameters need no input gradient at all.
+    if (!b.alias && p.weight_count) first = false;
+    if (!b.alias && !p.weight_count && first) b.dx = {};
+    layers_.push_back(b);
+    shape = b.out;
+  }
+}
+
+uint64_t Model::param_count() const noexcept {
+  uint64_t n = 0;
+  for (const Param& p : params_) n += p.count;
+  return n;
+}
+
+bool Model::fused_sigmoid_bce() const noexcept {
+  return spec_.loss == LossKind::Bce && layers_.back().spec->activation == Activation::Sigmoid;
+}
+
+void Model::initialize(rt::Context& ctx, uint64_t seed) const {
+  HostRng rng(seed);
+  // Zero the whole arenas first: alignment padding between tensors must stay 0 for the optimizer.
+  std::vector<float> zeros(arena_floats(), 0.0f);
+  ctx.write(param_arena(), zeros.data(), zeros.size() * sizeof(float));
+  ctx.write(grad_arena(), zeros.data(), zeros.size() * sizeof(float));
+  for (const Param& p : params_) {
+    std::vector<float> v(p.count, 0.0f);
+    if (p.glorot_limit > 0)
+      for (float& x : v) x = rng.uniform(-p.glorot_limit, p.glorot_limit);
+    ctx.write(p.value, v.data(), v.size() * sizeof(float));
+  }
+}
+
+std::vector<NamedTensor> Model::read_params(rt::Context& ctx) const {
+  std::vector<NamedTensor> out;
+  for (const Param& p : params_) {
+    NamedTensor t{p.name, p.shape, std::vector<float>(p.count)};
+    ctx.read(p.value, t.data.data(), p.count * sizeof(float));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void Model::write_params(rt::Context& ctx, const Safetensors& file, std::string_view prefix) const {
+  for (const Param& p : params_) {
+    const std::string name = std::string(prefix) + p.name;
+    expect_tensor(file, name, p.shape);
+    const NamedTensor& t = file.at(name);
+    ctx.write(p.value, t.data.data(), t.data.size() * sizeof(float));
+  }
+}
+
+void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict) const {
+  if (n == 0 || n > max_batch_)
+    throw InputError("model " + spec_.name + ": batch of " + std::to_string(n) + " images, expected 1.." +
+                     std::to_string(max_batch_));
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const bool last = i + 1 == layers_.size();
+    // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass.
+    const bool apply_activation = !(last && fused_sigmoid_bce()) || predict;
+    record_layer_forward(rec, layers_[i], params_, n, apply_activation);
+  }
+}
+
+void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
+  for (size_t i = layers_.size(); i-- > 0;) {
+    const bool last = i + 1 == layers_.size();
+    record_layer_backward(rec, layers_[i], params_, n, /*through_activation=*/!(last && fused_sigmoid_bce()));
+  }
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,78 @@
+// A model on the device: parameters (one arena), gradients (a second arena, same layout), and the
+// activation buffers of every layer for a fixed maximum batch; records forward and backward passes for any
+// batch up to that maximum. Knows nothing about datasets, losses' targets or the optimizer's schedule.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/io/safetensors.hpp"
+#include "nn/model/spec.hpp"
+#include "runtime/context.hpp"
+
+namespace vkae::nn {
+
+struct Param {
+  std::string name;             // PyTorch-style: "encoder.0.weight"
+  std::vector<int64_t> shape;   // PyTorch layout
+  uint64_t count = 0;
+  float glorot_limit = 0;       // weights: U(-limit, limit); biases: 0 (zeros)
+  rt::BufferView value, grad;
+};
+
+struct LayerBuffers {
+  const LayerSpec* spec = nullptr;
+  std::string where;            // "encoder[2] (conv2d)"
+  Shape3 in, out;
+  rt::BufferView x, dx;         // input and its gradient (dx empty for the first layer)
+  rt::BufferView z, y;          // pre-activation and output (the same view when there is no activation)
+  rt::BufferView dz, dy;
+  int weight = -1, bias = -1;   // indices into Model::params()
+  bool alias = false;           // flatten/reshape: y is x
+};
+
+class Model {
+ public:
+  Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch);
+
+  const ModelSpec& spec() const noexcept { return spec_; }
+  uint32_t max_batch() const noexcept { return max_batch_; }
+  const std::vector<Param>& params() const noexcept { return params_; }
+  const std::vector<LayerBuffers>& layers() const noexcept { return layers_; }
+  uint64_t param_count() const noexcept;
+  // The whole parameter / gradient ranges (same layout): what the optimizer and an all-reduce see.
+  rt::BufferView param_arena() const noexcept { return param_arena_->used_view(); }
+  rt::BufferView grad_arena() const noexcept { return grad_arena_->used_view(); }
+  uint64_t arena_floats() const noexcept { return param_arena_->used() / sizeof(float); }
+
+  rt::BufferView input() const noexcept { return input_; }     // [N, C, H, W] what the model reads
+  rt::BufferView output() const noexcept { return layers_.back().y; }  // after the final activation
+  // What the loss reads and where it writes its gradient: the logits (fused sigmoid + BCE) or the output.
+  rt::BufferView loss_input() const noexcept { return fused_sigmoid_bce() ? layers_.back().z : layers_.back().y; }
+  rt::BufferView loss_grad() const noexcept { return fused_sigmoid_bce() ? layers_.back().dz : layers_.back().dy; }
+  // The last layer's sigmoid folds into the loss (BCE with logits) during training.
+  bool fused_sigmoid_bce() const noexcept;
+
+  // Forward for n <= max_batch images. `predict` also applies the final activation into output().
+  void record_forward(rt::Recorder& rec, uint32_t n, bool predict) const;
+  // Backward from loss_grad() into the gradient arena (overwritten).
+  void record_backward(rt::Recorder& rec, uint32_t n) const;
+
+  // Glorot-uniform weights and zero biases from a seeded host generator (Keras defaults), uploaded.
+  void initialize(rt::Context& ctx, uint64_t seed) const;
+  std::vector<NamedTensor> read_params(rt::Context& ctx) const;
+  void write_params(rt::Context& ctx, const Safetensors& file, std::string_view prefix = "") const;
+
+ private:
+  void allocate_layers(std::vector<LayerSpec> const& list, const char* part, Shape3& shape, bool& first);
+
+  ModelSpec spec_;
+  uint32_t max_batch_;
+  std::unique_ptr<rt::Arena> param_arena_, grad_arena_, act_arena_;
+  std::vector<Param> params_;
+  std::vector<LayerBuffers> layers_;
+  rt::BufferView input_;
+};
+
+}  // namespace vkae::nn

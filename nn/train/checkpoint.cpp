@@ -1,0 +1,100 @@
+// Checkpoint save/load on top of nn/io/safetensors.
+#include "nn/train/checkpoint.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace vkae::nn {
+namespace {
+
+std::string fmt(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+  return buf;
+}
+
+template <typename T>
+T parse_number(const LoadedCheckpoint& c, const std::string& key) {
+  auto it = c.file.metadata.find(key);
+  if (it == c.file.metadata.end())
+    throw InputError("checkpoint " + c.file.path.string() + ": metadata lacks \"" + key + "\"");
+  T value{};
+  const std::string& s = it->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size())
+    throw InputError("checkpoint " + c.file.path.string() + ": metadata \"" + key + "\" is not a number: " + s);
+  return value;
+}
+
+}  // namespace
+
+void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const Model& model,
+                     const AdamMoments* moments, const RunInfo& info) {
+  std::vector<NamedTensor> tensors = model.read_params(ctx);
+  if (moments) {
+    for (const Param& p : model.params()) {
+      // Same offsets as the parameter arena: the moments mirror its layout.
+      NamedTensor m{"optimizer." + p.name + ".exp_avg", p.shape, std::vector<float>(p.count)};
+      NamedTensor v{"optimizer." + p.name + ".exp_avg_sq", p.shape, std::vector<float>(p.count)};
+      ctx.read(moments->m.sub(p.value.offset, p.count * sizeof(float)), m.data.data(), p.count * sizeof(float));
+      ctx.read(moments->v.sub(p.value.offset, p.count * sizeof(float)), v.data.data(), p.count * sizeof(float));
+      tensors.push_back(std::move(m));
+      tensors.push_back(std::move(v));
+    }
+  }
+  const std::map<std::string, std::string> metadata{
+      {"format", kCheckpointFormat},
+      {"model", to_json(model_spec_to_json(model.spec()))},
+      {"dataset", info.dataset},
+      {"epoch", std::to_string(info.epoch)},
+      {"step", std::to_string(info.step)},
+      {"batch_in_epoch", std::to_string(info.batch_in_epoch)},
+      {"seed", std::to_string(info.seed)},
+      {"batch", std::to_string(info.batch)},
+      {"lr", fmt(info.lr)},
+      {"noise", fmt(info.noise)},
+      {"limit", std::to_string(info.limit)},
+      {"shuffle", info.shuffle ? "true" : "false"},
+  };
+  write_safetensors(path, tensors, metadata);
+}
+
+LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
+  LoadedCheckpoint c{read_safetensors(path), {}, {}};
+  const std::string where = "checkpoint " + path.string();
+  auto format = c.file.metadata.find("format");
+  if (format == c.file.metadata.end())
+    throw InputError(where + ": not a vkae checkpoint (no \"format\" in __metadata__)");
+  if (format->second != kCheckpointFormat)
+    throw InputError(where + ": format " + format->second + ", this vkae reads " + kCheckpointFormat);
+  auto model = c.file.metadata.find("model");
+  if (model == c.file.metadata.end()) throw InputError(where + ": metadata lacks \"model\"");
+  c.spec = parse_model_spec(parse_json(model->second, where + " model"), where + " model");
+  c.info.dataset = c.file.metadata.count("dataset") ? c.file.metadata.at("dataset") : "mnist";
+  c.info.epoch = parse_number<uint32_t>(c, "epoch");
+  c.info.step = parse_number<uint64_t>(c, "step");
+  c.info.batch_in_epoch = parse_number<uint32_t>(c, "batch_in_epoch");
+  c.info.seed = parse_number<uint64_t>(c, "seed");
+  c.info.batch = parse_number<uint32_t>(c, "batch");
+  c.info.lr = parse_number<float>(c, "lr");
+  c.info.noise = parse_number<float>(c, "noise");
+  c.info.limit = parse_number<uint32_t>(c, "limit");
+  c.info.shuffle = c.file.metadata.count("shuffle") && c.file.metadata.at("shuffle") == "true";
+  return c;
+}
+
+void load_into(rt::Context& ctx, const LoadedCheckpoint& c, const Model& model, const AdamMoments* moments) {
+  model.write_params(ctx, c.file);
+  if (!moments) return;
+  for (const Param& p : model.params()) {
+    const std::string m = "optimizer." + p.name + ".exp_avg", v = "optimizer." + p.name + ".exp_avg_sq";
+    expect_tensor(c.file, m, p.shape);
+    expect_tensor(c.file, v, p.shape);
+    ctx.write(moments->m.sub(p.value.offset, p.count * sizeof(float)), c.file.at(m).data.data(),
+              p.count * sizeof(float));
+    ctx.write(moments->v.sub(p.value.offset, p.count * sizeof(float)), c.file.at(v).data.data(),
+              p.count * sizeof(float));
+  }
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,90 @@
+// `vkae eval` and `vkae denoise`: a checkpoint's model on the test split or on a user's image.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "nn/data/dataset.hpp"
+#include "nn/io/png.hpp"
+#include "nn/train/checkpoint.hpp"
+#include "nn/train/program.hpp"
+#include "nn/train/trainer.hpp"
+#include "runtime/queue.hpp"
+
+namespace vkae::nn {
+namespace {
+
+rt::ContextOptions options_for(const std::string& device) {
+  rt::ContextOptions o = rt::context_options_from_env();
+  if (!device.empty()) o.device = device;
+  o.quiet = true;
+  return o;
+}
+
+}  // namespace
+
+EvalResult evaluate(const EvalConfig& config) {
+  const LoadedCheckpoint ckpt = read_checkpoint(config.checkpoint);
+  const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
+  if (dataset != "mnist" && dataset != "fashion")
+    throw InputError("dataset " + dataset + ": unknown (expected mnist or fashion)");
+  if (!(config.noise >= 0)) throw InputError("--noise: expected a number >= 0");
+  const Dataset test_set = load_dataset(dataset, Split::Test, DataSearch{config.data_dir});
+  const uint32_t count = std::min(test_set.count, config.limit.value_or(test_set.count));
+  if (count == 0) throw InputError("--limit 0: expected an integer >= 1");
+
+  rt::Context ctx(options_for(config.device));
+  const uint32_t batch = std::min<uint32_t>(128, count);
+  Model model(ctx, ckpt.spec, batch);
+  load_into(ctx, ckpt, model, nullptr);
+  DeviceImages images(ctx, test_set, count);
+  Programs programs(ctx, model, images, images, ProgramOptions{batch, count, 16, 8});
+  StepState state;
+  state.set_seed(config.seed);
+  state.noise = config.noise;
+  ctx.write(programs.validation_state(), &state, sizeof state);
+
+  rt::Submitter submitter(ctx.device(), 1);
+  VkCommandBuffer v = programs.validation();
+  submitter.wait(submitter.submit({&v, 1}));  // warm-up: the first run compiles the pipelines
+  const auto start = std::chrono::steady_clock::now();
+  submitter.wait(submitter.submit({&v, 1}));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  double sum = 0;
+  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+  for (uint32_t b = 0; b < programs.validation_batches(); ++b) sum += programs.validation_losses()[b * align / 4];
+  EvalResult r;
+  r.bce = sum / programs.validation_batches();
+  r.images = uint64_t{programs.validation_batches()} * programs.validation_batch();
+  r.seconds = seconds;
+  r.images_per_s = double(r.images) / std::max(seconds, 1e-9);
+  r.model = ckpt.spec.name;
+  r.dataset = dataset;
+  r.device = ctx.device_name();
+  return r;
+}
+
+void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
+                 const std::filesystem::path& out_png, const std::string& device) {
+  const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
+  const Shape3 in = ckpt.spec.input;
+  if (in.c != 1) throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(in.c) +
+                                  " channels; denoise handles grey images");
+  const GreyImage image = resize_area(read_png_grey(in_png), in.w, in.h);
+
+  rt::Context ctx(options_for(device));
+  Model model(ctx, ckpt.spec, 1);
+  load_into(ctx, ckpt, model, nullptr);
+  std::vector<float> x(in.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = image.pixels[i] / 255.0f;
+  ctx.write(model.input(), x.data(), x.size() * sizeof(float));
+  ctx.run_now([&](rt::Recorder& rec) { model.record_forward(rec, 1, /*predict=*/true); });
+  std::vector<float> y(in.size());
+  ctx.read(model.output(), y.data(), y.size() * sizeof(float));
+  std::vector<uint8_t> pixels(y.size());
+  for (size_t i = 0; i < y.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(std::lround(std::clamp(y[i], 0.0f, 1.0f) * 255.0f));
+  write_png(out_png, in.w, in.h, 1, pixels);
+}
+
+}  // namespace vkae::nn

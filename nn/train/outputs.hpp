@@ -1,0 +1,47 @@
+// What a run leaves in its folder besides the checkpoint: metrics.jsonl (deterministic: losses and
+// counters only, no wall times), loss.png and samples.png. Every file is written atomically.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vkae::nn {
+
+struct StepRecord {
+  uint32_t epoch;
+  uint64_t step;
+  float loss;
+};
+struct EpochRecord {
+  uint32_t epoch;
+  uint64_t step;
+  double train_loss;
+  std::optional<double> val_loss;
+};
+
+class MetricsLog {
+ public:
+  explicit MetricsLog(std::filesystem::path path) : path_(std::move(path)) {}
+  void add_step(const StepRecord& r);
+  void add_epoch(const EpochRecord& r);
+  // On resume: the lines of the run so far, from `from`, up to the checkpoint's step.
+  void load_existing(const std::filesystem::path& from, uint64_t max_step);
+  void write() const;    // the whole log, atomically
+  const std::vector<StepRecord>& steps() const noexcept { return steps_; }
+  const std::vector<EpochRecord>& epochs() const noexcept { return epochs_; }
+
+ private:
+  std::filesystem::path path_;
+  std::vector<std::string> lines_;
+  std::vector<StepRecord> steps_;
+  std::vector<EpochRecord> epochs_;
+};
+
+void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title);
+// Rows: noisy | reconstruction | clean, one sample per row, each image scaled up `scale` times.
+void write_samples_png(const std::filesystem::path& path, const std::vector<float>& noisy,
+                       const std::vector<float>& output, const std::vector<float>& clean, uint32_t rows,
+                       uint32_t height, uint32_t width, uint32_t scale = 3);
+
+}  // namespace vkae::nn

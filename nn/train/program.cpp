@@ -1,0 +1,145 @@
+// Recording of the training step, the validation pass and the preview. Each is recorded exactly once.
+#include "nn/train/program.hpp"
+
+#include "nn/ops/data.hpp"
+#include "nn/ops/loss.hpp"
+#include "nn/ops/optimizer.hpp"
+#include "nn/ops/reduce.hpp"
+#include "nn/ops/step.hpp"
+
+namespace vkae::nn {
+namespace {
+
+Loss loss_of(const Model& m) { return m.spec().loss == LossKind::Bce ? Loss::Bce : Loss::Mse; }
+
+// Largest divisor of `count` not above `limit`: validation batches of equal size, so the mean of the
+// per-batch means is exactly the mean over all images.
+uint32_t equal_batch(uint32_t count, uint32_t limit) {
+  for (uint32_t b = std::min(count, limit); b > 1; --b)
+    if (count % b == 0) return b;
+  return 1;
+}
+
+}  // namespace
+
+DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
+    : count(n),
+      pixels(data.rows * data.cols),
+      images(ctx.device(), (uint64_t{n} * data.rows * data.cols + 3) / 4 * 4, rt::MemoryKind::DeviceLocal, "images"),
+      identity(ctx.device(), uint64_t{n} * 4, rt::MemoryKind::DeviceLocal, "identity") {
+  const auto packed = pack_pixels(std::span(data.images.data(), uint64_t{n} * pixels));
+  ctx.write(images.view(), packed.data(), packed.size() * sizeof(uint32_t));
+  std::vector<uint32_t> perm(n);
+  for (uint32_t i = 0; i < n; ++i) perm[i] = i;
+  ctx.write(identity.view(), perm.data(), perm.size() * sizeof(uint32_t));
+}
+
+Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, const DeviceImages& test,
+                   const ProgramOptions& options)
+    : model_(model), train_(train), test_(test), options_(options) {
+  const uint32_t pixels = static_cast<uint32_t>(model.spec().input.size());
+  if (train.pixels != pixels || test.pixels != pixels)
+    throw InputError("model " + model.spec().name + " reads " + shape3_string(model.spec().input) + " images, the dataset has " +
+                     std::to_string(train.pixels) + " pixels per image");
+  const uint64_t batch_floats = uint64_t{options.batch} * pixels;
+  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+  val_batch_ = equal_batch(test.count, options.batch);
+  val_batches_ = test.count / val_batch_;
+
+  auto& dev = ctx.device();
+  state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::DeviceLocal, "state");
+  val_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::DeviceLocal, "validation state");
+  perm_ = rt::Buffer(dev, uint64_t{options.train_count} * 4, rt::MemoryKind::DeviceLocal, "permutation");
+  ring_ = rt::Buffer(dev, uint64_t{options.ring_slots} * 4, rt::MemoryKind::HostVisible, "loss ring");
+  val_losses_ = rt::Buffer(dev, uint64_t{val_batches_} * align, rt::MemoryKind::HostVisible, "validation losses");
+  loss_ = rt::Buffer(dev, 4, rt::MemoryKind::DeviceLocal, "loss");
+  scratch_ = rt::Buffer(dev, std::max<uint64_t>(reduce_scratch_floats(batch_floats), 1) * 4, rt::MemoryKind::DeviceLocal,
+                        "reduce scratch");
+  clean_ = rt::Buffer(dev, batch_floats * 4, rt::MemoryKind::DeviceLocal, "clean batch");
+  const uint64_t arena_bytes = model.arena_floats() * 4;
+  m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
+  v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
+  ctx.run_now([&](rt::Recorder& rec) {
+    rec.fill(m_.view(), 0);
+    rec.fill(v_.view(), 0);
+  });
+  record_step(ctx);
+  record_validation(ctx);
+  record_preview(ctx);
+}
+
+void Programs::record_step(rt::Context& ctx) {
+  const uint32_t n = options_.batch, pixels = train_.pixels;
+  const uint64_t count = uint64_t{n} * pixels;
+  const bool denoising = model_.spec().denoising;
+  const rt::BufferView target = denoising ? clean_.view() : model_.input();
+  step_ = std::make_unique<rt::CommandList>(ctx);
+  rt::Recorder& rec = step_->begin();
+  rec.begin_label("training step");
+  record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(), GatherShape{n, pixels, train_.count});
+  if (denoising) record_noise(rec, model_.input(), clean_.view(), state_.view(), count, RngStream::Noise);
+  model_.record_forward(rec, n, /*predict=*/false);
+  record_loss_forward(rec, loss_of(model_), loss_.view(), scratch_.view(), model_.loss_input(), target, count);
+  record_loss_backward(rec, loss_of(model_), model_.loss_grad(), model_.loss_input(), target, count);
+  model_.record_backward(rec, n);
+  record_adam(rec, model_.param_arena(), model_.grad_arena(), m_.view(), v_.view(), state_.view(),
+              model_.arena_floats(), AdamConfig{});
+  record_step_end(rec, ring_.view(), state_.view(), loss_.view(), options_.ring_slots);
+  rec.end_label();
+  step_->end();
+}
+
+void Programs::record_validation(rt::Context& ctx) {
+  const uint32_t n = val_batch_, pixels = test_.pixels;
+  const uint64_t count = uint64_t{n} * pixels;
+  const bool denoising = model_.spec().denoising;
+  const rt::BufferView target = denoising ? clean_.view().sub(0, count * 4) : model_.input().sub(0, count * 4);
+  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+  validation_ = std::make_unique<rt::CommandList>(ctx);
+  rt::Recorder& rec = validation_->begin();
+  rec.begin_label("validation");
+  for (uint32_t b = 0; b < val_batches_; ++b) {
+    record_gather_at(rec, target, test_.images.view(), test_.identity.view(), val_state_.view(), b * n,
+                     GatherShape{n, pixels, test_.count});
+    // The same noise every epoch: the batch index stands in for the step, on the validation stream.
+    if (denoising) record_noise_at(rec, model_.input(), target, val_state_.view(), count, b, RngStream::Validation);
+    model_.record_forward(rec, n, /*predict=*/false);
+    record_loss_forward(rec, loss_of(model_), val_losses_.view(b * align, 4), scratch_.view(), model_.loss_input(),
+                        target, count);
+  }
+  rec.end_label();
+  validation_->end();
+}
+
+void Programs::record_preview(rt::Context& ctx) {
+  const uint32_t n = std::min({options_.preview, options_.batch, test_.count}), pixels = test_.pixels;
+  const uint64_t count = uint64_t{n} * pixels;
+  const rt::BufferView clean = clean_.view().sub(0, count * 4);
+  preview_ = std::make_unique<rt::CommandList>(ctx);
+  rt::Recorder& rec = preview_->begin();
+  rec.begin_label("preview");
+  record_gather_at(rec, clean, test_.images.view(), test_.identity.view(), val_state_.view(), 0,
+                   GatherShape{n, pixels, test_.count});
+  if (model_.spec().denoising)
+    record_noise_at(rec, model_.input(), clean, val_state_.view(), count, 0, RngStream::Validation);
+  else
+    rec.copy(model_.input().sub(0, count * 4), clean);
+  model_.record_forward(rec, n, /*predict=*/true);
+  rec.end_label();
+  preview_->end();
+  options_.preview = n;
+}
+
+Programs::Preview Programs::read_preview(rt::Context& ctx) const {
+  const uint64_t bytes = uint64_t{options_.preview} * test_.pixels * 4;
+  Preview p;
+  p.noisy.resize(bytes / 4);
+  p.output.resize(bytes / 4);
+  p.clean.resize(bytes / 4);
+  ctx.read(model_.input(), p.noisy.data(), bytes);
+  ctx.read(model_.output(), p.output.data(), bytes);
+  ctx.read(clean_.view(), p.clean.data(), bytes);
+  return p;
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,255 @@
+// The training loop: data and model on the device, the recorded step replayed K times per submit with
+// several submits in flight, losses read back from finished submits only, validation and a checkpoint at
+// each epoch end. The host never waits on the submit it just queued.
+#include "nn/train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include "nn/data/dataset.hpp"
+#include "nn/rng.hpp"
+#include "nn/train/checkpoint.hpp"
+#include "nn/train/outputs.hpp"
+#include "nn/train/program.hpp"
+#include "runtime/queue.hpp"
+
+namespace vkae::nn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr uint32_t kMaxInFlight = 3;
+constexpr uint32_t kMaxStepsPerSubmit = 64;
+constexpr double kSubmitTargetSeconds = 0.03;  // tens of ms per submit: responsive, far from watchdogs
+
+// Epoch e's order of the first `count` images: a seeded Fisher-Yates, so a resumed run redraws it exactly.
+std::vector<uint32_t> epoch_permutation(uint32_t count, uint64_t seed, uint32_t epoch, bool shuffle) {
+  std::vector<uint32_t> perm(count);
+  for (uint32_t i = 0; i < count; ++i) perm[i] = i;
+  if (!shuffle) return perm;
+  HostRng rng(seed * 0x9E3779B97F4A7C15ull + epoch + 1);
+  for (uint32_t i = count; i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+  return perm;
+}
+
+std::filesystem::path default_run_dir(const std::string& model, const std::string& dataset) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  std::string name = std::filesystem::path(model).stem().string() + "-" + dataset + "-" + stamp;
+  std::filesystem::path dir = std::filesystem::path("runs") / name;
+  for (int i = 2; std::filesystem::exists(dir); ++i) dir = std::filesystem::path("runs") / (name + "-" + std::to_string(i));
+  return dir;
+}
+
+// Creates the folder and proves it is writable before any work starts.
+void prepare_out_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("--out " + dir.string() + ": cannot create the folder: " + ec.message());
+  if (!std::filesystem::is_directory(dir)) throw InputError("--out " + dir.string() + ": not a folder");
+  const auto probe = dir / ".vkae-write-test";
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) throw InputError("--out " + dir.string() + ": folder is not writable");
+  std::fclose(f);
+  std::filesystem::remove(probe, ec);
+}
+
+}  // namespace
+
+void validate_config(const TrainConfig& c) {
+  if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
+  if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw InputError("--lr " + std::to_string(c.lr) + ": expected a positive number");
+  if (!(c.noise >= 0) || !std::isfinite(c.noise))
+    throw InputError("--noise " + std::to_string(c.noise) + ": expected a number >= 0");
+  if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
+  if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
+  if (c.dataset != "mnist" && c.dataset != "fashion")
+    throw InputError("dataset " + c.dataset + ": unknown (expected mnist or fashion)");
+}
+
+TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
+  TrainConfig config = config_in;
+  validate_config(config);
+  auto note = [&](const std::string& s) { if (cb.on_note) cb.on_note(s); };
+
+  // Everything that can fail on user input fails here, before any output exists.
+  std::optional<LoadedCheckpoint> resumed;
+  ModelSpec spec = resolve_model(config.model);
+  if (config.resume) {
+    resumed = read_checkpoint(*config.resume);
+    if (resumed->spec.name != spec.name)
+      throw InputError("--resume " + config.resume->string() + ": checkpoint of model '" + resumed->spec.name +
+                       "', not '" + spec.name + "' (pass --model " + resumed->spec.name + ")");
+    if (resumed->info.dataset != config.dataset)
+      throw InputError("--resume " + config.resume->string() + ": checkpoint trained on " + resumed->info.dataset +
+                       ", not " + config.dataset);
+    spec = resumed->spec;
+    // The run continues with its own settings; only the length of the run comes from the command line.
+    config.batch = resumed->info.batch;
+    config.seed = resumed->info.seed;
+    config.lr = resumed->info.lr;
+    config.noise = resumed->info.noise;
+    config.shuffle = resumed->info.shuffle;
+    config.limit = resumed->info.limit;
+  }
+  const DataSearch search{config.data_dir};
+  const Dataset train_set = load_dataset(config.dataset, Split::Train, search);
+  const Dataset test_set = load_dataset(config.dataset, Split::Test, search);
+  const uint32_t train_count = std::min(train_set.count, config.limit.value_or(train_set.count));
+  if (train_count < config.batch)
+    throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " + std::to_string(train_count) +
+                     " training images");
+  if (config.out.empty()) config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
+  prepare_out_dir(config.out);
+
+  rt::ContextOptions ctx_options = rt::context_options_from_env();
+  if (!config.device.empty()) ctx_options.device = config.device;
+  ctx_options.quiet = true;
+  rt::Context ctx(ctx_options);
+  if (ctx.device().is_cpu()) note("running on " + ctx.device_name() + ", a CPU Vulkan device (no GPU found)");
+  else note("running on " + ctx.device_name());
+
+  Model model(ctx, spec, config.batch);
+  DeviceImages train_images(ctx, train_set, train_count);
+  DeviceImages test_images(ctx, test_set, test_set.count);
+  Programs programs(ctx, model, train_images, test_images, ProgramOptions{config.batch, train_count, 4096, 8});
+
+  RunInfo info{config.dataset, 0, 0, 0, config.seed, config.batch, config.lr, config.noise, train_count, config.shuffle};
+  const AdamMoments moments = programs.moments();
+  MetricsLog log(config.out / "metrics.jsonl");
+  if (resumed) {
+    load_into(ctx, *resumed, model, &moments);
+    info.epoch = resumed->info.epoch;
+    info.step = resumed->info.step;
+    info.batch_in_epoch = resumed->info.batch_in_epoch;
+    log.load_existing(config.resume->parent_path() / "metrics.jsonl", info.step);
+    note("resuming " + config.resume->string() + " at epoch " + std::to_string(info.epoch + 1) + ", step " +
+         std::to_string(info.step));
+  } else {
+    model.initialize(ctx, config.seed);
+  }
+  StepState val_state;
+  val_state.set_seed(config.seed);
+  val_state.noise = config.noise;
+  ctx.write(programs.validation_state(), &val_state, sizeof val_state);
+
+  const uint64_t steps_per_epoch = train_count / config.batch;  // drop_last: every step sees a full batch
+  const uint64_t total_steps = std::min<uint64_t>(config.steps.value_or(UINT64_MAX), steps_per_epoch * config.epochs);
+  rt::Submitter submitter(ctx.device(), kMaxInFlight);
+  const auto run_start = Clock::now();
+  uint32_t steps_per_submit = 1;
+  bool calibrated = false;
+  bool stopped = false;
+  TrainResult result;
+  result.out = config.out;
+  result.device = ctx.device_name();
+
+  while (info.step < total_steps && !stopped) {
+    const uint32_t epoch = info.epoch;  // 0-based epoch in progress
+    const auto epoch_start = Clock::now();
+    const auto perm = epoch_permutation(train_count, config.seed, epoch, config.shuffle);
+    ctx.write(programs.permutation(), perm.data(), perm.size() * 4);
+    StepState state;
+    state.step = static_cast<uint32_t>(info.step);
+    state.batch = info.batch_in_epoch;
+    state.set_seed(config.seed);
+    state.lr = config.lr;
+    state.noise = config.noise;
+    state.epoch = epoch;
+    ctx.write(programs.state(), &state, sizeof state);
+
+    const uint64_t epoch_end_step = std::min(total_steps, info.step - info.batch_in_epoch + steps_per_epoch);
+    uint64_t submitted = info.step, read = info.step;
+    double epoch_loss_sum = 0;
+    uint64_t epoch_loss_count = 0;
+    struct InFlight { uint64_t ticket, last_step; Clock::time_point start; };
+    std::vector<InFlight> in_flight;
+    auto drain = [&](bool block) {
+      while (!in_flight.empty() && (block ? (submitter.wait(in_flight.front().ticket), true)
+                                          : submitter.done(in_flight.front().ticket))) {
+        const InFlight f = in_flight.front();
+        in_flight.erase(in_flight.begin());
+        if (!calibrated) {  // size later submits from the first one's duration
+          const double per_step = seconds_since(f.start) / double(f.last_step - read);
+          steps_per_submit = static_cast<uint32_t>(std::clamp(kSubmitTargetSeconds / per_step, 1.0, double(kMaxStepsPerSubmit)));
+          calibrated = true;
+        }
+        for (; read < f.last_step; ++read) {
+          const float loss = programs.ring()[read % programs.ring_slots()];
+          log.add_step({epoch + 1, read + 1, loss});
+          epoch_loss_sum += loss;
+          ++epoch_loss_count;
+        }
+        if (cb.on_progress) {
+          const double elapsed = seconds_since(run_start);
+          const double done_here = double(read - (resumed ? resumed->info.step : 0));
+          const TrainProgress p{epoch + 1, config.epochs, read, read - uint64_t{epoch} * steps_per_epoch,
+                                steps_per_epoch, log.steps().back().loss,
+                                done_here * config.batch / std::max(elapsed, 1e-9),
+                                elapsed / std::max(done_here, 1.0) * double(total_steps - read)};
+          cb.on_progress(p);
+        }
+      }
+    };
+    while (submitted < epoch_end_step) {
+      if (cb.should_stop && cb.should_stop()) {
+        stopped = true;
+        break;
+      }
+      const uint32_t k = static_cast<uint32_t>(std::min<uint64_t>(calibrated ? steps_per_submit : 1, epoch_end_step - submitted));
+      const std::vector<VkCommandBuffer> commands(k, programs.step());
+      const auto t = Clock::now();
+      in_flight.push_back({submitter.submit(commands), submitted + k, t});
+      submitted += k;
+      if (!calibrated) drain(true);  // the very first submit is timed alone
+      drain(false);
+    }
+    drain(true);
+    info.step = read;
+    info.batch_in_epoch = static_cast<uint32_t>(read - epoch * steps_per_epoch);
+    const bool epoch_complete = info.batch_in_epoch == steps_per_epoch;
+    if (epoch_complete) {
+      info.epoch = epoch + 1;
+      info.batch_in_epoch = 0;
+    }
+    EpochSummary summary;
+    summary.epoch = epoch + 1;
+    summary.step = info.step;
+    summary.train_loss = epoch_loss_count ? epoch_loss_sum / double(epoch_loss_count) : NAN;
+    if (config.validate) {
+      VkCommandBuffer v = programs.validation();
+      submitter.wait(submitter.submit({&v, 1}));
+      double sum = 0;
+      const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+      for (uint32_t b = 0; b < programs.validation_batches(); ++b) sum += programs.validation_losses()[b * align / 4];
+      summary.val_loss = sum / programs.validation_batches();
+    }
+    summary.seconds = seconds_since(epoch_start);
+    summary.images_per_s = double(epoch_loss_count) * config.batch / std::max(summary.seconds, 1e-9);
+    if (epoch_complete || stopped || info.step == total_steps)
+      log.add_epoch({epoch + 1, info.step, summary.train_loss, summary.val_loss});
+    save_checkpoint(ctx, config.out / "checkpoint.safetensors", model, &moments, info);
+    log.write();
+    write_loss_plot(config.out / "loss.png", log, spec.name + " on " + config.dataset);
+    VkCommandBuffer pv = programs.preview();
+    submitter.wait(submitter.submit({&pv, 1}));
+    const auto preview = programs.read_preview(ctx);
+    write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean,
+                      static_cast<uint32_t>(preview.clean.size() / test_images.pixels), test_set.rows, test_set.cols);
+    if (cb.on_epoch) cb.on_epoch(summary);
+    result.final_val_loss = summary.val_loss;
+    if (!epoch_complete) break;  // --steps or a stop request ended the run inside this epoch
+  }
+  result.steps = info.step;
+  result.epochs_done = info.epoch;
+  result.seconds = seconds_since(run_start);
+  result.images_per_s = double(info.step - (resumed ? resumed->info.step : 0)) * config.batch / std::max(result.seconds, 1e-9);
+  return result;
+}
+
+}  // namespace vkae::nn
