@@ -74,7 +74,7 @@ void report(const char* suffix, const Errors& e) {
 
 TEST_F(DenseGpu, ForwardBackwardOddShapes) {
   Errors worst;
-  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7}, {130, 33, 9}, {2, 100, 1}, {7, 4, 8}};
+  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7}, {130, 33, 9}, {2, 100, 1}, {7, 4, 8}, {9, 16, 17}};
   uint32_t seed = 10;
   for (const DenseShape& s : shapes) {
     const Errors e = check_shape(s, seed += 4);
