@@ -1,7 +1,7 @@
 #version 450
 // Dense backward, input gradient: dx[n, i] = Σ_o dy[n, o] W[o, i].
-// Threads: one invocation per 4x4 block of dx (4 batch rows x 4 inputs, flat row-major block index), 64 per
-// workgroup; each accumulates its 16 outputs in registers over o in order. Tail blocks bounds-checked.
+// Threads: one invocation per 8x8 block of dx (8 batch rows x 8 inputs, flat row-major block index), 64 per
+// workgroup; each accumulates its 64 outputs in registers over o in order. Tail blocks bounds-checked.
 // Bindings: 0 dx [N, D_in] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, D_out] read; 2 W [D_out, D_in] read.
 layout(local_size_x = 64) in;

@@ -1,9 +1,9 @@
 #version 450
 // Dense backward, parameter gradients: dW[o, i] = Σ_n dy[n, o] x[n, i] and db[o] = Σ_n dy[n, o], both summed
 // over the batch in n order (fixed, so deterministic; no atomics).
-// Threads: one invocation per 4x4 block of dW (4 outputs x 4 inputs, flat row-major block index), 64 per
+// Threads: one invocation per 8x8 block of dW (8 outputs x 8 inputs, flat row-major block index), 64 per
 // workgroup, accumulating in registers; the invocations of the first block column (i0 = 0) also store db for
-// their 4 outputs (the sum they accumulated on the way). Tail blocks bounds-checked.
+// their 8 outputs (the sum they accumulated on the way). Tail blocks bounds-checked.
 // Bindings: 0 dW [D_out, D_in] read-write, 1 db [D_out] read-write (both overwritten, or accumulated when
 //           p.accumulate != 0); 2 dy [N, D_out] read; 3 x [N, D_in] read.
 layout(local_size_x = 64) in;

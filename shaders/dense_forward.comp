@@ -1,7 +1,7 @@
 #version 450
 // Dense forward: y[n, o] = Σ_i x[n, i] W[o, i] + b[o] (PyTorch layout W [D_out, D_in]).
-// Threads: one invocation per 4x4 block of y (4 batch rows x 4 outputs, flat row-major block index), 64 per
-// workgroup; each accumulates its 16 outputs in registers over i in order. Tail blocks bounds-checked.
+// Threads: one invocation per 8x8 block of y (8 batch rows x 8 outputs, flat row-major block index), 64 per
+// workgroup; each accumulates its 64 outputs in registers over i in order. Tail blocks bounds-checked.
 // Bindings: 0 y [N, D_out] write (overwritten); 1 x [N, D_in] read; 2 W [D_out, D_in] read; 3 b [D_out] read.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };

@@ -17,7 +17,7 @@ const rt::PipelineDesc kDenseBackwardParams{
 
 namespace {
 
-constexpr uint64_t kBlock = 4;  // kBM = kBN in shaders/dense.glsl
+constexpr uint64_t kBM = 8, kBN = 8;  // as in shaders/dense.glsl
 constexpr uint32_t kLocal = 64;
 
 std::string shape_of(const DenseShape& s) {
@@ -37,7 +37,7 @@ DensePush push_for(const DenseShape& s, Grad grad) {
 }
 
 rt::Groups groups_for_blocks(uint64_t rows, uint64_t cols) {
-  const uint64_t blocks = ((rows + kBlock - 1) / kBlock) * ((cols + kBlock - 1) / kBlock);
+  const uint64_t blocks = ((rows + kBM - 1) / kBM) * ((cols + kBN - 1) / kBN);
   return {rt::groups_for(blocks, kLocal)};
 }
 

@@ -1,5 +1,5 @@
 // Dense (fully connected) layer: y [N, D_out] = x [N, D_in] · Wᵀ + b with W in PyTorch layout [D_out, D_in].
-// GPU forward and backward (register-blocked: each invocation owns a 4x4 block of outputs) and the CPU
+// GPU forward and backward (register-blocked: each invocation owns a 8x8 block of outputs) and the CPU
 // reference. The backward is split in two so the first layer can skip dx and each output has its own Grad.
 #pragma once
 #include <cstdint>

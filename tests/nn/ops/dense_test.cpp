@@ -74,7 +74,7 @@ void report(const char* suffix, const Errors& e) {
 
 TEST_F(DenseGpu, ForwardBackwardOddShapes) {
   Errors worst;
-  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7}, {130, 33, 9}, {2, 100, 1}, {7, 4, 8}};
+  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7}, {130, 33, 9}, {2, 100, 1}, {7, 4, 8}, {9, 16, 17}};
   uint32_t seed = 10;
   for (const DenseShape& s : shapes) {
     const Errors e = check_shape(s, seed += 4);
@@ -112,9 +112,13 @@ TEST_F(DenseGpu, BackwardAccumulates) {
     record_dense_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
                           Grad::Accumulate, Grad::Accumulate);
   });
-  EXPECT_TRUE(all_close(test::download(dxb), dx_ref, tolerance(s.d_out)));
-  EXPECT_TRUE(all_close(test::download(dwb), dw_ref, tolerance(s.n)));
-  EXPECT_TRUE(all_close(test::download(dbb), db_ref, tolerance(s.n)));
+  const auto dx = test::download(dxb), dw = test::download(dwb), db = test::download(dbb);
+  EXPECT_TRUE(all_close(dx, dx_ref, tolerance(s.d_out)));
+  EXPECT_TRUE(all_close(dw, dw_ref, tolerance(s.n)));
+  EXPECT_TRUE(all_close(db, db_ref, tolerance(s.n)));
+  test::report_error("dense_backward_accumulate", std::max({test::compare(dx, dx_ref).max_abs,
+                                                            test::compare(dw, dw_ref).max_abs,
+                                                            test::compare(db, db_ref).max_abs}));
 }
 
 TEST_F(DenseGpu, BackwardSkipsEmptyDx) {
@@ -131,8 +135,11 @@ TEST_F(DenseGpu, BackwardSkipsEmptyDx) {
     dispatches = rec.dispatch_count();
   });
   EXPECT_EQ(dispatches, 1u);
-  EXPECT_TRUE(all_close(test::download(dwb), dw_ref, tolerance(s.n)));
-  EXPECT_TRUE(all_close(test::download(dbb), db_ref, tolerance(s.n)));
+  const auto dw = test::download(dwb), db = test::download(dbb);
+  EXPECT_TRUE(all_close(dw, dw_ref, tolerance(s.n)));
+  EXPECT_TRUE(all_close(db, db_ref, tolerance(s.n)));
+  test::report_error("dense_backward_params_only",
+                     std::max(test::compare(dw, dw_ref).max_abs, test::compare(db, db_ref).max_abs));
 }
 
 TEST_F(DenseGpu, RejectsBadShapeNamingTheShapes) {
