@@ -58,16 +58,23 @@ void prepare_out_dir(const std::filesystem::path& dir) {
   std::filesystem::remove(probe, ec);
 }
 
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace
 
 void validate_config(const TrainConfig& c) {
   if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
   if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw InputError("--lr " + std::to_string(c.lr) + ": expected a positive number");
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw InputError("--lr " + number(c.lr) + ": expected a positive number");
   if (!(c.noise >= 0) || !std::isfinite(c.noise))
-    throw InputError("--noise " + std::to_string(c.noise) + ": expected a number >= 0");
+    throw InputError("--noise " + number(c.noise) + ": expected a number >= 0");
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
+  if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
   if (c.dataset != "mnist" && c.dataset != "fashion")
     throw InputError("dataset " + c.dataset + ": unknown (expected mnist or fashion)");
 }
@@ -116,7 +123,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
 
   Model model(ctx, spec, config.batch);
   DeviceImages train_images(ctx, train_set, train_count);
-  DeviceImages test_images(ctx, test_set, test_set.count);
+  DeviceImages test_images(ctx, test_set, std::min(test_set.count, config.val_limit.value_or(test_set.count)));
   Programs programs(ctx, model, train_images, test_images, ProgramOptions{config.batch, train_count, 4096, 8});
 
   RunInfo info{config.dataset, 0, 0, 0, config.seed, config.batch, config.lr, config.noise, train_count, config.shuffle};

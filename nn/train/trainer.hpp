@@ -26,6 +26,7 @@ struct TrainConfig {
   std::string device;             // --device N|NAME ("" = best)
   std::optional<std::filesystem::path> data_dir;
   bool validate = true;           // run validation on the test split at each epoch end
+  std::optional<uint32_t> val_limit;  // validate on the first N test images only
 };
 
 // Checks ranges and combinations; InputError naming the flag ("--batch 0: expected an integer >= 1").
