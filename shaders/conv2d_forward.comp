@@ -1,6 +1,6 @@
 #version 450
 // conv2d forward: y = conv(x, w) + b, TF 'same'/'valid' padding resolved by the host (ConvPush).
-// Threads: see conv_gather.glsl (kCB = 4 output channels x kPB = 4 output pixels of one row per invocation;
+// Threads: see conv_gather.glsl (kCB = 8 output channels x kPB = 4 output pixels of one row per invocation;
 // x = row blocks, y = channel blocks, z = n); 64 per workgroup; tail rows/channels computed on clamped
 // indices and not stored.
 // Bindings: 0 y [N, C_out, H_out, W_out] write (overwritten; p.accumulate is 0);

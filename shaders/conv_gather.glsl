@@ -23,13 +23,13 @@ void main() {
   const uint co0 = gl_WorkGroupID.y * kCB, n = gl_WorkGroupID.z;
   const uint taps = p.KH * p.KW;
   uint wbase[kCB];
-  for (uint i = 0u; i < kCB; ++i) wbase[i] = min(co0 + i, p.C_out - 1u) * p.C_in * taps;
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) wbase[i] = min(co0 + i, p.C_out - 1u) * p.C_in * taps;
   int iw0[kPB];
-  for (uint j = 0u; j < kPB; ++j) iw0[j] = int((ow0 + j) * p.stride) - int(p.pad_left);
+  [[unroll]] for (uint j = 0u; j < kPB; ++j) iw0[j] = int((ow0 + j) * p.stride) - int(p.pad_left);
   const int ih0 = int(oh * p.stride) - int(p.pad_top);
 
   vec4 acc[kCB];  // acc[i][j]: channel co0 + i, pixel ow0 + j
-  for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
   for (uint ci = 0u; ci < p.C_in; ++ci) {
     const uint xplane = (n * p.C_in + ci) * p.H * p.W;
     for (uint kh = 0u; kh < p.KH; ++kh) {
@@ -39,22 +39,22 @@ void main() {
       const uint wtap = (ci * p.KH + kh) * p.KW;
       for (uint kw = 0u; kw < p.KW; ++kw) {
         vec4 xv;
-        for (uint j = 0u; j < kPB; ++j) {
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) {
           const int iw = iw0[j] + int(kw);
           const float v = x[xrow + uint(clamp(iw, 0, int(p.W) - 1))];  // clamped load, then select: no branch
           xv[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? v : 0.0;
         }
-        for (uint i = 0u; i < kCB; ++i) acc[i] += w[wbase[i] + wtap + kw] * xv;
+        [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] += w[wbase[i] + wtap + kw] * xv;
       }
     }
   }
 
   if (!row_ok) return;
-  for (uint i = 0u; i < kCB; ++i) {
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) {
     const uint co = co0 + i;
     if (co >= p.C_out) break;
     const uint yrow = ((n * p.C_out + co) * p.H_out + oh) * p.W_out;
-    for (uint j = 0u; j < kPB; ++j) {
+    [[unroll]] for (uint j = 0u; j < kPB; ++j) {
       if (ow0 + j >= p.W_out) break;
 #if CONV_BIAS
       float v = acc[i][j] + b[co];

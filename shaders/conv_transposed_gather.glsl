@@ -26,11 +26,11 @@ void main() {
   const uint ci0 = gl_WorkGroupID.y * kCB, n = gl_WorkGroupID.z;
   const uint taps = p.KH * p.KW;
   uint wci[kCB];
-  for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
   const uint kh0 = (ih + p.pad_top) % s, kw0 = (r + p.pad_left) % s;
 
   vec4 acc[kCB];  // acc[i][j]: channel ci0 + i, column r + (m*kPB + j) * stride
-  for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
   for (uint co = 0u; co < p.C_out; ++co) {
     const uint dyplane = (n * p.C_out + co) * p.H_out * p.W_out;
     const uint wco = co * p.C_in * taps;
@@ -41,23 +41,23 @@ void main() {
       for (uint kw = kw0; kw < p.KW; kw += s) {
         const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kPB);  // exact division
         vec4 g;
-        for (uint j = 0u; j < kPB; ++j) {
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) {
           const int ow = ow0 + int(j);
           const float v = dy[dyrow + uint(clamp(ow, 0, int(p.W_out) - 1))];  // clamped load, then select
           g[j] = (ow >= 0 && ow < int(p.W_out)) ? v : 0.0;
         }
         const uint wtap = wco + kh * p.KW + kw;
-        for (uint i = 0u; i < kCB; ++i) acc[i] += w[wci[i] + wtap] * g;
+        [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] += w[wci[i] + wtap] * g;
       }
     }
   }
 
   if (!in_range) return;
-  for (uint i = 0u; i < kCB; ++i) {
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) {
     const uint ci = ci0 + i;
     if (ci >= p.C_in) break;
     const uint dxrow = ((n * p.C_in + ci) * p.H + ih) * p.W;
-    for (uint j = 0u; j < kPB; ++j) {
+    [[unroll]] for (uint j = 0u; j < kPB; ++j) {
       const uint iw = r + (m * kPB + j) * s;
       if (iw >= p.W) break;
 #if CONV_BIAS

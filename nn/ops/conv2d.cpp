@@ -13,7 +13,7 @@ namespace {
 // Must match the shaders: each invocation of the gather kernels computes kCoBlock output channels x
 // kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the gradient.
 constexpr uint32_t kLocal = 64;
-constexpr uint32_t kCoBlock = 4;
+constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 
