@@ -4,9 +4,10 @@
 // the bindings. Register blocking: each invocation owns kCB output channels x kPB consecutive output
 // pixels of one row and keeps the kCB*kPB sums in registers, so one input load feeds kCB FMAs and one
 // weight load feeds kPB. Sums run ci, kh, kw in that fixed order (deterministic).
-// Thread mapping: gl_GlobalInvocationID.x = oh * M + m with M = ceil(W_out / kPB) (pixels ow = m*kPB + j);
-// gl_WorkGroupID.y = channel block (co = y*kCB + i); gl_WorkGroupID.z = n. Out-of-range rows/channels are
-// clamped to valid ones, computed and never stored, so every load is in bounds and loops stay uniform.
+// Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kPB) (pixels
+// ow = m*kPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
+// (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
+// in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
@@ -18,9 +19,11 @@ layout(std430, binding = 3) readonly buffer Bias { float b[]; };
 void main() {
   const uint M = (p.W_out + kPB - 1u) / kPB;
   const uint q = gl_GlobalInvocationID.x;
-  const bool row_ok = q < p.H_out * M;
-  const uint oh = row_ok ? q / M : 0u, ow0 = row_ok ? (q % M) * kPB : 0u;
-  const uint co0 = gl_WorkGroupID.y * kCB, n = gl_WorkGroupID.z;
+  const bool row_ok = q < p.N * p.H_out * M;
+  const uint n = row_ok ? q / (p.H_out * M) : 0u, rest = q % (p.H_out * M);
+  const uint oh = row_ok ? rest / M : 0u, ow0 = row_ok ? (rest % M) * kPB : 0u;
+  const uint co0 = gl_WorkGroupID.y * kCB;
+  const uint live = min(kCB, p.C_out - co0);  // channels of this block that exist (uniform per workgroup)
   const uint taps = p.KH * p.KW;
   uint wbase[kCB];
   [[unroll]] for (uint i = 0u; i < kCB; ++i) wbase[i] = min(co0 + i, p.C_out - 1u) * p.C_in * taps;
@@ -44,7 +47,8 @@ void main() {
           const float v = x[xrow + uint(clamp(iw, 0, int(p.W) - 1))];  // clamped load, then select: no branch
           xv[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? v : 0.0;
         }
-        [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] += w[wbase[i] + wtap + kw] * xv;
+        [[unroll]] for (uint i = 0u; i < kCB; ++i)
+          if (i < live) acc[i] += w[wbase[i] + wtap + kw] * xv;  // uniform branch: C_out = 1 costs 1/kCB
       }
     }
   }

@@ -3,12 +3,12 @@
 // (oh, ow) with oh*stride - pad_top + kh = ih and ow*stride - pad_left + kw = iw. Here "in" is [N, C_out,
 // H_out, W_out] and "out" is [N, C_in, H, W] of the conv2d described by the push constants.
 // Included by conv2d_backward_input.comp (CONV_BIAS 0) and conv_transpose2d_forward.comp (CONV_BIAS 1).
-// Thread mapping: gl_GlobalInvocationID.x = (ih * stride + r) * M + m, M = ceil(ceil(W / stride) / kPB):
+// Thread mapping: gl_GlobalInvocationID.x = ((n * H + ih) * stride + r) * M + m, M = ceil(ceil(W / stride) / kPB):
 // the invocation owns kPB columns iw = r + (m*kPB + j) * stride of row ih, all in one residue class mod
 // stride, so they share the valid taps (kh = (ih + pad_top) mod stride + k*stride, likewise kw) and read
 // kPB consecutive elements of "in"; no tap is wasted on stride-2 zeros. gl_WorkGroupID.y = block of kCB
-// channels ci, gl_WorkGroupID.z = n. Sums run co, kh, kw in that fixed order (deterministic). Tail
-// columns/channels are computed on clamped indices and not stored.
+// channels ci. Sums run co, kh, kw in that fixed order (deterministic). Tail columns are computed on clamped
+// indices and not stored; channels past C_in are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };
@@ -21,9 +21,11 @@ void main() {
   const uint s = p.stride;
   const uint M = ((p.W + s - 1u) / s + kPB - 1u) / kPB;
   const uint q = gl_GlobalInvocationID.x;
-  const bool in_range = q < p.H * s * M;
-  const uint ih = in_range ? q / (s * M) : 0u, r = in_range ? (q / M) % s : 0u, m = q % M;
-  const uint ci0 = gl_WorkGroupID.y * kCB, n = gl_WorkGroupID.z;
+  const bool in_range = q < p.N * p.H * s * M;
+  const uint n = in_range ? q / (p.H * s * M) : 0u, rest = q % (p.H * s * M);
+  const uint ih = in_range ? rest / (s * M) : 0u, r = in_range ? (rest / M) % s : 0u, m = rest % M;
+  const uint ci0 = gl_WorkGroupID.y * kCB;
+  const uint live = min(kCB, p.C_in - ci0);  // channels of this block that exist (uniform per workgroup)
   const uint taps = p.KH * p.KW;
   uint wci[kCB];
   [[unroll]] for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
@@ -47,7 +49,8 @@ void main() {
           g[j] = (ow >= 0 && ow < int(p.W_out)) ? v : 0.0;
         }
         const uint wtap = wco + kh * p.KW + kw;
-        [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] += w[wci[i] + wtap] * g;
+        [[unroll]] for (uint i = 0u; i < kCB; ++i)
+          if (i < live) acc[i] += w[wci[i] + wtap] * g;  // uniform branch: C_in = 1 costs 1/kCB
       }
     }
   }

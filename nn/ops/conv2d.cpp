@@ -69,14 +69,14 @@ void Conv2dShape::validate(std::string_view op) const {
 
 rt::Groups gather_groups(const Conv2dShape& s) {
   // conv_gather.glsl: kPixBlock consecutive output pixels of one row per invocation.
-  const uint64_t invocations = uint64_t{s.H_out()} * div_up(s.W_out(), kPixBlock);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), s.N};
+  const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), 1};
 }
 
 rt::Groups transposed_gather_groups(const Conv2dShape& s) {
   // conv_transposed_gather.glsl: kPixBlock input columns of one residue class mod stride per invocation.
-  const uint64_t invocations = uint64_t{s.H} * s.stride * div_up(div_up(s.W, s.stride), kPixBlock);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.N};
+  const uint64_t invocations = uint64_t{s.N} * s.H * s.stride * div_up(div_up(s.W, s.stride), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), 1};
 }
 
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
