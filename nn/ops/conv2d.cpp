@@ -74,9 +74,10 @@ rt::Groups gather_groups(const Conv2dShape& s) {
 }
 
 rt::Groups transposed_gather_groups(const Conv2dShape& s) {
-  // conv_transposed_gather.glsl: kPixBlock input columns of one residue class mod stride per invocation.
-  const uint64_t invocations = uint64_t{s.N} * s.H * s.stride * div_up(div_up(s.W, s.stride), kPixBlock);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), 1};
+  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kPixBlock columns of one
+  // class per invocation.
+  const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
