@@ -131,8 +131,13 @@ void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView da
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
                             rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s, Grad grad) {
   s.validate("conv2d_backward");
-  const std::string shape = s.str();
+  const std::string shape = s.str();  // every tensor is checked before anything is recorded
+  if (dx.size != 0) check_floats("conv2d_backward", "dx", dx, s.x_count(), shape);
+  check_floats("conv2d_backward", "dw", dw, s.w_count(), shape);
   check_floats("conv2d_backward", "db", db, s.C_out, shape);
+  check_floats("conv2d_backward", "dy", dy, s.y_count(), shape);
+  check_floats("conv2d_backward", "x", x, s.x_count(), shape);
+  check_floats("conv2d_backward", "w", w, s.w_count(), shape);
   if (dx.size != 0) record_conv2d_backward_input(rec, dx, dy, w, s, grad);
   record_conv2d_backward_weight(rec, dw, dy, x, s, grad);
   record_channel_sum(rec, db, dy, s.N, s.C_out, s.H_out() * s.W_out(), grad);
