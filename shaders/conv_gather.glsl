@@ -3,7 +3,7 @@
 // conv2d_forward.comp (CONV_BIAS 1) and conv_transpose2d_backward_input.comp (CONV_BIAS 0), which state
 // the bindings. Register blocking: each invocation owns kCB output channels x kPB consecutive output
 // pixels of one row and keeps the kCB*kPB sums in registers, so one input load feeds kCB FMAs and one
-// weight load feeds kPB. Sums run ci, kh, kw in that fixed order (deterministic).
+// weight load feeds kPB. Sums run kh, kw, ci in that fixed order (deterministic).
 // Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kPB) (pixels
 // ow = m*kPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
@@ -33,22 +33,26 @@ void main() {
 
   vec4 acc[kCB];  // acc[i][j]: channel co0 + i, pixel ow0 + j
   [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
-  for (uint ci = 0u; ci < p.C_in; ++ci) {
-    const uint xplane = (n * p.C_in + ci) * p.H * p.W;
-    for (uint kh = 0u; kh < p.KH; ++kh) {
-      const int ih = ih0 + int(kh);
-      const bool h_ok = ih >= 0 && ih < int(p.H);
-      const uint xrow = xplane + uint(clamp(ih, 0, int(p.H) - 1)) * p.W;
-      const uint wtap = (ci * p.KH + kh) * p.KW;
-      for (uint kw = 0u; kw < p.KW; ++kw) {
+  const uint plane = p.H * p.W, xn = n * p.C_in * plane;
+  for (uint kh = 0u; kh < p.KH; ++kh) {
+    const int ih = ih0 + int(kh);
+    const bool h_ok = ih >= 0 && ih < int(p.H);
+    for (uint kw = 0u; kw < p.KW; ++kw) {
+      // Per tap: where each pixel reads (clamped) and whether it is padding; the channel loop then only loads.
+      uint off[kPB];
+      vec4 keep;
+      [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+        const int iw = iw0[j] + int(kw);
+        off[j] = xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W + uint(clamp(iw, 0, int(p.W) - 1));
+        keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
+      }
+      const uint tap = kh * p.KW + kw;
+      for (uint ci = 0u; ci < p.C_in; ++ci) {
         vec4 xv;
-        [[unroll]] for (uint j = 0u; j < kPB; ++j) {
-          const int iw = iw0[j] + int(kw);
-          const float v = x[xrow + uint(clamp(iw, 0, int(p.W) - 1))];  // clamped load, then select: no branch
-          xv[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? v : 0.0;
-        }
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) xv[j] = x[off[j] + ci * plane];
+        xv *= keep;  // zero padding (a clamped load is in bounds, its value discarded)
         [[unroll]] for (uint i = 0u; i < kCB; ++i)
-          if (i < live) acc[i] += w[wbase[i] + wtap + kw] * xv;  // uniform branch: C_out = 1 costs 1/kCB
+          if (i < live) acc[i] += w[wbase[i] + ci * taps + tap] * xv;  // uniform branch: C_out = 1 costs 1/kCB
       }
     }
   }

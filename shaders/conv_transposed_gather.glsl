@@ -8,7 +8,7 @@
 // tap is wasted on stride-2 zeros; gl_GlobalInvocationID.x = (n * rows + a) * M + m owns row
 // ih = rh + a*stride and the kPB columns iw = r + (m*kPB + j) * stride, which read kPB consecutive elements
 // of "in" (rows = ceil(H / stride), M = ceil(ceil(W / stride) / kPB)). gl_WorkGroupID.y = block of kCB
-// channels ci. Sums run co, kh, kw in that fixed order (deterministic). Tail columns are computed on clamped
+// channels ci. Sums run kh, kw, co in that fixed order (deterministic). Tail columns are computed on clamped
 // indices and not stored; channels past C_in are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer Out { float dx[]; };
@@ -35,24 +35,27 @@ void main() {
 
   vec4 acc[kCB];  // acc[i][j]: channel ci0 + i, column r + (m*kPB + j) * stride
   [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
-  for (uint co = 0u; co < p.C_out; ++co) {
-    const uint dyplane = (n * p.C_out + co) * p.H_out * p.W_out;
-    const uint wco = co * p.C_in * taps;
-    for (uint kh = kh0; kh < p.KH; kh += s) {
-      const int oh = (int(ih + p.pad_top) - int(kh)) / int(s);  // exact: kh matches ih + pad_top mod stride
-      const bool h_ok = oh >= 0 && oh < int(p.H_out);
-      const uint dyrow = dyplane + uint(clamp(oh, 0, int(p.H_out) - 1)) * p.W_out;
-      for (uint kw = kw0; kw < p.KW; kw += s) {
-        const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kPB);  // exact division
+  const uint plane = p.H_out * p.W_out, dyn = n * p.C_out * plane, wstride = p.C_in * taps;
+  for (uint kh = kh0; kh < p.KH; kh += s) {
+    const int oh = (int(ih + p.pad_top) - int(kh)) / int(s);  // exact: kh matches ih + pad_top mod stride
+    const bool h_ok = oh >= 0 && oh < int(p.H_out);
+    for (uint kw = kw0; kw < p.KW; kw += s) {
+      // Per tap: where each column reads (clamped) and whether it exists; the channel loop then only loads.
+      const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kPB);  // exact division
+      uint off[kPB];
+      vec4 keep;
+      [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+        const int ow = ow0 + int(j);
+        off[j] = dyn + uint(clamp(oh, 0, int(p.H_out) - 1)) * p.W_out + uint(clamp(ow, 0, int(p.W_out) - 1));
+        keep[j] = (h_ok && ow >= 0 && ow < int(p.W_out)) ? 1.0 : 0.0;
+      }
+      const uint tap = kh * p.KW + kw;
+      for (uint co = 0u; co < p.C_out; ++co) {
         vec4 g;
-        [[unroll]] for (uint j = 0u; j < kPB; ++j) {
-          const int ow = ow0 + int(j);
-          const float v = dy[dyrow + uint(clamp(ow, 0, int(p.W_out) - 1))];  // clamped load, then select
-          g[j] = (h_ok && ow >= 0 && ow < int(p.W_out)) ? v : 0.0;
-        }
-        const uint wtap = wco + kh * p.KW + kw;
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) g[j] = dy[off[j] + co * plane];
+        g *= keep;  // a clamped load is in bounds; its value is discarded
         [[unroll]] for (uint i = 0u; i < kCB; ++i)
-          if (i < live) acc[i] += w[wci[i] + wtap] * g;  // uniform branch: C_in = 1 costs 1/kCB
+          if (i < live) acc[i] += w[co * wstride + wci[i] + tap] * g;  // uniform branch: C_in = 1 costs 1/kCB
       }
     }
   }
