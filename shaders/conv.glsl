@@ -2,6 +2,8 @@
 // host wrappers dispatch for (nn/ops/conv2d.cpp mirrors them). Shapes are those of the conv2d whose
 // forward, input gradient or weight gradient the shader computes: x [N, C_in, H, W],
 // w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into pad_top/pad_left.
+#extension GL_EXT_control_flow_attributes : require  // [[unroll]] on the register-block loops
+
 layout(push_constant) uniform Push {
   uint N, C_in, H, W;
   uint C_out, KH, KW, stride;
@@ -11,5 +13,6 @@ layout(push_constant) uniform Push {
 } p;
 
 const uint kLocal = 64u;  // invocations per workgroup
-const uint kCB = 4u;      // channels per invocation (gather kernels), and per weight-gradient block
-const uint kPB = 4u;      // pixels per invocation (gather kernels)
+const uint kCB = 8u;  // channels per invocation (gather kernels)
+const uint kPB = 4u;  // pixels per invocation (gather kernels); the accumulators are vec4s
+const uint kWB = 4u;  // output x input channels of one weight-gradient block

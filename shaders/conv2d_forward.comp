@@ -1,7 +1,7 @@
 #version 450
 // conv2d forward: y = conv(x, w) + b, TF 'same'/'valid' padding resolved by the host (ConvPush).
-// Threads: see conv_gather.glsl (kCB = 4 output channels x kPB = 4 output pixels of one row per invocation;
-// x = row blocks, y = channel blocks, z = n); 64 per workgroup; tail rows/channels computed on clamped
+// Threads: see conv_gather.glsl (kCB = 8 output channels x kPB = 4 output pixels of one row per invocation;
+// x = (n, row, pixel block), y = channel blocks); 64 per workgroup; tail rows/channels computed on clamped
 // indices and not stored.
 // Bindings: 0 y [N, C_out, H_out, W_out] write (overwritten; p.accumulate is 0);
 //           1 x [N, C_in, H, W] read; 2 w [C_out, C_in, KH, KW] read; 3 b [C_out] read.

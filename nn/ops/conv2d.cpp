@@ -13,7 +13,7 @@ namespace {
 // Must match the shaders: each invocation of the gather kernels computes kCoBlock output channels x
 // kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the gradient.
 constexpr uint32_t kLocal = 64;
-constexpr uint32_t kCoBlock = 4;
+constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 
@@ -69,14 +69,15 @@ void Conv2dShape::validate(std::string_view op) const {
 
 rt::Groups gather_groups(const Conv2dShape& s) {
   // conv_gather.glsl: kPixBlock consecutive output pixels of one row per invocation.
-  const uint64_t invocations = uint64_t{s.H_out()} * div_up(s.W_out(), kPixBlock);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), s.N};
+  const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), 1};
 }
 
 rt::Groups transposed_gather_groups(const Conv2dShape& s) {
-  // conv_transposed_gather.glsl: kPixBlock input columns of one residue class mod stride per invocation.
-  const uint64_t invocations = uint64_t{s.H} * s.stride * div_up(div_up(s.W, s.stride), kPixBlock);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.N};
+  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kPixBlock columns of one
+  // class per invocation.
+  const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kPixBlock);
+  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
@@ -130,8 +131,13 @@ void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView da
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
                             rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s, Grad grad) {
   s.validate("conv2d_backward");
-  const std::string shape = s.str();
+  const std::string shape = s.str();  // every tensor is checked before anything is recorded
+  if (dx.size != 0) check_floats("conv2d_backward", "dx", dx, s.x_count(), shape);
+  check_floats("conv2d_backward", "dw", dw, s.w_count(), shape);
   check_floats("conv2d_backward", "db", db, s.C_out, shape);
+  check_floats("conv2d_backward", "dy", dy, s.y_count(), shape);
+  check_floats("conv2d_backward", "x", x, s.x_count(), shape);
+  check_floats("conv2d_backward", "w", w, s.w_count(), shape);
   if (dx.size != 0) record_conv2d_backward_input(rec, dx, dy, w, s, grad);
   record_conv2d_backward_weight(rec, dw, dy, x, s, grad);
   record_channel_sum(rec, db, dy, s.N, s.C_out, s.H_out() * s.W_out(), grad);

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <functional>
 
 #include "tests/support/gpu.hpp"
 #include "tests/support/numeric.hpp"
@@ -148,11 +153,13 @@ TEST_F(ConvTranspose2dGpu, ForwardBackwardOddShapes) {
   check_gpu({2, 6, 5, 4, 9, 3, 2, 2, Padding::Same}, seed++);  // non-square kernel, 9 output channels
 }
 
-// The denoising AE's decoder (Keras Conv2DTranspose(32, 3, strides=2, padding='same'): 7->14 and 14->28).
-// Batch 16 keeps the CPU reference and lavapipe under ~3 s per test.
-TEST_F(ConvTranspose2dGpu, ForwardBackwardModelShapes) {
-  check_gpu({16, 32, 7, 7, 32, 3, 3, 2, Padding::Same}, 40);
-  check_gpu({16, 32, 14, 14, 32, 3, 3, 2, Padding::Same}, 41);
+// The denoising AE's decoder (Keras Conv2DTranspose(32, 3, strides=2, padding='same'): 7->14 and 14->28) at
+// the training batch of 128, one test per layer.
+TEST_F(ConvTranspose2dGpu, ForwardBackwardModelShape32To32From7To14) {
+  check_gpu({128, 32, 7, 7, 32, 3, 3, 2, Padding::Same}, 40);
+}
+TEST_F(ConvTranspose2dGpu, ForwardBackwardModelShape32To32From14To28) {
+  check_gpu({128, 32, 14, 14, 32, 3, 3, 2, Padding::Same}, 41);
 }
 
 TEST_F(ConvTranspose2dGpu, BackwardAccumulatesAndSkipsDx) {
@@ -203,6 +210,40 @@ TEST_F(ConvTranspose2dGpu, RejectsBadShapesNamingThem) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("x [3, 5, 7, 9], w [5, 4, 3, 3], stride 0"), std::string::npos)
         << e.what();
+  }
+}
+
+// A quick measurement, not a benchmark: the decoder's two layers at batch 128, forward and forward+backward,
+// best of 3 after a warm-up. Run with --gtest_also_run_disabled_tests.
+TEST_F(ConvTranspose2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
+  for (const ConvTranspose2dShape& s : {ConvTranspose2dShape{128, 32, 7, 7, 32, 3, 3, 2, Padding::Same},
+                                        ConvTranspose2dShape{128, 32, 14, 14, 32, 3, 3, 2, Padding::Same}}) {
+    const Data d = make_data(s, 70);
+    auto xb = test::upload(d.x), wb = test::upload(d.w), bb = test::upload(d.b), dyb = test::upload(d.dy);
+    auto yb = test::make_output(s.y_count()), dxb = test::make_output(s.x_count());
+    auto dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
+    const double macs = double(s.x_count()) * s.C_out * s.KH * s.KW;  // useful products (no stride zeros)
+    auto time = [&](const char* what, double flops, const std::function<void(rt::Recorder&)>& fn) {
+      test::ctx().run_now(fn);  // warm-up
+      double best = 1e30, best_cpu = 1e30;
+      for (int i = 0; i < 3; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t c0 = std::clock();
+        test::ctx().run_now(fn);
+        best_cpu = std::min(best_cpu, double(std::clock() - c0) / CLOCKS_PER_SEC);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+      std::printf("[vkae-time] conv_transpose2d %s %s: %.1f ms wall, %.2f GFLOP/s; %.1f ms CPU\n", what,
+                  s.str().c_str(), best * 1e3, flops / best * 1e-9, best_cpu * 1e3);
+    };
+    time("forward", 2 * macs, [&](rt::Recorder& rec) {
+      record_conv_transpose2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
+    });
+    time("forward+backward", 6 * macs, [&](rt::Recorder& rec) {
+      record_conv_transpose2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
+      record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
+                                       s);
+    });
   }
 }
 
