@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/fetch-mnist.sh   # the end-to-end training tests read MNIST from the cache
 jobs=$(nproc)
 
 # A missing Vulkan device is a failure here, never a skip.
