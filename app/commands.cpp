@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <csignal>
@@ -43,7 +44,8 @@ static_assert(std::atomic<int>::is_always_lock_free, "the SIGINT handler needs a
 
 extern "C" void on_sigint(int) {
   if (g_interrupts.fetch_add(1) >= 1) _exit(kExitInterrupted);  // the second Ctrl-C: quit now
-  static const char kMessage[] = "\nvkae: stopping after the current steps and saving; Ctrl-C again quits now\n";
+  static const char kMessage[] =
+      "\nvkae: stopping after the current steps and saving; Ctrl-C again quits now\n";
   const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
 }
@@ -57,6 +59,11 @@ class SigintGuard {
     action.sa_handler = on_sigint;
     sigemptyset(&action.sa_mask);
     installed_ = sigaction(SIGINT, &action, &previous_) == 0;
+    // A shell that started us in the background ignores SIGINT for us; keep it that way.
+    if (installed_ && previous_.sa_handler == SIG_IGN) {
+      sigaction(SIGINT, &previous_, nullptr);
+      installed_ = false;
+    }
   }
   SigintGuard(const SigintGuard&) = delete;
   SigintGuard& operator=(const SigintGuard&) = delete;
@@ -79,7 +86,8 @@ std::string fixed(double value, int decimals) {
 std::string json_number(double value) {
   if (!std::isfinite(value)) return "null";
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);  // shortest text that reads back exactly
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, value);  // shortest text that reads back exactly
   return ec == std::errc() ? std::string(buf, end) : "null";
 }
 
@@ -107,15 +115,15 @@ void print_folder(std::ostream& out, const fs::path& dir) {
 int run_train(const TrainCommand& command, const Console& console) {
   const nn::TrainConfig& c = command.config;
   std::ostream& out = console.out;
-  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs, batch " << c.batch << ", lr "
-      << c.lr << ", noise " << c.noise << ", seed " << c.seed;
+  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs, batch " << c.batch
+      << ", lr " << c.lr << ", noise " << c.noise << ", seed " << c.seed;
   if (c.steps) out << ", at most " << *c.steps << " steps";
   if (c.limit) out << ", first " << *c.limit << " images";
   if (c.resume) out << ", resuming " << c.resume->string();
   out << std::endl;
 
-  ProgressPrinter printer([&out](std::string_view s) { out << s << std::flush; }, console.terminal, console.width,
-                          c.epochs);
+  ProgressPrinter printer([&out](std::string_view s) { out << s << std::flush; }, console.terminal,
+                          console.width, c.epochs);
   SigintGuard sigint;
   nn::TrainCallbacks callbacks;
   callbacks.on_progress = [&](const nn::TrainProgress& p) { printer.progress(p); };
@@ -146,7 +154,8 @@ int run_train(const TrainCommand& command, const Console& console) {
 
 int run_eval(const EvalCommand& command, const Console& console) {
   const nn::EvalResult result = nn::evaluate(command.config);
-  console.out << (command.json ? format_eval_json(command.config, result) : format_eval_text(command.config, result))
+  console.out << (command.json ? format_eval_json(command.config, result)
+                               : format_eval_text(command.config, result))
               << std::endl;
   return kExitOk;
 }
@@ -230,30 +239,34 @@ std::string json_quote(std::string_view text) {
 
 std::string one_line(std::string_view message) {
   std::string out;
-  for (const char ch : message) {
-    if (ch == '\n') {
-      if (!out.empty() && out.back() != ' ') out += "; ";
-    } else if (ch != '\r') {
-      out += ch;
-    }
+  while (!message.empty()) {
+    const size_t end = std::min(message.find('\n'), message.size());
+    std::string_view part = message.substr(0, end);
+    message.remove_prefix(std::min(end + 1, message.size()));
+    while (!part.empty() && std::isspace(static_cast<unsigned char>(part.front()))) part.remove_prefix(1);
+    while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.remove_suffix(1);
+    if (part.empty()) continue;
+    if (!out.empty()) out += out.back() == ':' ? " " : "; ";
+    out += part;
   }
-  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
   return out;
 }
 
 std::string format_eval_text(const nn::EvalConfig& config, const nn::EvalResult& result) {
   char noise[32];
   std::snprintf(noise, sizeof noise, "%g", double(config.noise));
-  return "test BCE " + fixed(result.bce, 4) + " on " + std::to_string(result.images) + " images (noise " + noise +
-         ", seed " + std::to_string(config.seed) + ") in " + fixed(result.seconds, 1) + " s";
+  return "test BCE " + fixed(result.bce, 4) + " on " + std::to_string(result.images) + " images (noise " +
+         noise + ", seed " + std::to_string(config.seed) + ") in " + fixed(result.seconds, 1) + " s";
 }
 
 std::string format_eval_json(const nn::EvalConfig& config, const nn::EvalResult& result) {
   return "{\"bce\":" + json_number(result.bce) + ",\"images\":" + std::to_string(result.images) +
          ",\"noise\":" + json_number(double(config.noise)) + ",\"seed\":" + std::to_string(config.seed) +
          ",\"model\":" + json_quote(result.model) + ",\"dataset\":" + json_quote(result.dataset) +
-         ",\"device\":" + json_quote(result.device) + ",\"checkpoint\":" + json_quote(config.checkpoint.string()) +
-         ",\"seconds\":" + json_number(result.seconds) + ",\"images_per_s\":" + json_number(result.images_per_s) + "}";
+         ",\"device\":" + json_quote(result.device) +
+         ",\"checkpoint\":" + json_quote(config.checkpoint.string()) +
+         ",\"seconds\":" + json_number(result.seconds) +
+         ",\"images_per_s\":" + json_number(result.images_per_s) + "}";
 }
 
 int run_command(const Command& command, const Console& console) {

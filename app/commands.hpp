@@ -13,8 +13,8 @@
 namespace vkae::app {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;        // anything that went wrong while running
-inline constexpr int kExitUsage = 2;        // a bad command line (InputError while parsing)
+inline constexpr int kExitError = 1;          // anything that went wrong while running
+inline constexpr int kExitUsage = 2;          // a bad command line (InputError while parsing)
 inline constexpr int kExitInterrupted = 130;  // training stopped by Ctrl-C (after saving)
 
 // Where a command prints. `terminal` selects the redrawn progress bar over plain lines.

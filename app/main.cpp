@@ -2,4 +2,6 @@
 // runs); main only hands over the arguments and returns the exit code.
 #include "app/commands.hpp"
 
-int main(int argc, char** argv) { return vkae::app::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  return vkae::app::run_cli(argc, argv);
+}

@@ -40,7 +40,8 @@ std::string format_duration(double seconds) {
     std::snprintf(buf, sizeof buf, "%llu:%02llu:%02llu", static_cast<unsigned long long>(h),
                   static_cast<unsigned long long>(m), static_cast<unsigned long long>(s));
   else
-    std::snprintf(buf, sizeof buf, "%llu:%02llu", static_cast<unsigned long long>(m), static_cast<unsigned long long>(s));
+    std::snprintf(buf, sizeof buf, "%llu:%02llu", static_cast<unsigned long long>(m),
+                  static_cast<unsigned long long>(s));
   return buf;
 }
 
@@ -75,7 +76,8 @@ std::string render_progress_bar(const nn::TrainProgress& p, int width) {
 }
 
 std::string render_progress_line(const nn::TrainProgress& p) {
-  std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + "  step " + step_count(p);
+  std::string line =
+      "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + "  step " + step_count(p);
   if (p.epoch_steps)
     line += " (" + std::to_string(std::min<uint64_t>(100, p.epoch_step * 100 / p.epoch_steps)) + "%)";
   return line + "  " + metrics_tail(p);
@@ -92,7 +94,9 @@ double monotonic_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return isatty(STDOUT_FILENO) == 1;
+}
 
 int terminal_width() {
   winsize size{};
@@ -144,6 +148,8 @@ void ProgressPrinter::note(std::string_view text) {
   last_draw_ = terminal_ ? -1e300 : last_draw_;  // redraw the bar under the note at the next report
 }
 
-void ProgressPrinter::finish() { clear_bar(); }
+void ProgressPrinter::finish() {
+  clear_bar();
+}
 
 }  // namespace vkae::app
