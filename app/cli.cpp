@@ -235,6 +235,8 @@ Spec<TrainState> train_spec() {
       data_option<S>(),
       switch_option<S>("--no-val", "skip validation on the test split at each epoch end (default: validate)",
                        [](S& s) { s.command.config.validate = false; }),
+      integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
+                                  [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
   };
   spec.finish = [](S& s) -> Command {
     if (s.dataset) s.command.config.dataset = *s.dataset;

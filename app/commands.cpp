@@ -19,19 +19,12 @@
 #include <vector>
 
 #include "app/progress.hpp"
+#include "nn/data/dataset.hpp"
+#include "nn/data/fetch.hpp"
 #include "runtime/device.hpp"
 #include "runtime/error.hpp"
 #include "runtime/instance.hpp"
 
-// ---- from nn/data/fetch.hpp (being merged) ----
-namespace vkae::nn {
-std::filesystem::path fetch_mnist(const std::filesystem::path& cache_dir);
-}
-// ---- from nn/data/dataset.hpp (being merged) ----
-namespace vkae::nn {
-std::filesystem::path dataset_cache_dir(std::string_view name);
-}
-// ---- end of declarations to replace by the includes ----
 
 namespace vkae::app {
 namespace {
