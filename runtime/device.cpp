@@ -182,7 +182,8 @@ Device::Device(Device&& other) noexcept
       family_(other.family_),
       timestamp_bits_(other.timestamp_bits_),
       properties_(other.properties_),
-      memory_(other.memory_) {}
+      memory_(other.memory_),
+      queue_mutex_(std::move(other.queue_mutex_)) {}
 
 Device::~Device() {
   if (device_ != VK_NULL_HANDLE) {

@@ -3,6 +3,8 @@
 #pragma once
 #include <vulkan/vulkan.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,9 @@ class Device {
   const VkPhysicalDeviceMemoryProperties& memory() const noexcept { return memory_; }
   bool timestamps_supported() const noexcept { return timestamp_bits_ > 0; }
   bool is_cpu() const noexcept { return properties_.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+  // vkQueueSubmit and vkQueuePresentKHR need external synchronisation: hold this around them (the trainer
+  // and the viewer share the queue from two threads).
+  std::mutex& queue_mutex() const noexcept { return *queue_mutex_; }
 
  private:
   VkDevice device_ = VK_NULL_HANDLE;
@@ -58,6 +63,7 @@ class Device {
   uint32_t timestamp_bits_ = 0;
   VkPhysicalDeviceProperties properties_{};
   VkPhysicalDeviceMemoryProperties memory_{};
+  std::unique_ptr<std::mutex> queue_mutex_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace vkae::rt

@@ -46,7 +46,10 @@ uint64_t Submitter::submit(std::span<const VkCommandBuffer> commands) {
   VkSubmitInfo info{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   info.commandBufferCount = static_cast<uint32_t>(commands.size());
   info.pCommandBuffers = commands.data();
-  VKAE_CHECK(vkQueueSubmit(device_->queue(), 1, &info, slot.fence.get()));
+  {
+    std::lock_guard lock(device_->queue_mutex());
+    VKAE_CHECK(vkQueueSubmit(device_->queue(), 1, &info, slot.fence.get()));
+  }
   slot.ticket = next_;
   return next_++;
 }
