@@ -217,6 +217,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
       drain(false);
     }
     drain(true);
+    const double train_seconds = seconds_since(epoch_start);  // training only; validation is timed apart
     info.step = read;
     info.batch_in_epoch = static_cast<uint32_t>(read - epoch * steps_per_epoch);
     const bool epoch_complete = info.batch_in_epoch == steps_per_epoch;
@@ -237,7 +238,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
       summary.val_loss = sum / programs.validation_batches();
     }
     summary.seconds = seconds_since(epoch_start);
-    summary.images_per_s = double(epoch_loss_count) * config.batch / std::max(summary.seconds, 1e-9);
+    summary.images_per_s = double(epoch_loss_count) * config.batch / std::max(train_seconds, 1e-9);
     if (epoch_complete || stopped || info.step == total_steps)
       log.add_epoch({epoch + 1, info.step, summary.train_loss, summary.val_loss});
     save_checkpoint(ctx, config.out / "checkpoint.safetensors", model, &moments, info);

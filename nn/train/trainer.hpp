@@ -46,8 +46,8 @@ struct EpochSummary {
   uint64_t step = 0;
   double train_loss = 0;                  // mean over the epoch's steps
   std::optional<double> val_loss;         // test BCE (noisy input vs clean target)
-  double seconds = 0;
-  double images_per_s = 0;
+  double seconds = 0;              // the whole epoch, validation and checkpoint included
+  double images_per_s = 0;         // training steps only
 };
 
 struct TrainCallbacks {
