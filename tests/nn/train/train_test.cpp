@@ -155,14 +155,5 @@ TEST(TrainErrors, ResumeRejectsCorruptFilesAndOtherModels) {
   EXPECT_EQ(read_text(ckpt), bytes) << "the checkpoint must be untouched";
 }
 
-TEST(Train, DISABLED_TimeBatch128) {
-  TrainConfig c = small_run("time");
-  c.batch = 128;
-  c.limit = 60000;
-  c.steps = 20;
-  const TrainResult r = train(c, {});
-  std::printf("%llu steps, %.2f s, %.1f img/s\n", static_cast<unsigned long long>(r.steps), r.seconds, r.images_per_s);
-}
-
 }  // namespace
 }  // namespace vkae::nn

@@ -1,0 +1,159 @@
+// The real `vkae` binary on bad input: one clear line on stderr, a non-zero exit, no crash, and nothing
+// half-written (an existing checkpoint is never damaged). Plus eval --json and denoise on a user's PNG.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "nn/io/atomic_file.hpp"
+#include "nn/io/json.hpp"
+#include "nn/io/png.hpp"
+
+namespace vkae {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs the binary with `args` (a shell-quoted string), capturing stdout and stderr separately.
+Outcome vkae(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / ("vkae-e2e-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string cmd = std::string(VKAE_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
+                          (dir / "err").string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Outcome r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = nn::read_text_file(dir / "out");
+  r.err = nn::read_text_file(dir / "err");
+  return r;
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("vkae-e2e-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+// One line, starting "vkae: ", naming what was wrong.
+void expect_one_line_error(const Outcome& r, const std::string& needle) {
+  EXPECT_NE(r.code, 0) << r.err;
+  EXPECT_LT(r.code, 128) << "crashed: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_THAT(r.err, ::testing::StartsWith("vkae: "));
+  EXPECT_THAT(r.err, HasSubstr(needle));
+}
+
+const char* kSmall = "--limit 256 --batch 32 --val-limit 128 --epochs 1";
+
+// A trained checkpoint shared by the tests below (4 steps: enough to be a real checkpoint).
+const fs::path& trained_run() {
+  static const fs::path dir = [] {
+    const fs::path d = scratch("run");
+    const Outcome r = vkae(std::string("train mnist --steps 4 ") + kSmall + " --out " + d.string());
+    EXPECT_EQ(r.code, 0) << r.err;
+    return d;
+  }();
+  return dir;
+}
+
+TEST(CliE2E, BadFlagsGiveOneLineAndUsageExit) {
+  expect_one_line_error(vkae("train mnist --batch 0"), "--batch 0: expected an integer >= 1");
+  expect_one_line_error(vkae("train mnist --lr nan"), "--lr nan");
+  expect_one_line_error(vkae("train mnist --lr -0.1"), "--lr -0.1");
+  expect_one_line_error(vkae("train cifar10"), "cifar10");
+  expect_one_line_error(vkae("train mnist --model unet"), "--model unet: unknown model");
+  expect_one_line_error(vkae("train mnist --epoch 3"), "did you mean --epochs?");
+  EXPECT_EQ(vkae("train mnist --batch 0").code, 2);
+}
+
+TEST(CliE2E, UnwritableOutIsRefusedBeforeAnyWork) {
+  const Outcome r = vkae(std::string("train mnist --steps 1 ") + kSmall + " --out /proc/vkae-no");
+  expect_one_line_error(r, "--out /proc/vkae-no");
+}
+
+TEST(CliE2E, MissingTruncatedAndCorruptIdxFiles) {
+  const fs::path empty = scratch("empty");
+  fs::create_directories(empty);
+  const std::string env = "XDG_CACHE_HOME=" + empty.string() + " VKAE_DATA= ";
+  const Outcome missing = [&] {
+    const std::string cmd = env + VKAE_BINARY + " train mnist --steps 1 --data " + empty.string();
+    const fs::path err = empty / "err";
+    const int status = std::system((cmd + " 2>" + err.string() + " >/dev/null").c_str());
+    return Outcome{WEXITSTATUS(status), "", nn::read_text_file(err)};
+  }();
+  expect_one_line_error(missing, "vkae fetch mnist");
+
+  // A copy of MNIST with the training images cut short, and one with a broken magic number.
+  const fs::path cache = fs::path(std::getenv("XDG_CACHE_HOME") ? std::getenv("XDG_CACHE_HOME")
+                                                                  : std::string(std::getenv("HOME")) + "/.cache") /
+                         "vkae" / "mnist";
+  for (const char* kind : {"truncated", "corrupt"}) {
+    const fs::path dir = scratch(kind);
+    fs::create_directories(dir);
+    for (const char* f : {"train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+      fs::copy_file(cache / f, dir / f);
+    std::string images = nn::read_text_file(cache / "train-images-idx3-ubyte");
+    if (std::string(kind) == "truncated") images.resize(images.size() / 2);
+    else images[2] = 0x0D;  // a type code that is not unsigned byte
+    std::ofstream(dir / "train-images-idx3-ubyte", std::ios::binary) << images;
+    const Outcome r = vkae("train mnist --steps 1 --data " + dir.string() + " --out " + scratch("o").string());
+    expect_one_line_error(r, (dir / "train-images-idx3-ubyte").string());
+    EXPECT_FALSE(fs::exists(scratch("o"))) << "no run folder for a run that never started";
+  }
+}
+
+TEST(CliE2E, EvalJsonAndBadCheckpoints) {
+  const fs::path ckpt = trained_run() / "checkpoint.safetensors";
+  const Outcome ok = vkae("eval --checkpoint " + ckpt.string() + " --limit 128 --json");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  const nn::Json j = nn::parse_json(ok.out, "eval --json output");
+  EXPECT_GT(j.at("bce").as_number(), 0.0);
+  EXPECT_LT(j.at("bce").as_number(), 0.7);
+  EXPECT_EQ(j.at("images").as_int(), 128);
+
+  const std::string original = nn::read_text_file(ckpt);
+  const fs::path truncated = scratch("t.safetensors");
+  std::ofstream(truncated, std::ios::binary) << original.substr(0, original.size() - 100);
+  expect_one_line_error(vkae("eval --checkpoint " + truncated.string()), truncated.string());
+  const fs::path garbage = scratch("g.safetensors");
+  std::ofstream(garbage, std::ios::binary) << "this is not a checkpoint at all";
+  expect_one_line_error(vkae("eval --checkpoint " + garbage.string()), garbage.string());
+  expect_one_line_error(vkae("eval --checkpoint /nonexistent.safetensors"), "/nonexistent.safetensors");
+  // Resuming as another model is refused, and the checkpoint stays byte for byte what it was.
+  expect_one_line_error(vkae("train mnist --model conv --resume " + ckpt.string()), "checkpoint of model 'dae'");
+  EXPECT_EQ(nn::read_text_file(ckpt), original);
+}
+
+TEST(CliE2E, DenoiseAUsersPngAndRejectANonPng) {
+  const fs::path ckpt = trained_run() / "checkpoint.safetensors";
+  const fs::path in = scratch("digit.png"), out = scratch("clean.png");
+  std::vector<uint8_t> pixels(56 * 40, 255);  // a dark bar on white, another size than 28x28
+  for (int y = 10; y < 46; ++y)
+    for (int x = 18; x < 22; ++x) pixels[y * 40 + x] = 0;
+  nn::write_png(in, 40, 56, 1, pixels);
+  const Outcome r = vkae("denoise --checkpoint " + ckpt.string() + " " + in.string() + " " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nn::GreyImage result = nn::read_png_grey(out);
+  EXPECT_EQ(result.width, 28u);
+  EXPECT_EQ(result.height, 28u);
+
+  const fs::path text = scratch("notes.png");
+  std::ofstream(text) << "hello";
+  const fs::path never = scratch("never.png");
+  expect_one_line_error(vkae("denoise --checkpoint " + ckpt.string() + " " + text.string() + " " + never.string()),
+                        "not a PNG");
+  EXPECT_FALSE(fs::exists(never));
+}
+
+}  // namespace
+}  // namespace vkae
