@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "nn/model/layers.hpp"
+#include "nn/ops/loss.hpp"
 #include "nn/rng.hpp"
 
 namespace vkae::nn {
@@ -81,6 +82,8 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
   bool first = true;
   allocate_layers(spec_.encoder, "encoder", shape, first);
   allocate_layers(spec_.decoder, "decoder", shape, first);
+  for (size_t i = 0; i < layers_.size(); ++i)
+    if (!layers_[i].alias) tail_ = i;
 }
 
 void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part, Shape3& shape, bool& first) {
@@ -136,7 +139,7 @@ uint64_t Model::param_count() const noexcept {
 }
 
 bool Model::fused_sigmoid_bce() const noexcept {
-  return spec_.loss == LossKind::Bce && layers_.back().spec->activation == Activation::Sigmoid;
+  return spec_.loss == LossKind::Bce && tail().spec->activation == Activation::Sigmoid;
 }
 
 void Model::initialize(rt::Context& ctx, uint64_t seed) const {
@@ -177,7 +180,7 @@ void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict) const {
     throw InputError("model " + spec_.name + ": batch of " + std::to_string(n) + " images, expected 1.." +
                      std::to_string(max_batch_));
   for (size_t i = 0; i < layers_.size(); ++i) {
-    const bool last = i + 1 == layers_.size();
+    const bool last = i == tail_;
     // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass.
     const bool apply_activation = !(last && fused_sigmoid_bce()) || predict;
     record_layer_forward(rec, layers_[i], params_, n, apply_activation);
@@ -186,7 +189,12 @@ void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict) const {
 
 void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
   for (size_t i = layers_.size(); i-- > 0;) {
-    const bool last = i + 1 == layers_.size();
+    const bool last = i == tail_;
+    const LayerBuffers& l = layers_[i];
+    if (l.spec->l1 > 0 && !last)
+      // Keras activity_regularizer=l1(λ): λ·Σ|a| divided by the batch size, so its gradient λ·sign(a)/N
+      // joins the gradient arriving from the layer above.
+      record_l1_backward(rec, l.dy, l.y, uint64_t{n} * l.out.size(), l.spec->l1, 1.0f / float(n), Grad::Accumulate);
     record_layer_backward(rec, layers_[i], params_, n, /*through_activation=*/!(last && fused_sigmoid_bce()));
   }
 }

@@ -47,10 +47,12 @@ class Model {
   uint64_t arena_floats() const noexcept { return param_arena_->used() / sizeof(float); }
 
   rt::BufferView input() const noexcept { return input_; }     // [N, C, H, W] what the model reads
-  rt::BufferView output() const noexcept { return layers_.back().y; }  // after the final activation
+  rt::BufferView output() const noexcept { return tail().y; }  // after the final activation
   // What the loss reads and where it writes its gradient: the logits (fused sigmoid + BCE) or the output.
-  rt::BufferView loss_input() const noexcept { return fused_sigmoid_bce() ? layers_.back().z : layers_.back().y; }
-  rt::BufferView loss_grad() const noexcept { return fused_sigmoid_bce() ? layers_.back().dz : layers_.back().dy; }
+  rt::BufferView loss_input() const noexcept { return fused_sigmoid_bce() ? tail().z : tail().y; }
+  rt::BufferView loss_grad() const noexcept { return fused_sigmoid_bce() ? tail().dz : tail().dy; }
+  // The last layer that computes something (a trailing reshape/flatten only renames its output).
+  const LayerBuffers& tail() const noexcept { return layers_[tail_]; }
   // The last layer's sigmoid folds into the loss (BCE with logits) during training.
   bool fused_sigmoid_bce() const noexcept;
 
@@ -73,6 +75,7 @@ class Model {
   std::vector<Param> params_;
   std::vector<LayerBuffers> layers_;
   rt::BufferView input_;
+  size_t tail_ = 0;
 };
 
 }  // namespace vkae::nn

@@ -214,6 +214,9 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   for (size_t i = 0; i < m.decoder.size(); ++i)
     s = layer_output_shape(m.decoder[i], s, what + ": decoder[" + std::to_string(i) + "] (" +
                                                 layer_kind_name(m.decoder[i].kind) + ")");
+  if (m.decoder.back().l1 > 0)
+    throw InputError(what + ": decoder[" + std::to_string(m.decoder.size() - 1) +
+                     "]: an l1 activity penalty on the output layer is not supported");
   if (!(s == m.input))
     throw InputError(what + ": the decoder produces " + shape3_string(s) + " but the input is " +
                      shape3_string(m.input) + "; an autoencoder must reconstruct its input shape");
