@@ -108,7 +108,7 @@ void print_folder(std::ostream& out, const fs::path& dir) {
 
 // Frame times, the image panels' rectangles (the screenshot test reads them) and the screenshot's path.
 void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
-  out << "viewer: " << r.frames.frames << " frames, frame interval median " << fixed(r.frames.median_ms, 1)
+  out << "viewer: " << r.frames.frames << " frames, frame time (start to present) median " << fixed(r.frames.median_ms, 1)
       << " ms, max " << fixed(r.frames.max_ms, 1) << " ms; host time per frame median "
       << fixed(r.frames.cpu_median_ms, 1) << " ms, max " << fixed(r.frames.cpu_max_ms, 1) << " ms\n";
   if (!r.screenshot.empty()) {

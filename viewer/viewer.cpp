@@ -1,5 +1,5 @@
 // The viewer's two loops: training with a live window (window on this thread, nn::train on another, a LiveFeed
-// between them) and browsing a checkpoint. Controls go to the trainer through the feed; nothing here waits on
+// between them; the window presents from its own logical device on the same GPU) and browsing a checkpoint. Controls go to the trainer through the feed; nothing here waits on
 // the GPU during training. Drawing is panels.cpp's job, the window's mechanics window.cpp's.
 #include "viewer/viewer.hpp"
 
@@ -34,6 +34,10 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
                                   const ViewerOptions& options, ViewerReport& report) {
   nn::validate_config(config);
   Glfw glfw("--viewer", "run without --viewer, or under xvfb-run");
+  // The window gets its own logical device on the same physical device as training. Sharing training's queue
+  // cannot keep frames short on a device with one queue (lavapipe): a frame waits behind every training
+  // submit queued before it, and one step of batch 64 alone takes ~0.5 s there. The previews cross through
+  // host memory anyway, so the two devices share nothing.
   rt::Context ctx(presenting_context_options(glfw, config.device));
   Window window(ctx, "vkae: training " + config.model + " on " + config.dataset, options.width, options.height);
 
@@ -43,7 +47,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
   std::atomic<bool> done{false};
   std::thread trainer([&] {
     try {
-      result = nn::train(config, callbacks, nn::TrainHooks{&ctx, &feed});
+      result = nn::train(config, callbacks, nn::TrainHooks{nullptr, &feed});
     } catch (const std::exception& e) {
       error = std::current_exception();
       feed.publish_message(std::string("training failed: ") + e.what());
@@ -62,6 +66,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
   uint64_t preview_version = 0;
   uint32_t frames_with_preview = 0;
   std::array<Rect, 3> rects{};
+  nn::LiveStatus shown_status;  // what the last frame showed, to draw again only when it changed
   try {
     while (true) {
       if (window.should_close()) {
@@ -69,15 +74,22 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
         break;
       }
       if (done && (error || (options.should_quit && options.should_quit()))) break;
+      nn::LiveStatus status = feed.status();
+      if (status.progress.step != shown_status.progress.step || status.preview_version != preview_version ||
+          status.finished != shown_status.finished || status.message != shown_status.message ||
+          status.started != shown_status.started)
+        window.mark_dirty();
       if (!window.begin_frame()) continue;
       feed.copy_losses(losses);
       if (auto p = feed.preview_if_newer(preview_version)) preview = std::move(*p);
+      status.preview_version = preview_version;
+      shown_status = status;
       PanelInput in;
       in.preview = preview ? &*preview : nullptr;
       in.losses = &losses;
       const auto epochs = feed.epochs();
       in.epochs = &epochs;
-      in.status = feed.status();
+      in.status = std::move(status);
       in.training = true;
       in.frames = window.stats();
       draw_panels(in, controls, rects);
@@ -88,7 +100,8 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
       if (controls.stop) feed.request_stop();
       controls.save = controls.stop = false;
       sent = controls;
-      const bool take = options.screenshot && preview && ++frames_with_preview >= options.frames;
+      // After N frames with a preview, or as soon as training has finished (its last preview is in).
+      const bool take = options.screenshot && preview && (++frames_with_preview >= options.frames || done);
       window.end_frame(take ? &*options.screenshot : nullptr);
       if (take) {
         window.finish();

@@ -1,5 +1,6 @@
 // The two ways to open the viewer: training with a live window (`vkae train --viewer`: the window on the main
-// thread, nn::train on a second thread, a LiveFeed between them, one presenting Context shared by both), and a
+// thread, nn::train on a second thread, a LiveFeed between them; the window has its own logical device on the
+// physical device that trains, so frames never queue behind training submits), and a
 // trained checkpoint without training (`vkae view`). Both can render N frames and save a screenshot.
 #pragma once
 #include <array>
@@ -16,7 +17,8 @@
 namespace vkae::viewer {
 
 struct ViewerOptions {
-  std::optional<std::filesystem::path> screenshot;  // render `frames` frames (with a preview), save, quit
+  // Render `frames` frames with a preview (fewer when training ends first), save the window, stop, quit.
+  std::optional<std::filesystem::path> screenshot;
   uint32_t frames = 30;
   std::function<bool()> should_quit;  // polled each frame (Ctrl-C); training is stopped through its callbacks
   int width = 1280, height = 760;

@@ -35,7 +35,7 @@ rt::ContextOptions presenting_context_options(const Glfw& glfw, const std::strin
 
 struct FrameStats {
   uint64_t frames = 0;
-  double median_ms = 0, max_ms = 0;  // interval between presented frames
+  double median_ms = 0, max_ms = 0;          // frame time: from starting a frame to presenting it
   double cpu_median_ms = 0, cpu_max_ms = 0;  // time to build and submit one frame on the host
 };
 
@@ -48,9 +48,12 @@ class Window {
 
   bool should_close() const;
   // Polls events; presents the previous frame once its fence has signalled; rebuilds the swapchain when it is
-  // out of date or resized. True when a new frame may be built now (ImGui::NewFrame has been called); false
-  // while minimised, while the previous frame is still on the device, or before the frame interval is up.
+  // out of date or resized. True when a new frame should be built now (ImGui::NewFrame has been called);
+  // false while minimised, while the previous frame is still on the device, or when nothing needs drawing:
+  // frames are drawn on input (up to ~30 fps), after mark_dirty(), and a few times a second otherwise.
   bool begin_frame();
+  // What the panels show has changed: draw a frame soon.
+  void mark_dirty() noexcept { dirty_ = true; }
   // Renders ImGui's draw data and submits it (presented by a later begin_frame or by finish()). With
   // `screenshot`, the frame is also copied into a host buffer and written as a PNG once it finished.
   void end_frame(const std::filesystem::path* screenshot = nullptr);
@@ -77,8 +80,10 @@ class Window {
   struct Pending {
     uint32_t frame = 0, image = 0;
     std::optional<std::filesystem::path> screenshot;
+    std::chrono::steady_clock::time_point start;
   };
 
+  static void note_input(GLFWwindow* window) noexcept;  // GLFW callbacks: frames are wanted
   void create_swapchain();
   void wait_own_frames() noexcept;  // our fences only; training's submits keep running
   void release() noexcept;          // the destructor's work; also undoes a half-finished constructor
@@ -107,8 +112,10 @@ class Window {
   std::string screenshot_written_;
 
   using Clock = std::chrono::steady_clock;
-  Clock::time_point last_present_{}, frame_start_{};
-  std::vector<double> intervals_ms_, cpu_ms_;
+  Clock::time_point frame_start_{};
+  bool dirty_ = true, input_ = false;
+  int active_frames_ = 0;  // frames still to draw after input, so ImGui's hover and click states settle
+  std::vector<double> latency_ms_, cpu_ms_;
 };
 
 }  // namespace vkae::viewer

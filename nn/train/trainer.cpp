@@ -349,6 +349,12 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
                       static_cast<uint32_t>(preview.clean.size() / test_images.pixels), test_set.rows, test_set.cols);
     if (cb.on_epoch) cb.on_epoch(summary);
     if (live) {
+      // The samples.png preview doubles as a live one when the viewer shows the same set and noise.
+      const LiveControls c = live->controls();
+      if (c.sample_set % programs.preview_sets() == 0 && c.noise == config.noise)
+        live->publish_preview({programs.preview_count(), test_set.rows, test_set.cols, 0, config.noise,
+                               preview.noisy, preview.output, preview.clean});
+      last_preview = Clock::now() - std::chrono::hours(1);
       live->publish_epoch({summary.epoch, summary.step, summary.train_loss, summary.val_loss});
       live->publish_message("epoch " + std::to_string(summary.epoch) + " done; saved " +
                             (config.out / "checkpoint.safetensors").string());

@@ -129,7 +129,7 @@ TEST(Viewer, TrainScreenshotUnderXvfb) {
   check_screenshot(r, png);
   // The screenshot stops training like closing the window: the checkpoint is written.
   EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
-  EXPECT_NE(r.out.find("frame interval median"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("frame time (start to present) median"), std::string::npos) << r.out;
   fs::remove_all(dir);
 }
 
