@@ -174,7 +174,11 @@ void draw_status(const PanelInput& in, Controls& controls) {
                 static_cast<unsigned long long>(p.epoch_steps));
     ImGui::Text("%.0f images/s    ETA %s    learning rate %g    loss %.4f", p.images_per_s,
                 s.finished ? "done" : format_duration(s.started ? p.eta_s : -1).c_str(), double(s.lr), double(p.loss));
-    ImGui::Text("state: %s", s.finished ? "finished" : controls.paused ? "paused" : s.started ? "training" : "starting");
+    ImGui::Text("state: %s", s.finished      ? "finished"
+                             : s.paused      ? "paused"
+                             : controls.paused ? "pausing (finishing the steps on the device) ..."
+                             : s.started     ? "training"
+                                             : "starting");
     if (ImGui::Button(controls.paused ? "resume" : "pause")) controls.paused = !controls.paused;
     ImGui::SameLine();
     if (ImGui::Button("save checkpoint now")) controls.save = true;

@@ -77,7 +77,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
       nn::LiveStatus status = feed.status();
       if (status.progress.step != shown_status.progress.step || status.preview_version != preview_version ||
           status.finished != shown_status.finished || status.message != shown_status.message ||
-          status.started != shown_status.started)
+          status.started != shown_status.started || status.paused != shown_status.paused)
         window.mark_dirty();
       if (!window.begin_frame()) continue;
       feed.copy_losses(losses);

@@ -51,6 +51,11 @@ void LiveFeed::publish_finished() {
   status_.finished = true;
 }
 
+void LiveFeed::publish_paused(bool paused) {
+  std::lock_guard lock(mutex_);
+  status_.paused = paused;
+}
+
 LiveControls LiveFeed::controls() const {
   std::lock_guard lock(mutex_);
   return controls_;

@@ -47,6 +47,7 @@ struct LiveStatus {
   float lr = 0;
   bool started = false;     // the first steps finished
   bool finished = false;    // training returned (or failed)
+  bool paused = false;      // paused and nothing of the run left on the device
   std::string message;      // the latest note ("saved checkpoint.safetensors", an error)
   uint64_t saves = 0;       // checkpoints written on request
   uint64_t preview_version = 0;
@@ -67,6 +68,7 @@ class LiveFeed {
   void publish_message(const std::string& message);
   void publish_saved(const std::string& message);
   void publish_finished();
+  void publish_paused(bool paused);
   LiveControls controls() const;
   bool take_save_request();  // true once per request_save()
 

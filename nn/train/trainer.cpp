@@ -165,6 +165,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   float preview_noise = noise;
   auto last_preview = Clock::now() - std::chrono::hours(1);
   double paused_s = 0;  // excluded from images/s and ETA
+  bool paused_published = false;
 
   const uint64_t steps_per_epoch = train_count / config.batch;  // drop_last: every step sees a full batch
   const uint64_t total_steps = std::min<uint64_t>(config.steps.value_or(UINT64_MAX), steps_per_epoch * config.epochs);
@@ -268,10 +269,12 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
       if (c.paused) {
         const auto pause_start = Clock::now();
         drain(false);
+        if (in_flight.empty() && !preview_ticket && !paused_published) live->publish_paused(paused_published = true);
         std::this_thread::sleep_for(kPauseSlice);
         paused_s += seconds_since(pause_start);
         return true;
       }
+      if (paused_published) live->publish_paused(paused_published = false);
       if (calibrated && !preview_ticket && seconds_since(last_preview) >= kLivePreviewSeconds) {
         // The preview only reads the parameters and owns its outputs, so it may sit between training submits.
         preview_set = c.sample_set % programs.preview_sets();

@@ -18,6 +18,11 @@ namespace {
 
 class TrainLive : public test::GpuTest {};
 
+size_t losses_count(const LiveFeed& feed) {
+  std::vector<LiveLoss> losses;
+  return feed.copy_losses(losses);
+}
+
 TEST_F(TrainLive, ControlsReachTheTrainerAndPreviewsShowTheChosenImages) {
   TrainConfig c;
   c.batch = 32;
@@ -45,18 +50,15 @@ TEST_F(TrainLive, ControlsReachTheTrainerAndPreviewsShowTheChosenImages) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  // Pause: the submits in flight finish (seconds on lavapipe while pipelines compile), then no step is taken
-  // until resumed. Unpaused, a step lands every few hundred ms, so the step count would never hold still.
+  // Pause: the trainer says so once the submits in flight have finished; from then on no step is taken.
   feed.set_paused(true);
-  auto steady_for = [&](std::chrono::milliseconds span) {
-    const uint64_t at = feed.status().progress.step;
-    std::this_thread::sleep_for(span);
-    return feed.status().progress.step == at;
-  };
-  bool settled = false;
-  for (int i = 0; i < 20 && !settled && !feed.status().finished; ++i) settled = steady_for(std::chrono::milliseconds(1000));
-  EXPECT_TRUE(settled || feed.status().finished) << "training kept stepping while paused";
-  EXPECT_TRUE(steady_for(std::chrono::milliseconds(1500))) << "a step was taken while paused";
+  for (int i = 0; i < 600 && !feed.status().paused && !feed.status().finished; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(feed.status().paused) << "the trainer never reported the pause";
+  const uint64_t paused_at = feed.status().progress.step;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(feed.status().progress.step, paused_at) << "a step was taken while paused";
+  EXPECT_EQ(losses_count(feed), paused_at);
   feed.set_paused(false);
   feed.request_stop();
   trainer.join();
