@@ -1,5 +1,5 @@
 // GLFW window, surface, swapchain, render pass and per-frame objects; Dear ImGui's backends; the deferred
-// present that keeps the frame loop free of GPU waits; the screenshot read-back.
+// present that keeps the frame loop free of GPU waits. The screenshot copy itself is screenshot.cpp's.
 #include "viewer/window.hpp"
 
 #define GLFW_INCLUDE_VULKAN
@@ -14,8 +14,8 @@
 #include <mutex>
 #include <thread>
 
-#include "nn/io/png.hpp"
 #include "runtime/error.hpp"
+#include "viewer/screenshot.hpp"
 
 namespace vkae::viewer {
 namespace {
@@ -465,34 +465,7 @@ void Window::end_frame(const std::filesystem::path* screenshot) {
   if (screenshot) {
     const VkDeviceSize bytes = VkDeviceSize{extent_.width} * extent_.height * 4;
     if (readback_.size() != bytes) readback_ = rt::Buffer(ctx_.device(), bytes, rt::MemoryKind::HostVisible, "screenshot");
-    VkImageMemoryBarrier to_src{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
-    to_src.srcAccessMask = 0;  // the render pass's dependency to EXTERNAL made the drawing available
-    to_src.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-    to_src.oldLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
-    to_src.newLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-    to_src.srcQueueFamilyIndex = to_src.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    to_src.image = images_[image];
-    to_src.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-    vkCmdPipelineBarrier(f.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
-                         nullptr, 1, &to_src);
-    VkBufferImageCopy region{};
-    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-    region.imageExtent = {extent_.width, extent_.height, 1};
-    vkCmdCopyImageToBuffer(f.cmd, images_[image], VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, readback_.get(), 1, &region);
-    VkImageMemoryBarrier to_present = to_src;
-    to_present.srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-    to_present.dstAccessMask = 0;
-    to_present.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-    to_present.newLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
-    VkBufferMemoryBarrier to_host{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
-    to_host.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-    to_host.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    to_host.srcQueueFamilyIndex = to_host.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    to_host.buffer = readback_.get();
-    to_host.size = VK_WHOLE_SIZE;
-    vkCmdPipelineBarrier(f.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1,
-                         &to_host, 1, &to_present);
+    record_screenshot_copy(f.cmd, readback_.get(), images_[image], extent_);
   }
   VKAE_CHECK(vkEndCommandBuffer(f.cmd));
 
@@ -523,16 +496,7 @@ void Window::finish() {
 }
 
 void Window::write_screenshot(const std::filesystem::path& path) {
-  const uint32_t w = extent_.width, h = extent_.height;
-  const auto* src = static_cast<const uint8_t*>(readback_.mapped());
-  const bool bgra = format_.format == VK_FORMAT_B8G8R8A8_UNORM || format_.format == VK_FORMAT_B8G8R8A8_SRGB;
-  std::vector<uint8_t> rgb(size_t{w} * h * 3);
-  for (size_t i = 0; i < size_t{w} * h; ++i) {
-    rgb[i * 3 + 0] = src[i * 4 + (bgra ? 2 : 0)];
-    rgb[i * 3 + 1] = src[i * 4 + 1];
-    rgb[i * 3 + 2] = src[i * 4 + (bgra ? 0 : 2)];
-  }
-  nn::write_png(path, w, h, 3, rgb);
+  write_screenshot_png(path, readback_.mapped(), extent_, format_.format);
   screenshot_written_ = path.string();
 }
 
