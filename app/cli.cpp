@@ -24,7 +24,7 @@ namespace {
 
 using namespace std::string_literals;
 
-constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "help"};
+constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "help"};
 
 std::string str(std::string_view s) {
   return std::string(s);
@@ -115,6 +115,10 @@ struct DenoiseState {
 };
 struct FetchState {
   FetchCommand command;
+  std::optional<std::string> dataset;
+};
+struct ViewState {
+  ViewCommand command;
   std::optional<std::string> dataset;
 };
 
@@ -237,9 +241,20 @@ Spec<TrainState> train_spec() {
                        [](S& s) { s.command.config.validate = false; }),
       integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
                                   [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
+      switch_option<S>("--viewer",
+                       "open a live window (noisy | reconstruction | clean, loss curves, controls); needs a "
+                       "display (default: no window)",
+                       [](S& s) { s.command.viewer = true; }),
+      text_option<S>("--screenshot", "FILE.png", "a PNG path",
+                     "with --viewer: render --frames frames, save the window as a PNG, stop and save (default: none)",
+                     [](S& s, std::string_view v) { s.command.screenshot = std::filesystem::path(v); }),
+      integer_option<S, uint32_t>("--frames", 1, "frames to render before --screenshot (default 30)",
+                                  [](S& s, uint32_t v) { s.command.frames = v; }),
   };
   spec.finish = [](S& s) -> Command {
     if (s.dataset) s.command.config.dataset = *s.dataset;
+    if (s.command.screenshot && !s.command.viewer)
+      throw InputError("--screenshot " + s.command.screenshot->string() + ": needs --viewer");
     return s.command;
   };
   return spec;
@@ -353,6 +368,54 @@ Spec<FetchState> fetch_spec() {
   return spec;
 }
 
+void set_view_checkpoint(ViewState& s, std::string_view v) {
+  if (!s.command.checkpoint.empty())
+    throw InputError("unexpected argument " + str(v) + " for view: the checkpoint is already " +
+                     s.command.checkpoint.string());
+  s.command.checkpoint = std::filesystem::path(v);
+}
+
+Spec<ViewState> view_spec() {
+  using S = ViewState;
+  Spec<S> spec{"view",
+               "vkae view --checkpoint FILE [options]",
+               "Opens the viewer on a trained model without training: browse test images, move the noise\n"
+               "slider, see the reconstruction change; the loss curves come from the run's metrics.jsonl.",
+               {},
+               [](S& s, std::string_view arg) { set_view_checkpoint(s, arg); },
+               "Needs a display (or xvfb-run). The checkpoint may also be given as the only positional argument."};
+  spec.options = {
+      text_option<S>("--checkpoint", "FILE", "a checkpoint file", "the .safetensors checkpoint (required)",
+                     set_view_checkpoint),
+      dataset_option<S>("--dataset", "mnist or fashion (default: the checkpoint's dataset)"),
+      text_option<S>("--data", "DIR|NAME", "a folder or mnist|fashion",
+                     "folder with the IDX files (default: the cache); mnist or fashion name the dataset",
+                     [](S& s, std::string_view v) {
+                       if (dataset_name(v))
+                         set_dataset(s.dataset, "--data", v);
+                       else
+                         s.command.data_dir = std::filesystem::path(v);
+                     }),
+      number_option<S>("--noise", true, "initial noise factor of the inputs (default 0.5)",
+                       [](S& s, float v) { s.command.noise = v; }),
+      integer_option<S, uint64_t>("--seed", 0, "noise seed (default 0)",
+                                  [](S& s, uint64_t v) { s.command.seed = v; }),
+      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+      text_option<S>("--screenshot", "FILE.png", "a PNG path",
+                     "render --frames frames, save the window as a PNG and quit (default: none)",
+                     [](S& s, std::string_view v) { s.command.screenshot = std::filesystem::path(v); }),
+      integer_option<S, uint32_t>("--frames", 1, "frames to render before --screenshot (default 30)",
+                                  [](S& s, uint32_t v) { s.command.frames = v; }),
+  };
+  spec.finish = [](S& s) -> Command {
+    if (s.command.checkpoint.empty())
+      throw InputError("view needs --checkpoint FILE (a checkpoint.safetensors from a run folder)");
+    if (s.dataset) s.command.dataset = *s.dataset;
+    return s.command;
+  };
+  return spec;
+}
+
 // ---- the generic parser and help ----
 
 bool is_help_flag(std::string_view a) {
@@ -446,6 +509,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   if (command == "denoise") return fn(denoise_spec());
   if (command == "devices") return fn(devices_spec());
   if (command == "fetch") return fn(fetch_spec());
+  if (command == "view") return fn(view_spec());
   return std::nullopt;
 }
 
@@ -473,6 +537,7 @@ const char* const kOverview =
     "                              run a PNG through a model\n"
     "  devices                     list Vulkan devices and the one vkae picks\n"
     "  fetch [mnist]               download a dataset into the cache\n"
+    "  view --checkpoint FILE      the viewer on a trained model (needs a display)\n"
     "  help [command]              this help, or a command's\n\n"
     "options:\n"
     "  -h, --help                  show help (`vkae <command> --help` for a command's options)\n"

@@ -16,6 +16,21 @@ namespace vkae::app {
 // `vkae train [mnist|fashion] [flags]`, also spelled `vkae --train ...`.
 struct TrainCommand {
   nn::TrainConfig config;
+  bool viewer = false;                              // --viewer: a live window (needs a display)
+  std::optional<std::filesystem::path> screenshot;  // --screenshot F: save the window after --frames, stop
+  uint32_t frames = 30;
+};
+
+// `vkae view --checkpoint F [flags]`: the viewer on a trained model, without training.
+struct ViewCommand {
+  std::filesystem::path checkpoint;
+  std::string dataset;  // "" = the checkpoint's
+  std::optional<std::filesystem::path> data_dir;
+  std::string device;
+  float noise = 0.5f;
+  uint64_t seed = 0;
+  std::optional<std::filesystem::path> screenshot;
+  uint32_t frames = 30;
 };
 
 // `vkae eval --checkpoint F [flags]`: test BCE of a checkpoint; one JSON line with --json.
@@ -48,13 +63,13 @@ struct HelpCommand {
 struct VersionCommand {};
 
 using Command = std::variant<TrainCommand, EvalCommand, DenoiseCommand, DevicesCommand, FetchCommand,
-                             HelpCommand, VersionCommand>;
+                             HelpCommand, VersionCommand, ViewCommand>;
 
 // `args` are the arguments after the program name.
 Command parse_command_line(std::span<const std::string_view> args);
 Command parse_command_line(int argc, const char* const* argv);  // skips argv[0]
 
-// Help for one command ("train", "eval", "denoise", "devices", "fetch"); "" = the overview. Every flag is
+// Help for one command ("train", "eval", "denoise", "devices", "fetch", "view"); "" = the overview. Every flag is
 // listed with its default. InputError for an unknown command.
 std::string help_text(std::string_view command);
 

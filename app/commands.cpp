@@ -24,6 +24,7 @@
 #include "runtime/device.hpp"
 #include "runtime/error.hpp"
 #include "runtime/instance.hpp"
+#include "viewer/viewer.hpp"
 
 
 namespace vkae::app {
@@ -105,6 +106,20 @@ void print_folder(std::ostream& out, const fs::path& dir) {
   }
 }
 
+// Frame times, the image panels' rectangles (the screenshot test reads them) and the screenshot's path.
+void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
+  out << "viewer: " << r.frames.frames << " frames, frame time (start to present) median " << fixed(r.frames.median_ms, 1)
+      << " ms, max " << fixed(r.frames.max_ms, 1) << " ms; host time per frame median "
+      << fixed(r.frames.cpu_median_ms, 1) << " ms, max " << fixed(r.frames.cpu_max_ms, 1) << " ms\n";
+  if (!r.screenshot.empty()) {
+    const char* names[3] = {"noisy", "reconstruction", "clean"};
+    for (int k = 0; k < 3; ++k)
+      out << "viewer: panel " << names[k] << " " << std::lround(r.panels[k].x) << " " << std::lround(r.panels[k].y)
+          << " " << std::lround(r.panels[k].w) << " " << std::lround(r.panels[k].h) << "\n";
+    out << "viewer: screenshot " << r.screenshot << " (" << r.width << "x" << r.height << ")\n";
+  }
+}
+
 int run_train(const TrainCommand& command, const Console& console) {
   const nn::TrainConfig& c = command.config;
   std::ostream& out = console.out;
@@ -124,16 +139,27 @@ int run_train(const TrainCommand& command, const Console& console) {
   callbacks.on_note = [&](const std::string& note) { printer.note(note); };
   callbacks.should_stop = [&] { return sigint.stop_requested(); };
   nn::TrainResult result;
+  viewer::ViewerReport report;
   try {
-    result = nn::train(c, callbacks);
+    if (command.viewer) {
+      viewer::ViewerOptions options;
+      options.screenshot = command.screenshot;
+      options.frames = command.frames;
+      options.should_quit = [&] { return sigint.stop_requested(); };
+      result = viewer::train_with_viewer(c, callbacks, options, report);
+    } else {
+      result = nn::train(c, callbacks);  // never touches GLFW: no display needed
+    }
   } catch (...) {
     printer.finish();  // the error line must not land on the bar
     throw;
   }
   printer.finish();
+  if (command.viewer) print_viewer_report(out, report);
 
   const bool stopped = sigint.stop_requested();
-  out << (stopped ? "stopped by Ctrl-C after " : "done: ") << result.steps << " steps, " << result.epochs_done
+  const bool viewer_stop = !stopped && report.stop_requested;
+  out << (stopped ? "stopped by Ctrl-C after " : viewer_stop ? "stopped from the viewer after " : "done: ") << result.steps << " steps, " << result.epochs_done
       << " epochs in " << fixed(result.seconds, 1) << " s (" << format_rate(result.images_per_s) << ")";
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
@@ -143,6 +169,19 @@ int run_train(const TrainCommand& command, const Console& console) {
   if (stopped) out << "continue with: vkae train --resume " << checkpoint.string() << "\n";
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
   return stopped ? kExitInterrupted : kExitOk;
+}
+
+int run_view(const ViewCommand& command, const Console& console) {
+  viewer::ViewConfig config{command.checkpoint, command.dataset, command.data_dir, command.device, command.noise,
+                            command.seed};
+  viewer::ViewerOptions options;
+  options.screenshot = command.screenshot;
+  options.frames = command.frames;
+  SigintGuard sigint;
+  options.should_quit = [&] { return sigint.stop_requested(); };
+  print_viewer_report(console.out, viewer::view_checkpoint(config, options));
+  console.out << std::flush;
+  return kExitOk;
 }
 
 int run_eval(const EvalCommand& command, const Console& console) {
@@ -268,6 +307,7 @@ int run_command(const Command& command, const Console& console) {
   if (const auto* c = std::get_if<DenoiseCommand>(&command)) return run_denoise(*c, console);
   if (std::holds_alternative<DevicesCommand>(command)) return run_devices(console);
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);
+  if (const auto* c = std::get_if<ViewCommand>(&command)) return run_view(*c, console);
   if (const auto* c = std::get_if<HelpCommand>(&command)) {
     console.out << c->text << std::flush;
     return kExitOk;

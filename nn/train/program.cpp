@@ -1,6 +1,8 @@
 // Recording of the training step, the validation pass and the preview. Each is recorded exactly once.
 #include "nn/train/program.hpp"
 
+#include <cstring>
+
 #include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/ops/optimizer.hpp"
@@ -63,8 +65,16 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
     rec.fill(m_.view(), 0);
     rec.fill(v_.view(), 0);
   });
-  record_step(ctx);
-  record_validation(ctx);
+  const uint32_t preview = std::min({options.preview, options.batch, test.count});
+  preview_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::HostVisible, "preview state");
+  preview_out_ = rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");
+  if (!preview_state_.mapped() || !preview_out_.mapped()) throw Error("preview: no host-visible memory");
+  options_.preview = preview;
+  set_preview(0, 0.5f, 0);
+  if (options.training) {
+    record_step(ctx);
+    record_validation(ctx);
+  }
   record_preview(ctx);
 }
 
@@ -113,32 +123,43 @@ void Programs::record_validation(rt::Context& ctx) {
 
 void Programs::record_preview(rt::Context& ctx) {
   const uint32_t n = std::min({options_.preview, options_.batch, test_.count}), pixels = test_.pixels;
-  const uint64_t count = uint64_t{n} * pixels;
-  const rt::BufferView clean = clean_.view().sub(0, count * 4);
+  const uint64_t count = uint64_t{n} * pixels, bytes = count * 4;
+  const rt::BufferView clean = clean_.view().sub(0, bytes);
   preview_ = std::make_unique<rt::CommandList>(ctx);
   rt::Recorder& rec = preview_->begin();
   rec.begin_label("preview");
-  record_gather_at(rec, clean, test_.images.view(), test_.identity.view(), val_state_.view(), 0,
-                   GatherShape{n, pixels, test_.count});
+  // The sample set comes from the preview state (first = state.batch * n), so browsing needs no re-recording.
+  record_gather(rec, clean, test_.images.view(), test_.identity.view(), preview_state_.view(),
+                GatherShape{n, pixels, test_.count});
   if (model_.spec().denoising)
-    record_noise_at(rec, model_.input(), clean, val_state_.view(), count, 0, RngStream::Validation);
+    record_noise_at(rec, model_.input(), clean, preview_state_.view(), count, 0, RngStream::Validation);
   else
-    rec.copy(model_.input().sub(0, count * 4), clean);
+    rec.copy(model_.input().sub(0, bytes), clean);
   model_.record_forward(rec, n, /*predict=*/true);
+  // The activations belong to the training step too: the next step overwrites them, so keep a copy.
+  rec.copy(preview_out_.view(0, bytes), model_.input().sub(0, bytes));
+  rec.copy(preview_out_.view(bytes, bytes), model_.output().sub(0, bytes));
+  rec.copy(preview_out_.view(2 * bytes, bytes), clean);
   rec.end_label();
   preview_->end();
   options_.preview = n;
 }
 
-Programs::Preview Programs::read_preview(rt::Context& ctx) const {
-  const uint64_t bytes = uint64_t{options_.preview} * test_.pixels * 4;
+void Programs::set_preview(uint32_t sample_set, float noise, uint64_t seed) {
+  StepState state;
+  state.batch = sample_set % preview_sets();
+  state.noise = noise;
+  state.set_seed(seed);
+  std::memcpy(preview_state_.mapped(), &state, sizeof state);
+}
+
+Programs::Preview Programs::read_preview() const {
+  const uint64_t floats = uint64_t{options_.preview} * test_.pixels;
+  const float* out = static_cast<const float*>(preview_out_.mapped());
   Preview p;
-  p.noisy.resize(bytes / 4);
-  p.output.resize(bytes / 4);
-  p.clean.resize(bytes / 4);
-  ctx.read(model_.input(), p.noisy.data(), bytes);
-  ctx.read(model_.output(), p.output.data(), bytes);
-  ctx.read(clean_.view(), p.clean.data(), bytes);
+  p.noisy.assign(out, out + floats);
+  p.output.assign(out + floats, out + 2 * floats);
+  p.clean.assign(out + 2 * floats, out + 3 * floats);
   return p;
 }
 

@@ -1,7 +1,9 @@
 // The recorded programs of a run: the training step (gather -> noise -> forward -> loss -> backward -> Adam
 // -> step end), recorded once and replayed; the validation pass over the whole test split, recorded once;
-// and the preview (a few test images through the model with the prediction applied).
+// and the preview (a few test images through the model with the prediction applied, copied into a host-visible
+// buffer of its own, so it can run between training submits and be read whenever its fence has signalled).
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -26,6 +28,7 @@ struct ProgramOptions {
   uint32_t train_count = 0;   // images in an epoch's permutation
   uint32_t ring_slots = 4096;
   uint32_t preview = 8;       // images in the preview
+  bool training = true;       // false: record only the preview (a viewer on a trained model)
 };
 
 class Programs {
@@ -47,11 +50,18 @@ class Programs {
   const float* validation_losses() const noexcept { return static_cast<const float*>(val_losses_.mapped()); }
   AdamMoments moments() const noexcept { return {m_.view(), v_.view()}; }
 
-  // After preview() ran: rows of `preview` images, each [pixels] in [0, 1].
+  // Which test images the preview shows and with what noise: set s is images [s * count, (s + 1) * count)
+  // (wrapped into the test split), noised with the validation stream's first draw under `seed`. Writes mapped
+  // memory: call only while no preview() submit is in flight.
+  void set_preview(uint32_t sample_set, float noise, uint64_t seed);
+  uint32_t preview_count() const noexcept { return options_.preview; }
+  uint32_t preview_sets() const noexcept { return std::max(1u, test_.count / options_.preview); }
+
+  // After preview() finished: rows of `preview_count()` images, each [pixels] in [0, 1].
   struct Preview {
     std::vector<float> noisy, output, clean;
   };
-  Preview read_preview(rt::Context& ctx) const;
+  Preview read_preview() const;
 
  private:
   void record_step(rt::Context& ctx);
@@ -64,6 +74,7 @@ class Programs {
   ProgramOptions options_;
   uint32_t val_batch_ = 0, val_batches_ = 0;
   rt::Buffer state_, val_state_, perm_, ring_, val_losses_, loss_, scratch_, clean_, m_, v_;
+  rt::Buffer preview_state_, preview_out_;  // host-visible: StepState; [noisy | output | clean]
   std::unique_ptr<rt::CommandList> step_, validation_, preview_;
 };
 

@@ -1,16 +1,21 @@
 // The training loop: data and model on the device, the recorded step replayed K times per submit with
 // several submits in flight, losses read back from finished submits only, validation and a checkpoint at
-// each epoch end. The host never waits on the submit it just queued.
+// each epoch end. The host never waits on the submit it just queued. With a LiveFeed (the viewer) it also
+// submits the preview between training submits every kLivePreviewSeconds and reads it once its fence has
+// signalled, and applies the viewer's controls between submits.
 #include "nn/train/trainer.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <ctime>
+#include <thread>
 
 #include "nn/data/dataset.hpp"
 #include "nn/rng.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/live.hpp"
 #include "nn/train/outputs.hpp"
 #include "nn/train/program.hpp"
 #include "runtime/queue.hpp"
@@ -24,6 +29,8 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 constexpr uint32_t kMaxInFlight = 3;
 constexpr uint32_t kMaxStepsPerSubmit = 64;
 constexpr double kSubmitTargetSeconds = 0.03;  // tens of ms per submit: responsive, far from watchdogs
+constexpr double kLivePreviewSeconds = 1.5;    // a fresh preview for the viewer this often
+constexpr auto kPauseSlice = std::chrono::milliseconds(20);
 
 // Epoch e's order of the first `count` images: a seeded Fisher-Yates, so a resumed run redraws it exactly.
 std::vector<uint32_t> epoch_permutation(uint32_t count, uint64_t seed, uint32_t epoch, bool shuffle) {
@@ -79,8 +86,13 @@ void validate_config(const TrainConfig& c) {
     throw InputError("dataset " + c.dataset + ": unknown (expected mnist or fashion)");
 }
 
-TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
+TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks) {
+  return train(config, callbacks, TrainHooks{});
+}
+
+TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const TrainHooks& hooks) {
   TrainConfig config = config_in;
+  LiveFeed* const live = hooks.live;
   validate_config(config);
   auto note = [&](const std::string& s) { if (cb.on_note) cb.on_note(s); };
 
@@ -117,7 +129,8 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
   rt::ContextOptions ctx_options = rt::context_options_from_env();
   if (!config.device.empty()) ctx_options.device = config.device;
   ctx_options.quiet = true;
-  rt::Context ctx(ctx_options);
+  std::optional<rt::Context> own_ctx;
+  rt::Context& ctx = hooks.context ? *hooks.context : own_ctx.emplace(ctx_options);
   if (ctx.device().is_cpu()) note("running on " + ctx.device_name() + ", a CPU Vulkan device (no GPU found)");
   else note("running on " + ctx.device_name());
 
@@ -145,6 +158,15 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
   val_state.noise = config.noise;
   ctx.write(programs.validation_state(), &val_state, sizeof val_state);
 
+  if (live) live->set_run(ctx.device_name(), spec.name, config.dataset, config.lr);
+  float noise = config.noise;  // the viewer may change it while training
+  uint64_t preview_ticket = 0;  // a live preview in flight (0: none)
+  uint32_t preview_set = 0, last_set = 0;
+  float preview_noise = noise;
+  auto last_preview = Clock::now() - std::chrono::hours(1);
+  double paused_s = 0;  // excluded from images/s and ETA
+  bool paused_published = false;
+
   const uint64_t steps_per_epoch = train_count / config.batch;  // drop_last: every step sees a full batch
   const uint64_t total_steps = std::min<uint64_t>(config.steps.value_or(UINT64_MAX), steps_per_epoch * config.epochs);
   rt::Submitter submitter(ctx.device(), kMaxInFlight);
@@ -166,12 +188,13 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
     state.batch = info.batch_in_epoch;
     state.set_seed(config.seed);
     state.lr = config.lr;
-    state.noise = config.noise;
+    state.noise = noise;
     state.epoch = epoch;
     ctx.write(programs.state(), &state, sizeof state);
 
     const uint64_t epoch_end_step = std::min(total_steps, info.step - info.batch_in_epoch + steps_per_epoch);
     uint64_t submitted = info.step, read = info.step;
+    const double paused_at_epoch_start = paused_s;
     double epoch_loss_sum = 0;
     uint64_t epoch_loss_count = 0;
     struct InFlight { uint64_t ticket, last_step; Clock::time_point start; };
@@ -189,24 +212,96 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
         for (; read < f.last_step; ++read) {
           const float loss = programs.ring()[read % programs.ring_slots()];
           log.add_step({epoch + 1, read + 1, loss});
+          if (live) live->publish_loss(read + 1, loss);
           epoch_loss_sum += loss;
           ++epoch_loss_count;
         }
         if (cb.on_progress) {
-          const double elapsed = seconds_since(run_start);
+          const double elapsed = seconds_since(run_start) - paused_s;
           const double done_here = double(read - (resumed ? resumed->info.step : 0));
           const TrainProgress p{epoch + 1, config.epochs, read, read - uint64_t{epoch} * steps_per_epoch,
                                 steps_per_epoch, log.steps().back().loss,
                                 done_here * config.batch / std::max(elapsed, 1e-9),
                                 elapsed / std::max(done_here, 1.0) * double(total_steps - read)};
           cb.on_progress(p);
+          if (live) live->publish_progress(p);
+        } else if (live) {
+          const double elapsed = seconds_since(run_start) - paused_s;
+          const double done_here = double(read - (resumed ? resumed->info.step : 0));
+          live->publish_progress({epoch + 1, config.epochs, read, read - uint64_t{epoch} * steps_per_epoch,
+                                  steps_per_epoch, log.steps().back().loss,
+                                  done_here * config.batch / std::max(elapsed, 1e-9),
+                                  elapsed / std::max(done_here, 1.0) * double(total_steps - read)});
         }
       }
+    };
+    // The run's position after every submit so far has finished (drain(true) first).
+    auto info_now = [&] {
+      RunInfo now = info;
+      now.step = read;
+      now.batch_in_epoch = static_cast<uint32_t>(read - uint64_t{epoch} * steps_per_epoch);
+      return now;
+    };
+    // The viewer's controls, between submits. Returns false to stop the run.
+    auto apply_live_controls = [&]() -> bool {
+      LiveControls c = live->controls();
+      if (preview_ticket && submitter.done(preview_ticket)) {
+        const auto p = programs.read_preview();
+        live->publish_preview({programs.preview_count(), test_set.rows, test_set.cols,
+                               preview_set, preview_noise, p.noisy, p.output, p.clean});
+        preview_ticket = 0;
+      }
+      if (c.stop) return false;
+      if (live->take_save_request()) {
+        drain(true);
+        if (preview_ticket) submitter.wait(preview_ticket);
+        save_checkpoint(ctx, config.out / "checkpoint.safetensors", model, &moments, info_now());
+        log.write();
+        live->publish_saved("saved " + (config.out / "checkpoint.safetensors").string() + " at step " +
+                            std::to_string(read));
+      }
+      if (c.noise != noise) {  // rare: drain, rewrite the one float of the step state, carry on
+        drain(true);
+        noise = c.noise;
+        ctx.write(programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise, sizeof noise);
+        last_preview = Clock::now() - std::chrono::hours(1);
+      }
+      if (c.paused) {
+        const auto pause_start = Clock::now();
+        drain(false);
+        if (in_flight.empty() && !preview_ticket && !paused_published) live->publish_paused(paused_published = true);
+        std::this_thread::sleep_for(kPauseSlice);
+        paused_s += seconds_since(pause_start);
+        return true;
+      }
+      if (paused_published) live->publish_paused(paused_published = false);
+      if (calibrated && !preview_ticket && seconds_since(last_preview) >= kLivePreviewSeconds) {
+        // The preview only reads the parameters and owns its outputs, so it may sit between training submits.
+        preview_set = c.sample_set % programs.preview_sets();
+        preview_noise = noise;
+        programs.set_preview(preview_set, noise, config.seed);
+        VkCommandBuffer pv = programs.preview();
+        preview_ticket = submitter.submit({&pv, 1});
+        last_preview = Clock::now();
+      }
+      return true;
     };
     while (submitted < epoch_end_step) {
       if (cb.should_stop && cb.should_stop()) {
         stopped = true;
         break;
+      }
+      if (live) {
+        const LiveControls c = live->controls();
+        if (c.sample_set != last_set) {  // another set of samples: preview it now
+          last_set = c.sample_set;
+          last_preview = Clock::now() - std::chrono::hours(1);
+        }
+        if (!apply_live_controls()) {
+          stopped = true;
+          break;
+        }
+        if (c.paused) continue;
       }
       const uint32_t k = static_cast<uint32_t>(std::min<uint64_t>(calibrated ? steps_per_submit : 1, epoch_end_step - submitted));
       const std::vector<VkCommandBuffer> commands(k, programs.step());
@@ -217,7 +312,12 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
       drain(false);
     }
     drain(true);
-    const double train_seconds = seconds_since(epoch_start);  // training only; validation is timed apart
+    if (preview_ticket) {
+      submitter.wait(preview_ticket);
+      preview_ticket = 0;
+      last_preview = Clock::now() - std::chrono::hours(1);
+    }
+    const double train_seconds = seconds_since(epoch_start) - (paused_s - paused_at_epoch_start);  // training only; validation is timed apart
     info.step = read;
     info.batch_in_epoch = static_cast<uint32_t>(read - epoch * steps_per_epoch);
     const bool epoch_complete = info.batch_in_epoch == steps_per_epoch;
@@ -245,17 +345,29 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb) {
     log.write();
     write_loss_plot(config.out / "loss.png", log, spec.name + " on " + config.dataset);
     VkCommandBuffer pv = programs.preview();
+    programs.set_preview(0, config.noise, config.seed);  // samples.png: always the same images and noise
     submitter.wait(submitter.submit({&pv, 1}));
-    const auto preview = programs.read_preview(ctx);
+    const auto preview = programs.read_preview();
     write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean,
                       static_cast<uint32_t>(preview.clean.size() / test_images.pixels), test_set.rows, test_set.cols);
     if (cb.on_epoch) cb.on_epoch(summary);
+    if (live) {
+      // The samples.png preview doubles as a live one when the viewer shows the same set and noise.
+      const LiveControls c = live->controls();
+      if (c.sample_set % programs.preview_sets() == 0 && c.noise == config.noise)
+        live->publish_preview({programs.preview_count(), test_set.rows, test_set.cols, 0, config.noise,
+                               preview.noisy, preview.output, preview.clean});
+      last_preview = Clock::now() - std::chrono::hours(1);
+      live->publish_epoch({summary.epoch, summary.step, summary.train_loss, summary.val_loss});
+      live->publish_message("epoch " + std::to_string(summary.epoch) + " done; saved " +
+                            (config.out / "checkpoint.safetensors").string());
+    }
     result.final_val_loss = summary.val_loss;
     if (!epoch_complete) break;  // --steps or a stop request ended the run inside this epoch
   }
   result.steps = info.step;
   result.epochs_done = info.epoch;
-  result.seconds = seconds_since(run_start);
+  result.seconds = seconds_since(run_start) - paused_s;
   result.images_per_s = double(info.step - (resumed ? resumed->info.step : 0)) * config.batch / std::max(result.seconds, 1e-9);
   return result;
 }

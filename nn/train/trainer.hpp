@@ -8,7 +8,13 @@
 #include <optional>
 #include <string>
 
+namespace vkae::rt {
+class Context;
+}
+
 namespace vkae::nn {
+
+class LiveFeed;
 
 struct TrainConfig {
   std::string dataset = "mnist";  // mnist | fashion
@@ -68,6 +74,15 @@ struct TrainResult {
 };
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);
+
+// What a caller may lend a run: a Context it already made (the viewer's, which can present: the run then
+// trains on that device and ignores config.device), and a LiveFeed to publish to and take controls from
+// (pause, noise, preview sample set, save now, stop), polled between submits only.
+struct TrainHooks {
+  rt::Context* context = nullptr;
+  LiveFeed* live = nullptr;
+};
+TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks);
 
 struct EvalConfig {
   std::filesystem::path checkpoint;

@@ -1,0 +1,173 @@
+// End-to-end viewer tests: the real `vkae` binary under Xvfb on the Vulkan device with validation on. The
+// screenshot runs check the PNG (size, not blank, the three image panels differ); the no-display runs check
+// the one-line error and that training without --viewer never needs a display. A missing xvfb-run fails.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "nn/io/png.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifndef VKAE_BINARY
+#error "VKAE_BINARY must name the vkae binary (tests/CMakeLists.txt)"
+#endif
+
+struct CommandRun {
+  int rc = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("vkae-viewer-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Runs `command` through the shell with stdout and stderr captured.
+CommandRun run(const std::string& command, const fs::path& dir) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const int status = std::system((command + " > '" + out.string() + "' 2> '" + err.string() + "'").c_str());
+  CommandRun r;
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string xvfb(const std::string& args) {
+  return std::string("VKAE_VALIDATION=1 xvfb-run -a -s '-screen 0 1280x800x24' ") + VKAE_BINARY + " " + args;
+}
+
+bool has_xvfb_run() { return std::system("command -v xvfb-run > /dev/null 2>&1") == 0; }
+
+struct Region {
+  long x, y, w, h;
+};
+
+// "viewer: panel NAME x y w h" lines, in the order noisy, reconstruction, clean.
+std::vector<Region> panels(const std::string& out) {
+  std::vector<Region> r;
+  const std::regex line(R"(viewer: panel (\w+) (\d+) (\d+) (\d+) (\d+))");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator(); ++it)
+    r.push_back({std::stol((*it)[2]), std::stol((*it)[3]), std::stol((*it)[4]), std::stol((*it)[5])});
+  return r;
+}
+
+double variance(const vkae::nn::GreyImage& img) {
+  double sum = 0, sq = 0;
+  for (uint8_t p : img.pixels) {
+    sum += p;
+    sq += double(p) * p;
+  }
+  const double n = double(img.pixels.size()), mean = sum / n;
+  return sq / n - mean * mean;
+}
+
+// Mean |a - b| over two same-sized regions of the screenshot.
+double mean_abs_diff(const vkae::nn::GreyImage& img, const Region& a, const Region& b) {
+  double sum = 0;
+  for (long y = 0; y < a.h; ++y)
+    for (long x = 0; x < a.w; ++x)
+      sum += std::abs(int(img.pixels[size_t(a.y + y) * img.width + size_t(a.x + x)]) -
+                      int(img.pixels[size_t(b.y + y) * img.width + size_t(b.x + x)]));
+  return sum / double(a.w * a.h);
+}
+
+// The checks every screenshot run shares.
+void check_screenshot(const CommandRun& r, const fs::path& png) {
+  ASSERT_EQ(r.rc, 0) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);)
+    EXPECT_EQ(line.find("validation"), std::string::npos) << "stderr: " << line;
+  ASSERT_TRUE(fs::exists(png)) << r.out;
+  const auto img = vkae::nn::read_png_grey(png);
+  EXPECT_EQ(img.width, 1280u);
+  EXPECT_EQ(img.height, 760u);
+  EXPECT_GT(variance(img), 100.0) << "the screenshot looks blank";
+  const auto regions = panels(r.out);
+  ASSERT_EQ(regions.size(), 3u) << r.out;
+  for (const auto& g : regions) {
+    ASSERT_GT(g.w, 50);
+    ASSERT_GT(g.h, 50);
+    ASSERT_LE(size_t(g.x + g.w), img.width);
+    ASSERT_LE(size_t(g.y + g.h), img.height);
+    EXPECT_EQ(g.w, regions[0].w);
+    EXPECT_EQ(g.h, regions[0].h);
+  }
+  // Noisy, reconstruction and clean are three different pictures, not three copies or three blanks.
+  EXPECT_GT(mean_abs_diff(img, regions[0], regions[1]), 5.0);
+  EXPECT_GT(mean_abs_diff(img, regions[1], regions[2]), 5.0);
+  EXPECT_GT(mean_abs_diff(img, regions[0], regions[2]), 5.0);
+}
+
+TEST(Viewer, TrainScreenshotUnderXvfb) {
+  ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
+  const fs::path dir = temp_dir("train");
+  const fs::path png = dir / "out.png";
+  const CommandRun r = run(xvfb("train mnist --viewer --steps 6 --limit 512 --batch 32 --val-limit 256 --screenshot '" +
+                         png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+                    dir);
+  check_screenshot(r, png);
+  // The screenshot stops training like closing the window: the checkpoint is written.
+  EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
+  EXPECT_NE(r.out.find("frame time (start to present) median"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
+TEST(Viewer, ViewCheckpointScreenshotUnderXvfb) {
+  ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
+  const fs::path dir = temp_dir("view");
+  const CommandRun train = run(std::string(VKAE_BINARY) + " train mnist --steps 4 --limit 256 --batch 32 --val-limit 64 --out '" +
+                            (dir / "run").string() + "'",
+                        dir);
+  ASSERT_EQ(train.rc, 0) << train.err;
+  const fs::path png = dir / "view.png";
+  const CommandRun r = run(xvfb("view --checkpoint '" + (dir / "run" / "checkpoint.safetensors").string() +
+                         "' --screenshot '" + png.string() + "' --frames 5"),
+                    dir);
+  check_screenshot(r, png);
+  fs::remove_all(dir);
+}
+
+TEST(Viewer, NoDisplayIsOneLineErrorNamingViewer) {
+  const fs::path dir = temp_dir("nodisplay");
+  const CommandRun r = run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
+                        " train mnist --viewer --steps 1 --limit 64 --batch 32 --out '" + (dir / "run").string() + "'",
+                    dir);
+  EXPECT_NE(r.rc, 0);
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line:\n" << r.err;
+  EXPECT_NE(r.err.find("--viewer"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
+TEST(Viewer, TrainingWithoutViewerNeedsNoDisplay) {
+  const fs::path dir = temp_dir("headless");
+  const CommandRun r = run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
+                        " train mnist --steps 2 --limit 64 --batch 32 --no-val --out '" + (dir / "run").string() + "'",
+                    dir);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,229 @@
+// Panel drawing. Images are runs of equal grey drawn as filled rectangles (one per run of equal pixels in a
+// row, each pixel scaled up, nearest): 1.86's Vulkan backend ignores ImTextureID, so there is no texture path.
+#include "viewer/panels.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace vkae::viewer {
+namespace {
+
+constexpr float kGap = 4.0f;
+constexpr int kGridColumns = 2;  // images per row inside one panel
+const char* const kPanelNames[3] = {"noisy input", "reconstruction", "clean target"};
+
+std::string printf_string(const char* format, double a) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, a);
+  return buf;
+}
+
+uint8_t grey(float v) { return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
+
+// One image at `origin`, each pixel `scale` x `scale`; horizontal runs of the same grey are one rectangle.
+void draw_image(ImDrawList* dl, ImVec2 origin, const float* pixels, uint32_t rows, uint32_t cols, float scale) {
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint32_t c = 0;
+    while (c < cols) {
+      const uint8_t g = grey(pixels[r * cols + c]);
+      uint32_t end = c + 1;
+      while (end < cols && grey(pixels[r * cols + end]) == g) ++end;
+      const ImVec2 a(origin.x + c * scale, origin.y + r * scale);
+      dl->AddRectFilled(a, ImVec2(origin.x + end * scale, a.y + scale), IM_COL32(g, g, g, 255));
+      c = end;
+    }
+  }
+}
+
+void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, std::array<Rect, 3>& rects) {
+  const uint32_t count = p ? p->count : 8, rows = p ? p->rows : 28, cols = p ? p->cols : 28;
+  const uint32_t grid_rows = (count + kGridColumns - 1) / kGridColumns;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float reserve = 140.0f;  // the caption line and the controls below the panels
+  const float panel_w = (avail.x - 2 * 3 * kGap) / 3;
+  float scale = std::floor(std::min((panel_w - (kGridColumns - 1) * kGap) / (kGridColumns * cols),
+                                    (avail.y - reserve - (grid_rows - 1) * kGap) / (grid_rows * rows)));
+  scale = std::clamp(scale, 1.0f, 8.0f);
+  const float image_w = cols * scale, image_h = rows * scale;
+  const float grid_w = kGridColumns * image_w + (kGridColumns - 1) * kGap;
+  const float grid_h = grid_rows * image_h + (grid_rows - 1) * kGap;
+
+  const ImVec2 top = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int k = 0; k < 3; ++k) {
+    const float x = top.x + k * (grid_w + 3 * kGap);
+    dl->AddText(ImVec2(x, top.y), IM_COL32(220, 220, 220, 255), kPanelNames[k]);
+    const ImVec2 origin(x, top.y + ImGui::GetTextLineHeightWithSpacing());
+    rects[k] = {origin.x, origin.y, grid_w, grid_h};
+    if (!p) {
+      dl->AddRect(origin, ImVec2(origin.x + grid_w, origin.y + grid_h), IM_COL32(90, 90, 90, 255));
+      continue;
+    }
+    const std::vector<float>& images = k == 0 ? p->noisy : k == 1 ? p->output : p->clean;
+    for (uint32_t i = 0; i < count; ++i) {
+      const ImVec2 at(origin.x + (i % kGridColumns) * (image_w + kGap), origin.y + (i / kGridColumns) * (image_h + kGap));
+      draw_image(dl, at, images.data() + size_t{i} * rows * cols, rows, cols, scale);
+    }
+  }
+  ImGui::Dummy(ImVec2(3 * grid_w + 6 * kGap, ImGui::GetTextLineHeightWithSpacing() + grid_h + kGap));
+  if (p)
+    ImGui::Text("test images %u to %u, noise %.2f", p->sample_set * count, (p->sample_set + 1) * count - 1,
+                double(p->noise));
+  else
+    ImGui::TextUnformatted(training ? "waiting for the first preview ..." : "loading ...");
+
+  if (ImGui::Button("< previous samples") && controls.sample_set > 0) --controls.sample_set;
+  ImGui::SameLine();
+  if (ImGui::Button("show other samples >")) ++controls.sample_set;
+  ImGui::SetNextItemWidth(220);
+  ImGui::SliderFloat("noise factor", &controls.noise, 0.0f, 1.0f, "%.2f");
+  if (training) ImGui::TextDisabled("the noise factor applies to the next steps and the preview");
+}
+
+// Loss plot: train loss per step (raw, faint; smoothed EMA 0.9 like loss.png) and validation per epoch.
+void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<nn::LiveEpoch>* epochs) {
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const ImVec2 top = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(avail);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float left = 56, bottom = 36, right = 12, head = 22;
+  const ImVec2 a(top.x + left, top.y + head), b(top.x + avail.x - right, top.y + avail.y - bottom);
+  if (b.x - a.x < 40 || b.y - a.y < 40) return;
+  const ImU32 axis = IM_COL32(180, 180, 180, 255), raw_col = IM_COL32(70, 110, 170, 255),
+              smooth_col = IM_COL32(90, 170, 255, 255), val_col = IM_COL32(255, 150, 60, 255);
+  dl->AddRect(a, b, axis);
+  dl->AddText(ImVec2(top.x, top.y), axis, "loss (BCE)");
+  const char* xlabel = "step";
+  dl->AddText(ImVec2((a.x + b.x) / 2 - ImGui::CalcTextSize(xlabel).x / 2, b.y + 18), axis, xlabel);
+  const bool empty = !losses || losses->empty();
+  if (empty) {
+    dl->AddText(ImVec2(a.x + 10, a.y + 10), axis, "no losses yet");
+    return;
+  }
+  std::vector<float> smooth(losses->size());
+  double ema = 0;
+  for (size_t i = 0; i < losses->size(); ++i) {
+    ema = i == 0 ? (*losses)[i].loss : 0.9 * ema + 0.1 * (*losses)[i].loss;
+    smooth[i] = static_cast<float>(ema);
+  }
+  double x0 = double(losses->front().step), x1 = double(losses->back().step);
+  float lo = *std::min_element(smooth.begin(), smooth.end()), hi = *std::max_element(smooth.begin(), smooth.end());
+  for (const auto& l : *losses) hi = std::max(hi, std::min(l.loss, 2 * hi));
+  if (epochs)
+    for (const auto& e : *epochs)
+      if (e.val_loss) {
+        lo = std::min(lo, float(*e.val_loss));
+        hi = std::max(hi, float(*e.val_loss));
+        x1 = std::max(x1, double(e.step));
+      }
+  if (x1 <= x0) x1 = x0 + 1;
+  if (hi <= lo) hi = lo + 1e-3f;
+  const float pad = (hi - lo) * 0.05f;
+  lo -= pad;
+  hi += pad;
+  auto px = [&](double x) { return float(a.x + (x - x0) / (x1 - x0) * (b.x - a.x)); };
+  auto py = [&](double y) { return float(b.y - (y - lo) / (hi - lo) * (b.y - a.y)); };
+  for (int t = 0; t <= 4; ++t) {  // ticks and their values
+    const double xv = x0 + (x1 - x0) * t / 4, yv = lo + (hi - lo) * t / 4;
+    dl->AddLine(ImVec2(px(xv), b.y), ImVec2(px(xv), b.y + 4), axis);
+    const std::string xs = printf_string("%.0f", xv);
+    dl->AddText(ImVec2(px(xv) - ImGui::CalcTextSize(xs.c_str()).x / 2, b.y + 4), axis, xs.c_str());
+    dl->AddLine(ImVec2(a.x - 4, py(yv)), ImVec2(a.x, py(yv)), axis);
+    const std::string ys = printf_string("%.3f", yv);
+    dl->AddText(ImVec2(a.x - 6 - ImGui::CalcTextSize(ys.c_str()).x, py(yv) - 7), axis, ys.c_str());
+  }
+  dl->PushClipRect(a, b, true);
+  // At most ~one point per pixel column: long runs are drawn from every k-th step.
+  const size_t stride = std::max<size_t>(1, losses->size() / size_t(std::max(1.0f, b.x - a.x)));
+  std::vector<ImVec2> raw, sm;
+  for (size_t i = 0; i < losses->size(); i += stride) {
+    raw.emplace_back(px(double((*losses)[i].step)), py((*losses)[i].loss));
+    sm.emplace_back(px(double((*losses)[i].step)), py(smooth[i]));
+  }
+  dl->AddPolyline(raw.data(), int(raw.size()), raw_col, 0, 1.0f);
+  dl->AddPolyline(sm.data(), int(sm.size()), smooth_col, 0, 2.0f);
+  std::vector<ImVec2> val;
+  if (epochs)
+    for (const auto& e : *epochs)
+      if (e.val_loss) val.emplace_back(px(double(e.step)), py(*e.val_loss));
+  if (val.size() > 1) dl->AddPolyline(val.data(), int(val.size()), val_col, 0, 2.0f);
+  for (const ImVec2& v : val) dl->AddCircleFilled(v, 4.0f, val_col);
+  dl->PopClipRect();
+  const float ly = top.y + 3;  // legend, right of the y label
+  float lx = a.x + 60;
+  for (const auto& [name, col] : {std::pair{"train (per step)", raw_col}, std::pair{"train (smoothed)", smooth_col},
+                                  std::pair{"val (per epoch)", val_col}}) {
+    dl->AddRectFilled(ImVec2(lx, ly + 5), ImVec2(lx + 14, ly + 9), col);
+    dl->AddText(ImVec2(lx + 18, ly), axis, name);
+    lx += 18 + ImGui::CalcTextSize(name).x + 16;
+  }
+}
+
+void draw_status(const PanelInput& in, Controls& controls) {
+  const nn::LiveStatus& s = in.status;
+  const nn::TrainProgress& p = s.progress;
+  ImGui::Text("device: %s", s.device.empty() ? "..." : s.device.c_str());
+  if (!s.model.empty()) ImGui::Text("model: %s on %s", s.model.c_str(), s.dataset.c_str());
+  for (const auto& line : in.info) ImGui::TextUnformatted(line.c_str());
+  if (in.training) {
+    ImGui::Text("epoch %u / %u    step %llu (%llu / %llu in this epoch)", p.epoch, p.epochs,
+                static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.epoch_step),
+                static_cast<unsigned long long>(p.epoch_steps));
+    ImGui::Text("%.0f images/s    ETA %s    learning rate %g    loss %.4f", p.images_per_s,
+                s.finished ? "done" : format_duration(s.started ? p.eta_s : -1).c_str(), double(s.lr), double(p.loss));
+    ImGui::Text("state: %s", s.finished      ? "finished"
+                             : s.paused      ? "paused"
+                             : controls.paused ? "pausing (finishing the steps on the device) ..."
+                             : s.started     ? "training"
+                                             : "starting");
+    if (ImGui::Button(controls.paused ? "resume" : "pause")) controls.paused = !controls.paused;
+    ImGui::SameLine();
+    if (ImGui::Button("save checkpoint now")) controls.save = true;
+    ImGui::SameLine();
+    if (ImGui::Button("stop")) controls.stop = true;
+  }
+  if (!s.message.empty()) ImGui::TextWrapped("%s", s.message.c_str());
+  ImGui::TextDisabled("frames: median %.1f ms, max %.1f ms", in.frames.median_ms, in.frames.max_ms);
+}
+
+}  // namespace
+
+std::string format_duration(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) return "--";
+  if (seconds < 60) return printf_string("%.0f s", seconds);
+  if (seconds < 3600) return printf_string("%.1f min", seconds / 60);
+  const int h = int(seconds / 3600), m = int(std::fmod(seconds, 3600) / 60);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%d h %02d min", h, m);
+  return buf;
+}
+
+void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& rects) {
+  const ImVec2 size = ImGui::GetIO().DisplaySize;
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                 ImGuiWindowFlags_NoSavedSettings;
+  const float left_w = std::max(320.0f, std::floor(size.x * 0.46f));
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(left_w, size.y));
+  ImGui::Begin("samples: noisy input | reconstruction | clean target", nullptr, fixed);
+  draw_samples(in.preview, controls, in.training, rects);
+  ImGui::End();
+
+  const float status_h = std::min(210.0f, size.y * 0.4f);
+  ImGui::SetNextWindowPos(ImVec2(left_w, 0));
+  ImGui::SetNextWindowSize(ImVec2(size.x - left_w, status_h));
+  ImGui::Begin(in.training ? "training" : "checkpoint", nullptr, fixed);
+  draw_status(in, controls);
+  ImGui::End();
+
+  ImGui::SetNextWindowPos(ImVec2(left_w, status_h));
+  ImGui::SetNextWindowSize(ImVec2(size.x - left_w, size.y - status_h));
+  ImGui::Begin("loss", nullptr, fixed);
+  draw_loss_plot(in.losses, in.epochs);
+  ImGui::End();
+}
+
+}  // namespace vkae::viewer

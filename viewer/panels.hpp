@@ -1,0 +1,44 @@
+// The viewer's Dear ImGui panels: the three image panels (noisy input | reconstruction | clean target) drawn
+// as real pixels through the draw list (Debian's ImGui 1.86 Vulkan backend cannot bind user textures), the
+// loss plot with labelled axes, the status lines and the controls. Pure drawing: no Vulkan, no threads.
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "nn/train/live.hpp"
+#include "viewer/window.hpp"
+
+namespace vkae::viewer {
+
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+struct PanelInput {
+  const nn::LivePreview* preview = nullptr;  // null until the first one arrives
+  const std::vector<nn::LiveLoss>* losses = nullptr;
+  const std::vector<nn::LiveEpoch>* epochs = nullptr;
+  nn::LiveStatus status;
+  bool training = true;         // training controls (pause, save, stop) or a checkpoint's (browse only)
+  std::vector<std::string> info;  // extra status lines (the checkpoint, ...)
+  FrameStats frames;
+};
+
+// What the user can change; the panels edit it, the caller forwards changes.
+struct Controls {
+  bool paused = false;
+  float noise = 0.5f;
+  uint32_t sample_set = 0;
+  bool save = false;  // one-shot requests: the caller clears them
+  bool stop = false;
+};
+
+// Draws every panel for this frame. `rects` receives the three image panels' rectangles in framebuffer
+// pixels (noisy, reconstruction, clean), for the screenshot test.
+void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3>& rects);
+
+// "1.2 min", "3 h 05 min", "--" for unknown.
+std::string format_duration(double seconds);
+
+}  // namespace vkae::viewer
