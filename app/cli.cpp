@@ -24,7 +24,7 @@ namespace {
 
 using namespace std::string_literals;
 
-constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "help"};
+constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "help"};
 
 std::string str(std::string_view s) {
   return std::string(s);
@@ -538,6 +538,7 @@ const char* const kOverview =
     "  devices                     list Vulkan devices and the one vkae picks\n"
     "  fetch [mnist]               download a dataset into the cache\n"
     "  view --checkpoint FILE      the viewer on a trained model (needs a display)\n"
+    "  bench [--model dae]         training/inference speed and a per-op timing table\n"
     "  help [command]              this help, or a command's\n\n"
     "options:\n"
     "  -h, --help                  show help (`vkae <command> --help` for a command's options)\n"
@@ -579,6 +580,7 @@ std::optional<std::string> closest_match(std::string_view word,
 
 std::string help_text(std::string_view command) {
   if (command.empty() || command == "help") return kOverview;
+  if (command == "bench") return bench_help_text();  // vkae bench parses itself (app/bench.cpp)
   if (auto text = with_spec(command, [](const auto& spec) { return render_help(spec); })) return *text;
   unknown_command(command);
 }
@@ -610,6 +612,11 @@ Command parse_command_line(std::span<const std::string_view> args) {
   if (name.substr(0, 2) == "--" &&
       std::find(std::begin(kCommands), std::end(kCommands), name.substr(2)) != std::end(kCommands))
     name.remove_prefix(2);
+  if (name == "bench") {  // vkae bench parses itself (app/bench.cpp)
+    for (const auto a : rest)
+      if (is_help_flag(a)) return HelpCommand{bench_help_text()};
+    return parse_bench_command(rest);
+  }
   auto command = with_spec(name, [rest](const auto& spec) -> Command {
     for (const auto a : rest) {  // --help wins over everything before a `--`
       if (a == "--") break;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <variant>
 
+#include "app/bench.hpp"  // BenchCommand (vkae bench)
 #include "nn/train/trainer.hpp"
 
 namespace vkae::app {
@@ -63,7 +64,7 @@ struct HelpCommand {
 struct VersionCommand {};
 
 using Command = std::variant<TrainCommand, EvalCommand, DenoiseCommand, DevicesCommand, FetchCommand,
-                             HelpCommand, VersionCommand, ViewCommand>;
+                             HelpCommand, VersionCommand, ViewCommand, BenchCommand>;
 
 // `args` are the arguments after the program name.
 Command parse_command_line(std::span<const std::string_view> args);

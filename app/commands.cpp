@@ -304,6 +304,7 @@ std::string format_eval_json(const nn::EvalConfig& config, const nn::EvalResult&
 int run_command(const Command& command, const Console& console) {
   if (const auto* c = std::get_if<TrainCommand>(&command)) return run_train(*c, console);
   if (const auto* c = std::get_if<EvalCommand>(&command)) return run_eval(*c, console);
+  if (const auto* c = std::get_if<BenchCommand>(&command)) return run_bench_command(*c, console.out);
   if (const auto* c = std::get_if<DenoiseCommand>(&command)) return run_denoise(*c, console);
   if (std::holds_alternative<DevicesCommand>(command)) return run_devices(console);
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);

@@ -1,6 +1,8 @@
 // Recorder and CommandList: descriptor sets, dispatch checks, automatic barriers.
 #include "runtime/commands.hpp"
 
+#include <cstring>
+
 #include "runtime/context.hpp"
 #include "runtime/error.hpp"
 #include "runtime/timestamps.hpp"
@@ -115,6 +117,7 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
     vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size, push);
   vkCmdDispatch(cmd_, groups.x, groups.y, groups.z);
   ++dispatches_;
+  if (profile_ops_) profiled(pipeline.name(), push, push_size, touches, groups);
 }
 
 void Recorder::fill(BufferView dst, uint32_t value) {
@@ -122,6 +125,7 @@ void Recorder::fill(BufferView dst, uint32_t value) {
   const Touch t{dst, true};
   track({&t, 1});
   vkCmdFillBuffer(cmd_, dst.buffer, dst.offset, dst.size, value);
+  if (profile_ops_) profiled("fill", nullptr, 0, {&t, 1}, {});
 }
 
 void Recorder::copy(BufferView dst, BufferView src) {
@@ -131,6 +135,7 @@ void Recorder::copy(BufferView dst, BufferView src) {
   track(t);
   VkBufferCopy region{src.offset, dst.offset, src.size};
   vkCmdCopyBuffer(cmd_, src.buffer, dst.buffer, 1, &region);
+  if (profile_ops_) profiled("copy", nullptr, 0, t, {});
 }
 
 void Recorder::reset_queries(const TimestampPool& pool) { vkCmdResetQueryPool(cmd_, pool.get(), 0, pool.count()); }
@@ -140,7 +145,27 @@ void Recorder::write_timestamp(const TimestampPool& pool, uint32_t query) {
   vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool.get(), query);
 }
 
+void Recorder::profile(const TimestampPool& pool, std::vector<ProfiledOp>* ops) {
+  profile_pool_ = &pool;
+  profile_ops_ = ops;
+  write_timestamp(pool, static_cast<uint32_t>(ops->size()));
+}
+
+void Recorder::profiled(std::string name, const void* push, uint32_t push_size, std::span<const Touch> touches,
+                        Groups groups) {
+  ProfiledOp op;
+  for (const std::string& l : labels_) op.label += (op.label.empty() ? "" : " / ") + l;
+  op.name = std::move(name);
+  op.push.resize(push_size / 4);
+  if (push_size >= 4) std::memcpy(op.push.data(), push, op.push.size() * 4);
+  for (const Touch& t : touches) (t.write ? op.bytes_written : op.bytes_read) += t.view.size;
+  op.groups = groups;
+  profile_ops_->push_back(std::move(op));
+  write_timestamp(*profile_pool_, static_cast<uint32_t>(profile_ops_->size()));
+}
+
 void Recorder::begin_label(const char* name) {
+  labels_.emplace_back(name);
   if (auto fn = ctx_->debug_functions().begin_label) {
     VkDebugUtilsLabelEXT label{VK_STRUCTURE_TYPE_DEBUG_UTILS_LABEL_EXT};
     label.pLabelName = name;
@@ -149,6 +174,7 @@ void Recorder::begin_label(const char* name) {
 }
 
 void Recorder::end_label() {
+  if (!labels_.empty()) labels_.pop_back();
   if (auto fn = ctx_->debug_functions().end_label) fn(cmd_);
 }
 

@@ -24,6 +24,16 @@ struct Groups {
   uint32_t x = 1, y = 1, z = 1;
 };
 
+// One command of a profiled recording (vkae bench): where it was recorded (the open debug labels, joined by
+// " / "), what ran (shader name, "fill" or "copy"), its push constants, and the bytes its bindings span.
+struct ProfiledOp {
+  std::string label;
+  std::string name;
+  std::vector<uint32_t> push;
+  uint64_t bytes_read = 0, bytes_written = 0;  // whole bound ranges: an upper bound on the traffic
+  Groups groups;
+};
+
 // Workgroups needed to cover `count` threads with workgroups of `local` threads.
 constexpr uint32_t groups_for(uint64_t count, uint32_t local) noexcept {
   return static_cast<uint32_t>((count + local - 1) / local);
@@ -54,6 +64,10 @@ class Recorder {
   void write_timestamp(const TimestampPool& pool, uint32_t query);
   void begin_label(const char* name);                 // debug labels show in captures (RenderDoc, validation)
   void end_label();
+  // Profiling: writes query 0 of `pool` now and, after every later dispatch, fill and copy, the next query,
+  // appending the command's ProfiledOp to `ops`; so op i took timestamp[i + 1] - timestamp[i] (its barrier
+  // included). Costs one timestamp per op: for a separate, measuring recording, not the training step.
+  void profile(const TimestampPool& pool, std::vector<ProfiledOp>* ops);
 
   VkCommandBuffer command_buffer() const noexcept { return cmd_; }
   Context& context() const noexcept { return *ctx_; }
@@ -67,6 +81,8 @@ class Recorder {
     bool write;
   };
   void track(std::span<const Touch> touches);
+  void profiled(std::string name, const void* push, uint32_t push_size, std::span<const Touch> touches,
+                Groups groups);
   VkDescriptorSet allocate_set(VkDescriptorSetLayout layout, uint32_t storage_buffers);
 
   Context* ctx_ = nullptr;
@@ -76,6 +92,9 @@ class Recorder {
   uint32_t dispatches_ = 0;
   uint32_t barriers_ = 0;
   bool auto_barriers_ = true;
+  std::vector<std::string> labels_;
+  const TimestampPool* profile_pool_ = nullptr;
+  std::vector<ProfiledOp>* profile_ops_ = nullptr;
 };
 
 class CommandList {

@@ -3,7 +3,8 @@
 // conv2d_forward.comp (CONV_BIAS 1) and conv_transpose2d_backward_input.comp (CONV_BIAS 0), which state
 // the bindings. Register blocking: each invocation owns kCB output channels x kPB consecutive output
 // pixels of one row and keeps the kCB*kPB sums in registers, so one input load feeds kCB FMAs and one
-// weight load feeds kPB. Sums run kh, kw, ci in that fixed order (deterministic).
+// weight load feeds kPB. Sums run kh, kw, ci in that fixed order (kh, ci, kw on the stride-1 3-wide path):
+// deterministic either way.
 // Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kPB) (pixels
 // ow = m*kPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
@@ -34,7 +35,32 @@ void main() {
   vec4 acc[kCB];  // acc[i][j]: channel co0 + i, pixel ow0 + j
   [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
   const uint plane = p.H * p.W, xn = n * p.C_in * plane;
-  for (uint kh = 0u; kh < p.KH; ++kh) {
+  // Stride 1, three taps wide (every 3x3 'same' conv of the models): the kPB + 2 input columns of a row are
+  // loaded once per channel and feed all three taps, half the loads of the general loop (on lavapipe a
+  // per-invocation load costs a scalar loop over the SIMD lanes; the FMAs are vector ops). Uniform branch.
+  const bool row_reuse = p.stride == 1u && p.KW == 3u;
+  for (uint kh = 0u; row_reuse && kh < p.KH; ++kh) {
+    const int ih = ih0 + int(kh);
+    const bool h_ok = ih >= 0 && ih < int(p.H);
+    uint off[kPB + 2u];
+    float keep[kPB + 2u];
+    [[unroll]] for (uint j = 0u; j < kPB + 2u; ++j) {
+      const int iw = iw0[0] + int(j);
+      off[j] = xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W + uint(clamp(iw, 0, int(p.W) - 1));
+      keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
+    }
+    for (uint ci = 0u; ci < p.C_in; ++ci) {
+      float xr[kPB + 2u];
+      [[unroll]] for (uint j = 0u; j < kPB + 2u; ++j) xr[j] = x[off[j] + ci * plane] * keep[j];
+      const uint wt = ci * taps + kh * 3u;
+      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw) {
+        const vec4 xv = vec4(xr[kw], xr[kw + 1u], xr[kw + 2u], xr[kw + 3u]);
+        [[unroll]] for (uint i = 0u; i < kCB; ++i)
+          if (i < live) acc[i] += w[wbase[i] + wt + kw] * xv;
+      }
+    }
+  }
+  for (uint kh = 0u; !row_reuse && kh < p.KH; ++kh) {
     const int ih = ih0 + int(kh);
     const bool h_ok = ih >= 0 && ih < int(p.H);
     for (uint kw = 0u; kw < p.KW; ++kw) {

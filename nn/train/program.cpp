@@ -79,12 +79,16 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
 }
 
 void Programs::record_step(rt::Context& ctx) {
+  step_ = std::make_unique<rt::CommandList>(ctx);
+  record_step_commands(step_->begin());
+  step_->end();
+}
+
+void Programs::record_step_commands(rt::Recorder& rec) const {
   const uint32_t n = options_.batch, pixels = train_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const bool denoising = model_.spec().denoising;
   const rt::BufferView target = denoising ? clean_.view() : model_.input();
-  step_ = std::make_unique<rt::CommandList>(ctx);
-  rt::Recorder& rec = step_->begin();
   rec.begin_label("training step");
   record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(), GatherShape{n, pixels, train_.count});
   if (denoising) record_noise(rec, model_.input(), clean_.view(), state_.view(), count, RngStream::Noise);
@@ -96,7 +100,6 @@ void Programs::record_step(rt::Context& ctx) {
               model_.arena_floats(), AdamConfig{});
   record_step_end(rec, ring_.view(), state_.view(), loss_.view(), options_.ring_slots);
   rec.end_label();
-  step_->end();
 }
 
 void Programs::record_validation(rt::Context& ctx) {

@@ -37,6 +37,9 @@ class Programs {
            const ProgramOptions& options);
 
   VkCommandBuffer step() const noexcept { return step_->get(); }
+  // The training step's commands, appended to any recording (what step() holds; vkae bench records them
+  // again with a timestamp after each command).
+  void record_step_commands(rt::Recorder& rec) const;
   VkCommandBuffer validation() const noexcept { return validation_->get(); }
   VkCommandBuffer preview() const noexcept { return preview_->get(); }
 

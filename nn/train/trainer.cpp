@@ -173,6 +173,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   const auto run_start = Clock::now();
   uint32_t steps_per_submit = 1;
   bool calibrated = false;
+  uint32_t alone_submits = 0;  // submits timed on their own before calibrating
   bool stopped = false;
   TrainResult result;
   result.out = config.out;
@@ -204,7 +205,10 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
                                           : submitter.done(in_flight.front().ticket))) {
         const InFlight f = in_flight.front();
         in_flight.erase(in_flight.begin());
-        if (!calibrated) {  // size later submits from the first one's duration
+        // Size later submits from the second one's duration: the first also pays for compiling the pipelines
+        // (lavapipe JIT-compiles each at its first dispatch, 0.1-0.3 s apiece), which would pin K at 1 on a
+        // GPU whose step takes milliseconds.
+        if (!calibrated && ++alone_submits >= 2) {
           const double per_step = seconds_since(f.start) / double(f.last_step - read);
           steps_per_submit = static_cast<uint32_t>(std::clamp(kSubmitTargetSeconds / per_step, 1.0, double(kMaxStepsPerSubmit)));
           calibrated = true;

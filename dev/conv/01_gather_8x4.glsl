@@ -1,0 +1,75 @@
+// Body of the "gather" convolution: out[n, co, oh, ow] = (b[co]) + sum_{ci,kh,kw} w[co,ci,kh,kw] *
+// in[n, ci, oh*stride - pad_top + kh, ow*stride - pad_left + kw], zero outside the input. Included by
+// conv2d_forward.comp (CONV_BIAS 1) and conv_transpose2d_backward_input.comp (CONV_BIAS 0), which state
+// the bindings. Register blocking: each invocation owns kCB output channels x kPB consecutive output
+// pixels of one row and keeps the kCB*kPB sums in registers, so one input load feeds kCB FMAs and one
+// weight load feeds kPB. Sums run kh, kw, ci in that fixed order (deterministic).
+// Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kPB) (pixels
+// ow = m*kPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
+// (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
+// in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) buffer Out { float y[]; };
+layout(std430, binding = 1) readonly buffer In { float x[]; };
+layout(std430, binding = 2) readonly buffer Wt { float w[]; };
+#if CONV_BIAS
+layout(std430, binding = 3) readonly buffer Bias { float b[]; };
+#endif
+
+void main() {
+  const uint M = (p.W_out + kPB - 1u) / kPB;
+  const uint q = gl_GlobalInvocationID.x;
+  const bool row_ok = q < p.N * p.H_out * M;
+  const uint n = row_ok ? q / (p.H_out * M) : 0u, rest = q % (p.H_out * M);
+  const uint oh = row_ok ? rest / M : 0u, ow0 = row_ok ? (rest % M) * kPB : 0u;
+  const uint co0 = gl_WorkGroupID.y * kCB;
+  const uint live = min(kCB, p.C_out - co0);  // channels of this block that exist (uniform per workgroup)
+  const uint taps = p.KH * p.KW;
+  uint wbase[kCB];
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) wbase[i] = min(co0 + i, p.C_out - 1u) * p.C_in * taps;
+  int iw0[kPB];
+  [[unroll]] for (uint j = 0u; j < kPB; ++j) iw0[j] = int((ow0 + j) * p.stride) - int(p.pad_left);
+  const int ih0 = int(oh * p.stride) - int(p.pad_top);
+
+  vec4 acc[kCB];  // acc[i][j]: channel co0 + i, pixel ow0 + j
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
+  const uint plane = p.H * p.W, xn = n * p.C_in * plane;
+  for (uint kh = 0u; kh < p.KH; ++kh) {
+    const int ih = ih0 + int(kh);
+    const bool h_ok = ih >= 0 && ih < int(p.H);
+    for (uint kw = 0u; kw < p.KW; ++kw) {
+      // Per tap: where each pixel reads (clamped) and whether it is padding; the channel loop then only loads.
+      uint off[kPB];
+      vec4 keep;
+      [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+        const int iw = iw0[j] + int(kw);
+        off[j] = xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W + uint(clamp(iw, 0, int(p.W) - 1));
+        keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
+      }
+      const uint tap = kh * p.KW + kw;
+      for (uint ci = 0u; ci < p.C_in; ++ci) {
+        vec4 xv;
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) xv[j] = x[off[j] + ci * plane];
+        xv *= keep;  // zero padding (a clamped load is in bounds, its value discarded)
+        [[unroll]] for (uint i = 0u; i < kCB; ++i)
+          if (i < live) acc[i] += w[wbase[i] + ci * taps + tap] * xv;  // uniform branch: C_out = 1 costs 1/kCB
+      }
+    }
+  }
+
+  if (!row_ok) return;
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) {
+    const uint co = co0 + i;
+    if (co >= p.C_out) break;
+    const uint yrow = ((n * p.C_out + co) * p.H_out + oh) * p.W_out;
+    [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+      if (ow0 + j >= p.W_out) break;
+#if CONV_BIAS
+      float v = acc[i][j] + b[co];
+#else
+      float v = acc[i][j];
+#endif
+      y[yrow + ow0 + j] = p.accumulate != 0u ? y[yrow + ow0 + j] + v : v;
+    }
+  }
+}

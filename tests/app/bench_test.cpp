@@ -1,0 +1,114 @@
+// `vkae bench` on the test device: a tiny run (batch 8, 2 timed steps) whose per-op table adds up (shares
+// sum to 100 %), whose every figure is finite and positive, whose convolutions have GFLOP/s, and whose
+// JSON parses; plus the command's argument parsing.
+#include "app/bench.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "app/cli.hpp"
+#include "nn/io/json.hpp"
+#include "runtime/error.hpp"
+#include "tests/support/gpu.hpp"
+
+namespace vkae {
+namespace {
+
+class BenchTest : public test::GpuTest {};
+
+TEST_F(BenchTest, TinyDaeBenchTableAddsUp) {
+  nn::BenchConfig config;
+  config.batch = 8;
+  config.warmup = 1;
+  config.steps = 2;
+  config.infer_images = 16;
+  config.profiled_steps = 2;
+  const nn::BenchResult r = nn::run_bench(test::ctx(), config);
+
+  EXPECT_EQ(r.model, "dae");
+  EXPECT_EQ(r.batch, 8u);
+  for (double v : {r.train_ms_per_step, r.train_ms_min, r.train_ms_max, r.train_images_per_s,
+                   r.train_gflop_per_step, r.infer_seconds, r.infer_images_per_s, r.profiled_ms}) {
+    EXPECT_TRUE(std::isfinite(v));
+    EXPECT_GT(v, 0.0);
+  }
+  EXPECT_LE(r.train_ms_min, r.train_ms_per_step);
+  EXPECT_GE(r.train_ms_max, r.train_ms_per_step);
+  EXPECT_EQ(r.infer_images, 16u);
+  ASSERT_FALSE(r.ops.empty());
+  EXPECT_EQ(r.dispatches, r.ops.size());
+
+  // dae, one step: 5 conv forwards (2*8*784*9*32 + ...), their backward passes; count it by hand.
+  const double n = 8;
+  const double fwd = 2 * n * (28 * 28 * 32 * 1 * 9 + 14 * 14 * 32 * 32 * 9 + 7 * 7 * 32 * 32 * 9 +
+                              14 * 14 * 32 * 32 * 9 + 28 * 28 * 1 * 32 * 9);
+  const double dx = fwd - 2 * n * 28 * 28 * 32 * 1 * 9;  // the first layer has no input gradient
+  EXPECT_NEAR(r.train_gflop_per_step, (fwd + dx + fwd) / 1e9, 1e-9);
+
+  double share_sum = 0, ms_sum = 0;
+  int convs = 0;
+  for (const auto& t : r.ops) {
+    SCOPED_TRACE(t.shader + " at " + t.label);
+    EXPECT_FALSE(t.shader.empty());
+    EXPECT_NE(t.label.find("training step"), std::string::npos);
+    for (double v : {t.ms, t.share, t.mbytes}) {
+      EXPECT_TRUE(std::isfinite(v));
+      EXPECT_GT(v, 0.0);
+    }
+    EXPECT_TRUE(std::isfinite(t.gflops) && std::isfinite(t.gbs));
+    if (t.gflop > 0) {
+      ++convs;
+      EXPECT_GT(t.gflops, 0.0);
+    } else {
+      EXPECT_GT(t.gbs, 0.0);
+    }
+    share_sum += t.share;
+    ms_sum += t.ms;
+  }
+  EXPECT_NEAR(share_sum, 100.0, 1e-6);
+  EXPECT_NEAR(ms_sum, r.profiled_ms, 1e-9);
+  EXPECT_GE(convs, 14);  // 5 forward, 4 input gradients, 5 weight gradients
+
+  const nn::Json j = nn::parse_json(app::format_bench_json(r), "bench JSON");
+  EXPECT_EQ(j.at("model").as_string(), "dae");
+  EXPECT_GT(j.at("train_images_per_s").as_number(), 0.0);
+  EXPECT_GT(j.at("infer_images_per_s").as_number(), 0.0);
+  EXPECT_EQ(j.at("ops").as_array().size(), r.ops.size());
+  const std::string text = app::format_bench_text(r);
+  EXPECT_NE(text.find("images/s"), std::string::npos);
+  EXPECT_NE(text.find("conv2d_forward"), std::string::npos);
+}
+
+app::Command parse(std::vector<std::string_view> args) {
+  return app::parse_command_line(std::span<const std::string_view>(args));
+}
+
+TEST(BenchCli, ParsesFlagsAndDefaults) {
+  const auto c = std::get<app::BenchCommand>(parse({"bench"}));
+  EXPECT_EQ(c.config.model, "dae");
+  EXPECT_EQ(c.config.batch, 128u);
+  EXPECT_FALSE(c.json);
+  const auto d = std::get<app::BenchCommand>(
+      parse({"bench", "--model", "conv", "--batch=16", "--steps", "3", "--warmup", "0", "--json"}));
+  EXPECT_EQ(d.config.model, "conv");
+  EXPECT_EQ(d.config.batch, 16u);
+  EXPECT_EQ(d.config.steps, 3u);
+  EXPECT_EQ(d.config.warmup, 0u);
+  EXPECT_TRUE(d.json);
+  EXPECT_TRUE(std::holds_alternative<app::HelpCommand>(parse({"bench", "--help"})));
+  EXPECT_NE(app::help_text("bench").find("--batch"), std::string::npos);
+}
+
+TEST(BenchCli, RejectsBadInput) {
+  EXPECT_THROW(parse({"bench", "--batch", "0"}), InputError);
+  EXPECT_THROW(parse({"bench", "--steps", "x"}), InputError);
+  EXPECT_THROW(parse({"bench", "--bogus"}), InputError);
+  EXPECT_THROW(parse({"bench", "--model"}), InputError);
+  EXPECT_THROW(parse({"bench", "--json=1"}), InputError);
+}
+
+}  // namespace
+}  // namespace vkae
