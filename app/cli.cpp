@@ -523,7 +523,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   const auto hint = closest_match(word, kCommands);
   throw InputError(
       "unknown command " + str(word) +
-      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, devices, fetch or help"));
+      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, devices, fetch, view, bench or help"));
 }
 
 const char* const kOverview =
