@@ -24,7 +24,7 @@ namespace {
 
 using namespace std::string_literals;
 
-constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "help"};
+constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "summary", "help"};
 
 std::string str(std::string_view s) {
   return std::string(s);
@@ -345,6 +345,20 @@ Spec<DevicesCommand> devices_spec() {
       [](DevicesCommand& c) -> Command { return c; }};
 }
 
+Spec<SummaryCommand> summary_spec() {
+  using S = SummaryCommand;
+  return {"summary",
+          "vkae summary [--model] NAME|FILE.json",
+          "Prints a model's layers with their output shapes and parameter counts, as Keras' model.summary()\n"
+          "does, without touching the GPU. Checks a .json layer list the same way training would.",
+          {text_option<S>("--model", "NAME|FILE.json", "a model name or a .json spec",
+                          "built-in model name or a .json model spec (default dae)",
+                          [](S& s, std::string_view v) { s.model = str(v); })},
+          [](S& s, std::string_view arg) { s.model = str(arg); },
+          "Built-in models: dae, dae-transpose, conv, dense, deep, sparse.",
+          [](S& s) -> Command { return s; }};
+}
+
 Spec<FetchState> fetch_spec() {
   using S = FetchState;
   Spec<S> spec{"fetch",
@@ -510,6 +524,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   if (command == "devices") return fn(devices_spec());
   if (command == "fetch") return fn(fetch_spec());
   if (command == "view") return fn(view_spec());
+  if (command == "summary") return fn(summary_spec());
   return std::nullopt;
 }
 
@@ -523,7 +538,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   const auto hint = closest_match(word, kCommands);
   throw InputError(
       "unknown command " + str(word) +
-      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, devices, fetch, view, bench or help"));
+      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, devices, fetch, view, bench, summary or help"));
 }
 
 const char* const kOverview =
@@ -536,6 +551,7 @@ const char* const kOverview =
     "  denoise --checkpoint FILE in.png out.png\n"
     "                              run a PNG through a model\n"
     "  devices                     list Vulkan devices and the one vkae picks\n"
+    "  summary [--model NAME]      layers, output shapes and parameter counts of a model\n"
     "  fetch [mnist]               download a dataset into the cache\n"
     "  view --checkpoint FILE      the viewer on a trained model (needs a display)\n"
     "  bench [--model dae]         training/inference speed and a per-op timing table\n"

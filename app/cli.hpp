@@ -49,6 +49,11 @@ struct DenoiseCommand {
 // `vkae devices`: every Vulkan device the loader sees and the one vkae would pick.
 struct DevicesCommand {};
 
+// `vkae summary [--model] NAME|FILE.json`: layers, output shapes and parameter counts (Keras' summary()).
+struct SummaryCommand {
+  std::string model = "dae";
+};
+
 // `vkae fetch [mnist] [--data DIR]`: download a dataset into the cache (or DIR).
 struct FetchCommand {
   std::string dataset = "mnist";
@@ -64,7 +69,7 @@ struct HelpCommand {
 struct VersionCommand {};
 
 using Command = std::variant<TrainCommand, EvalCommand, DenoiseCommand, DevicesCommand, FetchCommand,
-                             HelpCommand, VersionCommand, ViewCommand, BenchCommand>;
+                             HelpCommand, VersionCommand, ViewCommand, BenchCommand, SummaryCommand>;
 
 // `args` are the arguments after the program name.
 Command parse_command_line(std::span<const std::string_view> args);

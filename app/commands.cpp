@@ -20,6 +20,7 @@
 
 #include "app/progress.hpp"
 #include "nn/data/dataset.hpp"
+#include "nn/model/spec.hpp"
 #include "nn/data/fetch.hpp"
 #include "runtime/device.hpp"
 #include "runtime/error.hpp"
@@ -307,6 +308,10 @@ int run_command(const Command& command, const Console& console) {
   if (const auto* c = std::get_if<BenchCommand>(&command)) return run_bench_command(*c, console.out);
   if (const auto* c = std::get_if<DenoiseCommand>(&command)) return run_denoise(*c, console);
   if (std::holds_alternative<DevicesCommand>(command)) return run_devices(console);
+  if (const auto* c = std::get_if<SummaryCommand>(&command)) {
+    console.out << nn::model_summary(nn::resolve_model(c->model));
+    return kExitOk;
+  }
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);
   if (const auto* c = std::get_if<ViewCommand>(&command)) return run_view(*c, console);
   if (const auto* c = std::get_if<HelpCommand>(&command)) {

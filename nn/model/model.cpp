@@ -11,40 +11,6 @@
 namespace vkae::nn {
 namespace {
 
-struct ParamPlan {
-  std::vector<int64_t> weight_shape;
-  uint64_t weight_count = 0, bias_count = 0;
-  float limit = 0;
-};
-
-ParamPlan plan_params(const LayerSpec& l, Shape3 in) {
-  ParamPlan p;
-  const uint64_t k2 = uint64_t{l.kernel} * l.kernel;
-  switch (l.kind) {
-    case LayerKind::Conv2d:
-      p.weight_shape = {l.units, in.c, l.kernel, l.kernel};
-      p.weight_count = l.units * in.c * k2;
-      p.bias_count = l.units;
-      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
-      break;
-    case LayerKind::ConvTranspose2d:  // PyTorch layout [in, out, kh, kw]
-      p.weight_shape = {in.c, l.units, l.kernel, l.kernel};
-      p.weight_count = l.units * in.c * k2;
-      p.bias_count = l.units;
-      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
-      break;
-    case LayerKind::Dense:
-      p.weight_shape = {l.units, static_cast<int64_t>(in.c)};
-      p.weight_count = uint64_t{l.units} * in.c;
-      p.bias_count = l.units;
-      p.limit = static_cast<float>(std::sqrt(6.0 / double(in.c + l.units)));
-      break;
-    default:
-      break;
-  }
-  return p;
-}
-
 bool has_activation_buffer(const LayerSpec& l) {
   return (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) &&
          l.activation != Activation::Identity;
@@ -63,7 +29,7 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
   auto plan_list = [&](const std::vector<LayerSpec>& list) {
     for (const LayerSpec& l : list) {
       const Shape3 out = layer_output_shape(l, s, layer_kind_name(l.kind));
-      const ParamPlan p = plan_params(l, s);
+      const LayerParams p = layer_params(l, s);
       if (p.weight_count) param_bytes += aligned(p.weight_count) + aligned(p.bias_count);
       if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape)
         act_bytes += aligned(uint64_t{max_batch} * out.size()) * (has_activation_buffer(l) ? 4 : 2);
@@ -112,7 +78,7 @@ void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part
         b.dy = b.dz;
       }
     }
-    const ParamPlan p = plan_params(l, shape);
+    const LayerParams p = layer_params(l, shape);
     if (p.weight_count) {
       const std::string prefix = std::string(part) + "." + std::to_string(i) + ".";
       b.weight = static_cast<int>(params_.size());

@@ -1,6 +1,7 @@
 // Model spec parsing, the built-in models (as JSON, the same format users write) and shape inference.
 #include "nn/model/spec.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -186,6 +187,34 @@ Shape3 layer_output_shape(const LayerSpec& l, Shape3 in, std::string_view where_
   return in;
 }
 
+LayerParams layer_params(const LayerSpec& l, Shape3 in) {
+  LayerParams p;
+  const uint64_t k2 = uint64_t{l.kernel} * l.kernel;
+  switch (l.kind) {
+    case LayerKind::Conv2d:
+      p.weight_shape = {l.units, in.c, l.kernel, l.kernel};
+      p.weight_count = l.units * in.c * k2;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
+      break;
+    case LayerKind::ConvTranspose2d:  // PyTorch layout [in, out, kh, kw]
+      p.weight_shape = {in.c, l.units, l.kernel, l.kernel};
+      p.weight_count = l.units * in.c * k2;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
+      break;
+    case LayerKind::Dense:
+      p.weight_shape = {l.units, static_cast<int64_t>(in.c)};
+      p.weight_count = uint64_t{l.units} * in.c;
+      p.bias_count = l.units;
+      p.limit = static_cast<float>(std::sqrt(6.0 / double(in.c + l.units)));
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
 ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   const std::string what(what_view);
   ModelSpec m;
@@ -277,6 +306,41 @@ ModelSpec resolve_model(std::string_view name_or_path) {
   for (const auto& n : builtin_model_names()) names += (names.empty() ? "" : ", ") + n;
   throw InputError("--model " + std::string(name_or_path) + ": unknown model (built-ins: " + names +
                    "; or a path to a .json layer list)");
+}
+
+}  // namespace vkae::nn
+
+namespace vkae::nn {
+
+std::string model_summary(const ModelSpec& m) {
+  std::string out = "Model: " + m.name + " (input " + shape3_string(m.input) + ", loss " +
+                    (m.loss == LossKind::Bce ? "bce" : "mse") + (m.denoising ? ", denoising" : "") + ")\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "%-32s %-16s %12s\n", "layer", "output shape", "params");
+  out += line;
+  out += std::string(62, '-') + "\n";
+  uint64_t total = 0;
+  Shape3 s = m.input;
+  auto add = [&](const std::vector<LayerSpec>& list, const char* part) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      const LayerSpec& l = list[i];
+      const Shape3 o = layer_output_shape(l, s, part);
+      const LayerParams p = layer_params(l, s);
+      std::string name = std::string(part) + "." + std::to_string(i) + " " + layer_kind_name(l.kind);
+      if (l.activation != Activation::Identity) name += std::string(" ") + activation_name(l.activation);
+      if (l.l1 > 0) name += " +l1";
+      std::snprintf(line, sizeof line, "%-32s %-16s %12llu\n", name.c_str(), shape3_string(o).c_str(),
+                    static_cast<unsigned long long>(p.weight_count + p.bias_count));
+      out += line;
+      total += p.weight_count + p.bias_count;
+      s = o;
+    }
+  };
+  add(m.encoder, "encoder");
+  add(m.decoder, "decoder");
+  out += std::string(62, '-') + "\n";
+  out += "total params: " + std::to_string(total) + " (" + std::to_string(total * 4) + " bytes of float32)\n";
+  return out;
 }
 
 }  // namespace vkae::nn

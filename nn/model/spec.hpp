@@ -55,6 +55,18 @@ Json model_spec_to_json(const ModelSpec& spec);
 ModelSpec resolve_model(std::string_view name_or_path);
 std::vector<std::string> builtin_model_names();
 
+// A layer's parameters for an input shape: weight shape in PyTorch layout (empty: no parameters), counts,
+// and the Keras glorot-uniform limit sqrt(6 / (fan_in + fan_out)) with conv fans times the kernel area.
+struct LayerParams {
+  std::vector<int64_t> weight_shape;
+  uint64_t weight_count = 0, bias_count = 0;
+  float limit = 0;
+};
+LayerParams layer_params(const LayerSpec& layer, Shape3 in);
+
+// Keras-style model.summary(): one line per layer with its output shape and parameter count, then totals.
+std::string model_summary(const ModelSpec& spec);
+
 // Output shape of a layer for an input shape; InputError naming the layer when it does not fit.
 Shape3 layer_output_shape(const LayerSpec& layer, Shape3 in, std::string_view where);
 

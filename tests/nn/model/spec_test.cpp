@@ -62,6 +62,17 @@ TEST(ModelSpec, BadSpecsNameTheLayerAndProblem) {
     EXPECT_THAT([&] { parse(text); }, ::testing::ThrowsMessage<InputError>(HasSubstr(message))) << text;
 }
 
+// Keras' model.summary() of the same architectures: dae 28,353 parameters, the blog's conv AE 4,385,
+// dense 784-32-784 50,992.
+TEST(ModelSpec, SummaryCountsMatchKeras) {
+  EXPECT_THAT(model_summary(resolve_model("dae")), HasSubstr("total params: 28353 "));
+  EXPECT_THAT(model_summary(resolve_model("conv")), HasSubstr("total params: 4385 "));
+  EXPECT_THAT(model_summary(resolve_model("dense")), HasSubstr("total params: 50992 "));
+  const std::string dae = model_summary(resolve_model("dae"));
+  EXPECT_THAT(dae, HasSubstr("encoder.3 maxpool2d              [32, 7, 7]"));
+  EXPECT_THAT(dae, HasSubstr("decoder.4 conv2d sigmoid         [1, 28, 28]               289"));
+}
+
 TEST(ModelSpec, UnknownModelNameListsTheBuiltins) {
   EXPECT_THAT([] { resolve_model("unet"); },
               ::testing::ThrowsMessage<InputError>(HasSubstr("--model unet: unknown model (built-ins: dae,")));
