@@ -37,7 +37,7 @@ EvalResult evaluate(const EvalConfig& config) {
   Model model(ctx, ckpt.spec, batch);
   load_into(ctx, ckpt, model, nullptr);
   DeviceImages images(ctx, test_set, count);
-  Programs programs(ctx, model, images, images, ProgramOptions{batch, count, 16, 8});
+  Programs programs(ctx, model, images, images, ProgramOptions{batch, count, 16, 8, true, /*step=*/false});
   StepState state;
   state.set_seed(config.seed);
   state.noise = config.noise;

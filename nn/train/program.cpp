@@ -72,7 +72,7 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   options_.preview = preview;
   set_preview(0, 0.5f, 0);
   if (options.training) {
-    record_step(ctx);
+    if (options.step) record_step(ctx);
     record_validation(ctx);
   }
   record_preview(ctx);

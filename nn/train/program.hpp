@@ -29,6 +29,7 @@ struct ProgramOptions {
   uint32_t ring_slots = 4096;
   uint32_t preview = 8;       // images in the preview
   bool training = true;       // false: record only the preview (a viewer on a trained model)
+  bool step = true;           // false: no training step (evaluation needs validation and preview only)
 };
 
 class Programs {
