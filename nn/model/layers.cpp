@@ -12,8 +12,11 @@
 namespace vkae::nn {
 namespace {
 
-Conv2dShape conv_shape(const LayerBuffers& l, uint32_t n) {
-  Conv2dShape s;
+// Conv2dShape and ConvTranspose2dShape share these fields; only conv2d takes a padding from the spec
+// (the transposed conv supports 'same' only, checked when the spec is parsed).
+template <typename Shape>
+Shape conv_fields(const LayerBuffers& l, uint32_t n) {
+  Shape s;
   s.N = n;
   s.C_in = l.in.c;
   s.H = l.in.h;
@@ -21,20 +24,17 @@ Conv2dShape conv_shape(const LayerBuffers& l, uint32_t n) {
   s.C_out = l.spec->units;
   s.KH = s.KW = l.spec->kernel;
   s.stride = l.spec->stride;
+  return s;
+}
+
+Conv2dShape conv_shape(const LayerBuffers& l, uint32_t n) {
+  Conv2dShape s = conv_fields<Conv2dShape>(l, n);
   s.padding = l.spec->padding == PaddingKind::Same ? Padding::Same : Padding::Valid;
   return s;
 }
 
 ConvTranspose2dShape conv_transpose_shape(const LayerBuffers& l, uint32_t n) {
-  ConvTranspose2dShape s;
-  s.N = n;
-  s.C_in = l.in.c;
-  s.H = l.in.h;
-  s.W = l.in.w;
-  s.C_out = l.spec->units;
-  s.KH = s.KW = l.spec->kernel;
-  s.stride = l.spec->stride;
-  return s;
+  return conv_fields<ConvTranspose2dShape>(l, n);
 }
 
 DenseShape dense_shape(const LayerBuffers& l, uint32_t n) { return DenseShape{n, l.in.c, l.spec->units}; }
