@@ -288,12 +288,17 @@ std::string one_line(std::string_view message) {
 std::string format_eval_text(const nn::EvalConfig& config, const nn::EvalResult& result) {
   char noise[32];
   std::snprintf(noise, sizeof noise, "%g", double(config.noise));
-  return "test BCE " + fixed(result.bce, 4) + " on " + std::to_string(result.images) + " images (noise " +
-         noise + ", seed " + std::to_string(config.seed) + ") in " + fixed(result.seconds, 1) + " s";
+  const std::string how = result.denoising ? "noise " + std::string(noise) + ", seed " + std::to_string(config.seed)
+                                           : "seed " + std::to_string(config.seed);
+  return "test " + result.loss_label + " " + fixed(result.loss, 4) + " on " + std::to_string(result.images) +
+         " images (" + how + ") in " + fixed(result.seconds, 1) + " s";
 }
 
 std::string format_eval_json(const nn::EvalConfig& config, const nn::EvalResult& result) {
-  return "{\"bce\":" + json_number(result.bce) + ",\"images\":" + std::to_string(result.images) +
+  // "bce" stays the key of a mean BCE (what scripts read); every result also has "loss" and its label.
+  const std::string bce = result.loss_label == "BCE" ? "\"bce\":" + json_number(result.loss) + "," : "";
+  return "{" + bce + "\"loss\":" + json_number(result.loss) + ",\"loss_kind\":" + json_quote(result.loss_label) +
+         ",\"images\":" + std::to_string(result.images) +
          ",\"noise\":" + json_number(double(config.noise)) + ",\"seed\":" + std::to_string(config.seed) +
          ",\"model\":" + json_quote(result.model) + ",\"dataset\":" + json_quote(result.dataset) +
          ",\"device\":" + json_quote(result.device) +

@@ -3,6 +3,7 @@
 // A folder holding only one of the pair is an error (naming what is missing) rather than silently skipped.
 #include "nn/data/dataset.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -131,6 +132,22 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
   for (const auto& dir : dirs) looked += (looked.empty() ? "" : ", ") + dir.string();
   throw InputError(std::string(name) + " " + split_name + " split not found (" + image_names[0] + " and " +
                    label_names[0] + ", optionally .gz); looked in: " + looked + "; " + how_to_get(name));
+}
+
+Dataset without_class(Dataset data, uint32_t label) {
+  if (label > 9) throw InputError("--holdout-class " + std::to_string(label) + ": expected a class 0..9");
+  const uint64_t pixels = uint64_t{data.rows} * data.cols;
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < data.count; ++i) {
+    if (data.labels[i] == label) continue;
+    std::copy_n(data.images.begin() + i * pixels, pixels, data.images.begin() + kept * pixels);
+    data.labels[kept++] = data.labels[i];
+  }
+  if (kept == 0) throw InputError("--holdout-class " + std::to_string(label) + ": no " + data.name + " images left");
+  data.count = kept;
+  data.images.resize(kept * pixels);
+  data.labels.resize(kept);
+  return data;
 }
 
 }  // namespace vkae::nn

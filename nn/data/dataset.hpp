@@ -27,6 +27,10 @@ struct Dataset {
   std::filesystem::path images_path, labels_path;  // where they were read from
 };
 
+// The dataset without the images of one class (in file order): training for anomaly detection.
+// InputError when the class is not 0..9 or nothing would be left.
+Dataset without_class(Dataset data, uint32_t label);
+
 // Where Debian's dataset-fashion-mnist package installs its gzip IDX files.
 inline constexpr std::string_view kDebianFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 

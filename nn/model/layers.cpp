@@ -6,6 +6,8 @@
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/dense.hpp"
+#include "nn/ops/loss.hpp"
+#include "nn/ops/reparameterize.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/upsample2d.hpp"
 
@@ -51,10 +53,38 @@ Maxpool2dShape pool_shape(const LayerBuffers& l, uint32_t n) {
 
 Upsample2dShape up_shape(const LayerBuffers& l, uint32_t n) { return Upsample2dShape{n, l.in.c, l.in.h, l.in.w}; }
 
+// The VAE's latent layer: mu and logvar heads, then z = mu + exp(logvar / 2) eps (training) or z = mu.
+void record_sampling_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
+                             const LayerPass& pass) {
+  const DenseShape s = dense_shape(l, pass.n);
+  record_dense_forward(rec, l.mu, l.x, params[l.weight].value, params[l.bias].value, s);
+  record_dense_forward(rec, l.logvar, l.x, params[l.logvar_weight].value, params[l.logvar_bias].value, s);
+  const uint64_t count = uint64_t{pass.n} * l.out.size();
+  if (pass.predict)
+    rec.copy(l.y.sub(0, count * sizeof(float)), l.mu.sub(0, count * sizeof(float)));
+  else
+    record_reparameterize_forward(rec, l.y, l.eps, l.mu, l.logvar, pass.rng_state, count);
+}
+
+void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params, uint32_t n,
+                              float kl_scale) {
+  const DenseShape s = dense_shape(l, n);
+  const uint64_t count = uint64_t{n} * l.out.size();
+  record_reparameterize_backward(rec, l.dmu, l.dlogvar, l.dy, l.logvar, l.eps, count);
+  record_kl_backward(rec, l.dmu, l.dlogvar, l.mu, l.logvar, count, kl_scale, Grad::Accumulate);
+  record_dense_backward_params(rec, params[l.weight].grad, params[l.bias].grad, l.dmu, l.x, s);
+  record_dense_backward_params(rec, params[l.logvar_weight].grad, params[l.logvar_bias].grad, l.dlogvar, l.x, s);
+  if (l.dx.size == 0) return;
+  record_dense_backward_input(rec, l.dx, l.dmu, params[l.weight].value, s);
+  record_dense_backward_input(rec, l.dx, l.dlogvar, params[l.logvar_weight].value, s, Grad::Accumulate);
+}
+
 }  // namespace
 
-void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params, uint32_t n,
-                          bool apply_activation) {
+void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
+                          const LayerPass& pass) {
+  const uint32_t n = pass.n;
+  const bool apply_activation = pass.apply_activation;
   rec.begin_label(l.where.c_str());
   const auto w = [&] { return params[l.weight].value; };
   const auto b = [&] { return params[l.bias].value; };
@@ -66,6 +96,7 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
     case LayerKind::Dense: record_dense_forward(rec, l.z, l.x, w(), b(), dense_shape(l, n)); break;
     case LayerKind::MaxPool2d: record_maxpool2d_forward(rec, l.y, l.x, pool_shape(l, n)); break;
     case LayerKind::UpSample2d: record_upsample2d_forward(rec, l.y, l.x, up_shape(l, n)); break;
+    case LayerKind::Sampling: record_sampling_forward(rec, l, params, pass); break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;  // the same floats, another shape
   }
@@ -75,7 +106,7 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
 }
 
 void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params, uint32_t n,
-                           bool through_activation) {
+                           bool through_activation, float kl_scale) {
   if (l.alias) return;
   const bool has_params = l.weight >= 0;
   if (!has_params && l.dx.size == 0) return;  // e.g. a pooling layer in front of every parameter
@@ -94,6 +125,7 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
     case LayerKind::Dense: record_dense_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), dense_shape(l, n)); break;
     case LayerKind::MaxPool2d: record_maxpool2d_backward(rec, l.dx, l.dy, l.x, pool_shape(l, n)); break;
     case LayerKind::UpSample2d: record_upsample2d_backward(rec, l.dx, l.dy, up_shape(l, n)); break;
+    case LayerKind::Sampling: record_sampling_backward(rec, l, params, n, kl_scale); break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;
   }

@@ -30,9 +30,10 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
     for (const LayerSpec& l : list) {
       const Shape3 out = layer_output_shape(l, s, layer_kind_name(l.kind));
       const LayerParams p = layer_params(l, s);
-      if (p.weight_count) param_bytes += aligned(p.weight_count) + aligned(p.bias_count);
+      if (p.weight_count) param_bytes += (aligned(p.weight_count) + aligned(p.bias_count)) * p.heads;
+      const uint64_t buffers = l.kind == LayerKind::Sampling ? 7 : has_activation_buffer(l) ? 4 : 2;
       if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape)
-        act_bytes += aligned(uint64_t{max_batch} * out.size()) * (has_activation_buffer(l) ? 4 : 2);
+        act_bytes += aligned(uint64_t{max_batch} * out.size()) * buffers;
       s = out;
     }
   };
@@ -47,9 +48,12 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
   Shape3 shape = spec_.input;
   bool first = true;
   allocate_layers(spec_.encoder, "encoder", shape, first);
+  code_layer_ = layers_.size() - 1;
   allocate_layers(spec_.decoder, "decoder", shape, first);
-  for (size_t i = 0; i < layers_.size(); ++i)
+  for (size_t i = 0; i < layers_.size(); ++i) {
     if (!layers_[i].alias) tail_ = i;
+    if (layers_[i].spec->kind == LayerKind::Sampling) sampling_ = static_cast<int>(i);
+  }
 }
 
 void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part, Shape3& shape, bool& first) {
@@ -77,18 +81,32 @@ void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part
         b.y = b.z;
         b.dy = b.dz;
       }
+      if (l.kind == LayerKind::Sampling) {
+        b.mu = act_arena_->allocate_array<float>(out_floats);
+        b.logvar = act_arena_->allocate_array<float>(out_floats);
+        b.dmu = act_arena_->allocate_array<float>(out_floats);
+        b.dlogvar = act_arena_->allocate_array<float>(out_floats);
+        b.eps = act_arena_->allocate_array<float>(out_floats);
+      }
     }
     const LayerParams p = layer_params(l, shape);
     if (p.weight_count) {
       const std::string prefix = std::string(part) + "." + std::to_string(i) + ".";
-      b.weight = static_cast<int>(params_.size());
-      params_.push_back({prefix + "weight", p.weight_shape, p.weight_count, p.limit,
-                         param_arena_->allocate_array<float>(p.weight_count),
-                         grad_arena_->allocate_array<float>(p.weight_count)});
-      b.bias = static_cast<int>(params_.size());
-      params_.push_back({prefix + "bias", {static_cast<int64_t>(p.bias_count)}, p.bias_count, 0.0f,
-                         param_arena_->allocate_array<float>(p.bias_count),
-                         grad_arena_->allocate_array<float>(p.bias_count)});
+      auto add_param = [&](const std::string& name, std::vector<int64_t> dims, uint64_t count, float limit) {
+        params_.push_back({name, std::move(dims), count, limit, param_arena_->allocate_array<float>(count),
+                           grad_arena_->allocate_array<float>(count)});
+        return static_cast<int>(params_.size() - 1);
+      };
+      const std::vector<int64_t> bias_shape{static_cast<int64_t>(p.bias_count)};
+      if (p.heads == 2) {  // sampling: PyTorch-style heads "encoder.2.mu.weight", "encoder.2.logvar.weight"
+        b.weight = add_param(prefix + "mu.weight", p.weight_shape, p.weight_count, p.limit);
+        b.bias = add_param(prefix + "mu.bias", bias_shape, p.bias_count, 0.0f);
+        b.logvar_weight = add_param(prefix + "logvar.weight", p.weight_shape, p.weight_count, p.limit);
+        b.logvar_bias = add_param(prefix + "logvar.bias", bias_shape, p.bias_count, 0.0f);
+      } else {
+        b.weight = add_param(prefix + "weight", p.weight_shape, p.weight_count, p.limit);
+        b.bias = add_param(prefix + "bias", bias_shape, p.bias_count, 0.0f);
+      }
     }
     // Layers before the first one with parameters need no input gradient at all.
     if (!b.alias && p.weight_count) first = false;
@@ -102,6 +120,12 @@ uint64_t Model::param_count() const noexcept {
   uint64_t n = 0;
   for (const Param& p : params_) n += p.count;
   return n;
+}
+
+float Model::loss_scale(uint32_t n) const noexcept {
+  // Computed as the loss ops' default (1 / count in float), so mean-reduced models keep their exact bits.
+  const uint64_t count = spec_.reduction == Reduction::Sum ? n : uint64_t{n} * spec_.output().size();
+  return 1.0f / static_cast<float>(count);
 }
 
 bool Model::fused_sigmoid_bce() const noexcept {
@@ -141,16 +165,33 @@ void Model::write_params(rt::Context& ctx, const Safetensors& file, std::string_
   }
 }
 
-void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict) const {
+void Model::check_batch(uint32_t n) const {
   if (n == 0 || n > max_batch_)
     throw InputError("model " + spec_.name + ": batch of " + std::to_string(n) + " images, expected 1.." +
                      std::to_string(max_batch_));
+}
+
+void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict, rt::BufferView rng_state) const {
+  check_batch(n);
+  if (sampling_ >= 0 && !predict && rng_state.size == 0)
+    throw Error("model " + spec_.name + ": a training forward pass through a sampling layer needs an RNG state");
   for (size_t i = 0; i < layers_.size(); ++i) {
     const bool last = i == tail_;
     // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass.
     const bool apply_activation = !(last && fused_sigmoid_bce()) || predict;
-    record_layer_forward(rec, layers_[i], params_, n, apply_activation);
+    record_layer_forward(rec, layers_[i], params_, LayerPass{n, apply_activation, predict, rng_state});
   }
+}
+
+void Model::record_decode(rt::Recorder& rec, uint32_t n) const {
+  check_batch(n);
+  for (size_t i = code_layer_ + 1; i < layers_.size(); ++i)
+    record_layer_forward(rec, layers_[i], params_, LayerPass{n, true, true, {}});
+}
+
+void Model::record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const {
+  if (const LayerBuffers* s = sampling())
+    nn::record_kl_rows(rec, loss, s->mu, s->logvar, n, s->out.size(), loss_scale(n));
 }
 
 void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
@@ -161,7 +202,8 @@ void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
       // Keras activity_regularizer=l1(λ): λ·Σ|a| divided by the batch size, so its gradient λ·sign(a)/N
       // joins the gradient arriving from the layer above.
       record_l1_backward(rec, l.dy, l.y, uint64_t{n} * l.out.size(), l.spec->l1, 1.0f / float(n), Grad::Accumulate);
-    record_layer_backward(rec, layers_[i], params_, n, /*through_activation=*/!(last && fused_sigmoid_bce()));
+    record_layer_backward(rec, layers_[i], params_, n, /*through_activation=*/!(last && fused_sigmoid_bce()),
+                          loss_scale(n));
   }
 }
 

@@ -30,7 +30,14 @@ struct LayerBuffers {
   rt::BufferView dz, dy;
   int weight = -1, bias = -1;   // indices into Model::params()
   bool alias = false;           // flatten/reshape: y is x
+  // Sampling only: the heads' outputs and gradients [N, Z], the second head's parameters, the saved noise.
+  rt::BufferView mu, logvar, dmu, dlogvar, eps;
+  int logvar_weight = -1, logvar_bias = -1;
 };
+
+// What a forward pass is for. Train: the sampling layer draws z (RNG keyed by the StepState buffer given to
+// record_forward) and a BCE output stays logits; Predict: z = mu and every activation is applied.
+enum class Pass { Train, Predict };
 
 class Model {
  public:
@@ -48,6 +55,14 @@ class Model {
 
   rt::BufferView input() const noexcept { return input_; }     // [N, C, H, W] what the model reads
   rt::BufferView output() const noexcept { return tail().y; }  // after the final activation
+  // The code: the encoder's last output [N, latent_size()] (a VAE's z), and for a VAE its mean and log
+  // variance. Writing code() and calling record_decode runs the decoder on any latent vectors.
+  rt::BufferView code() const noexcept { return layers_[code_layer_].y; }
+  uint64_t latent_size() const noexcept { return layers_[code_layer_].out.size(); }
+  const LayerBuffers* sampling() const noexcept { return sampling_ < 0 ? nullptr : &layers_[size_t(sampling_)]; }
+  // The factor both loss terms and their gradients carry for a batch of n: 1/n (sum reduction, per image)
+  // or 1/(n * output elements) (mean).
+  float loss_scale(uint32_t n) const noexcept;
   // What the loss reads and where it writes its gradient: the logits (fused sigmoid + BCE) or the output.
   rt::BufferView loss_input() const noexcept { return fused_sigmoid_bce() ? tail().z : tail().y; }
   rt::BufferView loss_grad() const noexcept { return fused_sigmoid_bce() ? tail().dz : tail().dy; }
@@ -56,9 +71,14 @@ class Model {
   // The last layer's sigmoid folds into the loss (BCE with logits) during training.
   bool fused_sigmoid_bce() const noexcept;
 
-  // Forward for n <= max_batch images. `predict` also applies the final activation into output().
-  void record_forward(rt::Recorder& rec, uint32_t n, bool predict) const;
-  // Backward from loss_grad() into the gradient arena (overwritten).
+  // Forward for n <= max_batch images. `predict` also applies the final activation into output() and makes a
+  // sampling layer output its mean; otherwise rng_state (a StepState) keys the sampling layer's noise.
+  void record_forward(rt::Recorder& rec, uint32_t n, bool predict, rt::BufferView rng_state = {}) const;
+  // The decoder alone, from code() to output(), prediction applied.
+  void record_decode(rt::Recorder& rec, uint32_t n) const;
+  // A VAE's KL term: loss[n'] = loss_scale(n) * KL of image n' ([n] floats, overwritten). No-op otherwise.
+  void record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const;
+  // Backward from loss_grad() into the gradient arena (overwritten); a VAE's KL gradient included.
   void record_backward(rt::Recorder& rec, uint32_t n) const;
 
   // Glorot-uniform weights and zero biases from a seeded host generator (Keras defaults), uploaded.
@@ -67,6 +87,7 @@ class Model {
   void write_params(rt::Context& ctx, const Safetensors& file, std::string_view prefix = "") const;
 
  private:
+  void check_batch(uint32_t n) const;
   void allocate_layers(std::vector<LayerSpec> const& list, const char* part, Shape3& shape, bool& first);
 
   ModelSpec spec_;
@@ -75,7 +96,8 @@ class Model {
   std::vector<Param> params_;
   std::vector<LayerBuffers> layers_;
   rt::BufferView input_;
-  size_t tail_ = 0;
+  size_t tail_ = 0, code_layer_ = 0;
+  int sampling_ = -1;
 };
 
 }  // namespace vkae::nn

@@ -45,6 +45,17 @@ constexpr std::string_view kBuiltins[][2] = {
                  {"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":32,"activation":"relu"}],
       "decoder":[{"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":128,"activation":"relu"},
                  {"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
+    // Kingma & Welling's MLP VAE with the PyTorch example's loss: Σ BCE over the pixels + KL, per image.
+    {"vae", R"({"name":"vae","input":[1,28,28],"loss":"bce","reduction":"sum",
+      "encoder":[{"type":"flatten"},{"type":"dense","units":512,"activation":"relu"},{"type":"sampling","units":2}],
+      "decoder":[{"type":"dense","units":512,"activation":"relu"},{"type":"dense","units":784,"activation":"sigmoid"},
+                 {"type":"reshape","shape":[1,28,28]}]})"},
+    // Super-resolution: 14x14 in (the image downscaled 2x by averaging), 28x28 out; a transposed conv upsamples.
+    {"sr", R"({"name":"sr","input":[1,14,14],"super_resolution":true,"loss":"bce",
+      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},
+                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"}],
+      "decoder":[{"type":"conv_transpose2d","filters":16,"kernel":3,"stride":2,"activation":"relu"},
+                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
 };
 
 LayerKind parse_kind(const std::string& s, const std::string& where) {
@@ -55,8 +66,10 @@ LayerKind parse_kind(const std::string& s, const std::string& where) {
   if (s == "dense") return LayerKind::Dense;
   if (s == "flatten") return LayerKind::Flatten;
   if (s == "reshape") return LayerKind::Reshape;
+  if (s == "sampling") return LayerKind::Sampling;
   throw InputError(where + ": unknown layer type \"" + s +
-                   "\" (expected conv2d, conv_transpose2d, maxpool2d, upsample2d, dense, flatten or reshape)");
+                   "\" (expected conv2d, conv_transpose2d, maxpool2d, upsample2d, dense, flatten, reshape or "
+                   "sampling)");
 }
 
 Activation parse_activation(const std::string& s, const std::string& where) {
@@ -100,7 +113,7 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
     l.units = get_int("filters", 1, 4096, 0);
     l.kernel = get_int("kernel", 1, 15, 3);
     l.stride = get_int("stride", 1, 4, 1);
-  } else if (l.kind == LayerKind::Dense) {
+  } else if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) {
     if (!j.find("units")) throw InputError(where + ": missing \"units\"");
     l.units = get_int("units", 1, 1 << 20, 0);
   } else if (l.kind == LayerKind::Reshape) {
@@ -147,6 +160,7 @@ const char* layer_kind_name(LayerKind kind) noexcept {
     case LayerKind::Dense: return "dense";
     case LayerKind::Flatten: return "flatten";
     case LayerKind::Reshape: return "reshape";
+    case LayerKind::Sampling: return "sampling";
   }
   return "?";
 }
@@ -177,6 +191,10 @@ Shape3 layer_output_shape(const LayerSpec& l, Shape3 in, std::string_view where_
       if (in.h != 1 || in.w != 1)
         throw InputError(where + ": dense needs a flat input, got " + shape3_string(in) + " (add a flatten layer)");
       return {l.units, 1, 1};
+    case LayerKind::Sampling:
+      if (in.h != 1 || in.w != 1)
+        throw InputError(where + ": sampling needs a flat input, got " + shape3_string(in) + " (add a flatten layer)");
+      return {l.units, 1, 1};
     case LayerKind::Flatten: return {static_cast<uint32_t>(in.size()), 1, 1};
     case LayerKind::Reshape:
       if (l.reshape.size() != in.size())
@@ -203,7 +221,9 @@ LayerParams layer_params(const LayerSpec& l, Shape3 in) {
       p.bias_count = l.units;
       p.limit = static_cast<float>(std::sqrt(6.0 / double((in.c + l.units) * k2)));
       break;
+    case LayerKind::Sampling:  // two dense heads, each as Keras' Dense(units)
     case LayerKind::Dense:
+      p.heads = l.kind == LayerKind::Sampling ? 2 : 1;
       p.weight_shape = {l.units, static_cast<int64_t>(in.c)};
       p.weight_count = uint64_t{l.units} * in.c;
       p.bias_count = l.units;
@@ -220,7 +240,7 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   ModelSpec m;
   for (const auto& [key, value] : j.as_object(what)) {
     if (key != "name" && key != "input" && key != "encoder" && key != "decoder" && key != "loss" &&
-        key != "denoising")
+        key != "denoising" && key != "reduction" && key != "super_resolution")
       throw InputError(what + ": unknown key \"" + key + "\"");
   }
   m.name = j.find("name") ? j.at("name").as_string(what + ": name") : "custom";
@@ -234,8 +254,26 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
     else if (s == "mse") m.loss = LossKind::Mse;
     else throw InputError(what + ": loss must be \"bce\" or \"mse\", not \"" + s + "\"");
   }
+  if (const Json* r = j.find("reduction")) {
+    const std::string& s = r->as_string(what + ": reduction");
+    if (s == "mean") m.reduction = Reduction::Mean;
+    else if (s == "sum") m.reduction = Reduction::Sum;
+    else throw InputError(what + ": reduction must be \"mean\" or \"sum\", not \"" + s + "\"");
+  }
   if (const Json* d = j.find("denoising")) m.denoising = d->as_bool(what + ": denoising");
-  // Shapes must chain and the output must match the input (an autoencoder reconstructs its input).
+  if (const Json* d = j.find("super_resolution")) m.super_resolution = d->as_bool(what + ": super_resolution");
+  if (m.super_resolution && m.denoising)
+    throw InputError(what + ": a model is either denoising or super_resolution, not both");
+  // One sampling layer at most, and it ends the encoder (its z is the code the decoder reads).
+  for (size_t i = 0; i < m.encoder.size(); ++i)
+    if (m.encoder[i].kind == LayerKind::Sampling && i + 1 != m.encoder.size())
+      throw InputError(what + ": encoder[" + std::to_string(i) +
+                       "] (sampling): the sampling layer must be the encoder's last layer");
+  for (size_t i = 0; i < m.decoder.size(); ++i)
+    if (m.decoder[i].kind == LayerKind::Sampling)
+      throw InputError(what + ": decoder[" + std::to_string(i) +
+                       "] (sampling): the sampling layer belongs at the end of the encoder");
+  // Shapes must chain and the output must match the target (an autoencoder reconstructs its input).
   Shape3 s = m.input;
   for (size_t i = 0; i < m.encoder.size(); ++i)
     s = layer_output_shape(m.encoder[i], s, what + ": encoder[" + std::to_string(i) + "] (" +
@@ -246,9 +284,12 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   if (m.decoder.back().l1 > 0)
     throw InputError(what + ": decoder[" + std::to_string(m.decoder.size() - 1) +
                      "]: an l1 activity penalty on the output layer is not supported");
-  if (!(s == m.input))
+  if (!(s == m.output()))
     throw InputError(what + ": the decoder produces " + shape3_string(s) + " but the input is " +
-                     shape3_string(m.input) + "; an autoencoder must reconstruct its input shape");
+                     shape3_string(m.input) +
+                     (m.super_resolution ? "; super-resolution must produce twice the input's height and width "
+                                         : "; an autoencoder must reconstruct its input shape ") +
+                     shape3_string(m.output()));
   return m;
 }
 
@@ -264,7 +305,7 @@ Json model_spec_to_json(const ModelSpec& m) {
         o.set("kernel", l.kernel);
         o.set("stride", l.stride);
       }
-      if (l.kind == LayerKind::Dense) o.set("units", l.units);
+      if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) o.set("units", l.units);
       if (l.kind == LayerKind::Reshape) o.set("shape", shape(l.reshape));
       if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::MaxPool2d)
         o.set("padding", l.padding == PaddingKind::Same ? "same" : "valid");
@@ -281,10 +322,34 @@ Json model_spec_to_json(const ModelSpec& m) {
   j.set("name", m.name);
   j.set("input", shape(m.input));
   j.set("denoising", m.denoising);
+  if (m.super_resolution) j.set("super_resolution", true);
   j.set("loss", m.loss == LossKind::Bce ? "bce" : "mse");
+  j.set("reduction", m.reduction == Reduction::Sum ? "sum" : "mean");
   j.set("encoder", layers(m.encoder));
   j.set("decoder", layers(m.decoder));
   return j;
+}
+
+int ModelSpec::sampling_layer() const noexcept {
+  for (size_t i = 0; i < encoder.size(); ++i)
+    if (encoder[i].kind == LayerKind::Sampling) return static_cast<int>(i);
+  return -1;
+}
+
+std::string loss_label(const ModelSpec& m) {
+  std::string s = m.loss == LossKind::Bce ? "BCE" : "MSE";
+  if (m.sampling_layer() >= 0) s += " + KL";
+  if (m.reduction == Reduction::Sum) s += " per image";
+  return s;
+}
+
+void set_latent_size(ModelSpec& m, uint32_t z) {
+  const int i = m.sampling_layer();
+  if (i < 0) throw InputError("--latent: model " + m.name + " has no sampling layer (only a VAE such as vae has one)");
+  if (z == 0) throw InputError("--latent 0: expected an integer >= 1");
+  m.encoder[static_cast<size_t>(i)].units = z;
+  // Re-check the chain with the new size.
+  m = parse_model_spec(model_spec_to_json(m), m.name);
 }
 
 std::vector<std::string> builtin_model_names() {
@@ -313,8 +378,9 @@ ModelSpec resolve_model(std::string_view name_or_path) {
 namespace vkae::nn {
 
 std::string model_summary(const ModelSpec& m) {
-  std::string out = "Model: " + m.name + " (input " + shape3_string(m.input) + ", loss " +
-                    (m.loss == LossKind::Bce ? "bce" : "mse") + (m.denoising ? ", denoising" : "") + ")\n";
+  std::string out = "Model: " + m.name + " (input " + shape3_string(m.input) + ", output " +
+                    shape3_string(m.output()) + ", loss " + loss_label(m) + (m.denoising ? ", denoising" : "") +
+                    (m.super_resolution ? ", super-resolution" : "") + ")\n";
   char line[160];
   std::snprintf(line, sizeof line, "%-32s %-16s %12s\n", "layer", "output shape", "params");
   out += line;
@@ -330,9 +396,9 @@ std::string model_summary(const ModelSpec& m) {
       if (l.activation != Activation::Identity) name += std::string(" ") + activation_name(l.activation);
       if (l.l1 > 0) name += " +l1";
       std::snprintf(line, sizeof line, "%-32s %-16s %12llu\n", name.c_str(), shape3_string(o).c_str(),
-                    static_cast<unsigned long long>(p.weight_count + p.bias_count));
+                    static_cast<unsigned long long>(p.total()));
       out += line;
-      total += p.weight_count + p.bias_count;
+      total += p.total();
       s = o;
     }
   };

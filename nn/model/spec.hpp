@@ -12,9 +12,14 @@
 
 namespace vkae::nn {
 
-enum class LayerKind { Conv2d, ConvTranspose2d, MaxPool2d, UpSample2d, Dense, Flatten, Reshape };
+// Sampling is the VAE's latent layer: two dense heads (mu and log sigma^2, `units` each) and the
+// reparameterisation z = mu + exp(logvar / 2) eps; it adds KL(N(mu, sigma^2) || N(0, I)) to the loss.
+enum class LayerKind { Conv2d, ConvTranspose2d, MaxPool2d, UpSample2d, Dense, Flatten, Reshape, Sampling };
 enum class PaddingKind { Same, Valid };
 enum class LossKind { Bce, Mse };
+// Mean: over every element of the batch (Keras/PyTorch default). Sum: over an image's elements, mean over the
+// batch (the VAE's per-image loss, the scale its KL term is on).
+enum class Reduction { Mean, Sum };
 
 // Per-sample shape (NCHW without N); dense features are {D, 1, 1}.
 struct Shape3 {
@@ -26,7 +31,7 @@ std::string shape3_string(Shape3 s);
 
 struct LayerSpec {
   LayerKind kind = LayerKind::Dense;
-  uint32_t units = 0;       // dense: output features; conv: filters (output channels)
+  uint32_t units = 0;       // dense: output features; conv: filters (output channels); sampling: latent size
   uint32_t kernel = 3;
   uint32_t stride = 1;
   PaddingKind padding = PaddingKind::Same;
@@ -42,8 +47,20 @@ struct ModelSpec {
   std::vector<LayerSpec> encoder;
   std::vector<LayerSpec> decoder;
   LossKind loss = LossKind::Bce;
-  bool denoising = false;  // train on noisy inputs against clean targets
+  Reduction reduction = Reduction::Mean;
+  bool denoising = false;         // train on noisy inputs against clean targets
+  bool super_resolution = false;  // the input is the target downscaled 2x (the output is twice the input)
+
+  // What the model produces and is compared with: the input's shape, or twice its size for super-resolution.
+  Shape3 output() const noexcept { return super_resolution ? Shape3{input.c, input.h * 2, input.w * 2} : input; }
+  // Index of the encoder's sampling layer (a VAE), or -1.
+  int sampling_layer() const noexcept;
 };
+
+// "BCE", "MSE", "BCE + KL per image", ...: what a reported loss value is.
+std::string loss_label(const ModelSpec& spec);
+// Sets a VAE's latent size (`--latent Z`); InputError when the model has no sampling layer.
+void set_latent_size(ModelSpec& spec, uint32_t z);
 
 const char* layer_kind_name(LayerKind kind) noexcept;
 
@@ -51,7 +68,7 @@ const char* layer_kind_name(LayerKind kind) noexcept;
 ModelSpec parse_model_spec(const Json& json, std::string_view what);
 Json model_spec_to_json(const ModelSpec& spec);
 
-// "dae" (the default), "conv", "dense", "deep", "sparse", "dae-transpose"; or a path to a .json file.
+// "dae" (the default), "conv", "dense", "deep", "sparse", "dae-transpose", "vae", "sr"; or a .json path.
 ModelSpec resolve_model(std::string_view name_or_path);
 std::vector<std::string> builtin_model_names();
 
@@ -59,8 +76,10 @@ std::vector<std::string> builtin_model_names();
 // and the Keras glorot-uniform limit sqrt(6 / (fan_in + fan_out)) with conv fans times the kernel area.
 struct LayerParams {
   std::vector<int64_t> weight_shape;
-  uint64_t weight_count = 0, bias_count = 0;
+  uint64_t weight_count = 0, bias_count = 0;  // per head
+  uint32_t heads = 1;                          // sampling: 2 (mu and logvar), each a weight and a bias
   float limit = 0;
+  uint64_t total() const noexcept { return (weight_count + bias_count) * heads; }
 };
 LayerParams layer_params(const LayerSpec& layer, Shape3 in);
 

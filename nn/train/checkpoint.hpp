@@ -24,6 +24,7 @@ struct RunInfo {
   float noise = 0.5f;
   uint32_t limit = 0;           // training images used
   bool shuffle = true;
+  int holdout_class = -1;       // the digit/class left out of training (anomaly detection), -1: none
 };
 
 struct AdamMoments {

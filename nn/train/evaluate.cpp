@@ -54,7 +54,9 @@ EvalResult evaluate(const EvalConfig& config) {
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   for (uint32_t b = 0; b < programs.validation_batches(); ++b) sum += programs.validation_losses()[b * align / 4];
   EvalResult r;
-  r.bce = sum / programs.validation_batches();
+  r.loss = sum / programs.validation_batches();
+  r.loss_label = loss_label(ckpt.spec);
+  r.denoising = ckpt.spec.denoising;
   r.images = uint64_t{programs.validation_batches()} * programs.validation_batch();
   r.seconds = seconds;
   r.images_per_s = double(r.images) / std::max(seconds, 1e-9);

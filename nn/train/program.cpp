@@ -8,6 +8,7 @@
 #include "nn/ops/optimizer.hpp"
 #include "nn/ops/reduce.hpp"
 #include "nn/ops/step.hpp"
+#include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -39,12 +40,15 @@ DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
 Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, const DeviceImages& test,
                    const ProgramOptions& options)
     : model_(model), train_(train), test_(test), options_(options) {
-  const uint32_t pixels = static_cast<uint32_t>(model.spec().input.size());
+  const ModelSpec& spec = model.spec();
+  const uint32_t pixels = static_cast<uint32_t>(spec.output().size());
   if (train.pixels != pixels || test.pixels != pixels)
-    throw InputError("model " + model.spec().name + " reads " + shape3_string(model.spec().input) + " images, the dataset has " +
-                     std::to_string(train.pixels) + " pixels per image");
+    throw InputError("model " + spec.name + (spec.super_resolution ? " produces " : " reads ") +
+                     shape3_string(spec.output()) + " images, the dataset has " + std::to_string(train.pixels) +
+                     " pixels per image");
   const uint64_t batch_floats = uint64_t{options.batch} * pixels;
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
+  align_ = align;
   val_batch_ = equal_batch(test.count, options.batch);
   val_batches_ = test.count / val_batch_;
 
@@ -58,6 +62,13 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   scratch_ = rt::Buffer(dev, std::max<uint64_t>(reduce_scratch_floats(batch_floats), 1) * 4, rt::MemoryKind::DeviceLocal,
                         "reduce scratch");
   clean_ = rt::Buffer(dev, batch_floats * 4, rt::MemoryKind::DeviceLocal, "clean batch");
+  if (model.sampling()) {
+    rows_ = rt::Buffer(dev, 2 * rt::Arena::aligned_size(uint64_t{options.batch} * 4, align), rt::MemoryKind::DeviceLocal,
+                       "per-image losses");
+    const uint64_t rows_floats = reduce_scratch_floats(rows_.size() / 4);
+    if (rows_floats > scratch_.size() / 4)
+      scratch_ = rt::Buffer(dev, rows_floats * 4, rt::MemoryKind::DeviceLocal, "reduce scratch");
+  }
   const uint64_t arena_bytes = model.arena_floats() * 4;
   m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
   v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
@@ -84,17 +95,51 @@ void Programs::record_step(rt::Context& ctx) {
   step_->end();
 }
 
+// Where a batch's target goes: the model's input itself when the model reconstructs its input unchanged.
+static bool separate_target(const ModelSpec& spec) { return spec.denoising || spec.super_resolution; }
+
+void Programs::record_input(rt::Recorder& rec, rt::BufferView target, uint32_t n, rt::BufferView state,
+                            std::optional<uint32_t> validation_batch) const {
+  const ModelSpec& spec = model_.spec();
+  const uint64_t count = uint64_t{n} * spec.output().size();
+  if (spec.denoising) {
+    if (validation_batch)
+      // The same noise every epoch: the batch index stands in for the step, on the validation stream.
+      record_noise_at(rec, model_.input(), target, state, count, *validation_batch, RngStream::Validation);
+    else
+      record_noise(rec, model_.input(), target, state, count, RngStream::Noise);
+  } else if (spec.super_resolution) {
+    const Shape3 out = spec.output();
+    record_downscale2x(rec, model_.input(), target, Downscale2xShape{n, out.c, out.h, out.w});
+  }
+}
+
+void Programs::record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::BufferView target, uint32_t n) const {
+  const uint64_t cols = model_.spec().output().size(), count = uint64_t{n} * cols;
+  const float scale = model_.loss_scale(n);
+  if (!model_.sampling()) {
+    record_loss_forward(rec, loss_of(model_), loss, scratch_.view(), model_.loss_input(), target, count, scale);
+    return;
+  }
+  // Reconstruction and KL per image side by side (zero padding between), then one deterministic sum.
+  const VkDeviceSize block = rt::Arena::aligned_size(uint64_t{n} * 4, align_);
+  rec.fill(rows_.view(0, 2 * block), 0);
+  record_loss_rows(rec, loss_of(model_), rows_.view(0, n * 4), model_.loss_input(), target, n, cols, scale);
+  model_.record_kl_rows(rec, rows_.view(block, n * 4), n);
+  record_sum(rec, loss, rows_.view(0, 2 * block), 2 * block / 4, 1.0f, scratch_.view());
+}
+
 void Programs::record_step_commands(rt::Recorder& rec) const {
   const uint32_t n = options_.batch, pixels = train_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
-  const bool denoising = model_.spec().denoising;
-  const rt::BufferView target = denoising ? clean_.view() : model_.input();
+  const rt::BufferView target = separate_target(model_.spec()) ? clean_.view() : model_.input();
   rec.begin_label("training step");
   record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(), GatherShape{n, pixels, train_.count});
-  if (denoising) record_noise(rec, model_.input(), clean_.view(), state_.view(), count, RngStream::Noise);
-  model_.record_forward(rec, n, /*predict=*/false);
-  record_loss_forward(rec, loss_of(model_), loss_.view(), scratch_.view(), model_.loss_input(), target, count);
-  record_loss_backward(rec, loss_of(model_), model_.loss_grad(), model_.loss_input(), target, count);
+  record_input(rec, target, n, state_.view(), std::nullopt);
+  model_.record_forward(rec, n, /*predict=*/false, state_.view());
+  record_loss_value(rec, loss_.view(), target, n);
+  record_loss_backward(rec, loss_of(model_), model_.loss_grad(), model_.loss_input(), target, count,
+                       model_.loss_scale(n));
   model_.record_backward(rec, n);
   record_adam(rec, model_.param_arena(), model_.grad_arena(), m_.view(), v_.view(), state_.view(),
               model_.arena_floats(), AdamConfig{});
@@ -105,8 +150,7 @@ void Programs::record_step_commands(rt::Recorder& rec) const {
 void Programs::record_validation(rt::Context& ctx) {
   const uint32_t n = val_batch_, pixels = test_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
-  const bool denoising = model_.spec().denoising;
-  const rt::BufferView target = denoising ? clean_.view().sub(0, count * 4) : model_.input().sub(0, count * 4);
+  const rt::BufferView target = (separate_target(model_.spec()) ? clean_.view() : model_.input()).sub(0, count * 4);
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   validation_ = std::make_unique<rt::CommandList>(ctx);
   rt::Recorder& rec = validation_->begin();
@@ -114,11 +158,10 @@ void Programs::record_validation(rt::Context& ctx) {
   for (uint32_t b = 0; b < val_batches_; ++b) {
     record_gather_at(rec, target, test_.images.view(), test_.identity.view(), val_state_.view(), b * n,
                      GatherShape{n, pixels, test_.count});
-    // The same noise every epoch: the batch index stands in for the step, on the validation stream.
-    if (denoising) record_noise_at(rec, model_.input(), target, val_state_.view(), count, b, RngStream::Validation);
-    model_.record_forward(rec, n, /*predict=*/false);
-    record_loss_forward(rec, loss_of(model_), val_losses_.view(b * align, 4), scratch_.view(), model_.loss_input(),
-                        target, count);
+    record_input(rec, target, n, val_state_.view(), b);
+    // A VAE samples z under the validation state: the same draws every epoch.
+    model_.record_forward(rec, n, /*predict=*/false, val_state_.view());
+    record_loss_value(rec, val_losses_.view(b * align, 4), target, n);
   }
   rec.end_label();
   validation_->end();
@@ -134,13 +177,21 @@ void Programs::record_preview(rt::Context& ctx) {
   // The sample set comes from the preview state (first = state.batch * n), so browsing needs no re-recording.
   record_gather(rec, clean, test_.images.view(), test_.identity.view(), preview_state_.view(),
                 GatherShape{n, pixels, test_.count});
-  if (model_.spec().denoising)
+  const ModelSpec& spec = model_.spec();
+  if (spec.denoising)
     record_noise_at(rec, model_.input(), clean, preview_state_.view(), count, 0, RngStream::Validation);
+  else if (spec.super_resolution)
+    record_input(rec, clean, n, preview_state_.view(), 0);
   else
     rec.copy(model_.input().sub(0, bytes), clean);
   model_.record_forward(rec, n, /*predict=*/true);
-  // The activations belong to the training step too: the next step overwrites them, so keep a copy.
-  rec.copy(preview_out_.view(0, bytes), model_.input().sub(0, bytes));
+  // The activations belong to the training step too: the next step overwrites them, so keep a copy. A
+  // super-resolution input is shown at the output's size (nearest, as the viewer would draw it).
+  if (spec.super_resolution)
+    record_upsample2d_forward(rec, preview_out_.view(0, bytes), model_.input(),
+                              Upsample2dShape{n, spec.input.c, spec.input.h, spec.input.w});
+  else
+    rec.copy(preview_out_.view(0, bytes), model_.input().sub(0, bytes));
   rec.copy(preview_out_.view(bytes, bytes), model_.output().sub(0, bytes));
   rec.copy(preview_out_.view(2 * bytes, bytes), clean);
   rec.end_label();

@@ -71,13 +71,19 @@ class Programs {
   void record_step(rt::Context& ctx);
   void record_validation(rt::Context& ctx);
   void record_preview(rt::Context& ctx);
+  // The batch's input from its target (noise, downscale or the same floats) and the loss value into `loss`.
+  void record_input(rt::Recorder& rec, rt::BufferView target, uint32_t n, rt::BufferView state,
+                    std::optional<uint32_t> validation_batch) const;
+  void record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::BufferView target, uint32_t n) const;
 
   Model& model_;
   const DeviceImages& train_;
   const DeviceImages& test_;
   ProgramOptions options_;
   uint32_t val_batch_ = 0, val_batches_ = 0;
+  VkDeviceSize align_ = 4;  // storage-buffer offset alignment
   rt::Buffer state_, val_state_, perm_, ring_, val_losses_, loss_, scratch_, clean_, m_, v_;
+  rt::Buffer rows_;  // a VAE's per-image loss terms: [reconstruction | KL], each block aligned
   rt::Buffer preview_state_, preview_out_;  // host-visible: StepState; [noisy | output | clean]
   std::unique_ptr<rt::CommandList> step_, validation_, preview_;
 };

@@ -99,6 +99,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   // Everything that can fail on user input fails here, before any output exists.
   std::optional<LoadedCheckpoint> resumed;
   ModelSpec spec = resolve_model(config.model);
+  if (config.latent) set_latent_size(spec, *config.latent);
   if (config.resume) {
     resumed = read_checkpoint(*config.resume);
     if (resumed->spec.name != spec.name)
@@ -115,9 +116,13 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
     config.noise = resumed->info.noise;
     config.shuffle = resumed->info.shuffle;
     config.limit = resumed->info.limit;
+    config.holdout_class = resumed->info.holdout_class < 0
+                               ? std::nullopt
+                               : std::optional<uint32_t>(static_cast<uint32_t>(resumed->info.holdout_class));
   }
   const DataSearch search{config.data_dir};
-  const Dataset train_set = load_dataset(config.dataset, Split::Train, search);
+  Dataset train_set = load_dataset(config.dataset, Split::Train, search);
+  if (config.holdout_class) train_set = without_class(std::move(train_set), *config.holdout_class);
   const Dataset test_set = load_dataset(config.dataset, Split::Test, search);
   const uint32_t train_count = std::min(train_set.count, config.limit.value_or(train_set.count));
   if (train_count < config.batch)
@@ -140,6 +145,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   Programs programs(ctx, model, train_images, test_images, ProgramOptions{config.batch, train_count, 4096, 8});
 
   RunInfo info{config.dataset, 0, 0, 0, config.seed, config.batch, config.lr, config.noise, train_count, config.shuffle};
+  info.holdout_class = config.holdout_class ? static_cast<int>(*config.holdout_class) : -1;
   const AdamMoments moments = programs.moments();
   MetricsLog log(config.out / "metrics.jsonl");
   if (resumed) {

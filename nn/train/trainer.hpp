@@ -33,6 +33,8 @@ struct TrainConfig {
   std::optional<std::filesystem::path> data_dir;
   bool validate = true;           // run validation on the test split at each epoch end
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
+  std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
+  std::optional<uint32_t> holdout_class;  // leave this class out of the training images (anomaly detection)
 };
 
 // Checks ranges and combinations; InputError naming the flag ("--batch 0: expected an integer >= 1").
@@ -95,7 +97,10 @@ struct EvalConfig {
 };
 
 struct EvalResult {
-  double bce = 0;                 // mean BCE per pixel, noisy input vs clean target
+  double loss = 0;                // the model's loss: mean BCE per pixel (noisy input vs clean target for
+                                  // a denoising model), or per image for a VAE (Σ BCE + KL)
+  std::string loss_label;         // "BCE", "BCE + KL per image", ...
+  bool denoising = false;
   uint64_t images = 0;
   double seconds = 0;
   double images_per_s = 0;

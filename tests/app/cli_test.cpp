@@ -356,13 +356,20 @@ TEST(Cli, OneLine) {
 TEST(Cli, EvalOutput) {
   nn::EvalConfig config;
   config.checkpoint = "runs/a/checkpoint.safetensors";
-  nn::EvalResult result{0.10234, 10000, 3.21, 3115.0, "dae", "mnist", "llvmpipe \"x\""};
+  nn::EvalResult result{0.10234, "BCE", true, 10000, 3.21, 3115.0, "dae", "mnist", "llvmpipe \"x\""};
   EXPECT_EQ(format_eval_text(config, result), "test BCE 0.1023 on 10000 images (noise 0.5, seed 0) in 3.2 s");
   EXPECT_EQ(
       format_eval_json(config, result),
-      "{\"bce\":0.10234,\"images\":10000,\"noise\":0.5,\"seed\":0,\"model\":\"dae\",\"dataset\":\"mnist\","
+      "{\"bce\":0.10234,\"loss\":0.10234,\"loss_kind\":\"BCE\",\"images\":10000,\"noise\":0.5,\"seed\":0,"
+      "\"model\":\"dae\",\"dataset\":\"mnist\","
       "\"device\":\"llvmpipe \\\"x\\\"\",\"checkpoint\":\"runs/a/checkpoint.safetensors\",\"seconds\":3.21,"
       "\"images_per_s\":3115}");
+  // A VAE reports its per-image loss under "loss" only, and no noise (it is not a denoising model).
+  const nn::EvalResult vae{163.5, "BCE + KL per image", false, 10000, 3.21, 3115.0, "vae", "mnist", "llvmpipe"};
+  EXPECT_EQ(format_eval_text(config, vae), "test BCE + KL per image 163.5000 on 10000 images (seed 0) in 3.2 s");
+  EXPECT_EQ(format_eval_json(config, vae).find("\"bce\""), std::string::npos);
+  EXPECT_NE(format_eval_json(config, vae).find("\"loss\":163.5,\"loss_kind\":\"BCE + KL per image\""),
+            std::string::npos);
   EXPECT_EQ(json_quote("a\\b\n\x01"), "\"a\\\\b\\n\\u0001\"");
 }
 
