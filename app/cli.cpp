@@ -3,6 +3,8 @@
 // Pure: throws vkae::InputError for bad input; printing and running belong to commands.cpp.
 #include "app/cli.hpp"
 
+#include "app/options.hpp"
+
 #include <vulkan/vulkan.h>
 
 #include <algorithm>
@@ -22,81 +24,8 @@
 namespace vkae::app {
 namespace {
 
+using namespace cli;
 using namespace std::string_literals;
-
-constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "summary", "help"};
-
-std::string str(std::string_view s) {
-  return std::string(s);
-}
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-// One option of one command. `expected` completes "--flag VALUE: expected ..." and the missing-value error.
-template <typename State>
-struct Option {
-  std::string_view name;        // "--epochs"
-  std::string_view value_name;  // "N"; empty for a switch
-  std::string expected;         // "an integer >= 1"
-  std::string help;             // one line for the help text, with the default
-  std::function<void(State&, std::string_view flag, std::string_view value)> apply;
-};
-
-template <typename State>
-struct Spec {
-  std::string_view command;
-  std::string usage;    // the lines after "usage: "
-  std::string summary;  // what the command does
-  std::vector<Option<State>> options;
-  std::function<void(State&, std::string_view arg)> positional;
-  std::string notes;                      // after the option list
-  std::function<Command(State&)> finish;  // required-argument checks; the command it parsed
-};
-
-[[noreturn]] void bad_value(std::string_view flag, std::string_view value, std::string_view expected) {
-  throw InputError(str(flag) + " " + str(value) + ": expected " + str(expected));
-}
-
-template <typename T>
-T parse_integer(std::string_view flag, std::string_view value, T min, const std::string& expected) {
-  T out{};
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec == std::errc::result_out_of_range)
-    bad_value(flag, value, expected + " and <= " + std::to_string(std::numeric_limits<T>::max()));
-  if (ec != std::errc() || end != value.data() + value.size() || out < min) bad_value(flag, value, expected);
-  return out;
-}
-
-float parse_float(std::string_view flag, std::string_view value, bool allow_zero,
-                  const std::string& expected) {
-  float out = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(out) || out < 0 ||
-      (!allow_zero && out == 0))
-    bad_value(flag, value, expected);
-  return out;
-}
-
-const std::string kDatasetExpected = "mnist or fashion";
-
-std::optional<std::string> dataset_name(std::string_view value) {
-  if (value == "mnist") return "mnist"s;
-  if (value == "fashion" || value == "fashion-mnist" || value == "fashion_mnist") return "fashion"s;
-  return std::nullopt;
-}
-
-// The dataset may be named by a positional, --dataset or --data; naming two different ones is an error.
-void set_dataset(std::optional<std::string>& slot, std::string_view source, std::string_view value) {
-  const auto name = dataset_name(value);
-  if (!name) bad_value(source, value, kDatasetExpected);
-  if (slot && *slot != *name)
-    throw InputError(str(source) + " " + str(value) + ": the dataset is already " + *slot);
-  slot = name;
-}
 
 // ---- the option tables ----
 
@@ -122,65 +51,6 @@ struct ViewState {
   std::optional<std::string> dataset;
 };
 
-template <typename S, typename T>
-Option<S> integer_option(std::string_view name, T min, std::string help, void (*set)(S&, T)) {
-  const std::string expected = "an integer >= " + std::to_string(min);
-  return {name, "N", expected, std::move(help), [=](S& s, std::string_view flag, std::string_view v) {
-            set(s, parse_integer<T>(flag, v, min, expected));
-          }};
-}
-
-// Finite floats; >= 0, or > 0 when zero is not allowed.
-template <typename S>
-Option<S> number_option(std::string_view name, bool allow_zero, std::string help, void (*set)(S&, float)) {
-  const std::string expected = allow_zero ? "a number >= 0" : "a positive number";
-  return {name, "F", expected, std::move(help), [=](S& s, std::string_view flag, std::string_view v) {
-            set(s, parse_float(flag, v, allow_zero, expected));
-          }};
-}
-
-// Any non-empty text (a path, a name).
-template <typename S>
-Option<S> text_option(std::string_view name, std::string_view value_name, std::string expected,
-                      std::string help, void (*set)(S&, std::string_view)) {
-  return {name, value_name, expected, std::move(help), [=](S& s, std::string_view flag, std::string_view v) {
-            if (v.empty()) bad_value(flag, v, expected);
-            set(s, v);
-          }};
-}
-
-template <typename S>
-Option<S> switch_option(std::string_view name, std::string help, void (*set)(S&)) {
-  return {name, "", "", std::move(help), [=](S& s, std::string_view, std::string_view) { set(s); }};
-}
-
-template <typename S>
-Option<S> dataset_option(std::string_view name, std::string help) {
-  return {name, "NAME", kDatasetExpected, std::move(help),
-          [](S& s, std::string_view flag, std::string_view v) { set_dataset(s.dataset, flag, v); }};
-}
-
-template <typename S>
-Option<S> device_option(void (*set)(S&, std::string_view)) {
-  return text_option<S>("--device", "N|NAME", "a device index or part of its name",
-                        "device index or name part, see `vkae devices` (default: the best; env VKAE_DEVICE)",
-                        set);
-}
-
-// --data takes a dataset name (mnist, fashion) or, for anything else, the folder holding the IDX files.
-template <typename S>
-Option<S> data_option() {
-  return text_option<S>(
-      "--data", "DIR|NAME", "a folder or mnist|fashion",
-      "folder with the IDX files (default: the cache, see `vkae fetch`); the values mnist and "
-      "fashion name the dataset instead (write ./mnist for a folder called mnist)",
-      [](S& s, std::string_view v) {
-        if (dataset_name(v))
-          set_dataset(s.dataset, "--data", v);
-        else
-          s.command.config.data_dir = std::filesystem::path(v);
-      });
-}
 
 Spec<TrainState> train_spec() {
   using S = TrainState;
