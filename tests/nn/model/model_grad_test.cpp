@@ -8,6 +8,7 @@
 #include "nn/ops/loss.hpp"
 #include "nn/ops/reduce.hpp"
 #include "nn/rng.hpp"
+#include "nn/step_state.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::nn {
@@ -31,6 +32,12 @@ constexpr const char* kConvSmall = R"({"name":"conv-small","input":[1,20,20],"lo
              {"type":"conv2d","filters":2,"activation":"tanh"},{"type":"upsample2d"},
              {"type":"conv2d","filters":3,"padding":"valid","activation":"tanh"},{"type":"upsample2d"},
              {"type":"conv2d","filters":1,"activation":"sigmoid"}]})";
+// The VAE: the sampling layer's two heads, the reparameterisation (eps fixed by the RNG state) and the KL
+// term in both the loss and the gradient, with the per-image (sum) reduction.
+constexpr const char* kVaeSmall = R"({"name":"vae-small","input":[1,6,6],"loss":"bce","reduction":"sum",
+  "encoder":[{"type":"flatten"},{"type":"dense","units":8,"activation":"relu"},{"type":"sampling","units":2}],
+  "decoder":[{"type":"dense","units":8,"activation":"relu"},{"type":"dense","units":36,"activation":"sigmoid"},
+             {"type":"reshape","shape":[1,6,6]}]})";
 constexpr const char* kDenseSmall = R"({"name":"dense-small","input":[1,8,8],"loss":"bce",
   "encoder":[{"type":"flatten"},{"type":"dense","units":6,"activation":"relu"}],
   "decoder":[{"type":"dense","units":64,"activation":"sigmoid"},{"type":"reshape","shape":[1,8,8]}]})";
@@ -56,15 +63,23 @@ void check_model_gradient(const char* spec_text) {
   auto loss = test::make_output(1);
   rt::Buffer scratch(ctx.device(), std::max<uint64_t>(reduce_scratch_floats(count), 1) * 4);
   const Loss kind = Loss::Bce;
+  // Sum, not mean: larger gradients keep float32 finite differences above the rounding noise. A per-image
+  // (sum-reduced) model keeps its own scale, which its KL term's gradient is recorded with.
+  const float scale = spec.reduction == Reduction::Sum ? model.loss_scale(n) : 1.0f;
+  // The sampling layer's noise is keyed by this state: the same eps in every pass below.
+  StepState state;
+  state.set_seed(23);
+  state.step = 5;
+  rt::Buffer state_buffer(ctx.device(), sizeof state, rt::MemoryKind::DeviceLocal, "state");
+  ctx.write(state_buffer.view(), &state, sizeof state);
 
   auto gpu_loss = [&](bool backward) {
     ctx.write(model.input(), x.data(), count * 4);
     ctx.run_now([&](rt::Recorder& rec) {
-      model.record_forward(rec, n, false);
-      // Sum, not mean: larger gradients keep float32 finite differences above the rounding noise.
-      record_loss_forward(rec, kind, loss.view(), scratch.view(), model.loss_input(), target.view(), count, 1.0f);
+      model.record_forward(rec, n, false, state_buffer.view());
+      record_loss_forward(rec, kind, loss.view(), scratch.view(), model.loss_input(), target.view(), count, scale);
       if (backward) {
-        record_loss_backward(rec, kind, model.loss_grad(), model.loss_input(), target.view(), count, 1.0f);
+        record_loss_backward(rec, kind, model.loss_grad(), model.loss_input(), target.view(), count, scale);
         model.record_backward(rec, n);
       }
     });
@@ -77,7 +92,12 @@ void check_model_gradient(const char* spec_text) {
       const double zi = z[i], ti = target_values[i];
       sum += std::max(zi, 0.0) - zi * ti + std::log1p(std::exp(-std::abs(zi)));
     }
-    return sum;
+    if (const LayerBuffers* s = model.sampling()) {  // + KL(N(mu, sigma^2) || N(0, I)) of every image
+      const auto mu = test::download(s->mu), lv = test::download(s->logvar);
+      for (uint64_t i = 0; i < uint64_t{n} * s->out.size(); ++i)
+        sum += -0.5 * (1.0 + lv[i] - double(mu[i]) * mu[i] - std::exp(double(lv[i])));
+    }
+    return sum * scale;
   };
   ASSERT_TRUE(model.fused_sigmoid_bce());
   gpu_loss(true);
@@ -86,8 +106,8 @@ void check_model_gradient(const char* spec_text) {
   for (const Param& p : model.params()) {
     const auto grad = test::download(p.grad);
     auto value = test::download(p.value);
-    double scale = 0;
-    for (float g : grad) scale = std::max(scale, double(std::abs(g)));
+    double largest = 0;
+    for (float g : grad) largest = std::max(largest, double(std::abs(g)));
     for (int k = 0; k < 4; ++k) {
       const size_t i = rng.below(p.count);
       const float keep = value[i];
@@ -103,7 +123,7 @@ void check_model_gradient(const char* spec_text) {
       const double fd = (up - down) / (2.0 * h);
       // Central differences with h = 2e-4 of the double-summed loss: agree to 5 % of the gradient plus 2 %
       // of the tensor's largest gradient (float32 logits and relu kinks inside +-h leave that much).
-      EXPECT_NEAR(grad[i], fd, 0.05 * std::abs(fd) + 0.02 * scale + 1e-4) << p.name << "[" << i << "]";
+      EXPECT_NEAR(grad[i], fd, 0.05 * std::abs(fd) + 0.02 * largest + 1e-4) << p.name << "[" << i << "]";
       ++checked;
     }
   }
@@ -116,6 +136,7 @@ TEST_F(ModelGradGpu, DaeShapedModelBackwardMatchesFiniteDifferences) { check_mod
 // explained, so the relu variant is not claimed here. Tracked in the issue notes.
 TEST_F(ModelGradGpu, ConvShapedModelBackwardMatchesFiniteDifferences) { check_model_gradient(kConvSmall); }
 TEST_F(ModelGradGpu, DenseModelBackwardMatchesFiniteDifferences) { check_model_gradient(kDenseSmall); }
+TEST_F(ModelGradGpu, VaeBackwardWithKlMatchesFiniteDifferences) { check_model_gradient(kVaeSmall); }
 
 }  // namespace
 }  // namespace vkae::nn

@@ -57,6 +57,27 @@ TEST(ModelSpec, BadSpecsNameTheLayerAndProblem) {
        "m.json: decoder[0] (reshape): cannot reshape [784, 1, 1] (784 values) to [1, 28, 27]"},
       {R"({"encoder":[{"type":"maxpool2d","padding":"full"}],"decoder":[{"type":"upsample2d"}]})",
        "padding must be \"same\" or \"valid\", not \"full\""},
+      {R"({"encoder":[{"type":"sampling","units":2}],"decoder":[{"type":"dense","units":784}]})",
+       "m.json: encoder[0] (sampling): sampling needs a flat input, got [1, 28, 28] (add a flatten layer)"},
+      {R"({"encoder":[{"type":"flatten"},{"type":"sampling"}],"decoder":[{"type":"dense","units":784}]})",
+       "m.json: encoder[1] (sampling): missing \"units\""},
+      {R"({"encoder":[{"type":"flatten"},{"type":"sampling","units":2},{"type":"dense","units":4}],
+           "decoder":[{"type":"dense","units":784},{"type":"reshape","shape":[1,28,28]}]})",
+       "m.json: encoder[1] (sampling): the sampling layer must be the encoder's last layer"},
+      {R"({"encoder":[{"type":"flatten"},{"type":"dense","units":4}],
+           "decoder":[{"type":"sampling","units":2},{"type":"dense","units":784},{"type":"reshape","shape":[1,28,28]}]})",
+       "m.json: decoder[0] (sampling): the sampling layer belongs at the end of the encoder"},
+      {R"({"encoder":[{"type":"flatten"},{"type":"sampling","units":2,"activation":"relu"}],"decoder":[]})",
+       "m.json: encoder[1] (sampling): this layer takes no activation"},
+      {R"({"reduction":"max","encoder":[{"type":"conv2d","filters":1}],"decoder":[{"type":"conv2d","filters":1}]})",
+       "m.json: reduction must be \"mean\" or \"sum\", not \"max\""},
+      {R"({"input":[1,14,14],"super_resolution":true,"encoder":[{"type":"conv2d","filters":4}],
+           "decoder":[{"type":"conv2d","filters":1}]})",
+       "the decoder produces [1, 14, 14] but the input is [1, 14, 14]; super-resolution must produce twice the "
+       "input's height and width [1, 28, 28]"},
+      {R"({"super_resolution":true,"denoising":true,"encoder":[{"type":"conv2d","filters":1}],
+           "decoder":[{"type":"upsample2d"}]})",
+       "m.json: a model is either denoising or super_resolution, not both"},
   };
   for (const auto& [text, message] : cases)
     EXPECT_THAT([&] { parse(text); }, ::testing::ThrowsMessage<InputError>(HasSubstr(message))) << text;
@@ -71,6 +92,36 @@ TEST(ModelSpec, SummaryCountsMatchKeras) {
   const std::string dae = model_summary(resolve_model("dae"));
   EXPECT_THAT(dae, HasSubstr("encoder.3 maxpool2d              [32, 7, 7]"));
   EXPECT_THAT(dae, HasSubstr("decoder.4 conv2d sigmoid         [1, 28, 28]               289"));
+}
+
+// The VAE as Keras counts it: Dense(512) 401,920 + z_mean and z_log_var 1,026 each + Dense(512) 1,536 +
+// Dense(784) 402,192 = 807,700. The super-resolution model maps 14x14 to 28x28.
+TEST(ModelSpec, VaeAndSuperResolutionShapes) {
+  const ModelSpec vae = resolve_model("vae");
+  EXPECT_EQ(vae.sampling_layer(), 2);
+  EXPECT_EQ(vae.reduction, Reduction::Sum);
+  EXPECT_EQ(loss_label(vae), "BCE + KL per image");
+  const std::string v = model_summary(vae);
+  EXPECT_THAT(v, HasSubstr("total params: 807700 "));
+  EXPECT_THAT(v, HasSubstr("encoder.2 sampling               [2, 1, 1]                2052"));
+  ModelSpec wide = vae;
+  set_latent_size(wide, 16);
+  EXPECT_THAT(model_summary(wide), HasSubstr("encoder.2 sampling               [16, 1, 1]"));
+  EXPECT_EQ(layer_params(wide.encoder[2], Shape3{512, 1, 1}).total(), 2u * (16 * 512 + 16));
+  ModelSpec dense = resolve_model("dense");
+  EXPECT_THAT([&] { set_latent_size(dense, 4); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("--latent: model dense has no sampling layer")));
+  // A checkpoint's spec survives the JSON round trip with the new fields.
+  const ModelSpec back = parse_model_spec(model_spec_to_json(wide), "back");
+  EXPECT_EQ(back.encoder[2].units, 16u);
+  EXPECT_EQ(back.reduction, Reduction::Sum);
+
+  const ModelSpec sr = resolve_model("sr");
+  EXPECT_TRUE(sr.super_resolution);
+  EXPECT_EQ(sr.input, (Shape3{1, 14, 14}));
+  EXPECT_EQ(sr.output(), (Shape3{1, 28, 28}));
+  EXPECT_THAT(model_summary(sr), HasSubstr("total params: 14337 "));
+  EXPECT_TRUE(parse_model_spec(model_spec_to_json(sr), "back").super_resolution);
 }
 
 TEST(ModelSpec, UnknownModelNameListsTheBuiltins) {
