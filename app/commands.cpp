@@ -185,6 +185,15 @@ int run_view(const ViewCommand& command, const Console& console) {
   return kExitOk;
 }
 
+int run_generate(const GenerateCommand& command, const Console& console) {
+  const nn::GenerateResult result = nn::generate(command.config);
+  for (const auto& f : result.files)
+    console.out << "wrote " << f.path.string() << " (" << f.width << "x" << f.height << "): " << f.what << "\n";
+  if (!result.note.empty()) console.out << result.note << "\n";
+  console.out << std::flush;
+  return kExitOk;
+}
+
 int run_eval(const EvalCommand& command, const Console& console) {
   const nn::EvalResult result = nn::evaluate(command.config);
   console.out << (command.json ? format_eval_json(command.config, result)
@@ -319,6 +328,7 @@ int run_command(const Command& command, const Console& console) {
   }
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);
   if (const auto* c = std::get_if<ViewCommand>(&command)) return run_view(*c, console);
+  if (const auto* c = std::get_if<GenerateCommand>(&command)) return run_generate(*c, console);
   if (const auto* c = std::get_if<HelpCommand>(&command)) {
     console.out << c->text << std::flush;
     return kExitOk;
