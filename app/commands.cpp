@@ -117,6 +117,9 @@ void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
     for (int k = 0; k < 3; ++k)
       out << "viewer: panel " << names[k] << " " << std::lround(r.panels[k].x) << " " << std::lround(r.panels[k].y)
           << " " << std::lround(r.panels[k].w) << " " << std::lround(r.panels[k].h) << "\n";
+    for (const auto& [name, g] : r.analysis_panels)  // "analysis panel": apart from the three image panels
+      out << "viewer: analysis panel " << name << " " << std::lround(g.x) << " " << std::lround(g.y) << " "
+          << std::lround(g.w) << " " << std::lround(g.h) << "\n";
     out << "viewer: screenshot " << r.screenshot << " (" << r.width << "x" << r.height << ")\n";
   }
 }
