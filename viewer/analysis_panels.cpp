@@ -50,16 +50,24 @@ struct Axes {
 };
 
 // The y title sits above the axis, right-aligned to it but never left of `left` (the panel's edge).
+// At least three ticks where a 1/2/5 step allows: a span just under 10 would otherwise get only one.
+std::vector<double> ticks(double lo, double hi) {
+  auto t = nn::nice_ticks(lo, hi, 4);
+  return t.size() >= 3 ? t : nn::nice_ticks(lo, hi, 8);
+}
+
+std::string tick_text(double t) { return number("%g", std::fabs(t) < 1e-12 ? 0.0 : t); }  // never "-0"
+
 void draw_axes(ImDrawList* dl, const Axes& ax, const char* x_label, const char* y_label, float left) {
   dl->AddRect(ax.a, ax.b, kAxis);
-  for (double t : nn::nice_ticks(ax.x0, ax.x1, 4)) {
+  for (double t : ticks(ax.x0, ax.x1)) {
     dl->AddLine(ImVec2(ax.px(t), ax.b.y), ImVec2(ax.px(t), ax.b.y + 3), kAxis);
-    const std::string s = number("%g", t);
+    const std::string s = tick_text(t);
     dl->AddText(ImVec2(ax.px(t) - ImGui::CalcTextSize(s.c_str()).x / 2, ax.b.y + 3), kAxis, s.c_str());
   }
-  for (double t : nn::nice_ticks(ax.y0, ax.y1, 4)) {
+  for (double t : ticks(ax.y0, ax.y1)) {
     dl->AddLine(ImVec2(ax.a.x - 3, ax.py(t)), ImVec2(ax.a.x, ax.py(t)), kAxis);
-    const std::string s = number("%g", t);
+    const std::string s = tick_text(t);
     dl->AddText(ImVec2(ax.a.x - 5 - ImGui::CalcTextSize(s.c_str()).x, ax.py(t) - 7), kAxis, s.c_str());
   }
   const float line = ImGui::GetTextLineHeight();
