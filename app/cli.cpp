@@ -4,6 +4,7 @@
 #include "app/cli.hpp"
 
 #include "app/options.hpp"
+#include "app/cli_generate.hpp"
 
 #include <vulkan/vulkan.h>
 
@@ -400,6 +401,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   if (command == "fetch") return fn(fetch_spec());
   if (command == "view") return fn(view_spec());
   if (command == "summary") return fn(summary_spec());
+  if (command == "generate") return fn(generate_spec());
   return std::nullopt;
 }
 
@@ -413,7 +415,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   const auto hint = closest_match(word, kCommands);
   throw InputError(
       "unknown command " + str(word) +
-      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, devices, fetch, view, bench, summary or help"));
+      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, generate, devices, fetch, view, bench, summary or help"));
 }
 
 const char* const kOverview =
@@ -425,6 +427,7 @@ const char* const kOverview =
     "  eval --checkpoint FILE      test-set BCE of a checkpoint\n"
     "  denoise --checkpoint FILE in.png out.png\n"
     "                              run a PNG through a model\n"
+    "  generate --checkpoint FILE  a VAE's samples (and for 2-D latents its manifold and latent scatter)\n"
     "  devices                     list Vulkan devices and the one vkae picks\n"
     "  summary [--model NAME]      layers, output shapes and parameter counts of a model\n"
     "  fetch [mnist]               download a dataset into the cache\n"

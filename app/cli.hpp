@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "app/bench.hpp"  // BenchCommand (vkae bench)
+#include "nn/train/generate.hpp"
 #include "nn/train/trainer.hpp"
 
 namespace vkae::app {
@@ -46,6 +47,11 @@ struct DenoiseCommand {
   std::string device;
 };
 
+// `vkae generate --checkpoint F [flags]`: a VAE's samples, manifold and latent scatter (app/cli_generate.cpp).
+struct GenerateCommand {
+  nn::GenerateConfig config;
+};
+
 // `vkae devices`: every Vulkan device the loader sees and the one vkae would pick.
 struct DevicesCommand {};
 
@@ -69,7 +75,8 @@ struct HelpCommand {
 struct VersionCommand {};
 
 using Command = std::variant<TrainCommand, EvalCommand, DenoiseCommand, DevicesCommand, FetchCommand,
-                             HelpCommand, VersionCommand, ViewCommand, BenchCommand, SummaryCommand>;
+                             HelpCommand, VersionCommand, ViewCommand, BenchCommand, SummaryCommand,
+                             GenerateCommand>;
 
 // `args` are the arguments after the program name.
 Command parse_command_line(std::span<const std::string_view> args);

@@ -117,6 +117,9 @@ void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
     for (int k = 0; k < 3; ++k)
       out << "viewer: panel " << names[k] << " " << std::lround(r.panels[k].x) << " " << std::lround(r.panels[k].y)
           << " " << std::lround(r.panels[k].w) << " " << std::lround(r.panels[k].h) << "\n";
+    for (const auto& [name, g] : r.analysis_panels)  // "analysis panel": apart from the three image panels
+      out << "viewer: analysis panel " << name << " " << std::lround(g.x) << " " << std::lround(g.y) << " "
+          << std::lround(g.w) << " " << std::lround(g.h) << "\n";
     out << "viewer: screenshot " << r.screenshot << " (" << r.width << "x" << r.height << ")\n";
   }
 }
@@ -181,6 +184,15 @@ int run_view(const ViewCommand& command, const Console& console) {
   SigintGuard sigint;
   options.should_quit = [&] { return sigint.stop_requested(); };
   print_viewer_report(console.out, viewer::view_checkpoint(config, options));
+  console.out << std::flush;
+  return kExitOk;
+}
+
+int run_generate(const GenerateCommand& command, const Console& console) {
+  const nn::GenerateResult result = nn::generate(command.config);
+  for (const auto& f : result.files)
+    console.out << "wrote " << f.path.string() << " (" << f.width << "x" << f.height << "): " << f.what << "\n";
+  if (!result.note.empty()) console.out << result.note << "\n";
   console.out << std::flush;
   return kExitOk;
 }
@@ -319,6 +331,7 @@ int run_command(const Command& command, const Console& console) {
   }
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);
   if (const auto* c = std::get_if<ViewCommand>(&command)) return run_view(*c, console);
+  if (const auto* c = std::get_if<GenerateCommand>(&command)) return run_generate(*c, console);
   if (const auto* c = std::get_if<HelpCommand>(&command)) {
     console.out << c->text << std::flush;
     return kExitOk;

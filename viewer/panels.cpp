@@ -2,6 +2,8 @@
 // row, each pixel scaled up, nearest): 1.86's Vulkan backend ignores ImTextureID, so there is no texture path.
 #include "viewer/panels.hpp"
 
+#include "viewer/analysis_panels.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -22,21 +24,6 @@ std::string printf_string(const char* format, double a) {
 }
 
 uint8_t grey(float v) { return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
-
-// One image at `origin`, each pixel `scale` x `scale`; horizontal runs of the same grey are one rectangle.
-void draw_image(ImDrawList* dl, ImVec2 origin, const float* pixels, uint32_t rows, uint32_t cols, float scale) {
-  for (uint32_t r = 0; r < rows; ++r) {
-    uint32_t c = 0;
-    while (c < cols) {
-      const uint8_t g = grey(pixels[r * cols + c]);
-      uint32_t end = c + 1;
-      while (end < cols && grey(pixels[r * cols + end]) == g) ++end;
-      const ImVec2 a(origin.x + c * scale, origin.y + r * scale);
-      dl->AddRectFilled(a, ImVec2(origin.x + end * scale, a.y + scale), IM_COL32(g, g, g, 255));
-      c = end;
-    }
-  }
-}
 
 void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, std::array<Rect, 3>& rects) {
   const uint32_t count = p ? p->count : 8, rows = p ? p->rows : 28, cols = p ? p->cols : 28;
@@ -65,7 +52,7 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, s
     const std::vector<float>& images = k == 0 ? p->noisy : k == 1 ? p->output : p->clean;
     for (uint32_t i = 0; i < count; ++i) {
       const ImVec2 at(origin.x + (i % kGridColumns) * (image_w + kGap), origin.y + (i / kGridColumns) * (image_h + kGap));
-      draw_image(dl, at, images.data() + size_t{i} * rows * cols, rows, cols, scale);
+      draw_grey_image(dl, at.x, at.y, images.data() + size_t{i} * rows * cols, rows, cols, scale);
     }
   }
   ImGui::Dummy(ImVec2(3 * grid_w + 6 * kGap, ImGui::GetTextLineHeightWithSpacing() + grid_h + kGap));
@@ -191,6 +178,21 @@ void draw_status(const PanelInput& in, Controls& controls) {
 
 }  // namespace
 
+// Horizontal runs of the same grey are one rectangle.
+void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols, float scale) {
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint32_t c = 0;
+    while (c < cols) {
+      const uint8_t g = grey(pixels[r * cols + c]);
+      uint32_t end = c + 1;
+      while (end < cols && grey(pixels[r * cols + end]) == g) ++end;
+      const ImVec2 a(x + c * scale, y + r * scale);
+      dl->AddRectFilled(a, ImVec2(x + end * scale, a.y + scale), IM_COL32(g, g, g, 255));
+      c = end;
+    }
+  }
+}
+
 std::string format_duration(double seconds) {
   if (!(seconds >= 0) || !std::isfinite(seconds)) return "--";
   if (seconds < 60) return printf_string("%.0f s", seconds);
@@ -201,7 +203,8 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& rects) {
+void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& rects,
+                 std::vector<NamedRect>* analysis_rects) {
   const ImVec2 size = ImGui::GetIO().DisplaySize;
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                                  ImGuiWindowFlags_NoSavedSettings;
@@ -219,10 +222,20 @@ void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& 
   draw_status(in, controls);
   ImGui::End();
 
+  // With analysis panels the loss plot keeps the upper part of the right column, the panels the rest.
+  const float rest_h = size.y - status_h;
+  const float loss_h = in.analysis_expected ? std::floor(rest_h * 0.4f) : rest_h;
   ImGui::SetNextWindowPos(ImVec2(left_w, status_h));
-  ImGui::SetNextWindowSize(ImVec2(size.x - left_w, size.y - status_h));
+  ImGui::SetNextWindowSize(ImVec2(size.x - left_w, loss_h));
   ImGui::Begin("loss", nullptr, fixed);
   draw_loss_plot(in.losses, in.epochs);
+  ImGui::End();
+  if (!in.analysis_expected) return;
+  ImGui::SetNextWindowPos(ImVec2(left_w, status_h + loss_h));
+  ImGui::SetNextWindowSize(ImVec2(size.x - left_w, rest_h - loss_h));
+  ImGui::Begin("analysis", nullptr, fixed);
+  std::vector<NamedRect> unused;
+  draw_analysis(in.analysis, analysis_rects ? *analysis_rects : unused);
   ImGui::End();
 }
 

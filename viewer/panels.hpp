@@ -9,14 +9,23 @@
 #include "nn/train/live.hpp"
 #include "viewer/window.hpp"
 
+struct ImDrawList;
+
 namespace vkae::viewer {
 
 struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 
+struct NamedRect {
+  std::string name;
+  Rect rect;
+};
+
 struct PanelInput {
   const nn::LivePreview* preview = nullptr;  // null until the first one arrives
+  const nn::LiveAnalysis* analysis = nullptr;  // the latent / anomaly panels' data, null until it arrives
+  bool analysis_expected = false;              // keep room for those panels
   const std::vector<nn::LiveLoss>* losses = nullptr;
   const std::vector<nn::LiveEpoch>* epochs = nullptr;
   nn::LiveStatus status;
@@ -35,8 +44,12 @@ struct Controls {
 };
 
 // Draws every panel for this frame. `rects` receives the three image panels' rectangles in framebuffer
-// pixels (noisy, reconstruction, clean), for the screenshot test.
-void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3>& rects);
+// pixels (noisy, reconstruction, clean), for the screenshot test; `analysis_rects` the analysis panels'.
+void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3>& rects,
+                 std::vector<NamedRect>* analysis_rects = nullptr);
+
+// One grey image [rows, cols] in [0, 1] at (x, y), each pixel scale x scale, through the draw list.
+void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols, float scale);
 
 // "1.2 min", "3 h 05 min", "--" for unknown.
 std::string format_duration(double seconds);

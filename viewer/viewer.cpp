@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "nn/data/dataset.hpp"
+#include "nn/train/analysis.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/live.hpp"
 #include "nn/train/outputs.hpp"
@@ -19,10 +20,13 @@ namespace vkae::viewer {
 namespace {
 
 constexpr uint32_t kPreviewImages = 8;
+constexpr uint32_t kAnalysisBatch = 128;
 
-void finish_report(ViewerReport& report, const Window& window, const std::array<Rect, 3>& rects) {
+void finish_report(ViewerReport& report, const Window& window, const std::array<Rect, 3>& rects,
+                   const std::vector<NamedRect>& analysis_rects) {
   report.frames = window.stats();
   report.panels = rects;
+  report.analysis_panels = analysis_rects;
   report.width = window.extent().width;
   report.height = window.extent().height;
   report.screenshot = window.screenshot_written();
@@ -63,9 +67,11 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
   Controls sent = controls;
   std::vector<nn::LiveLoss> losses;
   std::optional<nn::LivePreview> preview;
-  uint64_t preview_version = 0;
+  std::optional<nn::LiveAnalysis> analysis;
+  uint64_t preview_version = 0, analysis_version = 0;
   uint32_t frames_with_preview = 0;
   std::array<Rect, 3> rects{};
+  std::vector<NamedRect> analysis_rects;
   nn::LiveStatus shown_status;  // what the last frame showed, to draw again only when it changed
   try {
     while (true) {
@@ -74,25 +80,31 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
         break;
       }
       if (done && (error || (options.should_quit && options.should_quit()))) break;
+      const bool finished = done;  // before reading the feed: all it published by then is in this frame
       nn::LiveStatus status = feed.status();
       if (status.progress.step != shown_status.progress.step || status.preview_version != preview_version ||
           status.finished != shown_status.finished || status.message != shown_status.message ||
-          status.started != shown_status.started || status.paused != shown_status.paused)
+          status.started != shown_status.started || status.paused != shown_status.paused ||
+          status.analysis_version != analysis_version)
         window.mark_dirty();
       if (!window.begin_frame()) continue;
       feed.copy_losses(losses);
       if (auto p = feed.preview_if_newer(preview_version)) preview = std::move(*p);
+      if (auto a = feed.analysis_if_newer(analysis_version)) analysis = std::move(*a);
       status.preview_version = preview_version;
+      status.analysis_version = analysis_version;
       shown_status = status;
       PanelInput in;
       in.preview = preview ? &*preview : nullptr;
+      in.analysis = analysis ? &*analysis : nullptr;
+      in.analysis_expected = status.analysis_expected;
       in.losses = &losses;
       const auto epochs = feed.epochs();
       in.epochs = &epochs;
       in.status = std::move(status);
       in.training = true;
       in.frames = window.stats();
-      draw_panels(in, controls, rects);
+      draw_panels(in, controls, rects, &analysis_rects);
       if (controls.paused != sent.paused) feed.set_paused(controls.paused);
       if (controls.noise != sent.noise) feed.set_noise(controls.noise);
       if (controls.sample_set != sent.sample_set) feed.set_sample_set(controls.sample_set);
@@ -100,8 +112,10 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
       if (controls.stop) feed.request_stop();
       controls.save = controls.stop = false;
       sent = controls;
-      // After N frames with a preview, or as soon as training has finished (its last preview is in).
-      const bool take = options.screenshot && preview && (++frames_with_preview >= options.frames || done);
+      // After N frames with a preview (and the analysis panels' data, when the run has them), or as soon as
+      // training has finished (its last preview is in).
+      const bool ready = preview && (analysis || !in.analysis_expected);
+      const bool take = options.screenshot && ready && (++frames_with_preview >= options.frames || finished);
       window.end_frame(take ? &*options.screenshot : nullptr);
       if (take) {
         window.finish();
@@ -120,7 +134,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
   feed.request_stop();
   trainer.join();
   window.finish();
-  finish_report(report, window, rects);
+  finish_report(report, window, rects, analysis_rects);
   if (error) std::rethrow_exception(error);
   return result;
 }
@@ -137,11 +151,21 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
 
   Glfw glfw("vkae view", "run it on a desktop, or under xvfb-run with --screenshot");
   rt::Context ctx(presenting_context_options(glfw, config.device));
-  nn::Model model(ctx, ckpt.spec, kPreviewImages);
+  // A larger batch than the preview's for the analysis pass over the test images.
+  nn::Model model(ctx, ckpt.spec, kAnalysisBatch);
   nn::load_into(ctx, ckpt, model, nullptr);
   nn::DeviceImages images(ctx, test_set, test_set.count);
   nn::Programs programs(ctx, model, images, images,
                         nn::ProgramOptions{kPreviewImages, test_set.count, 16, kPreviewImages, false});
+  const int holdout = ckpt.info.holdout_class;
+  std::optional<nn::LiveAnalysis> analysis;
+  if (model.sampling() || holdout >= 0) {  // not training: run it once, now
+    nn::AnalysisProgram program(ctx, model, &images, nn::live_analysis_options(model, holdout >= 0));
+    rt::Submitter once(ctx.device(), 1);
+    VkCommandBuffer cmd = program.commands();
+    once.wait(once.submit({&cmd, 1}));
+    analysis = nn::make_live_analysis(program.read(), model, test_set.labels, holdout, ckpt.info.step);
+  }
   Window window(ctx, "vkae: " + config.checkpoint.string(), options.width, options.height);
   rt::Submitter submitter(ctx.device(), 1);
 
@@ -170,6 +194,9 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   nn::LivePreview preview;
   uint32_t frames = 0;
   std::array<Rect, 3> rects{};
+  std::vector<NamedRect> analysis_rects;
+  in.analysis = analysis ? &*analysis : nullptr;
+  in.analysis_expected = analysis.has_value();
   ViewerReport report;
   while (!window.should_close() && !(options.should_quit && options.should_quit())) {
     if (!window.begin_frame()) continue;
@@ -186,7 +213,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
     }
     in.preview = &preview;
     in.frames = window.stats();
-    draw_panels(in, controls, rects);
+    draw_panels(in, controls, rects, &analysis_rects);
     const bool take = options.screenshot && ++frames >= options.frames;
     window.end_frame(take ? &*options.screenshot : nullptr);
     if (take) {
@@ -196,7 +223,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   }
   report.closed = window.should_close();
   window.finish();
-  finish_report(report, window, rects);
+  finish_report(report, window, rects, analysis_rects);
   return report;
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nn/train/trainer.hpp"
 #include "viewer/panels.hpp"
@@ -27,6 +28,7 @@ struct ViewerOptions {
 struct ViewerReport {
   FrameStats frames;
   std::array<Rect, 3> panels{};  // noisy, reconstruction, clean: where the last frame drew them
+  std::vector<NamedRect> analysis_panels;  // latent, manifold, errors: those the run has
   uint32_t width = 0, height = 0;
   std::string screenshot;        // the PNG written, if any
   bool closed = false;           // the user closed the window

@@ -159,6 +159,12 @@ Rgb plot_color(std::size_t index) noexcept {
   return kPalette[index % (sizeof kPalette / sizeof kPalette[0])];
 }
 
+Rgb label_color(std::size_t label) noexcept {
+  static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+                                   {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+  return kTab10[label % 10];
+}
+
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   std::vector<double> ticks;
   if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi) || target < 1) return ticks;
@@ -194,8 +200,8 @@ RgbImage render_line_plot(const PlotSpec& spec) {
     }
   }
   const bool no_data = xs.empty();
-  const Range x_range = padded(xs, 0.0);
-  const Range y_range = padded(ys, 0.05);
+  const Range x_range = padded(xs, spec.x_margin);
+  const Range y_range = padded(ys, spec.y_margin);
   const auto x_ticks = nice_ticks(x_range.lo, x_range.hi, std::max(2, w / 120));
   const auto y_ticks = nice_ticks(y_range.lo, y_range.hi, std::max(2, h / 70));
 
@@ -203,7 +209,13 @@ RgbImage render_line_plot(const PlotSpec& spec) {
   int y_label_width = 0;
   const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1;
   for (const double t : y_ticks) y_label_width = std::max(y_label_width, Canvas::text_width(tick_label(t, y_step), 1));
-  const Rect plot{y_label_width + 28, spec.title.empty() ? 16 : 36, w - 20, h - 42};
+  // A legend on the right gets a column of its own: the widest name, its swatch and some air.
+  int legend_column = 0;
+  if (spec.legend == LegendPlace::Right) {
+    for (const auto& series : spec.series) legend_column = std::max(legend_column, Canvas::text_width(series.name, 1));
+    legend_column += 60;
+  }
+  const Rect plot{y_label_width + 28, spec.title.empty() ? 16 : 36, w - 20 - legend_column, h - 42};
   const auto to_px = [&](double x, double y) {
     const double fx = (x - x_range.lo) / (x_range.hi - x_range.lo);
     const double fy = (y - y_range.lo) / (y_range.hi - y_range.lo);
@@ -258,7 +270,7 @@ RgbImage render_line_plot(const PlotSpec& spec) {
       if (series.lines && have_previous) canvas.line(previous.first, previous.second, px.first, px.second, series.color);
       // An isolated point would be invisible without a marker.
       const bool isolated = !have_previous && (i + 1 == series.points.size() || !finite_point(series.points[i + 1]));
-      if (series.markers || isolated) canvas.dot(px.first, px.second, 3, series.color);
+      if (series.markers || isolated) canvas.dot(px.first, px.second, std::max(0, series.marker_radius), series.color);
       previous = px;
       have_previous = true;
     }
@@ -275,8 +287,9 @@ RgbImage render_line_plot(const PlotSpec& spec) {
   }
   if (!named.empty()) {
     const int row_height = 14;
-    const Rect box{plot.right - 10 - (name_width + 40), plot.top + 10, plot.right - 10,
-                   plot.top + 10 + static_cast<int>(named.size()) * row_height + 8};
+    const int right = spec.legend == LegendPlace::Right ? w - 10 : plot.right - 10;
+    const Rect box{right - (name_width + 40), plot.top + (spec.legend == LegendPlace::Right ? 0 : 10), right,
+                   plot.top + (spec.legend == LegendPlace::Right ? 0 : 10) + static_cast<int>(named.size()) * row_height + 8};
     canvas.fill(box, kWhite);
     canvas.frame(box, kFrame);
     for (std::size_t i = 0; i < named.size(); ++i) {

@@ -35,6 +35,18 @@ void LiveFeed::publish_preview(LivePreview preview) {
   ++status_.preview_version;
 }
 
+void LiveFeed::expect_analysis() {
+  std::lock_guard lock(mutex_);
+  status_.analysis_expected = true;
+}
+
+void LiveFeed::publish_analysis(LiveAnalysis analysis) {
+  std::lock_guard lock(mutex_);
+  analysis_ = std::move(analysis);
+  status_.analysis_expected = true;
+  ++status_.analysis_version;
+}
+
 void LiveFeed::publish_message(const std::string& message) {
   std::lock_guard lock(mutex_);
   status_.message = message;
@@ -114,6 +126,13 @@ std::optional<LivePreview> LiveFeed::preview_if_newer(uint64_t& version) const {
   if (status_.preview_version == version) return std::nullopt;
   version = status_.preview_version;
   return preview_;
+}
+
+std::optional<LiveAnalysis> LiveFeed::analysis_if_newer(uint64_t& version) const {
+  std::lock_guard lock(mutex_);
+  if (status_.analysis_version == version) return std::nullopt;
+  version = status_.analysis_version;
+  return analysis_;
 }
 
 }  // namespace vkae::nn

@@ -21,6 +21,20 @@ struct LivePreview {
   std::vector<float> noisy, output, clean;
 };
 
+// The analysis panels' data (a VAE's latent space, an anomaly run's reconstruction errors), from the first
+// `images` test images at one moment of training.
+struct LiveAnalysis {
+  uint64_t step = 0;                // the training step it shows
+  uint32_t images = 0;              // N test images
+  std::vector<uint8_t> labels;      // [N]
+  uint32_t latent = 0;              // Z; 0 when there are no codes (not a VAE)
+  std::vector<float> codes;         // [N, Z]: a VAE's mu
+  uint32_t grid = 0, rows = 0, cols = 0;
+  std::vector<float> manifold;      // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
+  int holdout_class = -1;           // the class left out of training; -1: no errors
+  std::vector<float> errors;        // [N] reconstruction error per image (the loss per pixel)
+};
+
 struct LiveControls {
   bool paused = false;
   float noise = 0.5f;       // applies to the next training steps and the preview
@@ -51,6 +65,8 @@ struct LiveStatus {
   std::string message;      // the latest note ("saved checkpoint.safetensors", an error)
   uint64_t saves = 0;       // checkpoints written on request
   uint64_t preview_version = 0;
+  bool analysis_expected = false;  // the run publishes LiveAnalysis (a VAE or a held-out class)
+  uint64_t analysis_version = 0;
 };
 
 class LiveFeed {
@@ -65,6 +81,8 @@ class LiveFeed {
   void publish_loss(uint64_t step, float loss);
   void publish_epoch(const LiveEpoch& epoch);
   void publish_preview(LivePreview preview);
+  void expect_analysis();  // before the first publish_analysis: the viewer keeps room for the panels
+  void publish_analysis(LiveAnalysis analysis);
   void publish_message(const std::string& message);
   void publish_saved(const std::string& message);
   void publish_finished();
@@ -84,6 +102,7 @@ class LiveFeed {
   std::vector<LiveEpoch> epochs() const;
   // The latest preview when it is newer than `version` (updates version), else nullopt.
   std::optional<LivePreview> preview_if_newer(uint64_t& version) const;
+  std::optional<LiveAnalysis> analysis_if_newer(uint64_t& version) const;
 
  private:
   mutable std::mutex mutex_;
@@ -93,6 +112,7 @@ class LiveFeed {
   std::vector<LiveLoss> losses_;
   std::vector<LiveEpoch> epochs_;
   LivePreview preview_;
+  LiveAnalysis analysis_;
 };
 
 }  // namespace vkae::nn

@@ -14,6 +14,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/rng.hpp"
+#include "nn/train/analysis.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/live.hpp"
 #include "nn/train/outputs.hpp"
@@ -30,6 +31,9 @@ constexpr uint32_t kMaxInFlight = 3;
 constexpr uint32_t kMaxStepsPerSubmit = 64;
 constexpr double kSubmitTargetSeconds = 0.03;  // tens of ms per submit: responsive, far from watchdogs
 constexpr double kLivePreviewSeconds = 1.5;    // a fresh preview for the viewer this often
+// The analysis panels at most this often, and at most ~1/kAnalysisShare of the device's time.
+constexpr double kLiveAnalysisSeconds = 3.0;
+constexpr double kAnalysisShare = 10.0;
 constexpr auto kPauseSlice = std::chrono::milliseconds(20);
 
 // Epoch e's order of the first `count` images: a seeded Fisher-Yates, so a resumed run redraws it exactly.
@@ -165,6 +169,16 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   ctx.write(programs.validation_state(), &val_state, sizeof val_state);
 
   if (live) live->set_run(ctx.device_name(), spec.name, config.dataset, config.lr);
+  // The viewer's latent / anomaly panels: one more recorded program, submitted between training submits.
+  std::optional<AnalysisProgram> analysis;
+  const int holdout = config.holdout_class ? static_cast<int>(*config.holdout_class) : -1;
+  if (live && (model.sampling() || holdout >= 0)) {
+    analysis.emplace(ctx, model, &test_images, live_analysis_options(model, holdout >= 0));
+    live->expect_analysis();
+  }
+  uint64_t analysis_ticket = 0, analysis_step = 0;
+  auto last_analysis = Clock::now() - std::chrono::hours(1);
+  double analysis_cost_s = 0;  // the last run's time on the device (submit to seen done: an upper bound)
   float noise = config.noise;  // the viewer may change it while training
   uint64_t preview_ticket = 0;  // a live preview in flight (0: none)
   uint32_t preview_set = 0, last_set = 0;
@@ -261,6 +275,11 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
                                preview_set, preview_noise, p.noisy, p.output, p.clean});
         preview_ticket = 0;
       }
+      if (analysis_ticket && submitter.done(analysis_ticket)) {
+        analysis_cost_s = seconds_since(last_analysis);
+        live->publish_analysis(make_live_analysis(analysis->read(), model, test_set.labels, holdout, analysis_step));
+        analysis_ticket = 0;
+      }
       if (c.stop) return false;
       if (live->take_save_request()) {
         drain(true);
@@ -279,7 +298,8 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
       if (c.paused) {
         const auto pause_start = Clock::now();
         drain(false);
-        if (in_flight.empty() && !preview_ticket && !paused_published) live->publish_paused(paused_published = true);
+        if (in_flight.empty() && !preview_ticket && !analysis_ticket && !paused_published)
+          live->publish_paused(paused_published = true);
         std::this_thread::sleep_for(kPauseSlice);
         paused_s += seconds_since(pause_start);
         return true;
@@ -293,6 +313,14 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
         VkCommandBuffer pv = programs.preview();
         preview_ticket = submitter.submit({&pv, 1});
         last_preview = Clock::now();
+      }
+      if (analysis && calibrated && !analysis_ticket &&
+          seconds_since(last_analysis) >= std::max(kLiveAnalysisSeconds, kAnalysisShare * analysis_cost_s)) {
+        // Like the preview: it reads the parameters and copies its results into buffers of its own.
+        VkCommandBuffer an = analysis->commands();
+        analysis_ticket = submitter.submit({&an, 1});
+        analysis_step = submitted;
+        last_analysis = Clock::now();
       }
       return true;
     };
@@ -326,6 +354,10 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
       submitter.wait(preview_ticket);
       preview_ticket = 0;
       last_preview = Clock::now() - std::chrono::hours(1);
+    }
+    if (analysis_ticket) {
+      submitter.wait(analysis_ticket);
+      analysis_ticket = 0;
     }
     const double train_seconds = seconds_since(epoch_start) - (paused_s - paused_at_epoch_start);  // training only; validation is timed apart
     info.step = read;
@@ -368,6 +400,14 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
         live->publish_preview({programs.preview_count(), test_set.rows, test_set.cols, 0, config.noise,
                                preview.noisy, preview.output, preview.clean});
       last_preview = Clock::now() - std::chrono::hours(1);
+      if (analysis) {  // at a boundary of the run anyway, like samples.png: a short wait is fine here
+        VkCommandBuffer an = analysis->commands();
+        const auto start = Clock::now();
+        submitter.wait(submitter.submit({&an, 1}));
+        analysis_cost_s = seconds_since(start);
+        live->publish_analysis(make_live_analysis(analysis->read(), model, test_set.labels, holdout, info.step));
+        last_analysis = Clock::now();
+      }
       live->publish_epoch({summary.epoch, summary.step, summary.train_loss, summary.val_loss});
       live->publish_message("epoch " + std::to_string(summary.epoch) + " done; saved " +
                             (config.out / "checkpoint.safetensors").string());

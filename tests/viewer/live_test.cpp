@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -84,6 +85,40 @@ TEST_F(TrainLive, ControlsReachTheTrainerAndPreviewsShowTheChosenImages) {
     ASSERT_TRUE(std::isfinite(preview->output[i]));
   }
   EXPECT_GT(noise_diff / double(8 * pixels), 0.05) << "the noisy inputs carry no noise";
+  std::filesystem::remove_all(c.out);
+}
+
+// A VAE with a held-out class: the run publishes the analysis panels' data (codes, manifold, errors) of the
+// first test images, labels included, without the viewer asking.
+TEST_F(TrainLive, VaeHoldoutRunPublishesItsAnalysis) {
+  TrainConfig c;
+  c.model = "vae";
+  c.batch = 64;
+  c.limit = 512;
+  c.epochs = 1;
+  c.val_limit = 300;
+  c.holdout_class = 3;
+  c.out = std::filesystem::temp_directory_path() / ("vkae-test-live-vae-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(c.out);
+  LiveFeed feed(c.noise);
+  train(c, {}, TrainHooks{&test::ctx(), &feed});
+  EXPECT_TRUE(feed.status().analysis_expected);
+  uint64_t version = 0;
+  const auto a = feed.analysis_if_newer(version);
+  ASSERT_TRUE(a) << "no analysis was published";
+  EXPECT_GE(version, 1u);
+  EXPECT_EQ(a->images, 300u);  // all of --val-limit: fewer than the panels' 1,000
+  EXPECT_EQ(a->latent, 2u);
+  ASSERT_EQ(a->codes.size(), 600u);
+  ASSERT_EQ(a->grid, 10u);
+  ASSERT_EQ(a->manifold.size(), 100u * a->rows * a->cols);
+  ASSERT_EQ(a->errors.size(), 300u);
+  EXPECT_EQ(a->holdout_class, 3);
+  const Dataset test_set = load_dataset("mnist", Split::Test, DataSearch{});
+  EXPECT_TRUE(std::equal(a->labels.begin(), a->labels.end(), test_set.labels.begin()));
+  for (float v : a->codes) ASSERT_TRUE(std::isfinite(v));
+  for (float v : a->manifold) ASSERT_TRUE(v >= 0 && v <= 1) << v;
+  for (float v : a->errors) ASSERT_TRUE(std::isfinite(v) && v > 0) << v;
   std::filesystem::remove_all(c.out);
 }
 

@@ -1,5 +1,6 @@
 // End-to-end viewer tests: the real `vkae` binary under Xvfb on the Vulkan device with validation on. The
-// screenshot runs check the PNG (size, not blank, the three image panels differ); the no-display runs check
+// screenshot runs check the PNG (size, not blank, the three image panels differ; a VAE's or an anomaly run's
+// analysis panels are there and not blank); the no-display runs check
 // the one-line error and that training without --viewer never needs a display. A missing xvfb-run fails.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -9,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -92,8 +95,43 @@ double mean_abs_diff(const vkae::nn::GreyImage& img, const Region& a, const Regi
   return sum / double(a.w * a.h);
 }
 
-// The checks every screenshot run shares.
-void check_screenshot(const CommandRun& r, const fs::path& png) {
+// "viewer: analysis panel NAME x y w h" lines: name -> region.
+std::map<std::string, Region> analysis_panels(const std::string& out) {
+  std::map<std::string, Region> r;
+  const std::regex line(R"(viewer: analysis panel (\w+) (\d+) (\d+) (\d+) (\d+))");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator(); ++it)
+    r[(*it)[1]] = {std::stol((*it)[2]), std::stol((*it)[3]), std::stol((*it)[4]), std::stol((*it)[5])};
+  return r;
+}
+
+// Pixels inside `g` (its 2-px border left out: the frame) brighter than the dark window background.
+long bright_pixels(const vkae::nn::GreyImage& img, const Region& g) {
+  long n = 0;
+  for (long y = g.y + 2; y < g.y + g.h - 2; ++y)
+    for (long x = g.x + 2; x < g.x + g.w - 2; ++x) n += img.pixels[size_t(y) * img.width + size_t(x)] > 50;
+  return n;
+}
+
+// The analysis panels `names` are there, inside the window, and not blank.
+void check_analysis_panels(const CommandRun& r, const fs::path& png, std::initializer_list<const char*> names) {
+  const auto img = vkae::nn::read_png_grey(png);
+  const auto regions = analysis_panels(r.out);
+  ASSERT_EQ(regions.size(), names.size()) << r.out;
+  for (const char* name : names) {
+    ASSERT_TRUE(regions.count(name)) << name << " missing:\n" << r.out;
+    const Region& g = regions.at(name);
+    ASSERT_GT(g.w, 100) << name;
+    ASSERT_GT(g.h, 100) << name;
+    ASSERT_LE(size_t(g.x + g.w), img.width) << name;
+    ASSERT_LE(size_t(g.y + g.h), img.height) << name;
+    // Dots, decoded digits, bars: at least a hundred pixels above the background.
+    EXPECT_GT(bright_pixels(img, g), 100) << name << " looks blank";
+  }
+}
+
+// The checks every screenshot run shares. A model that is not denoising shows its input as the "noisy" panel:
+// then only the reconstruction must differ from the other two.
+void check_screenshot(const CommandRun& r, const fs::path& png, bool denoising = true) {
   ASSERT_EQ(r.rc, 0) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
   std::istringstream err(r.err);
   for (std::string line; std::getline(err, line);)
@@ -116,7 +154,9 @@ void check_screenshot(const CommandRun& r, const fs::path& png) {
   // Noisy, reconstruction and clean are three different pictures, not three copies or three blanks.
   EXPECT_GT(mean_abs_diff(img, regions[0], regions[1]), 5.0);
   EXPECT_GT(mean_abs_diff(img, regions[1], regions[2]), 5.0);
-  EXPECT_GT(mean_abs_diff(img, regions[0], regions[2]), 5.0);
+  if (denoising) {
+    EXPECT_GT(mean_abs_diff(img, regions[0], regions[2]), 5.0);
+  }
 }
 
 TEST(Viewer, TrainScreenshotUnderXvfb) {
@@ -145,6 +185,46 @@ TEST(Viewer, ViewCheckpointScreenshotUnderXvfb) {
                          "' --screenshot '" + png.string() + "' --frames 5"),
                     dir);
   check_screenshot(r, png);
+  fs::remove_all(dir);
+}
+
+// A VAE: the latent scatter and the manifold, live while training and again in `vkae view`.
+TEST(Viewer, VaeRunAndItsCheckpointShowLatentAndManifold) {
+  ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
+  const fs::path dir = temp_dir("vae");
+  const fs::path png = dir / "train.png";
+  const CommandRun r = run(xvfb("train mnist --model vae --viewer --steps 16 --limit 1024 --batch 64 --val-limit 256 "
+                                "--screenshot '" + png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+                           dir);
+  check_screenshot(r, png, /*denoising=*/false);
+  check_analysis_panels(r, png, {"latent", "manifold"});
+  const fs::path view_png = dir / "view.png";
+  const CommandRun v = run(xvfb("view --checkpoint '" + (dir / "run" / "checkpoint.safetensors").string() +
+                                "' --screenshot '" + view_png.string() + "' --frames 5"),
+                           dir);
+  check_screenshot(v, view_png, /*denoising=*/false);
+  check_analysis_panels(v, view_png, {"latent", "manifold"});
+  fs::remove_all(dir);
+}
+
+// A class held out of training: the histogram of reconstruction errors, live and in `vkae view`.
+TEST(Viewer, HoldoutRunAndItsCheckpointShowTheErrorHistogram) {
+  ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
+  const fs::path dir = temp_dir("holdout");
+  const fs::path png = dir / "train.png";
+  // The dense model (not denoising) keeps it short: the analysis pass of a convolutional one takes seconds here.
+  const CommandRun r = run(xvfb("train mnist --model dense --holdout-class 3 --viewer --steps 6 --limit 512 --batch 32 "
+                                "--val-limit 256 "
+                                "--screenshot '" + png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+                           dir);
+  check_screenshot(r, png, /*denoising=*/false);
+  check_analysis_panels(r, png, {"errors"});
+  const fs::path view_png = dir / "view.png";
+  const CommandRun v = run(xvfb("view --checkpoint '" + (dir / "run" / "checkpoint.safetensors").string() +
+                                "' --screenshot '" + view_png.string() + "' --frames 5"),
+                           dir);
+  check_screenshot(v, view_png, /*denoising=*/false);
+  check_analysis_panels(v, view_png, {"errors"});
   fs::remove_all(dir);
 }
 

@@ -92,6 +92,32 @@ TEST(Plot, NiceTicksUseOneTwoFiveSteps) {
   EXPECT_TRUE(nice_ticks(1, 1, 5).empty());
 }
 
+TEST(Plot, MarkerOnlyScatterDrawsSmallDotsForTenThousandPoints) {
+  PlotSpec spec;
+  spec.width = 600;
+  spec.height = 600;
+  spec.x_margin = spec.y_margin = 0.05;
+  spec.legend = LegendPlace::Right;
+  for (uint32_t label = 0; label < 10; ++label) {
+    PlotSeries s{std::to_string(label), label_color(label), {}, false, true};
+    s.marker_radius = 1;
+    spec.series.push_back(s);
+  }
+  for (int i = 0; i < 10000; ++i) spec.series[i % 10].points.emplace_back(std::sin(i * 0.37) * 3, std::cos(i * 0.91) * 2);
+  // One lonely point far from the rest: its dot is exactly 3x3.
+  PlotSeries lone{"", Rgb{1, 2, 3}, {{-3.6, -2.4}}, false, true};
+  lone.marker_radius = 1;
+  spec.series.push_back(lone);
+  const RgbImage image = render_line_plot(spec);
+  EXPECT_EQ(count_color(image, Rgb{1, 2, 3}), 9u);
+  for (uint32_t label = 0; label < 10; ++label) EXPECT_GT(count_color(image, label_color(label)), 200u) << label;
+  // No line joins the points of a series: the plot is far from filled.
+  std::size_t coloured = 0;
+  for (uint32_t label = 0; label < 10; ++label) coloured += count_color(image, label_color(label));
+  EXPECT_LT(coloured, 600u * 600u / 2);
+  EXPECT_EQ(label_color(3), label_color(13));
+}
+
 TEST(Plot, RejectsTinyCanvas) {
   PlotSpec spec;
   spec.width = 50;

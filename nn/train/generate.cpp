@@ -1,0 +1,144 @@
+// `vkae generate`: checks the checkpoint, draws the latent vectors on the host, runs one analysis program
+// (encode the test images, decode samples and the manifold grid) and writes the PNGs.
+#include "nn/train/generate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "nn/data/dataset.hpp"
+#include "nn/io/plot.hpp"
+#include "nn/io/png.hpp"
+#include "nn/rng.hpp"
+#include "nn/train/analysis.hpp"
+#include "nn/train/checkpoint.hpp"
+#include "runtime/error.hpp"
+#include "runtime/queue.hpp"
+
+namespace vkae::nn {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t kBatch = 128;
+
+// `count` images [rows * cols] in [0, 1] tiled into a grid x grid picture, row-major, no gaps.
+void write_image_grid(const fs::path& path, const float* images, uint32_t grid, uint32_t rows, uint32_t cols) {
+  const uint32_t W = grid * cols, H = grid * rows;
+  std::vector<uint8_t> pixels(size_t{W} * H);
+  for (uint32_t y = 0; y < H; ++y)
+    for (uint32_t x = 0; x < W; ++x) {
+      const size_t image = size_t{y / rows} * grid + x / cols;
+      const float v = images[(image * rows + y % rows) * cols + x % cols];
+      pixels[size_t{y} * W + x] = static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+    }
+  write_png(path, W, H, 1, pixels);
+}
+
+RgbImage latent_plot(const std::vector<float>& codes, const std::vector<uint8_t>& labels, uint32_t count,
+                     uint32_t latent) {
+  PlotSpec spec;
+  spec.width = 720;
+  spec.height = 640;
+  spec.title = "latent space: mu of " + std::to_string(count) + " test images";
+  spec.x_label = "z0";
+  spec.y_label = "z1";
+  spec.x_margin = spec.y_margin = 0.03;
+  spec.legend = LegendPlace::Right;
+  for (uint32_t label = 0; label < 10; ++label) {
+    PlotSeries s{std::to_string(label), label_color(label), {}, /*lines=*/false, /*markers=*/true};
+    s.marker_radius = 1;  // 3x3 dots: 10,000 of them stay readable
+    spec.series.push_back(std::move(s));
+  }
+  for (uint32_t i = 0; i < count; ++i)
+    spec.series[labels[i] % 10].points.emplace_back(codes[size_t{i} * latent], codes[size_t{i} * latent + 1]);
+  return render_line_plot(spec);
+}
+
+}  // namespace
+
+std::vector<float> prior_samples(uint32_t count, uint32_t latent, uint64_t seed) {
+  // Box-Muller on the seeded host generator: the same seed gives the same samples on every device.
+  HostRng rng(seed * 0x9E3779B97F4A7C15ull + 0x67656E);
+  std::vector<float> z(size_t{count} * latent);
+  for (float& v : z) {
+    const double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();  // u1 in (0, 1]: log(u1) is finite
+    v = static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+  }
+  return z;
+}
+
+GenerateResult generate(const GenerateConfig& config) {
+  const LoadedCheckpoint ckpt = read_checkpoint(config.checkpoint);
+  const int sampling = ckpt.spec.sampling_layer();
+  if (sampling < 0)
+    throw InputError("--checkpoint " + config.checkpoint.string() + ": model '" + ckpt.spec.name +
+                     "' is not a VAE (no sampling layer), so it has no prior to sample from; train one with "
+                     "vkae train --model vae");
+  if (config.grid == 0 || config.grid > 100)
+    throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to 100");
+  const uint32_t latent = ckpt.spec.encoder[static_cast<size_t>(sampling)].units;
+  const Shape3 shape = ckpt.spec.output();
+  if (shape.c != 1) throw InputError("--checkpoint " + config.checkpoint.string() + ": generate writes grey images; "
+                                     "the model makes " + std::to_string(shape.c) + " channels");
+  const bool plane = latent == 2;
+  const fs::path out = config.out ? *config.out : (config.checkpoint.has_parent_path() ? config.checkpoint.parent_path() : fs::path("."));
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) throw InputError("--out " + out.string() + ": cannot create the folder");
+
+  std::optional<Dataset> test_set;
+  uint32_t count = 0;
+  if (plane) {
+    test_set = load_dataset(ckpt.info.dataset, Split::Test, DataSearch{config.data_dir});
+    count = std::min(test_set->count, config.limit.value_or(test_set->count));
+  }
+
+  rt::ContextOptions options = rt::context_options_from_env();
+  if (!config.device.empty()) options.device = config.device;
+  options.quiet = true;
+  rt::Context ctx(options);
+  Model model(ctx, ckpt.spec, kBatch);
+  load_into(ctx, ckpt, model, nullptr);
+  std::optional<DeviceImages> images;
+  if (test_set) images.emplace(ctx, *test_set, count);
+
+  const uint32_t n = config.grid * config.grid;
+  AnalysisOptions what;
+  what.images = count;
+  what.decode = prior_samples(n, latent, config.seed);
+  if (plane) {
+    const auto grid = manifold_codes(config.grid, latent);
+    what.decode.insert(what.decode.end(), grid.begin(), grid.end());
+  }
+  AnalysisProgram program(ctx, model, images ? &*images : nullptr, std::move(what));
+  rt::Submitter submitter(ctx.device(), 1);
+  VkCommandBuffer cmd = program.commands();
+  submitter.wait(submitter.submit({&cmd, 1}));
+  const AnalysisProgram::Result r = program.read();
+
+  GenerateResult result;
+  result.latent = latent;
+  result.device = ctx.device_name();
+  const size_t image_floats = shape.size();
+  const uint32_t side_w = config.grid * shape.w, side_h = config.grid * shape.h;
+  write_image_grid(out / "samples.png", r.outputs.data(), config.grid, shape.h, shape.w);
+  result.files.push_back({out / "samples.png", side_w, side_h,
+                          std::to_string(n) + " samples decoded from z ~ N(0, I), seed " + std::to_string(config.seed)});
+  if (plane) {
+    write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape.h, shape.w);
+    result.files.push_back({out / "manifold.png", side_w, side_h,
+                            "the latent plane decoded on a " + std::to_string(config.grid) + "x" +
+                                std::to_string(config.grid) + " grid at normal quantiles 0.05..0.95"});
+    const RgbImage plot = latent_plot(r.codes, test_set->labels, count, latent);
+    write_png(out / "latent.png", plot.width, plot.height, 3, plot.pixels);
+    result.files.push_back({out / "latent.png", plot.width, plot.height,
+                            "mu of " + std::to_string(count) + " test images, coloured by label"});
+  } else {
+    result.note = "no manifold.png or latent.png: the latent space has " + std::to_string(latent) +
+                  " dimensions, not 2 (train with --latent 2 for them)";
+  }
+  return result;
+}
+
+}  // namespace vkae::nn
