@@ -21,7 +21,7 @@ Spec<GenerateState> generate_spec() {
   Spec<S> spec{
       "generate",
       "vkae generate --checkpoint FILE [options]",
-      "Samples a VAE checkpoint: decodes an N x N grid of latent vectors z ~ N(0, I) into samples.png. For a\n"
+      "Samples a VAE checkpoint: decodes an N x N grid of latent vectors z ~ N(0, I) into generated.png. For a\n"
       "2-D latent space also writes manifold.png (the decoder over the latent plane) and latent.png (the test\n"
       "images' means mu, coloured by label, axes z0 and z1).",
       {},
@@ -29,7 +29,7 @@ Spec<GenerateState> generate_spec() {
       "manifold.png: column j (left to right) decodes z0 = P^-1(q_j) and row i (top to bottom) z1 =\n"
       "P^-1(q_(N-1-i)), with P^-1 the standard normal's inverse CDF and q = linspace(0.05, 0.95, N), as in\n"
       "the Keras VAE example: each cell covers about as much of the prior as any other. With a latent size\n"
-      "other than 2 only samples.png is written. The checkpoint may also be the only positional argument."};
+      "other than 2 only generated.png is written. The checkpoint may also be the only positional argument."};
   const std::string grid_expected = "an integer from 1 to " + std::to_string(kMaxGrid);
   spec.options = {
       text_option<S>("--checkpoint", "FILE", "a checkpoint file", "a VAE's .safetensors checkpoint (required)",

@@ -15,7 +15,11 @@ namespace {
 
 constexpr float kGap = 4.0f;
 constexpr int kGridColumns = 2;  // images per row inside one panel
-const char* const kPanelNames[3] = {"noisy input", "reconstruction", "clean target"};
+// The first panel is what the model reads: noisy for a denoising model, the 14x14 input (shown at the
+// output's size) for super-resolution, else the image itself.
+std::array<const char*, 3> panel_names(bool denoising) {
+  return {denoising ? "noisy input" : "input", "reconstruction", denoising ? "clean target" : "target"};
+}
 
 std::string printf_string(const char* format, double a) {
   char buf[64];
@@ -25,7 +29,9 @@ std::string printf_string(const char* format, double a) {
 
 uint8_t grey(float v) { return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
 
-void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, std::array<Rect, 3>& rects) {
+void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, bool denoising,
+                  std::array<Rect, 3>& rects) {
+  const auto names = panel_names(denoising);
   const uint32_t count = p ? p->count : 8, rows = p ? p->rows : 28, cols = p ? p->cols : 28;
   const uint32_t grid_rows = (count + kGridColumns - 1) / kGridColumns;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -42,7 +48,7 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, s
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (int k = 0; k < 3; ++k) {
     const float x = top.x + k * (grid_w + 3 * kGap);
-    dl->AddText(ImVec2(x, top.y), IM_COL32(220, 220, 220, 255), kPanelNames[k]);
+    dl->AddText(ImVec2(x, top.y), IM_COL32(220, 220, 220, 255), names[size_t(k)]);
     const ImVec2 origin(x, top.y + ImGui::GetTextLineHeightWithSpacing());
     rects[k] = {origin.x, origin.y, grid_w, grid_h};
     if (!p) {
@@ -56,22 +62,26 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, s
     }
   }
   ImGui::Dummy(ImVec2(3 * grid_w + 6 * kGap, ImGui::GetTextLineHeightWithSpacing() + grid_h + kGap));
-  if (p)
+  if (p && denoising)
     ImGui::Text("test images %u to %u, noise %.2f", p->sample_set * count, (p->sample_set + 1) * count - 1,
                 double(p->noise));
+  else if (p)
+    ImGui::Text("test images %u to %u", p->sample_set * count, (p->sample_set + 1) * count - 1);
   else
     ImGui::TextUnformatted(training ? "waiting for the first preview ..." : "loading ...");
 
   if (ImGui::Button("< previous samples") && controls.sample_set > 0) --controls.sample_set;
   ImGui::SameLine();
   if (ImGui::Button("show other samples >")) ++controls.sample_set;
+  if (!denoising) return;  // the noise factor means nothing to a model that reads clean images
   ImGui::SetNextItemWidth(220);
   ImGui::SliderFloat("noise factor", &controls.noise, 0.0f, 1.0f, "%.2f");
   if (training) ImGui::TextDisabled("the noise factor applies to the next steps and the preview");
 }
 
 // Loss plot: train loss per step (raw, faint; smoothed EMA 0.9 like loss.png) and validation per epoch.
-void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<nn::LiveEpoch>* epochs) {
+void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<nn::LiveEpoch>* epochs,
+                    const std::string& loss_label) {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 top = ImGui::GetCursorScreenPos();
   ImGui::Dummy(avail);
@@ -82,7 +92,8 @@ void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<n
   const ImU32 axis = IM_COL32(180, 180, 180, 255), raw_col = IM_COL32(70, 110, 170, 255),
               smooth_col = IM_COL32(90, 170, 255, 255), val_col = IM_COL32(255, 150, 60, 255);
   dl->AddRect(a, b, axis);
-  dl->AddText(ImVec2(top.x, top.y), axis, "loss (BCE)");
+  const std::string title = "loss (" + loss_label + ")";
+  dl->AddText(ImVec2(top.x, top.y), axis, title.c_str());
   const char* xlabel = "step";
   dl->AddText(ImVec2((a.x + b.x) / 2 - ImGui::CalcTextSize(xlabel).x / 2, b.y + 18), axis, xlabel);
   const bool empty = !losses || losses->empty();
@@ -211,8 +222,10 @@ void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& 
   const float left_w = std::max(320.0f, std::floor(size.x * 0.46f));
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(left_w, size.y));
-  ImGui::Begin("samples: noisy input | reconstruction | clean target", nullptr, fixed);
-  draw_samples(in.preview, controls, in.training, rects);
+  ImGui::Begin(in.status.denoising ? "samples: noisy input | reconstruction | clean target###samples"
+                                   : "samples: input | reconstruction | target###samples",
+               nullptr, fixed);
+  draw_samples(in.preview, controls, in.training, in.status.denoising, rects);
   ImGui::End();
 
   const float status_h = std::min(210.0f, size.y * 0.4f);
@@ -228,7 +241,7 @@ void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& 
   ImGui::SetNextWindowPos(ImVec2(left_w, status_h));
   ImGui::SetNextWindowSize(ImVec2(size.x - left_w, loss_h));
   ImGui::Begin("loss", nullptr, fixed);
-  draw_loss_plot(in.losses, in.epochs);
+  draw_loss_plot(in.losses, in.epochs, in.status.loss_label);
   ImGui::End();
   if (!in.analysis_expected) return;
   ImGui::SetNextWindowPos(ImVec2(left_w, status_h + loss_h));

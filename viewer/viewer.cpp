@@ -179,6 +179,8 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   in.training = false;
   in.status.device = ctx.device_name();
   in.status.model = ckpt.spec.name;
+  in.status.loss_label = nn::loss_label(ckpt.spec);
+  in.status.denoising = ckpt.spec.denoising;
   in.status.dataset = dataset;
   in.info = {"checkpoint: " + config.checkpoint.string(),
              "trained " + std::to_string(ckpt.info.epoch) + " epochs, " + std::to_string(ckpt.info.step) +

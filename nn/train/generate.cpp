@@ -122,8 +122,8 @@ GenerateResult generate(const GenerateConfig& config) {
   result.device = ctx.device_name();
   const size_t image_floats = shape.size();
   const uint32_t side_w = config.grid * shape.w, side_h = config.grid * shape.h;
-  write_image_grid(out / "samples.png", r.outputs.data(), config.grid, shape.h, shape.w);
-  result.files.push_back({out / "samples.png", side_w, side_h,
+  write_image_grid(out / "generated.png", r.outputs.data(), config.grid, shape.h, shape.w);
+  result.files.push_back({out / "generated.png", side_w, side_h,
                           std::to_string(n) + " samples decoded from z ~ N(0, I), seed " + std::to_string(config.seed)});
   if (plane) {
     write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape.h, shape.w);

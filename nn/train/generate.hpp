@@ -1,5 +1,5 @@
 // `vkae generate`: a VAE checkpoint's decoder on latent vectors drawn from its prior, N(0, I), as an N x N grid
-// (samples.png); for a 2-D latent space also the decoded grid over the latent plane (manifold.png) and the test
+// (generated.png); for a 2-D latent space also the decoded grid over the latent plane (manifold.png) and the test
 // images' means coloured by label (latent.png). Not for other models: they have no prior to sample from.
 #pragma once
 #include <cstdint>

@@ -5,8 +5,10 @@
 namespace vkae::nn {
 
 void LiveFeed::set_run(const std::string& device, const std::string& model, const std::string& dataset,
-                       float lr) {
+                       float lr, const std::string& loss_label, bool denoising) {
   std::lock_guard lock(mutex_);
+  status_.loss_label = loss_label;
+  status_.denoising = denoising;
   status_.device = device;
   status_.model = model;
   status_.dataset = dataset;

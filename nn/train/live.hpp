@@ -57,6 +57,8 @@ struct LiveEpoch {
 // What the viewer copies out each frame (except the losses: see LiveFeed::copy_losses).
 struct LiveStatus {
   std::string device, model, dataset;
+  std::string loss_label = "BCE";  // what the loss values are (nn::loss_label of the model)
+  bool denoising = true;           // the first image panel shows a noisy input (else the plain input)
   TrainProgress progress;
   float lr = 0;
   bool started = false;     // the first steps finished
@@ -76,7 +78,8 @@ class LiveFeed {
   LiveFeed& operator=(const LiveFeed&) = delete;
 
   // ---- the trainer's side ----
-  void set_run(const std::string& device, const std::string& model, const std::string& dataset, float lr);
+  void set_run(const std::string& device, const std::string& model, const std::string& dataset, float lr,
+               const std::string& loss_label = "BCE", bool denoising = true);
   void publish_progress(const TrainProgress& progress);
   void publish_loss(uint64_t step, float loss);
   void publish_epoch(const LiveEpoch& epoch);

@@ -168,7 +168,7 @@ TrainResult train(const TrainConfig& config_in, const TrainCallbacks& cb, const 
   val_state.noise = config.noise;
   ctx.write(programs.validation_state(), &val_state, sizeof val_state);
 
-  if (live) live->set_run(ctx.device_name(), spec.name, config.dataset, config.lr);
+  if (live) live->set_run(ctx.device_name(), spec.name, config.dataset, config.lr, loss_label(spec), spec.denoising);
   // The viewer's latent / anomaly panels: one more recorded program, submitted between training submits.
   std::optional<AnalysisProgram> analysis;
   const int holdout = config.holdout_class ? static_cast<int>(*config.holdout_class) : -1;

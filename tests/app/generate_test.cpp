@@ -1,6 +1,6 @@
 // `vkae generate`: parsing (flags, ranges, the required checkpoint, help) and the real binary on tiny runs: a
-// 2-D VAE gives samples.png, manifold.png and latent.png of the right sizes, not blank, identical for the same
-// seed; a 3-D one gives samples.png only and says why; a checkpoint of another model is one error line.
+// 2-D VAE gives generated.png, manifold.png and latent.png of the right sizes, not blank, identical for the same
+// seed; a 3-D one gives generated.png only and says why; a checkpoint of another model is one error line.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -121,9 +121,9 @@ TEST(GenerateE2E, TwoDimensionalVaeWritesThreePngsReproducibly) {
   const Outcome first = vkae("generate --checkpoint " + ckpt.string() + " --grid 6 --limit 500");
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_TRUE(first.err.empty()) << first.err;
-  for (const char* f : {"samples.png (168x168)", "manifold.png (168x168)", "latent.png (720x640)"})
+  for (const char* f : {"generated.png (168x168)", "manifold.png (168x168)", "latent.png (720x640)"})
     EXPECT_THAT(first.out, HasSubstr(f));
-  const auto samples = nn::read_png_grey(run / "samples.png");
+  const auto samples = nn::read_png_grey(run / "generated.png");
   const auto manifold = nn::read_png_grey(run / "manifold.png");
   const auto latent = nn::read_png_grey(run / "latent.png");
   EXPECT_EQ(samples.width, 168u);
@@ -132,7 +132,7 @@ TEST(GenerateE2E, TwoDimensionalVaeWritesThreePngsReproducibly) {
   EXPECT_EQ(manifold.height, 168u);
   EXPECT_EQ(latent.width, 720u);
   EXPECT_EQ(latent.height, 640u);
-  EXPECT_GT(variance(samples.pixels), 50.0) << "samples.png looks blank";
+  EXPECT_GT(variance(samples.pixels), 50.0) << "generated.png looks blank";
   EXPECT_GT(variance(manifold.pixels), 50.0) << "manifold.png looks blank";
   EXPECT_GT(variance(latent.pixels), 50.0) << "latent.png looks blank";
   // Coloured dots: the plot's own pixels are white, black, grid grey (225) and frame grey (150) only.
@@ -144,9 +144,9 @@ TEST(GenerateE2E, TwoDimensionalVaeWritesThreePngsReproducibly) {
   const fs::path again = scratch("again"), other = scratch("other");
   ASSERT_EQ(vkae("generate " + ckpt.string() + " --grid 6 --limit 500 --out " + again.string()).code, 0);
   ASSERT_EQ(vkae("generate " + ckpt.string() + " --grid 6 --limit 500 --seed 1 --out " + other.string()).code, 0);
-  for (const char* f : {"samples.png", "manifold.png", "latent.png"})
+  for (const char* f : {"generated.png", "manifold.png", "latent.png"})
     EXPECT_EQ(nn::read_text_file(run / f), nn::read_text_file(again / f)) << f;
-  EXPECT_NE(nn::read_text_file(run / "samples.png"), nn::read_text_file(other / "samples.png"));
+  EXPECT_NE(nn::read_text_file(run / "generated.png"), nn::read_text_file(other / "generated.png"));
   EXPECT_EQ(nn::read_text_file(run / "manifold.png"), nn::read_text_file(other / "manifold.png"));
   fs::remove_all(run);
   fs::remove_all(again);
@@ -159,9 +159,9 @@ TEST(GenerateE2E, ThreeDimensionalVaeWritesSamplesOnlyAndSaysWhy) {
   const Outcome r = vkae("generate --checkpoint " + (run / "checkpoint.safetensors").string() + " --grid 4 --out " +
                          out.string());
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("samples.png (112x112)"));
+  EXPECT_THAT(r.out, HasSubstr("generated.png (112x112)"));
   EXPECT_THAT(r.out, HasSubstr("3 dimensions, not 2"));
-  EXPECT_TRUE(fs::exists(out / "samples.png"));
+  EXPECT_TRUE(fs::exists(out / "generated.png"));
   EXPECT_FALSE(fs::exists(out / "manifold.png"));
   EXPECT_FALSE(fs::exists(out / "latent.png"));
   fs::remove_all(run);
