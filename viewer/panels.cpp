@@ -151,7 +151,7 @@ void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<n
   for (const ImVec2& v : val) dl->AddCircleFilled(v, 4.0f, val_col);
   dl->PopClipRect();
   const float ly = top.y + 3;  // legend, right of the y label
-  float lx = a.x + 60;
+  float lx = std::max(a.x + 60, top.x + ImGui::CalcTextSize(("loss (" + loss_label + ")").c_str()).x + 24);
   for (const auto& [name, col] : {std::pair{"train (per step)", raw_col}, std::pair{"train (smoothed)", smooth_col},
                                   std::pair{"val (per epoch)", val_col}}) {
     dl->AddRectFilled(ImVec2(lx, ly + 5), ImVec2(lx + 14, ly + 9), col);
