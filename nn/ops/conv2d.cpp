@@ -16,6 +16,7 @@ constexpr uint32_t kLocal = 64;
 constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
+constexpr uint32_t kSingleChannelLanes = 8;  // conv2d_backward_weight_1ch: channels per workgroup
 
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
@@ -31,6 +32,10 @@ const rt::PipelineDesc kConv2dBackwardInput{
     "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight{
     "conv2d_backward_weight", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardWeight1ch{"conv2d_backward_weight_1ch",
+                                                {Access::ReadWrite, Access::Read, Access::Read},
+                                                sizeof(ConvPush),
+                                                {kSingleChannelLanes, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias", {Access::ReadWrite, Access::Read},
                                            sizeof(ChannelSumPush), {kLocal, 1, 1}};
 
@@ -115,6 +120,31 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   check_floats("conv2d_backward_weight", "dw", dw, s.w_count(), shape);
   check_floats("conv2d_backward_weight", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward_weight", "x", x, s.x_count(), shape);
+  // One channel on a side (the first and last layer of an image autoencoder): the general kernel's channel
+  // blocks would be mostly empty, so a kernel that walks the pixels once per channel of the other side.
+  if (s.KH == 3 && s.KW == 3 && s.stride == 1 && (s.C_in == 1 || s.C_out == 1)) {
+    const bool dy_single = s.C_in != 1;
+    const uint32_t channels = dy_single ? s.C_in : s.C_out;
+    const uint64_t rows = dy_single ? s.H : s.H_out(), cols = dy_single ? s.W : s.W_out();
+    // llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error, so each
+    // dispatch covers at most that many trips: per image one per row and one per 4 columns, plus its own.
+    constexpr uint64_t kLoopBudget = 60000;
+    const uint64_t trips_per_image = rows * (div_up(static_cast<uint32_t>(cols), 4) + 1) + 1;
+    if (trips_per_image <= kLoopBudget) {
+      const uint32_t images_per_dispatch = static_cast<uint32_t>(kLoopBudget / trips_per_image);
+      ConvPush push = make_conv_push(s, grad);
+      push.variant = dy_single ? 1 : 0;  // which tensor is bound second (the many-channel one)
+      for (uint32_t n = 0; n < s.N; n += images_per_dispatch) {
+        push.n_first = n;
+        push.N = std::min(images_per_dispatch, s.N - n);
+        push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;  // later slices add to the first
+        const rt::Groups groups{div_up(channels, kSingleChannelLanes), 1, 1};
+        if (dy_single) rec.dispatch(rec.pipeline(kConv2dBackwardWeight1ch), {dw, x, dy}, push, groups);
+        else rec.dispatch(rec.pipeline(kConv2dBackwardWeight1ch), {dw, dy, x}, push, groups);
+      }
+      return;
+    }
+  }
   rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, make_conv_push(s, grad),
                {s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)});
 }
