@@ -35,6 +35,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dBackwardInput,
       &kConv2dBackwardWeight,
       &kConv2dBackwardWeight1ch,
+      &kConv2dBackwardWeight3x3,
       &kConv2dBackwardBias,
       &kConvTranspose2dForward,
       &kConvTranspose2dBackwardInput,

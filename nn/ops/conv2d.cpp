@@ -17,6 +17,10 @@ constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 constexpr uint32_t kSingleChannelLanes = 8;  // conv2d_backward_weight_1ch: channels per workgroup
+constexpr uint32_t k3x3OutBlock = 4, k3x3InBlock = 2;  // conv2d_backward_weight_3x3: kA, kB
+// llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error; kernels
+// that loop long check their count against this.
+constexpr uint64_t kLoopBudget = 60000;
 
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
@@ -36,6 +40,10 @@ const rt::PipelineDesc kConv2dBackwardWeight1ch{"conv2d_backward_weight_1ch",
                                                 {Access::ReadWrite, Access::Read, Access::Read},
                                                 sizeof(ConvPush),
                                                 {kSingleChannelLanes, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
+                                                {Access::ReadWrite, Access::Read, Access::Read},
+                                                sizeof(ConvPush),
+                                                {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias", {Access::ReadWrite, Access::Read},
                                            sizeof(ChannelSumPush), {kLocal, 1, 1}};
 
@@ -126,9 +134,7 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
     const bool dy_single = s.C_in != 1;
     const uint32_t channels = dy_single ? s.C_in : s.C_out;
     const uint64_t rows = dy_single ? s.H : s.H_out(), cols = dy_single ? s.W : s.W_out();
-    // llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error, so each
-    // dispatch covers at most that many trips: per image one per row and one per 4 columns, plus its own.
-    constexpr uint64_t kLoopBudget = 60000;
+    // Each dispatch stays within kLoopBudget trips: per image one per row and per 4 columns, plus one.
     const uint64_t trips_per_image = rows * (div_up(static_cast<uint32_t>(cols), 4) + 1) + 1;
     if (trips_per_image <= kLoopBudget) {
       const uint32_t images_per_dispatch = static_cast<uint32_t>(kLoopBudget / trips_per_image);
@@ -142,6 +148,15 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
         if (dy_single) rec.dispatch(rec.pipeline(kConv2dBackwardWeight1ch), {dw, x, dy}, push, groups);
         else rec.dispatch(rec.pipeline(kConv2dBackwardWeight1ch), {dw, dy, x}, push, groups);
       }
+      return;
+    }
+  }
+  // 3x3 stride 1 (the model's layers): all 9 taps of a 4x2 channel block per workgroup, sharing the loads.
+  if (s.KH == 3 && s.KW == 3 && s.stride == 1) {
+    const uint64_t trips = div_up(s.N * s.H_out(), kLocal) * (div_up(s.W_out(), 4) + 1) + 2 * kLocal;
+    if (trips <= kLoopBudget) {
+      rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, dy, x}, make_conv_push(s, grad),
+                   {div_up(s.C_in, k3x3InBlock), div_up(s.C_out, k3x3OutBlock), 1});
       return;
     }
   }

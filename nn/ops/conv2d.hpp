@@ -65,6 +65,7 @@ extern const rt::PipelineDesc kConv2dForward;         // y, x, w, b
 extern const rt::PipelineDesc kConv2dBackwardInput;   // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight1ch;  // dw, many-channel side, single-channel side
+extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardBias;    // db, dy
 
 // y [N, C_out, H_out, W_out] = conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out] (overwritten).
