@@ -34,7 +34,6 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dForward,
       &kConv2dBackwardInput,
       &kConv2dBackwardWeight,
-      &kConv2dBackwardWeight1ch,
       &kConv2dBackwardWeight3x3,
       &kConv2dBackwardBias,
       &kConvTranspose2dForward,

@@ -143,8 +143,8 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
   check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
 }
 
-// One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_1ch.comp, the rest the general
-// kernel; 9 and 5 channels leave tail lanes in the 8-channel blocks of the former.
+// One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the
+// input has more channels), the rest the general kernel; 9 and 5 channels leave tails in its channel blocks.
 TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   uint32_t seed = 100;
   for (uint32_t k : {3u, 5u, 1u})
@@ -159,11 +159,11 @@ TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   check_gpu({1, 1, 1, 1, 3, 3, 3, 1, Padding::Same}, seed++);  // 1x1 image: all taps but the centre pad
 }
 
-// llvmpipe silently ends an invocation after 65535 loop trips; the single-channel kernel walks whole images
-// per invocation, so the host splits the batch: 200x200 images take 10201 trips each, 5 per dispatch here.
-TEST_F(Conv2dGpu, BackwardWeightOneChannelSplitsLargeBatches) {
-  check_gpu({12, 1, 200, 200, 3, 3, 3, 1, Padding::Same}, 120);
-  check_gpu({12, 3, 200, 200, 1, 3, 3, 1, Padding::Valid}, 121);
+// llvmpipe silently ends an invocation after 65535 loop trips; conv2d_backward_weight_3x3 takes 3 per row of
+// a 1-wide image, so 2 x 720000 rows (22500 per invocation) need one dispatch per image.
+TEST_F(Conv2dGpu, BackwardWeight3x3SplitsLargeBatches) {
+  check_gpu({2, 1, 720000, 1, 1, 3, 3, 1, Padding::Same}, 120);
+  check_gpu({2, 2, 720000, 1, 1, 3, 3, 1, Padding::Same}, 121);
 }
 
 // The denoising AE's convolutions (3x3, stride 1, same) at the training batch of 128, one test per layer
