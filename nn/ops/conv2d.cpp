@@ -15,6 +15,7 @@ namespace {
 constexpr uint32_t kLocal = 64;
 constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
+constexpr uint32_t kTransposedPixBlock = 8;  // conv_transposed_gather.glsl: kTPB
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 constexpr uint32_t kWeight3x3VBlock = 8, kWeight3x3UBlock = 1;  // conv2d_backward_weight_3x3: kA, kB
 // llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error; kernels
@@ -82,9 +83,10 @@ rt::Groups gather_groups(const Conv2dShape& s) {
 }
 
 rt::Groups transposed_gather_groups(const Conv2dShape& s) {
-  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kPixBlock columns of one
-  // class per invocation.
-  const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kPixBlock);
+  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kTransposedPixBlock columns
+  // of one class per invocation.
+  const uint64_t invocations =
+      uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kTransposedPixBlock);
   return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 
