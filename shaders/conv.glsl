@@ -9,7 +9,9 @@ layout(push_constant) uniform Push {
   uint C_out, KH, KW, stride;
   uint H_out, W_out, pad_top, pad_left;
   uint accumulate;  // 1: add into the output (Grad::Accumulate)
-  uint pad0, pad1, pad2;
+  uint variant;  // shader-specific switch, 0 unless a shader says otherwise
+  uint n_first;  // first image of this dispatch's slice of the batch (shaders that split N), else 0
+  uint pad2;
 } p;
 
 const uint kLocal = 64u;  // invocations per workgroup

@@ -1,7 +1,7 @@
 #version 450
 // conv2d input gradient: dx[n,ci,ih,iw] = sum over co, kh, kw of w[co,ci,kh,kw] * dy[n,co,oh,ow] with
 // oh*stride - pad_top + kh = ih (and likewise for columns); zero padding contributes nothing.
-// Threads: see conv_transposed_gather.glsl (kCB = 8 input channels x kPB = 4 same-residue columns of one row
+// Threads: see conv_transposed_gather.glsl (kCB = 8 input channels x kTPB = 8 same-residue columns of a row
 // per invocation; x = (n, row, column block), y = channel blocks); 64 per workgroup; tail bounds-checked.
 // Bindings: 0 dx [N, C_in, H, W] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C_out, H_out, W_out] read; 2 w [C_out, C_in, KH, KW] read.

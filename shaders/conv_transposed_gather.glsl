@@ -6,11 +6,14 @@
 // Thread mapping: gl_WorkGroupID.z = (rh, r), a residue class of rows and columns mod stride, so the valid
 // taps (kh = (rh + pad_top) mod stride + k*stride, likewise kw) are the same for the whole workgroup and no
 // tap is wasted on stride-2 zeros; gl_GlobalInvocationID.x = (n * rows + a) * M + m owns row
-// ih = rh + a*stride and the kPB columns iw = r + (m*kPB + j) * stride, which read kPB consecutive elements
-// of "in" (rows = ceil(H / stride), M = ceil(ceil(W / stride) / kPB)). gl_WorkGroupID.y = block of kCB
-// channels ci. Sums run kh, kw, co in that fixed order (deterministic). Tail columns are computed on clamped
-// indices and not stored; channels past C_in are skipped by a workgroup-uniform branch.
+// ih = rh + a*stride and the kTPB columns iw = r + (m*kPB + j) * stride, which read kTPB consecutive elements
+// of "in" (rows = ceil(H / stride), M = ceil(ceil(W / stride) / kTPB)). gl_WorkGroupID.y = block of kCB
+// channels ci. Sums run kh, kw, co in that fixed order (kh, co, kw on the stride-1 3-wide path):
+// deterministic either way. Tail columns are computed on clamped indices and not stored; channels past C_in
+// are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
+const uint kTPB = 8u;  // columns per invocation, a multiple of 4 (nn/ops/conv2d.cpp mirrors it)
+const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
@@ -20,7 +23,7 @@ layout(std430, binding = 3) readonly buffer Bias { float b[]; };
 
 void main() {
   const uint s = p.stride;
-  const uint rows = (p.H + s - 1u) / s, M = ((p.W + s - 1u) / s + kPB - 1u) / kPB;  // per residue class
+  const uint rows = (p.H + s - 1u) / s, M = ((p.W + s - 1u) / s + kTPB - 1u) / kTPB;  // per residue class
   const uint rh = gl_WorkGroupID.z / s, r = gl_WorkGroupID.z % s;  // this workgroup's residue class
   const uint q = gl_GlobalInvocationID.x;
   const uint n = min(q / (rows * M), p.N - 1u), rest = q % (rows * M), m = rest % M;
@@ -33,47 +36,78 @@ void main() {
   [[unroll]] for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
   const uint kh0 = (rh + p.pad_top) % s, kw0 = (r + p.pad_left) % s;  // uniform: loops stay uniform
 
-  vec4 acc[kCB];  // acc[i][j]: channel ci0 + i, column r + (m*kPB + j) * stride
-  [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
+  vec4 acc[kCB][kQ];  // acc[i][c][j]: channel ci0 + i, column r + (m*kTPB + c*4 + j) * stride
+  [[unroll]] for (uint i = 0u; i < kCB; ++i)
+    [[unroll]] for (uint c = 0u; c < kQ; ++c) acc[i][c] = vec4(0.0);
   const uint plane = p.H_out * p.W_out, dyn = n * p.C_out * plane, wstride = p.C_in * taps;
-  for (uint kh = kh0; kh < p.KH; kh += s) {
+  // Stride 1, three taps wide (every 3x3 'same' conv of the models): the kTPB + 2 columns of "in" that a
+  // row of taps reads are loaded once per channel and feed all three taps (see conv_gather.glsl).
+  const bool row_reuse = s == 1u && p.KW == 3u;
+  for (uint kh = 0u; row_reuse && kh < p.KH; ++kh) {
+    const int oh = int(ih + p.pad_top) - int(kh);
+    const bool h_ok = oh >= 0 && oh < int(p.H_out);
+    // Column e reads ow = m*kTPB + pad_left - 2 + e; tap kw of column j uses e = j + 2 - kw.
+    uint off[kTPB + 2u];
+    float keep[kTPB + 2u];
+    [[unroll]] for (uint e = 0u; e < kTPB + 2u; ++e) {
+      const int ow = int(m * kTPB + p.pad_left + e) - 2;
+      off[e] = dyn + uint(clamp(oh, 0, int(p.H_out) - 1)) * p.W_out + uint(clamp(ow, 0, int(p.W_out) - 1));
+      keep[e] = (h_ok && ow >= 0 && ow < int(p.W_out)) ? 1.0 : 0.0;
+    }
+    for (uint co = 0u; co < p.C_out; ++co) {
+      float d[kTPB + 2u];
+      [[unroll]] for (uint e = 0u; e < kTPB + 2u; ++e) d[e] = dy[off[e] + co * plane] * keep[e];
+      const uint wt = co * wstride + kh * 3u;
+      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw)
+        [[unroll]] for (uint c = 0u; c < kQ; ++c) {
+          const uint e0 = c * 4u + 2u - kw;
+          const vec4 g = vec4(d[e0], d[e0 + 1u], d[e0 + 2u], d[e0 + 3u]);
+          [[unroll]] for (uint i = 0u; i < kCB; ++i)
+            if (i < live) acc[i][c] += w[wt + wci[i] + kw] * g;  // uniform branch
+        }
+    }
+  }
+  for (uint kh = kh0; !row_reuse && kh < p.KH; kh += s) {
     const int oh = (int(ih + p.pad_top) - int(kh)) / int(s);  // exact: kh matches ih + pad_top mod stride
     const bool h_ok = oh >= 0 && oh < int(p.H_out);
     for (uint kw = kw0; kw < p.KW; kw += s) {
       // Per tap: where each column reads (clamped) and whether it exists; the channel loop then only loads.
-      const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kPB);  // exact division
-      uint off[kPB];
-      vec4 keep;
-      [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+      const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kTPB);  // exact division
+      uint off[kTPB];
+      float keep[kTPB];
+      [[unroll]] for (uint j = 0u; j < kTPB; ++j) {
         const int ow = ow0 + int(j);
         off[j] = dyn + uint(clamp(oh, 0, int(p.H_out) - 1)) * p.W_out + uint(clamp(ow, 0, int(p.W_out) - 1));
         keep[j] = (h_ok && ow >= 0 && ow < int(p.W_out)) ? 1.0 : 0.0;
       }
       const uint tap = kh * p.KW + kw;
       for (uint co = 0u; co < p.C_out; ++co) {
-        vec4 g;
-        [[unroll]] for (uint j = 0u; j < kPB; ++j) g[j] = dy[off[j] + co * plane];
-        g *= keep;  // a clamped load is in bounds; its value is discarded
-        [[unroll]] for (uint i = 0u; i < kCB; ++i)
-          if (i < live) acc[i] += w[co * wstride + wci[i] + tap] * g;  // uniform branch: C_in = 1 costs 1/kCB
+        [[unroll]] for (uint c = 0u; c < kQ; ++c) {
+          vec4 g;  // a clamped load is in bounds; its value is discarded
+          [[unroll]] for (uint j = 0u; j < 4u; ++j)
+            g[j] = dy[off[c * 4u + j] + co * plane] * keep[c * 4u + j];
+          [[unroll]] for (uint i = 0u; i < kCB; ++i)
+            if (i < live) acc[i][c] += w[co * wstride + wci[i] + tap] * g;  // uniform: C_in = 1 costs 1/kCB
+        }
       }
     }
   }
 
   if (!in_range) return;
+  // Unrolled, with the accumulate test outside: no per-element branch or read when overwriting.
+  const bool add = p.accumulate != 0u;
   [[unroll]] for (uint i = 0u; i < kCB; ++i) {
     const uint ci = ci0 + i;
     if (ci >= p.C_in) break;
     const uint dxrow = ((n * p.C_in + ci) * p.H + ih) * p.W;
-    [[unroll]] for (uint j = 0u; j < kPB; ++j) {
-      const uint iw = r + (m * kPB + j) * s;
-      if (iw >= p.W) break;
+    [[unroll]] for (uint j = 0u; j < kTPB; ++j) {
+      const uint iw = r + (m * kTPB + j) * s;
 #if CONV_BIAS
-      float v = acc[i][j] + b[ci];
+      const float v = acc[i][j / 4u][j % 4u] + b[ci];
 #else
-      float v = acc[i][j];
+      const float v = acc[i][j / 4u][j % 4u];
 #endif
-      dx[dxrow + iw] = p.accumulate != 0u ? dx[dxrow + iw] + v : v;
+      if (iw < p.W) dx[dxrow + iw] = add ? dx[dxrow + iw] + v : v;
     }
   }
 }

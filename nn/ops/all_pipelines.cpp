@@ -34,6 +34,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dForward,
       &kConv2dBackwardInput,
       &kConv2dBackwardWeight,
+      &kConv2dBackwardWeight3x3,
       &kConv2dBackwardBias,
       &kConvTranspose2dForward,
       &kConvTranspose2dBackwardInput,

@@ -15,7 +15,12 @@ namespace {
 constexpr uint32_t kLocal = 64;
 constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
+constexpr uint32_t kTransposedPixBlock = 8;  // conv_transposed_gather.glsl: kTPB
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
+constexpr uint32_t kWeight3x3VBlock = 8, kWeight3x3UBlock = 1;  // conv2d_backward_weight_3x3: kA, kB
+// llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error; kernels
+// that loop long check their count against this.
+constexpr uint64_t kLoopBudget = 60000;
 
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
@@ -31,6 +36,10 @@ const rt::PipelineDesc kConv2dBackwardInput{
     "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight{
     "conv2d_backward_weight", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
+                                                {Access::ReadWrite, Access::Read, Access::Read},
+                                                sizeof(ConvPush),
+                                                {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias", {Access::ReadWrite, Access::Read},
                                            sizeof(ChannelSumPush), {kLocal, 1, 1}};
 
@@ -74,9 +83,10 @@ rt::Groups gather_groups(const Conv2dShape& s) {
 }
 
 rt::Groups transposed_gather_groups(const Conv2dShape& s) {
-  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kPixBlock columns of one
-  // class per invocation.
-  const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kPixBlock);
+  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kTransposedPixBlock columns
+  // of one class per invocation.
+  const uint64_t invocations =
+      uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kTransposedPixBlock);
   return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 
@@ -115,6 +125,32 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   check_floats("conv2d_backward_weight", "dw", dw, s.w_count(), shape);
   check_floats("conv2d_backward_weight", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward_weight", "x", x, s.x_count(), shape);
+  // 3x3 stride 1 (every layer of the model): all 9 taps of a channel block per workgroup, sliding a window
+  // along the rows; v is the tensor with more channels (read once per pixel), u is read through the window.
+  if (s.KH == 3 && s.KW == 3 && s.stride == 1) {
+    const bool flip = s.C_in > s.C_out;  // variant 1: v = x, u = dy
+    const uint32_t Cv = flip ? s.C_in : s.C_out, Cu = flip ? s.C_out : s.C_in;
+    const uint64_t Hv = flip ? s.H : s.H_out(), Wv = flip ? s.W : s.W_out();
+    // Loop trips of one invocation (a loop of k iterations counts k + 1): per row, one for the row loop and
+    // ceil(Wv / 4) + 1 for the column loop; at most 2 x 65 + 3 for the final sums.
+    const uint64_t trips_per_row = (Wv + 3) / 4 + 2, fixed_trips = 2 * (kLocal + 1) + 3;
+    const uint64_t rows_per_invocation =
+        kLoopBudget > fixed_trips ? (kLoopBudget - fixed_trips) / trips_per_row : 0;
+    const uint64_t images_per_dispatch = std::min<uint64_t>(rows_per_invocation * kLocal / Hv, s.N);
+    if (images_per_dispatch > 0) {
+      ConvPush push = make_conv_push(s, grad);
+      push.variant = flip ? 1 : 0;
+      const rt::Groups groups{div_up(Cu, kWeight3x3UBlock), div_up(Cv, kWeight3x3VBlock), 1};
+      for (uint32_t n = 0; n < s.N; n += static_cast<uint32_t>(images_per_dispatch)) {
+        push.n_first = n;
+        push.N = static_cast<uint32_t>(std::min<uint64_t>(images_per_dispatch, s.N - n));
+        push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;  // later slices add to the first
+        if (flip) rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, x, dy}, push, groups);
+        else rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, dy, x}, push, groups);
+      }
+      return;
+    }
+  }
   rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, make_conv_push(s, grad),
                {s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)});
 }

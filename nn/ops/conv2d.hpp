@@ -44,7 +44,9 @@ struct ConvPush {
   uint32_t C_out, KH, KW, stride;
   uint32_t H_out, W_out, pad_top, pad_left;
   uint32_t accumulate;  // Grad: 1 adds into the output
-  uint32_t pad0, pad1, pad2;
+  uint32_t variant;     // shader-specific switch (conv2d_backward_weight_3x3.comp), else 0
+  uint32_t n_first;     // first image of a dispatch's batch slice (same shader), else 0
+  uint32_t pad2;
 };
 static_assert(sizeof(ConvPush) == 64);
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept;
@@ -62,6 +64,7 @@ static_assert(sizeof(ChannelSumPush) == 16);
 extern const rt::PipelineDesc kConv2dForward;         // y, x, w, b
 extern const rt::PipelineDesc kConv2dBackwardInput;   // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
+extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)
 extern const rt::PipelineDesc kConv2dBackwardBias;    // db, dy
 
 // y [N, C_out, H_out, W_out] = conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out] (overwritten).

@@ -143,6 +143,41 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
   check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
 }
 
+// One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the
+// input has more channels), the rest the general kernel; 9 and 5 channels leave tails in its channel blocks.
+TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
+  uint32_t seed = 100;
+  for (uint32_t k : {3u, 5u, 1u})
+    for (uint32_t stride : {1u, 2u})
+      for (Padding pad : {Padding::Same, Padding::Valid}) {
+        check_gpu({3, 1, 7, 9, 5, k, k, stride, pad}, seed++);
+        check_gpu({3, 5, 7, 9, 1, k, k, stride, pad}, seed++);
+      }
+  check_gpu({2, 1, 8, 5, 9, 3, 3, 1, Padding::Same}, seed++);
+  check_gpu({2, 9, 8, 5, 1, 3, 3, 1, Padding::Valid}, seed++);
+  check_gpu({2, 1, 4, 3, 1, 3, 3, 1, Padding::Same}, seed++);  // one channel on both sides
+  check_gpu({1, 1, 1, 1, 3, 3, 3, 1, Padding::Same}, seed++);  // 1x1 image: all taps but the centre pad
+}
+
+// llvmpipe silently ends an invocation after 65535 loop trips; conv2d_backward_weight_3x3 takes 3 per row of
+// a 1-wide image, so 2 x 720000 rows (22500 per invocation) need one dispatch per image. Weight gradient only
+// (the other passes are slow on 1-wide images and covered above).
+TEST_F(Conv2dGpu, BackwardWeight3x3SplitsLargeBatches) {
+  uint32_t seed = 120;
+  for (const Conv2dShape& s : {Conv2dShape{2, 1, 720000, 1, 1, 3, 3, 1, Padding::Same},
+                               Conv2dShape{2, 2, 720000, 1, 1, 3, 3, 1, Padding::Same}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, seed++);
+    std::vector<float> dw_ref(s.w_count()), dw_sc(s.w_count()), db_ref(s.C_out);
+    conv2d_backward_ref<float>({}, dw_ref, db_ref, d.dy, d.x, d.w, s);
+    conv2d_backward_ref<float>({}, dw_sc, db_ref, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
+    auto xb = test::upload(d.x), dyb = test::upload(d.dy), dwb = test::make_output(s.w_count());
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s); });
+    EXPECT_TRUE(close_to_scale(test::download(dwb), dw_ref, dw_sc, 1e-5)) << "dw";
+  }
+}
+
 // The denoising AE's convolutions (3x3, stride 1, same) at the training batch of 128, one test per layer
 // so each stays near a second on lavapipe (CPU reference included).
 TEST_F(Conv2dGpu, ForwardBackwardModelShape1To32At28) { check_gpu({128, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40); }
@@ -151,45 +186,55 @@ TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At7) { check_gpu({128, 32, 7, 7
 TEST_F(Conv2dGpu, ForwardBackwardModelShape32To1At28) { check_gpu({128, 32, 28, 28, 1, 3, 3, 1, Padding::Same}, 43); }
 
 TEST_F(Conv2dGpu, BackwardAccumulatesAndSkipsDx) {
-  const Conv2dShape s{3, 5, 7, 9, 4, 3, 3, 2, Padding::Same};
-  const Data d = make_data(s, 50);
-  std::vector<float> dx_ref(s.x_count()), dw_ref(s.w_count()), db_ref(s.C_out);
-  conv2d_backward_ref<float>(dx_ref, dw_ref, db_ref, d.dy, d.x, d.w, s);
-  const auto dx0 = test::random_floats(s.x_count(), 51), dw0 = test::random_floats(s.w_count(), 52);
-  const auto db0 = test::random_floats(s.C_out, 53);
-  auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
-  auto dxb = test::upload(dx0), dwb = test::upload(dw0), dbb = test::upload(db0);
-  auto dw2 = test::make_output(s.w_count()), db2 = test::make_output(s.C_out);
-  test::ctx().run_now([&](rt::Recorder& rec) {
-    record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
-                           Grad::Accumulate);
-    record_conv2d_backward(rec, rt::BufferView{}, dw2.view(), db2.view(), dyb.view(), xb.view(), wb.view(), s);
-  });
-  auto plus = [](std::vector<float> a, const std::vector<float>& b) {
-    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
-    return a;
-  };
-  EXPECT_TRUE(all_close(test::download(dxb), plus(dx_ref, dx0), 1e-5, 1e-5)) << "dx";
-  EXPECT_TRUE(all_close(test::download(dwb), plus(dw_ref, dw0), 1e-5, 1e-5)) << "dw";
-  EXPECT_TRUE(all_close(test::download(dbb), plus(db_ref, db0), 1e-5, 1e-5)) << "db";
-  EXPECT_TRUE(all_close(test::download(dw2), dw_ref, 1e-5, 1e-5)) << "dw without dx";
-  EXPECT_TRUE(all_close(test::download(db2), db_ref, 1e-5, 1e-5)) << "db without dx";
+  for (const Conv2dShape& s : {Conv2dShape{3, 5, 7, 9, 4, 3, 3, 2, Padding::Same},
+                               Conv2dShape{3, 1, 7, 9, 4, 3, 3, 1, Padding::Same},
+                               Conv2dShape{3, 5, 7, 9, 1, 3, 3, 1, Padding::Valid}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, 50);
+    std::vector<float> dx_ref(s.x_count()), dw_ref(s.w_count()), db_ref(s.C_out);
+    conv2d_backward_ref<float>(dx_ref, dw_ref, db_ref, d.dy, d.x, d.w, s);
+    const auto dx0 = test::random_floats(s.x_count(), 51), dw0 = test::random_floats(s.w_count(), 52);
+    const auto db0 = test::random_floats(s.C_out, 53);
+    auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
+    auto dxb = test::upload(dx0), dwb = test::upload(dw0), dbb = test::upload(db0);
+    auto dw2 = test::make_output(s.w_count()), db2 = test::make_output(s.C_out);
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
+                             Grad::Accumulate);
+      record_conv2d_backward(rec, rt::BufferView{}, dw2.view(), db2.view(), dyb.view(), xb.view(), wb.view(),
+                             s);
+    });
+    auto plus = [](std::vector<float> a, const std::vector<float>& b) {
+      for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+      return a;
+    };
+    EXPECT_TRUE(all_close(test::download(dxb), plus(dx_ref, dx0), 1e-5, 1e-5)) << "dx";
+    EXPECT_TRUE(all_close(test::download(dwb), plus(dw_ref, dw0), 1e-5, 1e-5)) << "dw";
+    EXPECT_TRUE(all_close(test::download(dbb), plus(db_ref, db0), 1e-5, 1e-5)) << "db";
+    EXPECT_TRUE(all_close(test::download(dw2), dw_ref, 1e-5, 1e-5)) << "dw without dx";
+    EXPECT_TRUE(all_close(test::download(db2), db_ref, 1e-5, 1e-5)) << "db without dx";
+  }
 }
 
 TEST_F(Conv2dGpu, BackwardIsBitReproducible) {
-  const Conv2dShape s{8, 8, 14, 14, 8, 3, 3, 1, Padding::Same};
-  const Data d = make_data(s, 60);
-  auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
-  std::vector<float> first[3];
-  for (int run = 0; run < 2; ++run) {
-    auto dxb = test::make_output(s.x_count()), dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
-    test::ctx().run_now([&](rt::Recorder& rec) {
-      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
-    });
-    const std::vector<float> got[3] = {test::download(dxb), test::download(dwb), test::download(dbb)};
-    for (int i = 0; i < 3; ++i) {
-      if (run == 0) first[i] = got[i];
-      else EXPECT_EQ(got[i], first[i]) << "output " << i << " differs between runs";
+  for (const Conv2dShape& s : {Conv2dShape{8, 8, 14, 14, 8, 3, 3, 1, Padding::Same},
+                               Conv2dShape{8, 1, 14, 14, 8, 3, 3, 1, Padding::Same},
+                               Conv2dShape{8, 8, 14, 14, 1, 3, 3, 1, Padding::Same}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, 60);
+    auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
+    std::vector<float> first[3];
+    for (int run = 0; run < 2; ++run) {
+      auto dxb = test::make_output(s.x_count()), dwb = test::make_output(s.w_count()),
+           dbb = test::make_output(s.C_out);
+      test::ctx().run_now([&](rt::Recorder& rec) {
+        record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+      });
+      const std::vector<float> got[3] = {test::download(dxb), test::download(dwb), test::download(dbb)};
+      for (int i = 0; i < 3; ++i) {
+        if (run == 0) first[i] = got[i];
+        else EXPECT_EQ(got[i], first[i]) << "output " << i << " differs between runs";
+      }
     }
   }
 }

@@ -1,0 +1,79 @@
+// Body of the transposed ("input-gradient") convolution, written as a gather so no two invocations write the
+// same element: out[n, ci, ih, iw] = (b[ci]) + sum_{co,kh,kw} w[co,ci,kh,kw] * in[n, co, oh, ow] over the
+// (oh, ow) with oh*stride - pad_top + kh = ih and ow*stride - pad_left + kw = iw. Here "in" is [N, C_out,
+// H_out, W_out] and "out" is [N, C_in, H, W] of the conv2d described by the push constants.
+// Included by conv2d_backward_input.comp (CONV_BIAS 0) and conv_transpose2d_forward.comp (CONV_BIAS 1).
+// Thread mapping: gl_WorkGroupID.z = (rh, r), a residue class of rows and columns mod stride, so the valid
+// taps (kh = (rh + pad_top) mod stride + k*stride, likewise kw) are the same for the whole workgroup and no
+// tap is wasted on stride-2 zeros; gl_GlobalInvocationID.x = (n * rows + a) * M + m owns row
+// ih = rh + a*stride and the kPB columns iw = r + (m*kPB + j) * stride, which read kPB consecutive elements
+// of "in" (rows = ceil(H / stride), M = ceil(ceil(W / stride) / kPB)). gl_WorkGroupID.y = block of kCB
+// channels ci. Sums run kh, kw, co in that fixed order (deterministic). Tail columns are computed on clamped
+// indices and not stored; channels past C_in are skipped by a workgroup-uniform branch.
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) buffer Out { float dx[]; };
+layout(std430, binding = 1) readonly buffer In { float dy[]; };
+layout(std430, binding = 2) readonly buffer Wt { float w[]; };
+#if CONV_BIAS
+layout(std430, binding = 3) readonly buffer Bias { float b[]; };
+#endif
+
+void main() {
+  const uint s = p.stride;
+  const uint rows = (p.H + s - 1u) / s, M = ((p.W + s - 1u) / s + kPB - 1u) / kPB;  // per residue class
+  const uint rh = gl_WorkGroupID.z / s, r = gl_WorkGroupID.z % s;  // this workgroup's residue class
+  const uint q = gl_GlobalInvocationID.x;
+  const uint n = min(q / (rows * M), p.N - 1u), rest = q % (rows * M), m = rest % M;
+  const uint ih = rh + (rest / M) * s;
+  const bool in_range = q < p.N * rows * M && ih < p.H;
+  const uint ci0 = gl_WorkGroupID.y * kCB;
+  const uint live = min(kCB, p.C_in - ci0);  // channels of this block that exist (uniform per workgroup)
+  const uint taps = p.KH * p.KW;
+  uint wci[kCB];
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
+  const uint kh0 = (rh + p.pad_top) % s, kw0 = (r + p.pad_left) % s;  // uniform: loops stay uniform
+
+  vec4 acc[kCB];  // acc[i][j]: channel ci0 + i, column r + (m*kPB + j) * stride
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) acc[i] = vec4(0.0);
+  const uint plane = p.H_out * p.W_out, dyn = n * p.C_out * plane, wstride = p.C_in * taps;
+  for (uint kh = kh0; kh < p.KH; kh += s) {
+    const int oh = (int(ih + p.pad_top) - int(kh)) / int(s);  // exact: kh matches ih + pad_top mod stride
+    const bool h_ok = oh >= 0 && oh < int(p.H_out);
+    for (uint kw = kw0; kw < p.KW; kw += s) {
+      // Per tap: where each column reads (clamped) and whether it exists; the channel loop then only loads.
+      const int ow0 = (int(r + p.pad_left) - int(kw)) / int(s) + int(m * kPB);  // exact division
+      uint off[kPB];
+      vec4 keep;
+      [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+        const int ow = ow0 + int(j);
+        off[j] = dyn + uint(clamp(oh, 0, int(p.H_out) - 1)) * p.W_out + uint(clamp(ow, 0, int(p.W_out) - 1));
+        keep[j] = (h_ok && ow >= 0 && ow < int(p.W_out)) ? 1.0 : 0.0;
+      }
+      const uint tap = kh * p.KW + kw;
+      for (uint co = 0u; co < p.C_out; ++co) {
+        vec4 g;
+        [[unroll]] for (uint j = 0u; j < kPB; ++j) g[j] = dy[off[j] + co * plane];
+        g *= keep;  // a clamped load is in bounds; its value is discarded
+        [[unroll]] for (uint i = 0u; i < kCB; ++i)
+          if (i < live) acc[i] += w[co * wstride + wci[i] + tap] * g;  // uniform branch: C_in = 1 costs 1/kCB
+      }
+    }
+  }
+
+  if (!in_range) return;
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) {
+    const uint ci = ci0 + i;
+    if (ci >= p.C_in) break;
+    const uint dxrow = ((n * p.C_in + ci) * p.H + ih) * p.W;
+    [[unroll]] for (uint j = 0u; j < kPB; ++j) {
+      const uint iw = r + (m * kPB + j) * s;
+      if (iw >= p.W) break;
+#if CONV_BIAS
+      float v = acc[i][j] + b[ci];
+#else
+      float v = acc[i][j];
+#endif
+      dx[dxrow + iw] = p.accumulate != 0u ? dx[dxrow + iw] + v : v;
+    }
+  }
+}
