@@ -19,7 +19,8 @@ namespace vkae::app::cli {
 
 using namespace std::string_literals;
 
-inline constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "summary", "help"};
+inline constexpr std::string_view kCommands[] = {"train",  "eval",    "denoise", "devices", "fetch",   "view", "bench",
+                                                 "summary", "encode", "anomaly", "reduce", "upscale", "help"};
 
 inline std::string str(std::string_view s) {
   return std::string(s);
