@@ -151,7 +151,8 @@ Spec<ReduceState> reduce_spec() {
       {},
       [](S& s, std::string_view arg) { set_checkpoint(s, "reduce", arg); },
       "PCA is fitted on the training images (without the checkpoint's held-out class) on the CPU in double;\n"
-      "all 60000 MNIST images take a few seconds. PCA's BCE clips its reconstruction to [1e-7, 1 - 1e-7].\n"
+      "all 60000 MNIST images take a few seconds. PCA's BCE clips its reconstruction to [1e-7, 1 - 1e-7];\n"
+      "the model's output is scored by the same formulas. A denoising model gets the clean images.\n"
       "The checkpoint may also be given as the only positional argument."};
   spec.options = {
       checkpoint_option<S>(spec.command),
