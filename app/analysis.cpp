@@ -198,6 +198,7 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
     j.set("latent", r.latent);
     j.set("components", r.components);
     j.set("fit_images", r.fit_images);
+    j.set("holdout_class", r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json());
     j.set("model_mse", r.model_errors.mse);
     j.set("model_bce", r.model_errors.bce);
     j.set("pca_mse", r.pca_errors.mse);
@@ -220,7 +221,9 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
   std::ostream& out = console.out;
   out << "reduce: " << r.model << " (code size " << r.latent << ") vs PCA with " << r.components
       << " components on " << split_text(r) << "\n";
-  out << "PCA fitted on " << r.fit_images << " " << r.dataset << " training images in " << fixed(r.fit_seconds, 1)
+  out << "PCA fitted on " << r.fit_images << " " << r.dataset << " training images"
+      << (r.holdout_class >= 0 ? " (class " + std::to_string(r.holdout_class) + " left out, as in training)" : "")
+      << " in " << fixed(r.fit_seconds, 1)
       << " s; its " << r.components << " components explain " << fixed(100 * r.explained_variance, 1)
       << "% of the variance\n";
   char line[128];
@@ -232,7 +235,8 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
                 r.pca_errors.mse, r.pca_errors.bce);
   out << line;
   out << "PCA MSE/pixel by components:";
-  for (const auto& [k, mse] : r.pca_mse_by_components) out << " " << k << ": " << fixed(mse, 5) << ";";
+  for (size_t i = 0; i < r.pca_mse_by_components.size(); ++i)
+    out << (i ? ", " : " ") << r.pca_mse_by_components[i].first << ": " << fixed(r.pca_mse_by_components[i].second, 5);
   out << "\n(model " << fixed(r.seconds, 1) << " s on " << r.device << ")" << std::endl;
   return kExitOk;
 }

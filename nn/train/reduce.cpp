@@ -56,12 +56,15 @@ ReduceReport compare_with_pca(const ReduceConfig& config) {
   r.labels.assign(test.labels.begin(), test.labels.begin() + count);
   r.latent = uint32_t(runner.model().latent_size());
   r.components = config.components.value_or(r.latent);
+  if (!config.components && r.components > d)
+    throw InputError("checkpoint " + c.checkpoint.string() + ": the model's code has " + std::to_string(r.components) +
+                     " numbers, more than the " + std::to_string(d) + " pixels of an image; pass --components K");
   if (r.components == 0 || r.components > d)
     throw InputError("--components " + std::to_string(r.components) + ": expected 1 to " + std::to_string(d) +
-                     " (the pixels of an image)" +
-                     (config.components ? "" : "; the model's code is larger, pass --components"));
+                     " (the pixels of an image)");
   if (fit_count < 2) throw InputError("--fit-limit " + std::to_string(fit_count) + ": expected at least 2 images");
   r.fit_images = fit_count;
+  r.holdout_class = ckpt.info.holdout_class;
 
   // Fit: the covariance of the training images, a block of rows at a time.
   const auto fit_start = std::chrono::steady_clock::now();
