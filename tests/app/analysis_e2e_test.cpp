@@ -252,6 +252,9 @@ TEST(AnalysisE2E, UpscaleASuperResolutionCheckpointAndRefuseOthers) {
   EXPECT_EQ(result.width, 28u);
   EXPECT_EQ(result.height, 28u);
 
+  expect_one_line_error(vkae("reduce " + sr.string() + " --fit-limit 100"),
+                        "the model's code has 6272 numbers, more than the 784 pixels of an image; pass --components K");
+
   const fs::path dense = train("not-sr", "--model dense --steps 1");
   const fs::path never = scratch("never.png");
   expect_one_line_error(vkae("upscale --checkpoint " + dense.string() + " " + in.string() + " " + never.string()),
