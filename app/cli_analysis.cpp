@@ -122,7 +122,7 @@ Spec<AnomalyState> anomaly_spec() {
        }},
       split_option<S>(),
       limit_option<S>("score the first N images of the split only (default: all)"),
-      text_option<S>("--out", "FILE", "a .csv or .npy path", "also write every image's score: FILE.csv or FILE.npy",
+      text_option<S>("--out", "FILE", "a .csv or .npy path", "also write every image's score: FILE.csv or FILE.npy (default: none)",
                      [](S& s, std::string_view v) {
                        const std::filesystem::path p(v);
                        if (!has_extension(p, ".npy") && !has_extension(p, ".csv"))
