@@ -5,6 +5,7 @@
 
 #include "app/options.hpp"
 #include "app/cli_generate.hpp"
+#include "app/cli_analysis.hpp"
 
 #include <vulkan/vulkan.h>
 
@@ -402,6 +403,10 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   if (command == "view") return fn(view_spec());
   if (command == "summary") return fn(summary_spec());
   if (command == "generate") return fn(generate_spec());
+  if (command == "encode") return fn(encode_spec());
+  if (command == "anomaly") return fn(anomaly_spec());
+  if (command == "reduce") return fn(reduce_spec());
+  if (command == "upscale") return fn(upscale_spec());
   return std::nullopt;
 }
 
@@ -413,9 +418,10 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
     throw InputError("unknown command " + str(word) + " (options go after the command: vkae train " +
                      str(word) + " ...)");
   const auto hint = closest_match(word, kCommands);
-  throw InputError(
-      "unknown command " + str(word) +
-      (hint ? " (did you mean " + *hint + "?)" : ": expected train, eval, denoise, generate, devices, fetch, view, bench, summary or help"));
+  std::string all;  // "train, eval, ... or help", from the one list of commands
+  for (size_t i = 0; i < std::size(kCommands); ++i)
+    all += (i == 0 ? "" : i + 1 == std::size(kCommands) ? " or " : ", ") + str(kCommands[i]);
+  throw InputError("unknown command " + str(word) + (hint ? " (did you mean " + *hint + "?)" : ": expected " + all));
 }
 
 const char* const kOverview =
@@ -433,6 +439,12 @@ const char* const kOverview =
     "  fetch [mnist]               download a dataset into the cache\n"
     "  view --checkpoint FILE      the viewer on a trained model (needs a display)\n"
     "  bench [--model dae]         training/inference speed and a per-op timing table\n"
+    "  encode --checkpoint FILE --out FILE.npy|FILE.csv\n"
+    "                              the latent code of every image of a split\n"
+    "  anomaly --checkpoint FILE   reconstruction error per image, ROC AUC of a held-out class\n"
+    "  reduce --checkpoint FILE    reconstruction error next to PCA's at the same code size\n"
+    "  upscale --checkpoint FILE in.png out.png\n"
+    "                              a super-resolution model on a PNG\n"
     "  help [command]              this help, or a command's\n\n"
     "options:\n"
     "  -h, --help                  show help (`vkae <command> --help` for a command's options)\n"

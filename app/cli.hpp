@@ -9,7 +9,8 @@
 #include <string_view>
 #include <variant>
 
-#include "app/bench.hpp"  // BenchCommand (vkae bench)
+#include "app/analysis_commands.hpp"  // EncodeCommand, AnomalyCommand, ReduceCommand, UpscaleCommand
+#include "app/bench.hpp"              // BenchCommand (vkae bench)
 #include "nn/train/generate.hpp"
 #include "nn/train/trainer.hpp"
 
@@ -76,7 +77,7 @@ struct VersionCommand {};
 
 using Command = std::variant<TrainCommand, EvalCommand, DenoiseCommand, DevicesCommand, FetchCommand,
                              HelpCommand, VersionCommand, ViewCommand, BenchCommand, SummaryCommand,
-                             GenerateCommand>;
+                             GenerateCommand, EncodeCommand, AnomalyCommand, ReduceCommand, UpscaleCommand>;
 
 // `args` are the arguments after the program name.
 Command parse_command_line(std::span<const std::string_view> args);

@@ -18,6 +18,7 @@
 #include <ostream>
 #include <vector>
 
+#include "app/analysis.hpp"
 #include "app/progress.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/model/spec.hpp"
@@ -332,6 +333,10 @@ int run_command(const Command& command, const Console& console) {
   if (const auto* c = std::get_if<FetchCommand>(&command)) return run_fetch(*c, console);
   if (const auto* c = std::get_if<ViewCommand>(&command)) return run_view(*c, console);
   if (const auto* c = std::get_if<GenerateCommand>(&command)) return run_generate(*c, console);
+  if (const auto* c = std::get_if<EncodeCommand>(&command)) return run_encode(*c, console);
+  if (const auto* c = std::get_if<AnomalyCommand>(&command)) return run_anomaly(*c, console);
+  if (const auto* c = std::get_if<ReduceCommand>(&command)) return run_reduce(*c, console);
+  if (const auto* c = std::get_if<UpscaleCommand>(&command)) return run_upscale(*c, console);
   if (const auto* c = std::get_if<HelpCommand>(&command)) {
     console.out << c->text << std::flush;
     return kExitOk;

@@ -19,7 +19,9 @@ namespace vkae::app::cli {
 
 using namespace std::string_literals;
 
-inline constexpr std::string_view kCommands[] = {"train", "eval", "denoise", "devices", "fetch", "view", "bench", "summary", "generate", "help"};
+inline constexpr std::string_view kCommands[] = {"train",  "eval",    "denoise", "generate", "encode", "anomaly",
+                                                 "reduce", "upscale", "devices", "fetch",    "view",   "bench",
+                                                 "summary", "help"};
 
 inline std::string str(std::string_view s) {
   return std::string(s);

@@ -235,7 +235,9 @@ TEST(Cli, HelpListsEveryFlagWithDefault) {
 TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
       {{"trian"}, "unknown command trian (did you mean train?)"},
-      {{"frobnicate"}, "unknown command frobnicate: expected train, eval, denoise, generate, devices, fetch, view, bench, summary or help"},
+      {{"frobnicate"},
+       "unknown command frobnicate: expected train, eval, denoise, generate, encode, anomaly, reduce, upscale, "
+       "devices, fetch, view, bench, summary or help"},
       {{"mnist"}, "unknown command mnist (did you mean vkae train mnist?)"},
       {{"--epochs", "3"}, "unknown command --epochs (options go after the command: vkae train --epochs ...)"},
       {{"train", "--epoch", "3"}, "unknown option --epoch for train (did you mean --epochs?)"},

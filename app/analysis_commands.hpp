@@ -1,0 +1,41 @@
+// The parsed forms of the application commands on a trained checkpoint: encode, anomaly, reduce, upscale.
+// Kept apart from app/cli.hpp so that the command list there stays one line per command; parsed by
+// app/cli_analysis.cpp, run by app/analysis.cpp.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "nn/train/applications.hpp"
+
+namespace vkae::app {
+
+// `vkae encode --checkpoint F --out FILE.npy|FILE.csv`: the latent code of every image of a split.
+struct EncodeCommand {
+  nn::SplitConfig config;
+  std::filesystem::path out;
+};
+
+// `vkae anomaly --checkpoint F`: per-image reconstruction errors, their summary per class, and the ROC AUC of
+// finding the held-out class by its error.
+struct AnomalyCommand {
+  nn::SplitConfig config;
+  std::optional<uint32_t> holdout_class;  // default: the checkpoint's
+  std::optional<std::filesystem::path> out;
+  bool json = false;
+};
+
+// `vkae reduce --checkpoint F`: the model's test reconstruction error next to PCA's at the same code size.
+struct ReduceCommand {
+  nn::SplitConfig config;
+  std::optional<uint32_t> components, fit_limit;
+  bool json = false;
+};
+
+// `vkae upscale --checkpoint F in.png out.png`: a super-resolution model on a user's image.
+struct UpscaleCommand {
+  std::filesystem::path checkpoint, in_png, out_png;
+  std::string device;
+};
+
+}  // namespace vkae::app

@@ -1,0 +1,205 @@
+// Option tables of encode, anomaly, reduce and upscale. The three commands over a split share their options
+// (checkpoint, split, limit, dataset, data, device) through the templates below; each finish() checks the
+// required arguments and combinations so that running never starts on a command line it would refuse later.
+#include "app/cli_analysis.hpp"
+
+namespace vkae::app {
+namespace {
+
+using namespace cli;
+
+// The checkpoint as --checkpoint F or the only positional argument.
+template <typename S>
+void set_checkpoint(S& s, std::string_view command, std::string_view v) {
+  if (!s.command.config.checkpoint.empty())
+    throw InputError("unexpected argument " + str(v) + " for " + str(command) + ": the checkpoint is already " +
+                     s.command.config.checkpoint.string());
+  s.command.config.checkpoint = std::filesystem::path(v);
+}
+
+template <typename S>
+Option<S> checkpoint_option(std::string_view command) {
+  return {"--checkpoint", "FILE", "a checkpoint file", "the .safetensors checkpoint (required)",
+          [command](S& s, std::string_view flag, std::string_view v) {
+            if (v.empty()) bad_value(flag, v, "a checkpoint file");
+            set_checkpoint(s, command, v);
+          }};
+}
+
+template <typename S>
+Option<S> split_option() {
+  return {"--split", "test|train", "test or train", "which split of the dataset (default test)",
+          [](S& s, std::string_view flag, std::string_view v) {
+            if (v == "test")
+              s.command.config.split = nn::Split::Test;
+            else if (v == "train")
+              s.command.config.split = nn::Split::Train;
+            else
+              bad_value(flag, v, "test or train");
+          }};
+}
+
+template <typename S>
+Option<S> limit_option(std::string help) {
+  return integer_option<S, uint32_t>("--limit", 1, std::move(help),
+                                     [](S& s, uint32_t v) { s.command.config.limit = v; });
+}
+
+// The options every command over a split has, after its own.
+template <typename S>
+void add_split_options(std::vector<Option<S>>& options) {
+  options.push_back(dataset_option<S>("--dataset", "mnist or fashion (default: the checkpoint's dataset)"));
+  options.push_back(data_option<S>());
+  options.push_back(device_option<S>([](S& s, std::string_view v) { s.command.config.device = str(v); }));
+}
+
+template <typename S>
+void finish_split(S& s, std::string_view command) {
+  if (s.command.config.checkpoint.empty())
+    throw InputError(str(command) + " needs --checkpoint FILE (a checkpoint.safetensors from a run folder)");
+  if (s.dataset) s.command.config.dataset = *s.dataset;
+}
+
+bool has_extension(const std::filesystem::path& p, std::string_view ext) {
+  return p.extension() == ext;
+}
+
+}  // namespace
+
+Spec<EncodeState> encode_spec() {
+  using S = EncodeState;
+  Spec<S> spec{
+      "encode",
+      "vkae encode --checkpoint FILE --out FILE.npy|FILE.csv [options]",
+      "Writes the latent code (the encoder's output; a VAE's mean mu) of every image of a split, with labels.",
+      {},
+      [](S& s, std::string_view arg) { set_checkpoint(s, "encode", arg); },
+      "FILE.npy: a float32 array [N, Z] in NumPy's .npy format, and the labels as uint8 [N] in FILE.labels.npy\n"
+      "next to it (numpy.load reads both). FILE.csv: a header line label,z0,z1,... then one row per image.\n"
+      "Images are in file order. The checkpoint may also be given as the only positional argument."};
+  spec.options = {
+      checkpoint_option<S>(spec.command),
+      text_option<S>("--out", "FILE", "a .npy or .csv path", "where the codes go: FILE.npy or FILE.csv (required)",
+                     [](S& s, std::string_view v) {
+                       const std::filesystem::path p(v);
+                       if (!has_extension(p, ".npy") && !has_extension(p, ".csv"))
+                         bad_value("--out", v, "a path ending in .npy or .csv");
+                       s.command.out = p;
+                     }),
+      split_option<S>(),
+      limit_option<S>("encode the first N images of the split only (default: all)"),
+  };
+  add_split_options(spec.options);
+  spec.finish = [](S& s) -> Command {
+    finish_split(s, "encode");
+    if (s.command.out.empty()) throw InputError("encode needs --out FILE.npy or --out FILE.csv");
+    return s.command;
+  };
+  return spec;
+}
+
+Spec<AnomalyState> anomaly_spec() {
+  using S = AnomalyState;
+  Spec<S> spec{
+      "anomaly",
+      "vkae anomaly --checkpoint FILE [--holdout-class K] [options]",
+      "Scores every image of a split by the model's reconstruction error (its loss kind, mean per pixel, on\n"
+      "the clean image), prints the mean and median per class and, with a held-out class, the ROC AUC of\n"
+      "finding that class by its error (positives: class K; score: the error).",
+      {},
+      [](S& s, std::string_view arg) { set_checkpoint(s, "anomaly", arg); },
+      "Train for this with vkae train --holdout-class K, which leaves class K out of training and records it in\n"
+      "the checkpoint. Scores file: .csv with index,label,error per image, or .npy float32 [N] with the labels\n"
+      "in FILE.labels.npy. The checkpoint may also be given as the only positional argument."};
+  spec.options = {
+      checkpoint_option<S>(spec.command),
+      {"--holdout-class", "K", "a class 0 to 9",
+       "the anomalous class for the ROC AUC (default: the checkpoint's, from train --holdout-class)",
+       [](S& s, std::string_view flag, std::string_view v) {
+         const uint32_t k = parse_integer<uint32_t>(flag, v, 0, "a class 0 to 9");
+         if (k > 9) bad_value(flag, v, "a class 0 to 9");
+         s.command.holdout_class = k;
+       }},
+      split_option<S>(),
+      limit_option<S>("score the first N images of the split only (default: all)"),
+      text_option<S>("--out", "FILE", "a .csv or .npy path", "also write every image's score: FILE.csv or FILE.npy (default: none)",
+                     [](S& s, std::string_view v) {
+                       const std::filesystem::path p(v);
+                       if (!has_extension(p, ".npy") && !has_extension(p, ".csv"))
+                         bad_value("--out", v, "a path ending in .csv or .npy");
+                       s.command.out = p;
+                     }),
+      switch_option<S>("--json", "print one JSON object on one line (default: a table)",
+                       [](S& s) { s.command.json = true; }),
+  };
+  add_split_options(spec.options);
+  spec.finish = [](S& s) -> Command {
+    finish_split(s, "anomaly");
+    return s.command;
+  };
+  return spec;
+}
+
+Spec<ReduceState> reduce_spec() {
+  using S = ReduceState;
+  Spec<S> spec{
+      "reduce",
+      "vkae reduce --checkpoint FILE [--components K] [options]",
+      "Dimensionality reduction report: the model's test reconstruction error next to PCA's with as many\n"
+      "components as the model's code has numbers, in the same metrics (MSE and BCE per pixel), plus PCA's\n"
+      "explained variance and its error at 1, 2, 4, ... components.",
+      {},
+      [](S& s, std::string_view arg) { set_checkpoint(s, "reduce", arg); },
+      "PCA is fitted on the training images (without the checkpoint's held-out class) on the CPU in double;\n"
+      "all 60000 MNIST images take a few seconds. PCA's BCE clips its reconstruction to [1e-7, 1 - 1e-7];\n"
+      "the model's output is scored by the same formulas. A denoising model gets the clean images.\n"
+      "The checkpoint may also be given as the only positional argument."};
+  spec.options = {
+      checkpoint_option<S>(spec.command),
+      integer_option<S, uint32_t>("--components", 1, "PCA components K (default: the model's code size)",
+                                  [](S& s, uint32_t v) { s.command.components = v; }),
+      limit_option<S>("compare on the first N test images only (default: all)"),
+      integer_option<S, uint32_t>("--fit-limit", 2, "fit PCA on the first N training images only (default: all)",
+                                  [](S& s, uint32_t v) { s.command.fit_limit = v; }),
+      switch_option<S>("--json", "print one JSON object on one line (default: a table)",
+                       [](S& s) { s.command.json = true; }),
+  };
+  add_split_options(spec.options);
+  spec.finish = [](S& s) -> Command {
+    finish_split(s, "reduce");
+    return s.command;
+  };
+  return spec;
+}
+
+Spec<UpscaleState> upscale_spec() {
+  using S = UpscaleState;
+  Spec<S> spec{
+      "upscale",
+      "vkae upscale --checkpoint FILE in.png out.png [options]",
+      "Runs a PNG through a super-resolution model (vkae train --model sr): the image is made grey and\n"
+      "area-resized to the model's input (14x14), and written at the model's output size (28x28).",
+      {},
+      [](S& s, std::string_view arg) {
+        if (s.positionals == 2)
+          throw InputError("unexpected argument " + str(arg) + " for upscale: expected only in.png out.png");
+        (s.positionals++ == 0 ? s.command.in_png : s.command.out_png) = std::filesystem::path(arg);
+      },
+      ""};
+  spec.options = {
+      text_option<S>("--checkpoint", "FILE", "a checkpoint file",
+                     "the .safetensors checkpoint of a super-resolution model (required)",
+                     [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
+      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+  };
+  spec.finish = [](S& s) -> Command {
+    if (s.command.checkpoint.empty())
+      throw InputError("upscale needs --checkpoint FILE (a checkpoint.safetensors of a --model sr run)");
+    if (s.positionals < 2)
+      throw InputError("upscale needs an input and an output PNG: vkae upscale --checkpoint FILE in.png out.png");
+    return s.command;
+  };
+  return spec;
+}
+
+}  // namespace vkae::app

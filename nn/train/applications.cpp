@@ -1,0 +1,188 @@
+// encode, anomaly scores and upscale: the checkpoint's model in prediction mode over a split or one PNG, in
+// batches of up to 128 images. The PCA comparison is in reduce.cpp; the engine both use is ModelRunner.
+#include "nn/train/applications.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "nn/io/png.hpp"
+#include "nn/ops/data.hpp"
+#include "nn/ops/loss.hpp"
+#include "nn/train/model_runner.hpp"
+
+namespace vkae::nn {
+
+const char* split_name(Split split) noexcept {
+  return split == Split::Train ? "train" : "test";
+}
+
+rt::ContextOptions analysis_context_options(const std::string& device) {
+  rt::ContextOptions o = rt::context_options_from_env();
+  if (!device.empty()) o.device = device;
+  o.quiet = true;
+  return o;
+}
+
+Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,
+                            const std::string& override_name, const std::optional<std::filesystem::path>& data_dir,
+                            Split split) {
+  const std::string name = override_name.empty() ? ckpt.info.dataset : override_name;
+  if (name != "mnist" && name != "fashion")
+    throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected mnist or fashion)");
+  Dataset data = load_dataset(name, split, DataSearch{data_dir});
+  const Shape3 out = ckpt.spec.output();
+  if (out != Shape3{1, data.rows, data.cols})
+    throw InputError("checkpoint " + checkpoint.string() + ": model " + ckpt.spec.name + " produces " +
+                     shape3_string(out) + " images, " + name + " has 1x" + std::to_string(data.rows) + "x" +
+                     std::to_string(data.cols));
+  return data;
+}
+
+ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device, uint32_t max_batch)
+    : ctx_(analysis_context_options(device)),
+      model_(ctx_, ckpt.spec, max_batch),
+      target_(ctx_.device(), uint64_t{max_batch} * ckpt.spec.output().size() * sizeof(float),
+              rt::MemoryKind::DeviceLocal, "analysis targets"),
+      errors_(ctx_.device(), uint64_t{max_batch} * sizeof(float), rt::MemoryKind::DeviceLocal, "analysis errors"),
+      pixels_(uint32_t(ckpt.spec.output().size())) {
+  load_into(ctx_, ckpt, model_, nullptr);
+}
+
+void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
+  if (n == 0 || n > model_.max_batch() || uint64_t{first} + n > data.count)
+    throw InputError("analysis: images " + std::to_string(first) + "+" + std::to_string(n) + " of " +
+                     std::to_string(data.count) + " with batch " + std::to_string(model_.max_batch()));
+  std::vector<float> x(size_t{n} * pixels_);
+  const uint8_t* images = data.images.data() + size_t{first} * pixels_;
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(images[i]) / 255.0f;
+  const uint64_t count = x.size();
+  const rt::BufferView target = target_.view(0, count * sizeof(float));
+  ctx_.write(target, x.data(), count * sizeof(float));
+  const ModelSpec& spec = model_.spec();
+  const auto start = std::chrono::steady_clock::now();
+  ctx_.run_now([&](rt::Recorder& rec) {
+    if (spec.super_resolution) {
+      const Shape3 out = spec.output();
+      record_downscale2x(rec, model_.input(), target, Downscale2xShape{n, out.c, out.h, out.w});
+    } else {
+      rec.copy(model_.input().sub(0, count * sizeof(float)), target);
+    }
+    model_.record_forward(rec, n, /*predict=*/true);
+    // BCE takes logits (exact for saturated outputs); after a predict pass the logits are still in tail().z.
+    const Loss loss = spec.loss == LossKind::Bce ? Loss::Bce : Loss::Mse;
+    record_loss_rows(rec, loss, errors_.view(0, uint64_t{n} * sizeof(float)),
+                     model_.loss_input().sub(0, count * sizeof(float)), target, n, pixels_);
+  });
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<float> ModelRunner::read_code(uint32_t n) {
+  std::vector<float> out(size_t{n} * model_.latent_size());
+  ctx_.read(model_.code(), out.data(), out.size() * sizeof(float));
+  return out;
+}
+
+std::vector<float> ModelRunner::read_output(uint32_t n) {
+  std::vector<float> out(size_t{n} * pixels_);
+  ctx_.read(model_.output(), out.data(), out.size() * sizeof(float));
+  return out;
+}
+
+std::vector<float> ModelRunner::read_errors(uint32_t n) {
+  std::vector<float> out(n);
+  ctx_.read(errors_.view(), out.data(), out.size() * sizeof(float));
+  return out;
+}
+
+namespace {
+
+// Checkpoint, split data and run description shared by encode and score.
+struct SplitSetup {
+  LoadedCheckpoint ckpt;
+  Dataset data;
+  uint32_t count = 0;
+};
+
+SplitSetup set_up(const SplitConfig& config, SplitRun& run) {
+  SplitSetup s{read_checkpoint(config.checkpoint), {}, 0};
+  s.data = load_for_checkpoint(s.ckpt, config.checkpoint, config.dataset, config.data_dir, config.split);
+  s.count = std::min(s.data.count, config.limit.value_or(s.data.count));
+  if (s.count == 0) throw InputError("--limit 0: expected an integer >= 1");
+  run.model = s.ckpt.spec.name;
+  run.dataset = s.data.name;
+  run.split = config.split;
+  run.images = s.count;
+  run.labels.assign(s.data.labels.begin(), s.data.labels.begin() + s.count);
+  return s;
+}
+
+}  // namespace
+
+Encoding encode_split(const SplitConfig& config) {
+  Encoding e;
+  const SplitSetup s = set_up(config, e);
+  ModelRunner runner(s.ckpt, config.device);
+  e.device = runner.device_name();
+  e.latent = uint32_t(runner.model().latent_size());
+  e.vae = runner.model().sampling() != nullptr;
+  e.codes.reserve(size_t{s.count} * e.latent);
+  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
+    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
+    runner.run(s.data, first, n);
+    const std::vector<float> code = runner.read_code(n);
+    e.codes.insert(e.codes.end(), code.begin(), code.end());
+  }
+  e.seconds = runner.seconds();
+  return e;
+}
+
+ReconstructionScores score_split(const SplitConfig& config) {
+  ReconstructionScores r;
+  const SplitSetup s = set_up(config, r);
+  r.metric = s.ckpt.spec.loss == LossKind::Bce ? "BCE per pixel" : "MSE per pixel";
+  r.holdout_class = s.ckpt.info.holdout_class;
+  ModelRunner runner(s.ckpt, config.device);
+  r.device = runner.device_name();
+  r.errors.reserve(s.count);
+  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
+    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
+    runner.run(s.data, first, n);
+    const std::vector<float> errors = runner.read_errors(n);
+    r.errors.insert(r.errors.end(), errors.begin(), errors.end());
+  }
+  r.seconds = runner.seconds();
+  return r;
+}
+
+UpscaleResult upscale_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
+                          const std::filesystem::path& out_png, const std::string& device) {
+  const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
+  const ModelSpec& spec = ckpt.spec;
+  if (!spec.super_resolution)
+    throw InputError("checkpoint " + checkpoint.string() + ": model " + spec.name + " is not a super-resolution "
+                     "model (expected one trained with --model sr, input half the output's size)");
+  if (spec.input.c != 1)
+    throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(spec.input.c) +
+                     " channels; upscale handles grey images");
+  const GreyImage original = read_png_grey(in_png);
+  const GreyImage image = resize_area(original, spec.input.w, spec.input.h);
+  const Shape3 out = spec.output();
+
+  rt::Context ctx(analysis_context_options(device));
+  Model model(ctx, spec, 1);
+  load_into(ctx, ckpt, model, nullptr);
+  std::vector<float> x(spec.input.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = image.pixels[i] / 255.0f;
+  ctx.write(model.input(), x.data(), x.size() * sizeof(float));
+  ctx.run_now([&](rt::Recorder& rec) { model.record_forward(rec, 1, /*predict=*/true); });
+  std::vector<float> y(out.size());
+  ctx.read(model.output(), y.data(), y.size() * sizeof(float));
+  std::vector<uint8_t> pixels(y.size());
+  for (size_t i = 0; i < y.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(std::lround(std::clamp(y[i], 0.0f, 1.0f) * 255.0f));
+  write_png(out_png, out.w, out.h, 1, pixels);
+  return {original.width, original.height, out.w, out.h};
+}
+
+}  // namespace vkae::nn
