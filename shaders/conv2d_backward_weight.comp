@@ -7,6 +7,8 @@
 // rectangle whose input pixel is inside x, so no load needs a bounds check. Invocation t sums the rows
 // t, t+64, t+128, ... of the N x rows rectangle, column by column, into kWB x kWB registers; a fixed tree
 // then adds the 64 partial sums: the result is the same on every run and every device (no atomics).
+// A dispatch covers images [p.n_first, p.n_first + p.N): the host splits large batches so one invocation
+// stays under llvmpipe's 65535 loop trips (later slices accumulate).
 // Bindings: 0 dw [C_out, C_in, KH, KW] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C_out, H_out, W_out] read; 2 x [N, C_in, H, W] read.
 layout(local_size_x = 64) in;
@@ -40,7 +42,7 @@ void main() {
   // Rows (n, oh) are dealt out to invocations; each walks its row's columns. One division per row, none per
   // column: integer division is scalarised (slow) on CPU devices.
   for (uint item = t; item < p.N * rows; item += kLocal) {
-    const uint n = item / rows, oh = uint(oh_lo) + item % rows;
+    const uint n = p.n_first + item / rows, oh = uint(oh_lo) + item % rows;
     const uint ih = oh * p.stride + kh - p.pad_top;
     const uint dyrow = n * p.C_out * p.H_out * p.W_out + oh * p.W_out;
     const uint xrow = n * p.C_in * p.H * p.W + ih * p.W + kw - p.pad_left;

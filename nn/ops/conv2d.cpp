@@ -151,8 +151,21 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
       return;
     }
   }
-  rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, make_conv_push(s, grad),
-               {s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)});
+  // Any other kernel: per row of its share one row-loop trip and W_out + 1 column-loop trips at most, plus
+  // the fixed-order reduction (7 trips of kWeightBlock^2 + 1). An image too large for one invocation's budget
+  // on its own still goes one per dispatch (llvmpipe would end such invocations early).
+  const uint64_t trips_per_row = uint64_t{s.W_out()} + 2, fixed_trips = 7 * (kWeightBlock * kWeightBlock + 1) + 8;
+  const uint64_t rows_per_invocation = (kLoopBudget - fixed_trips) / trips_per_row;
+  const uint64_t images_per_dispatch =
+      std::clamp<uint64_t>(rows_per_invocation * kLocal / std::max(s.H_out(), 1u), 1, s.N);
+  ConvPush push = make_conv_push(s, grad);
+  const rt::Groups groups{s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)};
+  for (uint32_t n = 0; n < s.N; n += static_cast<uint32_t>(images_per_dispatch)) {
+    push.n_first = n;
+    push.N = static_cast<uint32_t>(std::min<uint64_t>(images_per_dispatch, s.N - n));
+    push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;
+    rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, push, groups);
+  }
 }
 
 void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView data, uint32_t N, uint32_t C,

@@ -178,6 +178,24 @@ TEST_F(Conv2dGpu, BackwardWeight3x3SplitsLargeBatches) {
   }
 }
 
+// The general weight-gradient kernel (any other kernel size or stride) has the same ceiling: 4 images of
+// 720000 x 1 with a 5x5 kernel are 45000 rows per invocation, 2-3 trips each, in one dispatch.
+TEST_F(Conv2dGpu, BackwardWeightGeneralKernelSplitsLargeBatches) {
+  uint32_t seed = 130;
+  for (const Conv2dShape& s : {Conv2dShape{4, 1, 720000, 1, 2, 5, 5, 1, Padding::Same},
+                               Conv2dShape{4, 2, 720000, 1, 1, 3, 3, 2, Padding::Same}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, seed++);
+    std::vector<float> dw_ref(s.w_count()), dw_sc(s.w_count()), db_ref(s.C_out);
+    conv2d_backward_ref<float>({}, dw_ref, db_ref, d.dy, d.x, d.w, s);
+    conv2d_backward_ref<float>({}, dw_sc, db_ref, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
+    auto xb = test::upload(d.x), dyb = test::upload(d.dy), dwb = test::make_output(s.w_count());
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s); });
+    EXPECT_TRUE(close_to_scale(test::download(dwb), dw_ref, dw_sc, 1e-5)) << "dw";
+  }
+}
+
 // The denoising AE's convolutions (3x3, stride 1, same) at the training batch of 128, one test per layer
 // so each stays near a second on lavapipe (CPU reference included).
 TEST_F(Conv2dGpu, ForwardBackwardModelShape1To32At28) { check_gpu({128, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40); }
