@@ -3,6 +3,7 @@
 // forward, input gradient or weight gradient the shader computes: x [N, C_in, H, W],
 // w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into pad_top/pad_left.
 #extension GL_EXT_control_flow_attributes : require  // [[unroll]] on the register-block loops
+#include "activation.glsl"  // the forward shaders end in y = f(conv + b)
 
 layout(push_constant) uniform Push {
   uint N, C_in, H, W;
@@ -11,6 +12,8 @@ layout(push_constant) uniform Push {
   uint accumulate;  // 1: add into the output (Grad::Accumulate)
   uint variant;  // shader-specific switch, 0 unless a shader says otherwise
   uint n_first;  // first image of this dispatch's slice of the batch (shaders that split N), else 0
+  uint act;  // forward shaders: the activation applied to conv + bias (activation.glsl kinds), else 0
+  float alpha;  // its leaky_relu slope
   uint pad2;
 } p;
 

@@ -1,5 +1,6 @@
 #version 450
-// conv2d forward: y = conv(x, w) + b, TF 'same'/'valid' padding resolved by the host (ConvPush).
+// conv2d forward: y = f(conv(x, w) + b), f the fused activation (push act, alpha); TF 'same'/'valid'
+// padding resolved by the host (ConvPush).
 // Threads: see conv_gather.glsl (kCB = 8 output channels x kPB = 4 output pixels of one row per invocation;
 // x = (n, row, pixel block), y = channel blocks); 64 per workgroup; tail rows/channels computed on clamped
 // indices and not stored.

@@ -91,7 +91,7 @@ void main() {
     [[unroll]] for (uint j = 0u; j < kPB; ++j) {
       if (ow0 + j >= p.W_out) break;
 #if CONV_BIAS
-      float v = acc[i][j] + b[co];
+      float v = activate(acc[i][j] + b[co], p.act, p.alpha);
 #else
       float v = acc[i][j];
 #endif

@@ -103,7 +103,7 @@ void main() {
     [[unroll]] for (uint j = 0u; j < kTPB; ++j) {
       const uint iw = r + (m * kTPB + j) * s;
 #if CONV_BIAS
-      const float v = acc[i][j / 4u][j % 4u] + b[ci];
+      const float v = activate(acc[i][j / 4u][j % 4u] + b[ci], p.act, p.alpha);
 #else
       const float v = acc[i][j / 4u][j % 4u];
 #endif

@@ -8,7 +8,8 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer DX { float dx[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };
-layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; } p;
+// Push: nn::DensePush (act and alpha: the forward's fused activation).
+layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; uint act; float alpha; uint pad0, pad1; } p;
 
 #include "dense.glsl"
 

@@ -11,7 +11,8 @@ layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) buffer DB { float db[]; };
 layout(std430, binding = 2) readonly buffer DY { float dy[]; };
 layout(std430, binding = 3) readonly buffer X { float x[]; };
-layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; } p;
+// Push: nn::DensePush (act and alpha: the forward's fused activation).
+layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; uint act; float alpha; uint pad0, pad1; } p;
 
 #include "dense.glsl"
 

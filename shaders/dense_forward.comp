@@ -1,5 +1,6 @@
 #version 450
-// Dense forward: y[n, o] = Σ_i x[n, i] W[o, i] + b[o] (PyTorch layout W [D_out, D_in]).
+// Dense forward: y[n, o] = f(Σ_i x[n, i] W[o, i] + b[o]) (PyTorch layout W [D_out, D_in]), f = the fused
+// activation (push constants act, alpha; identity = 0).
 // Threads: one invocation per 8x8 block of y (8 batch rows x 8 outputs, flat row-major block index), 64 per
 // workgroup; each accumulates its 64 outputs in registers over i in order. Tail blocks bounds-checked.
 // Bindings: 0 y [N, D_out] write (overwritten); 1 x [N, D_in] read; 2 W [D_out, D_in] read; 3 b [D_out] read.
@@ -8,8 +9,10 @@ layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };
 layout(std430, binding = 3) readonly buffer B { float bias[]; };
-layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; } p;
+// Push: nn::DensePush (act and alpha: the forward's fused activation).
+layout(push_constant) uniform Push { uint n; uint d_in; uint d_out; uint accumulate; uint act; float alpha; uint pad0, pad1; } p;
 
+#include "activation.glsl"
 #include "dense.glsl"
 
 #define LOAD_A(m, k) x[(m) * p.d_in + (k)]
@@ -23,5 +26,5 @@ void main() {
   DENSE_BLOCK_PRODUCT(p.n, p.d_out, p.d_in, m0, n0)
   for (uint r = 0u; r < kBM; ++r)
     for (uint c = 0u; c < kBN; ++c)
-      if (m0 + r < p.n && n0 + c < p.d_out) y[(m0 + r) * p.d_out + n0 + c] = acc[r][c] + bias[n0 + c];
+      if (m0 + r < p.n && n0 + c < p.d_out) y[(m0 + r) * p.d_out + n0 + c] = activate(acc[r][c] + bias[n0 + c], p.act, p.alpha);
 }

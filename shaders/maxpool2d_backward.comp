@@ -2,37 +2,55 @@
 // Backward of 2x2/stride-2 max pooling: dx[n,c,r,s] = dy[n,c,r/2,s/2] when (r, s) is the arg-max of its
 // window, else 0. The arg-max is recomputed from x (nothing saved by the forward): the FIRST maximum in
 // row-major window order (strict '>'), exactly as the forward picks it, so ties route dy to one cell only.
-// Windows never overlap (stride = window), so each input cell has at most one window: a gather, no atomics.
-// Cells outside every window ('valid' with an odd size: the last row/column) get 0.
-// Threads: one per input element (n, c, r, s) in flat NCHW order, 256 per workgroup, tail bounds-checked.
+// Windows never overlap (stride = window): each window writes its own cells, no atomics. Cells outside every
+// window ('valid' with an odd size: the last row/column) get 0.
+// Fused activation (p.act != 0): x is the output of a layer with activation f, and dx leaves multiplied by
+// f'(x), the gradient of that layer's pre-activation (f' from the output: see activation.glsl).
+// Threads: one per output row (plane, oh), writing input rows 2oh, 2oh+1 (and the uncovered last row), 64
+// per workgroup, tail bounds-checked.
 // Bindings: 0 dx [N, C, H, W] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C, Ho, Wo] read; 2 x [N, C, H, W] read.
-layout(local_size_x = 256) in;
+layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer DX { float dx[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
-layout(push_constant) uniform Push { uint planes; uint h; uint w; uint ho; uint wo; uint accumulate; uint pad0; uint pad1; } p;
+layout(push_constant) uniform Push { uint planes; uint h; uint w; uint ho; uint wo; uint accumulate; uint act; float alpha; } p;
+
+#include "activation.glsl"
+
+void put(uint i, float g) { dx[i] = p.accumulate != 0u ? dx[i] + g : g; }
+
+// g routed through the producer's activation at input cell i (g = 0 stays 0: f' is finite).
+float through(uint i, float g) { return p.act == kIdentity ? g : g * activate_derivative(x[i], x[i], p.act, p.alpha); }
 
 void main() {
-  uint i = gl_GlobalInvocationID.x;
-  if (i >= p.planes * p.h * p.w) return;
-  uint s = i % p.w;
-  uint r = (i / p.w) % p.h;
-  uint plane = i / (p.w * p.h);
-  uint oh = r / 2u, ow = s / 2u;
-  float g = 0.0;
-  if (oh < p.ho && ow < p.wo) {
-    uint base = plane * p.h * p.w;
-    uint h1 = min(2u * oh + 2u, p.h);
-    uint w1 = min(2u * ow + 2u, p.w);
-    uint best_r = 2u * oh, best_c = 2u * ow;
-    float best = x[base + best_r * p.w + best_c];
-    for (uint rr = 2u * oh; rr < h1; ++rr)
-      for (uint cc = 2u * ow; cc < w1; ++cc) {
-        float v = x[base + rr * p.w + cc];
-        if (v > best) { best = v; best_r = rr; best_c = cc; }
+  const uint row = gl_GlobalInvocationID.x;  // plane * ho + oh
+  if (row >= p.planes * p.ho) return;
+  const uint plane = row / p.ho, oh = row - plane * p.ho;
+  const uint r0 = 2u * oh;
+  const uint rows = min(2u, p.h - r0);
+  // The input rows no window covers (at most one: 'valid' pooling of an odd height) belong to the last row.
+  const uint rows_written = oh + 1u == p.ho ? p.h - r0 : rows;
+  const uint top = (plane * p.h + r0) * p.w;
+  for (uint ow = 0u; ow < p.wo; ++ow) {
+    const uint c = 2u * ow;
+    const uint cols = min(2u, p.w - c);
+    uint best_i = top + c;
+    float best = x[best_i];
+    for (uint rr = 0u; rr < rows; ++rr)
+      for (uint cc = 0u; cc < cols; ++cc) {
+        const uint i = top + rr * p.w + c + cc;
+        const float v = x[i];
+        if (v > best) { best = v; best_i = i; }
       }
-    if (best_r == r && best_c == s) g = dy[(plane * p.ho + oh) * p.wo + ow];
+    const float g = dy[row * p.wo + ow];
+    for (uint rr = 0u; rr < rows; ++rr)
+      for (uint cc = 0u; cc < cols; ++cc) {
+        const uint i = top + rr * p.w + c + cc;
+        put(i, i == best_i ? through(i, g) : 0.0);
+      }
   }
-  dx[i] = p.accumulate != 0u ? dx[i] + g : g;
+  // Uncovered cells: the column past the last window in each written row, and a row past the last window.
+  for (uint rr = 0u; rr < rows_written; ++rr)
+    for (uint s = rr < rows ? 2u * p.wo : 0u; s < p.w; ++s) put(top + rr * p.w + s, 0.0);
 }

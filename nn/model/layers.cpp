@@ -1,5 +1,6 @@
-// The mapping from a layer to its ops. Forward: op (+ bias) into z, then the activation into y. Backward:
-// the activation's derivative into dz, then the op's backward into dx and the parameter gradients.
+// The mapping from a layer to its ops. Forward: op + bias + activation into y in one pass (or op + bias into z
+// and the activation into y, where z must be kept). Backward: the activation's derivative (taken from y) into
+// dz, then the op's backward into dx and the parameter gradients.
 #include "nn/model/layers.hpp"
 
 #include "nn/ops/activation.hpp"
@@ -53,6 +54,8 @@ Maxpool2dShape pool_shape(const LayerBuffers& l, uint32_t n) {
 
 Upsample2dShape up_shape(const LayerBuffers& l, uint32_t n) { return Upsample2dShape{n, l.in.c, l.in.h, l.in.w}; }
 
+FusedActivation activation_of(const LayerBuffers& l) { return {l.spec->activation, l.spec->alpha}; }
+
 // The VAE's latent layer: mu and logvar heads, then z = mu + exp(logvar / 2) eps (training) or z = mu.
 void record_sampling_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
                              const LayerPass& pass) {
@@ -84,35 +87,40 @@ void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const st
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
                           const LayerPass& pass) {
   const uint32_t n = pass.n;
-  const bool apply_activation = pass.apply_activation;
+  const bool separate = l.y.offset != l.z.offset;  // the layer has an activation
+  const bool fuse = separate && pass.apply_activation && pass.fuse_activation;
+  const rt::BufferView out = fuse ? l.y : l.z;
+  const FusedActivation f = fuse ? activation_of(l) : FusedActivation{};
   rec.begin_label(l.where.c_str());
   const auto w = [&] { return params[l.weight].value; };
   const auto b = [&] { return params[l.bias].value; };
   switch (l.spec->kind) {
-    case LayerKind::Conv2d: record_conv2d_forward(rec, l.z, l.x, w(), b(), conv_shape(l, n)); break;
+    case LayerKind::Conv2d: record_conv2d_forward(rec, out, l.x, w(), b(), conv_shape(l, n), f); break;
     case LayerKind::ConvTranspose2d:
-      record_conv_transpose2d_forward(rec, l.z, l.x, w(), b(), conv_transpose_shape(l, n));
+      record_conv_transpose2d_forward(rec, out, l.x, w(), b(), conv_transpose_shape(l, n), f);
       break;
-    case LayerKind::Dense: record_dense_forward(rec, l.z, l.x, w(), b(), dense_shape(l, n)); break;
+    case LayerKind::Dense: record_dense_forward(rec, out, l.x, w(), b(), dense_shape(l, n), f); break;
     case LayerKind::MaxPool2d: record_maxpool2d_forward(rec, l.y, l.x, pool_shape(l, n)); break;
     case LayerKind::UpSample2d: record_upsample2d_forward(rec, l.y, l.x, up_shape(l, n)); break;
     case LayerKind::Sampling: record_sampling_forward(rec, l, params, pass); break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;  // the same floats, another shape
   }
-  if (apply_activation && l.y.offset != l.z.offset)
+  if (separate && pass.apply_activation && !fuse)
     record_activation_forward(rec, l.y, l.z, uint64_t{n} * l.out.size(), l.spec->activation, l.spec->alpha);
   rec.end_label();
 }
 
-void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params, uint32_t n,
-                           bool through_activation, float kl_scale) {
+void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
+                           const BackwardPass& pass) {
+  const uint32_t n = pass.n;
   if (l.alias) return;
   const bool has_params = l.weight >= 0;
   if (!has_params && l.dx.size == 0) return;  // e.g. a pooling layer in front of every parameter
   rec.begin_label((l.where + " backward").c_str());
-  if (through_activation && l.y.offset != l.z.offset)
-    record_activation_backward(rec, l.dz, l.dy, l.z, l.y, uint64_t{n} * l.out.size(), l.spec->activation,
+  // f'(z) from y alone (see FusedActivation): z is not written when the activation was fused.
+  if (pass.through_activation && l.y.offset != l.z.offset)
+    record_activation_backward(rec, l.dz, l.dy, l.y, l.y, uint64_t{n} * l.out.size(), l.spec->activation,
                                l.spec->alpha);
   const auto dw = [&] { return params[l.weight].grad; };
   const auto db = [&] { return params[l.bias].grad; };
@@ -123,9 +131,19 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
       record_conv_transpose2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_transpose_shape(l, n));
       break;
     case LayerKind::Dense: record_dense_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), dense_shape(l, n)); break;
-    case LayerKind::MaxPool2d: record_maxpool2d_backward(rec, l.dx, l.dy, l.x, pool_shape(l, n)); break;
-    case LayerKind::UpSample2d: record_upsample2d_backward(rec, l.dx, l.dy, up_shape(l, n)); break;
-    case LayerKind::Sampling: record_sampling_backward(rec, l, params, n, kl_scale); break;
+    case LayerKind::MaxPool2d:
+      if (const LayerBuffers* p = pass.producer)
+        record_maxpool2d_backward(rec, p->dz, l.dy, l.x, pool_shape(l, n), Grad::Overwrite, activation_of(*p));
+      else
+        record_maxpool2d_backward(rec, l.dx, l.dy, l.x, pool_shape(l, n));
+      break;
+    case LayerKind::UpSample2d:
+      if (const LayerBuffers* p = pass.producer)
+        record_upsample2d_backward(rec, p->dz, l.dy, l.x, up_shape(l, n), activation_of(*p));
+      else
+        record_upsample2d_backward(rec, l.dx, l.dy, up_shape(l, n));
+      break;
+    case LayerKind::Sampling: record_sampling_backward(rec, l, params, n, pass.kl_scale); break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;
   }

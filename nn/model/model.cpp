@@ -177,21 +177,33 @@ void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict, rt::Buff
     throw Error("model " + spec_.name + ": a training forward pass through a sampling layer needs an RNG state");
   for (size_t i = 0; i < layers_.size(); ++i) {
     const bool last = i == tail_;
-    // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass.
-    const bool apply_activation = !(last && fused_sigmoid_bce()) || predict;
-    record_layer_forward(rec, layers_[i], params_, LayerPass{n, apply_activation, predict, rng_state});
+    // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass, and the
+    // logits stay in z (a predict pass computes the sigmoid separately so the loss can still read them).
+    const bool logits = last && fused_sigmoid_bce();
+    record_layer_forward(rec, layers_[i], params_, LayerPass{n, !logits || predict, !logits, predict, rng_state});
   }
 }
 
 void Model::record_decode(rt::Recorder& rec, uint32_t n) const {
   check_batch(n);
   for (size_t i = code_layer_ + 1; i < layers_.size(); ++i)
-    record_layer_forward(rec, layers_[i], params_, LayerPass{n, true, true, {}});
+    record_layer_forward(rec, layers_[i], params_,
+                         LayerPass{n, true, !(i == tail_ && fused_sigmoid_bce()), true, {}});
 }
 
 void Model::record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const {
   if (const LayerBuffers* s = sampling())
     nn::record_kl_rows(rec, loss, s->mu, s->logvar, n, s->out.size(), loss_scale(n));
+}
+
+bool Model::continues_through_producer(size_t i) const noexcept {
+  if (i == 0) return false;
+  const LayerBuffers& l = layers_[i];
+  const LayerBuffers& p = layers_[i - 1];
+  const bool pools = l.spec->kind == LayerKind::MaxPool2d || l.spec->kind == LayerKind::UpSample2d;
+  // The producer's own activation backward is then skipped: not possible when an L1 term must join its dy
+  // first, nor when it has no activation (dz is dy) or needs no gradient at all.
+  return pools && l.dx.size != 0 && p.y.offset != p.z.offset && !p.alias && p.spec->l1 == 0;
 }
 
 void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
@@ -202,8 +214,13 @@ void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
       // Keras activity_regularizer=l1(λ): λ·Σ|a| divided by the batch size, so its gradient λ·sign(a)/N
       // joins the gradient arriving from the layer above.
       record_l1_backward(rec, l.dy, l.y, uint64_t{n} * l.out.size(), l.spec->l1, 1.0f / float(n), Grad::Accumulate);
-    record_layer_backward(rec, layers_[i], params_, n, /*through_activation=*/!(last && fused_sigmoid_bce()),
-                          loss_scale(n));
+    BackwardPass pass;
+    pass.n = n;
+    const bool done_by_next = i + 1 < layers_.size() && continues_through_producer(i + 1);
+    pass.through_activation = !(last && fused_sigmoid_bce()) && !done_by_next;
+    pass.kl_scale = loss_scale(n);
+    pass.producer = continues_through_producer(i) ? &layers_[i - 1] : nullptr;
+    record_layer_backward(rec, l, params_, pass);
   }
 }
 

@@ -70,6 +70,9 @@ class Model {
   const LayerBuffers& tail() const noexcept { return layers_[tail_]; }
   // The last layer's sigmoid folds into the loss (BCE with logits) during training.
   bool fused_sigmoid_bce() const noexcept;
+  // Layer i (pooling or upsampling) writes the gradient of its producer's pre-activation in its backward pass,
+  // so the producer (layer i - 1) skips its own activation backward.
+  bool continues_through_producer(size_t i) const noexcept;
 
   // Forward for n <= max_batch images. `predict` also applies the final activation into output() and makes a
   // sampling layer output its mean; otherwise rng_state (a StepState) keys the sampling layer's noise.

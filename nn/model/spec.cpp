@@ -130,7 +130,11 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
     if (!conv && l.kind != LayerKind::Dense) throw InputError(where + ": this layer takes no activation");
     l.activation = parse_activation(a->as_string(where + ".activation"), where);
   }
-  if (const Json* a = j.find("alpha")) l.alpha = static_cast<float>(a->as_number(where + ".alpha"));
+  if (const Json* a = j.find("alpha")) {
+    l.alpha = static_cast<float>(a->as_number(where + ".alpha"));
+    // As Keras' LeakyReLU (negative_slope >= 0); it also lets the backward take f' from the output alone.
+    if (!(l.alpha >= 0)) throw InputError(where + ": alpha must be >= 0");
+  }
   if (const Json* a = j.find("l1")) {
     l.l1 = static_cast<float>(a->as_number(where + ".l1"));
     if (!(l.l1 >= 0)) throw InputError(where + ": l1 must be >= 0");

@@ -13,6 +13,15 @@ enum class Activation : uint32_t { Identity = 0, Relu = 1, LeakyRelu = 2, Sigmoi
 
 const char* activation_name(Activation a) noexcept;
 
+// An activation applied by the op that produces its input (conv2d, conv_transpose2d, dense forward): the
+// op writes y = f(op(x) + b) straight from its registers, so the pre-activation never goes to memory. Every
+// derivative can be taken from y alone (relu and leaky_relu with alpha >= 0: y > 0 exactly when x > 0), which
+// is why the backward pass needs no saved pre-activation.
+struct FusedActivation {
+  Activation kind = Activation::Identity;
+  float alpha = 0.0f;  // leaky_relu slope
+};
+
 struct ActivationPush {
   uint32_t count;
   uint32_t kind;

@@ -93,18 +93,21 @@ rt::Groups transposed_gather_groups(const Conv2dShape& s) {
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
   return ConvPush{s.N,       s.C_in,    s.H,       s.W,        s.C_out,
                   s.KH,      s.KW,      s.stride,  s.H_out(),  s.W_out(),
-                  s.pad_top(), s.pad_left(), static_cast<uint32_t>(grad), 0, 0, 0};
+                  s.pad_top(), s.pad_left(), static_cast<uint32_t>(grad), 0, 0, 0, 0.0f, 0};
 }
 
 void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                           rt::BufferView b, const Conv2dShape& s) {
+                           rt::BufferView b, const Conv2dShape& s, FusedActivation f) {
   s.validate("conv2d_forward");
   const std::string shape = s.str();
   check_floats("conv2d_forward", "y", y, s.y_count(), shape);
   check_floats("conv2d_forward", "x", x, s.x_count(), shape);
   check_floats("conv2d_forward", "w", w, s.w_count(), shape);
   check_floats("conv2d_forward", "b", b, s.C_out, shape);
-  rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, make_conv_push(s, Grad::Overwrite), gather_groups(s));
+  ConvPush push = make_conv_push(s, Grad::Overwrite);
+  push.act = static_cast<uint32_t>(f.kind);
+  push.alpha = f.alpha;
+  rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, push, gather_groups(s));
 }
 
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "nn/ops/activation.hpp"
 #include "nn/ops/common.hpp"
 #include "runtime/commands.hpp"
 
@@ -46,9 +47,11 @@ struct ConvPush {
   uint32_t accumulate;  // Grad: 1 adds into the output
   uint32_t variant;     // shader-specific switch (conv2d_backward_weight_3x3.comp), else 0
   uint32_t n_first;     // first image of a dispatch's batch slice (same shader), else 0
+  uint32_t act;         // forward shaders: the fused activation (nn::Activation), else 0
+  float alpha;          // its leaky_relu slope
   uint32_t pad2;
 };
-static_assert(sizeof(ConvPush) == 64);
+static_assert(sizeof(ConvPush) == 72);
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept;
 // Workgroup counts of the two gather shaders for the conv2d `s` (conv_gather.glsl computes its y from x,
 // conv_transposed_gather.glsl its dx from dy).
@@ -67,9 +70,10 @@ extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)
 extern const rt::PipelineDesc kConv2dBackwardBias;    // db, dy
 
-// y [N, C_out, H_out, W_out] = conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out] (overwritten).
+// y [N, C_out, H_out, W_out] = f(conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out]) (overwritten),
+// f the fused activation (identity unless given).
 void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                           rt::BufferView b, const Conv2dShape& s);
+                           rt::BufferView b, const Conv2dShape& s, FusedActivation f = {});
 // dx [N, C_in, H, W], dw [C_out, C_in, KH, KW], db [C_out] from dy [N, C_out, H_out, W_out], overwritten or
 // accumulated per `grad`. An empty dx view (size 0) skips the input gradient (a first layer needs none).
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,

@@ -46,7 +46,7 @@ void ConvTranspose2dShape::validate(std::string_view op) const {
 }
 
 void record_conv_transpose2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                                     rt::BufferView b, const ConvTranspose2dShape& s) {
+                                     rt::BufferView b, const ConvTranspose2dShape& s, FusedActivation f) {
   s.validate("conv_transpose2d_forward");
   const std::string shape = s.str();
   check_floats("conv_transpose2d_forward", "y", y, s.y_count(), shape);
@@ -54,8 +54,10 @@ void record_conv_transpose2d_forward(rt::Recorder& rec, rt::BufferView y, rt::Bu
   check_floats("conv_transpose2d_forward", "w", w, s.w_count(), shape);
   check_floats("conv_transpose2d_forward", "b", b, s.C_out, shape);
   const Conv2dShape c = s.as_conv();
-  rec.dispatch(rec.pipeline(kConvTranspose2dForward), {y, x, w, b}, make_conv_push(c, Grad::Overwrite),
-               transposed_gather_groups(c));
+  ConvPush push = make_conv_push(c, Grad::Overwrite);
+  push.act = static_cast<uint32_t>(f.kind);
+  push.alpha = f.alpha;
+  rec.dispatch(rec.pipeline(kConvTranspose2dForward), {y, x, w, b}, push, transposed_gather_groups(c));
 }
 
 void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,

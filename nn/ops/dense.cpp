@@ -33,7 +33,7 @@ void check_shape(const char* op, const DenseShape& s) {
 
 DensePush push_for(const DenseShape& s, Grad grad) {
   return {static_cast<uint32_t>(s.n), static_cast<uint32_t>(s.d_in), static_cast<uint32_t>(s.d_out),
-          static_cast<uint32_t>(grad)};
+          static_cast<uint32_t>(grad), 0, 0.0f, 0, 0};
 }
 
 rt::Groups groups_for_blocks(uint64_t rows, uint64_t cols) {
@@ -44,14 +44,16 @@ rt::Groups groups_for_blocks(uint64_t rows, uint64_t cols) {
 }  // namespace
 
 void record_dense_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                          rt::BufferView b, const DenseShape& s) {
+                          rt::BufferView b, const DenseShape& s, FusedActivation f) {
   check_shape("dense_forward", s);
   check_floats("dense_forward", "y", y, s.n * s.d_out, shape_string({s.n, s.d_out}));
   check_floats("dense_forward", "x", x, s.n * s.d_in, shape_string({s.n, s.d_in}));
   check_floats("dense_forward", "W", w, s.d_out * s.d_in, shape_string({s.d_out, s.d_in}));
   check_floats("dense_forward", "b", b, s.d_out, shape_string({s.d_out}));
-  rec.dispatch(rec.pipeline(kDenseForward), {y, x, w, b}, push_for(s, Grad::Overwrite),
-               groups_for_blocks(s.n, s.d_out));
+  DensePush push = push_for(s, Grad::Overwrite);
+  push.act = static_cast<uint32_t>(f.kind);
+  push.alpha = f.alpha;
+  rec.dispatch(rec.pipeline(kDenseForward), {y, x, w, b}, push, groups_for_blocks(s.n, s.d_out));
 }
 
 void record_dense_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "nn/ops/activation.hpp"
 #include "nn/ops/common.hpp"
 #include "runtime/commands.hpp"
 
@@ -21,16 +22,19 @@ struct DensePush {
   uint32_t d_in;
   uint32_t d_out;
   uint32_t accumulate;  // backward only: Grad
+  uint32_t act;         // forward only: the fused activation (nn::Activation)
+  float alpha;          // its leaky_relu slope
+  uint32_t pad0, pad1;
 };
-static_assert(sizeof(DensePush) == 16);
+static_assert(sizeof(DensePush) == 32);
 
 extern const rt::PipelineDesc kDenseForward;
 extern const rt::PipelineDesc kDenseBackwardInput;
 extern const rt::PipelineDesc kDenseBackwardParams;
 
-// y[N, D_out] = x[N, D_in] · W[D_out, D_in]ᵀ + b[D_out] (overwritten).
+// y[N, D_out] = f(x[N, D_in] · W[D_out, D_in]ᵀ + b[D_out]) (overwritten), f the fused activation.
 void record_dense_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                          rt::BufferView b, const DenseShape& s);
+                          rt::BufferView b, const DenseShape& s, FusedActivation f = {});
 // dx[N, D_in] (=|+=) dy[N, D_out] · W[D_out, D_in].
 void record_dense_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
                                  const DenseShape& s, Grad grad = Grad::Overwrite);

@@ -7,10 +7,12 @@ namespace vkae::nn {
 
 using rt::Access;
 
+// Both shaders run one invocation per output row (plane, oh).
+constexpr uint32_t kLocal = 64;
 const rt::PipelineDesc kMaxpool2dForward{"maxpool2d_forward", {Access::Write, Access::Read}, sizeof(Maxpool2dPush),
-                                         {256, 1, 1}};
+                                         {kLocal, 1, 1}};
 const rt::PipelineDesc kMaxpool2dBackward{"maxpool2d_backward", {Access::ReadWrite, Access::Read, Access::Read},
-                                          sizeof(Maxpool2dPush), {256, 1, 1}};
+                                          sizeof(Maxpool2dPush), {kLocal, 1, 1}};
 
 namespace {
 
@@ -29,8 +31,10 @@ void check_shape(const char* op, const Maxpool2dShape& s) {
 }
 
 Maxpool2dPush make_push(const Maxpool2dShape& s, Grad grad) {
-  return {s.n * s.c, s.h, s.w, s.out_h(), s.out_w(), static_cast<uint32_t>(grad), 0, 0};
+  return {s.n * s.c, s.h, s.w, s.out_h(), s.out_w(), static_cast<uint32_t>(grad), 0, 0.0f};
 }
+
+rt::Groups row_groups(const Maxpool2dShape& s) { return {rt::groups_for(uint64_t{s.n} * s.c * s.out_h(), kLocal)}; }
 
 }  // namespace
 
@@ -39,19 +43,20 @@ void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferVie
   const std::string text = describe(shape);
   check_floats("maxpool2d_forward", "y", y, shape.out_count(), text);
   check_floats("maxpool2d_forward", "x", x, shape.in_count(), text);
-  rec.dispatch(rec.pipeline(kMaxpool2dForward), {y, x}, make_push(shape, Grad::Overwrite),
-               {rt::groups_for(shape.out_count(), 256)});
+  rec.dispatch(rec.pipeline(kMaxpool2dForward), {y, x}, make_push(shape, Grad::Overwrite), row_groups(shape));
 }
 
 void record_maxpool2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
-                               const Maxpool2dShape& shape, Grad grad) {
+                               const Maxpool2dShape& shape, Grad grad, FusedActivation through) {
   check_shape("maxpool2d_backward", shape);
   const std::string text = describe(shape);
   check_floats("maxpool2d_backward", "dx", dx, shape.in_count(), text);
   check_floats("maxpool2d_backward", "dy", dy, shape.out_count(), text);
   check_floats("maxpool2d_backward", "x", x, shape.in_count(), text);
-  rec.dispatch(rec.pipeline(kMaxpool2dBackward), {dx, dy, x}, make_push(shape, grad),
-               {rt::groups_for(shape.in_count(), 256)});
+  Maxpool2dPush push = make_push(shape, grad);
+  push.act = static_cast<uint32_t>(through.kind);
+  push.alpha = through.alpha;
+  rec.dispatch(rec.pipeline(kMaxpool2dBackward), {dx, dy, x}, push, row_groups(shape));
 }
 
 // The arg-max (flat index into x) of window (plane, oh, ow): first maximum in row-major window order.

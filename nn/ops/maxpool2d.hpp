@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "nn/ops/activation.hpp"
 #include "nn/ops/common.hpp"
 #include "runtime/commands.hpp"
 
@@ -28,7 +29,8 @@ struct Maxpool2dPush {
   uint32_t planes;  // N * C
   uint32_t h, w, ho, wo;
   uint32_t accumulate;  // backward only: Grad
-  uint32_t pad0, pad1;
+  uint32_t act;         // backward only: the activation dx continues through (nn::Activation)
+  float alpha;          // its leaky_relu slope
 };
 static_assert(sizeof(Maxpool2dPush) == 32);
 
@@ -37,9 +39,12 @@ extern const rt::PipelineDesc kMaxpool2dBackward;
 
 // y [N, C, Ho, Wo] (overwritten) = max over each 2x2 window of x [N, C, H, W].
 void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Maxpool2dShape& shape);
-// dx [N, C, H, W] (=|+=) dy routed to each window's arg-max of x; 0 elsewhere.
+// dx [N, C, H, W] (=|+=) dy routed to each window's arg-max of x; 0 elsewhere. With `through` set, x is the
+// output of a layer with that activation and dx is multiplied by its derivative f'(x): the gradient of that
+// layer's pre-activation, which saves it a separate activation-backward pass.
 void record_maxpool2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
-                               const Maxpool2dShape& shape, Grad grad = Grad::Overwrite);
+                               const Maxpool2dShape& shape, Grad grad = Grad::Overwrite,
+                               FusedActivation through = {});
 
 template <typename T>
 void maxpool2d_forward_ref(std::span<T> y, std::span<const T> x, const Maxpool2dShape& shape);

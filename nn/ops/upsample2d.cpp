@@ -7,10 +7,12 @@ namespace vkae::nn {
 
 using rt::Access;
 
+// Both shaders run one invocation per input row (plane, h).
+constexpr uint32_t kLocal = 64;
 const rt::PipelineDesc kUpsample2dForward{"upsample2d_forward", {Access::Write, Access::Read},
-                                          sizeof(Upsample2dPush), {256, 1, 1}};
-const rt::PipelineDesc kUpsample2dBackward{"upsample2d_backward", {Access::ReadWrite, Access::Read},
-                                           sizeof(Upsample2dPush), {256, 1, 1}};
+                                          sizeof(Upsample2dPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kUpsample2dBackward{"upsample2d_backward", {Access::ReadWrite, Access::Read, Access::Read},
+                                           sizeof(Upsample2dPush), {kLocal, 1, 1}};
 
 namespace {
 
@@ -25,6 +27,8 @@ void check_shape(const char* op, const Upsample2dShape& s) {
                      " (every dimension must be at least 1 and the output under 2^32 elements)");
 }
 
+rt::Groups row_groups(const Upsample2dShape& s) { return {rt::groups_for(uint64_t{s.n} * s.c * s.h, kLocal)}; }
+
 }  // namespace
 
 void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Upsample2dShape& shape) {
@@ -32,18 +36,30 @@ void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferVi
   const std::string text = describe(shape);
   check_floats("upsample2d_forward", "y", y, shape.out_count(), text);
   check_floats("upsample2d_forward", "x", x, shape.in_count(), text);
-  const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, 0};
-  rec.dispatch(rec.pipeline(kUpsample2dForward), {y, x}, push, {rt::groups_for(shape.out_count(), 256)});
+  const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, 0, 0, 0.0f, 0, 0};
+  rec.dispatch(rec.pipeline(kUpsample2dForward), {y, x}, push, row_groups(shape));
+}
+
+void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
+                                const Upsample2dShape& shape, FusedActivation through, Grad grad) {
+  check_shape("upsample2d_backward", shape);
+  const std::string text = describe(shape);
+  check_floats("upsample2d_backward", "dx", dx, shape.in_count(), text);
+  check_floats("upsample2d_backward", "dy", dy, shape.out_count(), text);
+  check_floats("upsample2d_backward", "x", x, shape.in_count(), text);
+  const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, static_cast<uint32_t>(grad),
+                            static_cast<uint32_t>(through.kind), through.alpha, 0, 0};
+  rec.dispatch(rec.pipeline(kUpsample2dBackward), {dx, dy, x}, push, row_groups(shape));
 }
 
 void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, const Upsample2dShape& shape,
                                 Grad grad) {
   check_shape("upsample2d_backward", shape);
-  const std::string text = describe(shape);
-  check_floats("upsample2d_backward", "dx", dx, shape.in_count(), text);
-  check_floats("upsample2d_backward", "dy", dy, shape.out_count(), text);
-  const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, static_cast<uint32_t>(grad)};
-  rec.dispatch(rec.pipeline(kUpsample2dBackward), {dx, dy}, push, {rt::groups_for(shape.in_count(), 256)});
+  check_floats("upsample2d_backward", "dy", dy, shape.out_count(), describe(shape));
+  // The shader reads binding 2 only when it continues through an activation: the first quarter of dy (never
+  // read) fills the slot.
+  record_upsample2d_backward(rec, dx, dy, dy.sub(0, shape.in_count() * sizeof(float)), shape, FusedActivation{},
+                             grad);
 }
 
 template <typename T>
