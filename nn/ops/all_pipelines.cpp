@@ -32,6 +32,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kSgdStep,
       &kSgdMomentumStep,
       &kConv2dForward,
+      &kConv2dForwardRows,
       &kConv2dBackwardInput,
       &kConv2dBackwardWeight,
       &kConv2dBackwardWeight3x3,

@@ -15,6 +15,7 @@ namespace {
 constexpr uint32_t kLocal = 64;
 constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
+constexpr uint32_t kRowBlock = 8;  // conv2d_forward_rows.comp: kRB
 constexpr uint32_t kTransposedPixBlock = 8;  // conv_transposed_gather.glsl: kTPB
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 constexpr uint32_t kWeight3x3VBlock = 8, kWeight3x3UBlock = 1;  // conv2d_backward_weight_3x3: kA, kB
@@ -32,6 +33,8 @@ uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride)
 
 const rt::PipelineDesc kConv2dForward{"conv2d_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
                                       sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForwardRows{
+    "conv2d_forward_rows", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{
     "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight{
@@ -107,6 +110,12 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   ConvPush push = make_conv_push(s, Grad::Overwrite);
   push.act = static_cast<uint32_t>(f.kind);
   push.alpha = f.alpha;
+  if (s.C_out == 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+    // conv2d_forward_rows.comp: kRowBlock output rows x kPixBlock pixels per invocation.
+    const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), kRowBlock) * div_up(s.W_out(), kPixBlock);
+    rec.dispatch(rec.pipeline(kConv2dForwardRows), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
+    return;
+  }
   rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, push, gather_groups(s));
 }
 

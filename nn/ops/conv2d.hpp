@@ -65,6 +65,7 @@ struct ChannelSumPush {
 static_assert(sizeof(ChannelSumPush) == 16);
 
 extern const rt::PipelineDesc kConv2dForward;         // y, x, w, b
+extern const rt::PipelineDesc kConv2dForwardRows;     // y, x, w, b: C_out = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dBackwardInput;   // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)

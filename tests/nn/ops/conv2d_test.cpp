@@ -145,6 +145,7 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
 
 // One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the
 // input has more channels), the rest the general kernel; 9 and 5 channels leave tails in its channel blocks.
+// One output channel, 3x3 stride 1 takes conv2d_forward_rows.comp (8-row blocks: 19 rows leave a tail).
 TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   uint32_t seed = 100;
   for (uint32_t k : {3u, 5u, 1u})
@@ -157,6 +158,9 @@ TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   check_gpu({2, 9, 8, 5, 1, 3, 3, 1, Padding::Valid}, seed++);
   check_gpu({2, 1, 4, 3, 1, 3, 3, 1, Padding::Same}, seed++);  // one channel on both sides
   check_gpu({1, 1, 1, 1, 3, 3, 3, 1, Padding::Same}, seed++);  // 1x1 image: all taps but the centre pad
+  check_gpu({1, 2, 1, 1, 1, 3, 3, 1, Padding::Same}, seed++);
+  check_gpu({2, 3, 19, 6, 1, 3, 3, 1, Padding::Same}, seed++);
+  check_gpu({2, 3, 19, 6, 1, 3, 3, 1, Padding::Valid}, seed++);
 }
 
 // llvmpipe silently ends an invocation after 65535 loop trips; conv2d_backward_weight_3x3 takes 3 per row of
