@@ -20,8 +20,8 @@ layout(push_constant) uniform Push { uint planes; uint h; uint w; uint ho; uint 
 
 void put(uint i, float g) { dx[i] = p.accumulate != 0u ? dx[i] + g : g; }
 
-// g routed through the producer's activation at input cell i (g = 0 stays 0: f' is finite).
-float through(uint i, float g) { return p.act == kIdentity ? g : g * activate_derivative(x[i], x[i], p.act, p.alpha); }
+// g routed through the producer's activation, whose output at the cell is xv (g = 0 stays 0: f' is finite).
+float through(float xv, float g) { return p.act == kIdentity ? g : g * activate_derivative(xv, xv, p.act, p.alpha); }
 
 void main() {
   const uint row = gl_GlobalInvocationID.x;  // plane * ho + oh
@@ -32,7 +32,24 @@ void main() {
   // The input rows no window covers (at most one: 'valid' pooling of an odd height) belong to the last row.
   const uint rows_written = oh + 1u == p.ho ? p.h - r0 : rows;
   const uint top = (plane * p.h + r0) * p.w;
-  for (uint ow = 0u; ow < p.wo; ++ow) {
+  const uint full_windows = rows == 2u ? p.w / 2u : 0u;  // windows with all four cells inside the map
+  for (uint ow = 0u; ow < full_windows; ++ow) {
+    // Straight-line arg-max of the four cells, in row-major order with a strict '>' (first maximum wins).
+    const uint i = top + 2u * ow;
+    const float v0 = x[i], v1 = x[i + 1u], v2 = x[i + p.w], v3 = x[i + p.w + 1u];
+    uint k = 0u;
+    float best = v0;
+    if (v1 > best) { best = v1; k = 1u; }
+    if (v2 > best) { best = v2; k = 2u; }
+    if (v3 > best) k = 3u;
+    const float g = dy[row * p.wo + ow];
+    put(i, k == 0u ? through(v0, g) : 0.0);
+    put(i + 1u, k == 1u ? through(v1, g) : 0.0);
+    put(i + p.w, k == 2u ? through(v2, g) : 0.0);
+    put(i + p.w + 1u, k == 3u ? through(v3, g) : 0.0);
+  }
+  // Clipped windows: the last column of an odd width ('same'), or the last row of an odd height.
+  for (uint ow = full_windows; ow < p.wo; ++ow) {
     const uint c = 2u * ow;
     const uint cols = min(2u, p.w - c);
     uint best_i = top + c;
@@ -47,7 +64,7 @@ void main() {
     for (uint rr = 0u; rr < rows; ++rr)
       for (uint cc = 0u; cc < cols; ++cc) {
         const uint i = top + rr * p.w + c + cc;
-        put(i, i == best_i ? through(i, g) : 0.0);
+        put(i, i == best_i ? through(x[i], g) : 0.0);
       }
   }
   // Uncovered cells: the column past the last window in each written row, and a row past the last window.
