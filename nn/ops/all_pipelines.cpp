@@ -33,6 +33,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kSgdMomentumStep,
       &kConv2dForward,
       &kConv2dForwardRows,
+      &kConv2dForwardWide,
       &kConv2dBackwardInput,
       &kConv2dBackwardWeight,
       &kConv2dBackwardWeight3x3,

@@ -16,6 +16,7 @@ constexpr uint32_t kLocal = 64;
 constexpr uint32_t kCoBlock = 8;
 constexpr uint32_t kPixBlock = 4;
 constexpr uint32_t kRowBlock = 8;  // conv2d_forward_rows.comp: kRB
+constexpr uint32_t kWidePixBlock = 8;  // conv2d_forward_wide.comp: GATHER_PIXELS
 constexpr uint32_t kTransposedPixBlock = 8;  // conv_transposed_gather.glsl: kTPB
 constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
 constexpr uint32_t kWeight3x3VBlock = 8, kWeight3x3UBlock = 1;  // conv2d_backward_weight_3x3: kA, kB
@@ -35,6 +36,8 @@ const rt::PipelineDesc kConv2dForward{"conv2d_forward", {Access::Write, Access::
                                       sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dForwardRows{
     "conv2d_forward_rows", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForwardWide{
+    "conv2d_forward_wide", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{
     "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight{
@@ -79,9 +82,9 @@ void Conv2dShape::validate(std::string_view op) const {
                      " is larger than the input, got " + str());
 }
 
-rt::Groups gather_groups(const Conv2dShape& s) {
-  // conv_gather.glsl: kPixBlock consecutive output pixels of one row per invocation.
-  const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t pixels) {
+  // conv_gather.glsl: `pixels` consecutive output pixels of one row per invocation.
+  const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), pixels);
   return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), 1};
 }
 
@@ -116,7 +119,10 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
     rec.dispatch(rec.pipeline(kConv2dForwardRows), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
     return;
   }
-  rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, push, gather_groups(s));
+  if (s.C_in >= 8)
+    rec.dispatch(rec.pipeline(kConv2dForwardWide), {y, x, w, b}, push, gather_groups(s, kWidePixBlock));
+  else
+    rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, push, gather_groups(s));
 }
 
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,

@@ -53,9 +53,9 @@ struct ConvPush {
 };
 static_assert(sizeof(ConvPush) == 72);
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept;
-// Workgroup counts of the two gather shaders for the conv2d `s` (conv_gather.glsl computes its y from x,
-// conv_transposed_gather.glsl its dx from dy).
-rt::Groups gather_groups(const Conv2dShape& s);
+// Workgroup counts of the two gather shaders for the conv2d `s` (conv_gather.glsl computes its y from x with
+// `pixels` output pixels per invocation, conv_transposed_gather.glsl its dx from dy).
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t pixels = 4);
 rt::Groups transposed_gather_groups(const Conv2dShape& s);
 
 // Push constants of the per-channel sum (bias gradients): data [N, C, HW].
@@ -66,6 +66,7 @@ static_assert(sizeof(ChannelSumPush) == 16);
 
 extern const rt::PipelineDesc kConv2dForward;         // y, x, w, b
 extern const rt::PipelineDesc kConv2dForwardRows;     // y, x, w, b: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForwardWide;     // y, x, w, b: 8 pixels per invocation, C_in >= 8
 extern const rt::PipelineDesc kConv2dBackwardInput;   // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)

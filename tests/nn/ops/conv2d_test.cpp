@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 
@@ -141,6 +142,34 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
       for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
   check_gpu({3, 5, 7, 9, 4, 2, 3, 3, Padding::Same}, seed++);  // non-square even kernel, stride 3
   check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
+  // 9 input channels: the forward takes conv2d_forward_wide.comp (8 pixels per invocation; W_out 9 leaves a tail)
+  for (uint32_t k : {3u, 5u})
+    for (uint32_t stride : {1u, 2u})
+      for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({2, 9, 7, 9, 5, k, k, stride, pad}, seed++);
+}
+
+// conv2d_forward.comp (4 pixels per invocation) and conv2d_forward_wide.comp (8) sum each output in the same
+// order: the host's choice between them must not change a bit.
+TEST_F(Conv2dGpu, ForwardNarrowAndWideGiveTheSameBits) {
+  for (const Conv2dShape& s : {Conv2dShape{2, 9, 7, 9, 5, 3, 3, 1, Padding::Same},
+                               Conv2dShape{3, 16, 14, 14, 32, 3, 3, 1, Padding::Same},
+                               Conv2dShape{2, 8, 9, 11, 3, 5, 5, 2, Padding::Valid}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, 90);
+    auto xb = test::upload(d.x), wb = test::upload(d.w), bb = test::upload(d.b);
+    auto narrow = test::make_output(s.y_count()), wide = test::make_output(s.y_count());
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      const ConvPush push = make_conv_push(s, Grad::Overwrite);
+      rec.dispatch(rec.pipeline(kConv2dForward), {narrow.view(), xb.view(), wb.view(), bb.view()}, push,
+                   gather_groups(s, 4));
+      rec.dispatch(rec.pipeline(kConv2dForwardWide), {wide.view(), xb.view(), wb.view(), bb.view()}, push,
+                   gather_groups(s, 8));
+    });
+    const auto a = test::download(narrow), b = test::download(wide);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0)
+        << "max |diff| " << test::compare(a, b).max_abs;
+  }
 }
 
 // One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the

@@ -1,0 +1,10 @@
+#version 450
+// conv2d forward as conv2d_forward.comp, with 8 output pixels per invocation instead of 4: the host takes it
+// when the input has >= 8 channels (dev/conv/README.md: ~10 % faster at 32 -> 32, slower at 1 -> 32). Same
+// sums, same bits.
+// Bindings: 0 y [N, C_out, H_out, W_out] write (overwritten; p.accumulate is 0);
+//           1 x [N, C_in, H, W] read; 2 w [C_out, C_in, KH, KW] read; 3 b [C_out] read.
+#define CONV_BIAS 1
+#define GATHER_PIXELS 8u
+#include "conv.glsl"
+#include "conv_gather.glsl"
