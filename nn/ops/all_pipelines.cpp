@@ -35,6 +35,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dForwardRows,
       &kConv2dForwardWide,
       &kConv2dBackwardInput,
+      &kConv2dBackwardInput1ch,
       &kConv2dBackwardWeight,
       &kConv2dBackwardWeight3x3,
       &kConv2dBackwardBias,

@@ -40,6 +40,8 @@ const rt::PipelineDesc kConv2dForwardWide{
     "conv2d_forward_wide", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{
     "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardInput1ch{
+    "conv2d_backward_input_1ch", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight{
     "conv2d_backward_weight", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
@@ -132,6 +134,13 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
   check_floats("conv2d_backward_input", "dx", dx, s.x_count(), shape);
   check_floats("conv2d_backward_input", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward_input", "w", w, s.w_count(), shape);
+  if (s.C_out == 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+    // conv2d_backward_input_1ch.comp: kPixBlock input pixels of one row, all channels, per invocation.
+    const uint64_t invocations = uint64_t{s.N} * s.H * div_up(s.W, kPixBlock);
+    rec.dispatch(rec.pipeline(kConv2dBackwardInput1ch), {dx, dy, w}, make_conv_push(s, grad),
+                 {rt::groups_for(invocations, kLocal)});
+    return;
+  }
   rec.dispatch(rec.pipeline(kConv2dBackwardInput), {dx, dy, w}, make_conv_push(s, grad),
                transposed_gather_groups(s));
 }
