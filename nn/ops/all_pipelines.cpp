@@ -33,6 +33,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kSgdMomentumStep,
       &kConv2dForward,
       &kConv2dForwardRows,
+      &kConv2dForward1ch,
       &kConv2dForwardWide,
       &kConv2dBackwardInput,
       &kConv2dBackwardInput1ch,

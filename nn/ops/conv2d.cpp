@@ -36,6 +36,8 @@ const rt::PipelineDesc kConv2dForward{"conv2d_forward", {Access::Write, Access::
                                       sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dForwardRows{
     "conv2d_forward_rows", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForward1ch{
+    "conv2d_forward_1ch", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dForwardWide{
     "conv2d_forward_wide", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{
@@ -119,6 +121,12 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
     // conv2d_forward_rows.comp: kRowBlock output rows x kPixBlock pixels per invocation.
     const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), kRowBlock) * div_up(s.W_out(), kPixBlock);
     rec.dispatch(rec.pipeline(kConv2dForwardRows), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
+    return;
+  }
+  if (s.C_in == 1 && s.C_out > 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+    // conv2d_forward_1ch.comp: kPixBlock output pixels of one row, all channels, per invocation.
+    const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
+    rec.dispatch(rec.pipeline(kConv2dForward1ch), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
     return;
   }
   if (s.C_in >= 8)

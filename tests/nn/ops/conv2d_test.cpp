@@ -174,7 +174,8 @@ TEST_F(Conv2dGpu, ForwardNarrowAndWideGiveTheSameBits) {
 
 // One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the
 // input has more channels), the rest the general kernel; 9 and 5 channels leave tails in its channel blocks.
-// One output channel, 3x3 stride 1 takes conv2d_forward_rows.comp (8-row blocks: 19 rows leave a tail).
+// One output channel, 3x3 stride 1 takes conv2d_forward_rows.comp (8-row blocks: 19 rows leave a tail) and
+// conv2d_backward_input_1ch.comp; one input channel (and several output ones) conv2d_forward_1ch.comp.
 TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   uint32_t seed = 100;
   for (uint32_t k : {3u, 5u, 1u})

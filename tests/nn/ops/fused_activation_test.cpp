@@ -56,7 +56,8 @@ TEST_F(FusedActivationGpu, Conv2dForwardEqualsSeparatePass) {
   for (const Conv2dShape& s : {Conv2dShape{2, 3, 9, 7, 5, 3, 3, 1, Padding::Same},
                                Conv2dShape{2, 4, 8, 9, 9, 3, 3, 2, Padding::Valid},
                                Conv2dShape{2, 9, 8, 9, 9, 3, 3, 2, Padding::Same},  // conv2d_forward_wide
-                               Conv2dShape{2, 6, 11, 9, 1, 3, 3, 1, Padding::Same}}) {  // conv2d_forward_rows
+                               Conv2dShape{2, 6, 11, 9, 1, 3, 3, 1, Padding::Same},  // conv2d_forward_rows
+                               Conv2dShape{2, 1, 9, 7, 5, 3, 3, 1, Padding::Valid}}) {  // conv2d_forward_1ch
     const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
     const auto b = test::random_floats(s.C_out, 3);
     auto xb = test::upload(x), wb = test::upload(w), bb = test::upload(b);
