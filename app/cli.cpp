@@ -4,8 +4,9 @@
 #include "app/cli.hpp"
 
 #include "app/options.hpp"
-#include "app/cli_generate.hpp"
 #include "app/cli_analysis.hpp"
+#include "app/cli_bench.hpp"
+#include "app/cli_generate.hpp"
 
 #include <vulkan/vulkan.h>
 
@@ -407,6 +408,7 @@ auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(t
   if (command == "anomaly") return fn(anomaly_spec());
   if (command == "reduce") return fn(reduce_spec());
   if (command == "upscale") return fn(upscale_spec());
+  if (command == "bench") return fn(bench_spec());
   return std::nullopt;
 }
 
@@ -486,7 +488,6 @@ std::optional<std::string> closest_match(std::string_view word,
 
 std::string help_text(std::string_view command) {
   if (command.empty() || command == "help") return kOverview;
-  if (command == "bench") return bench_help_text();  // vkae bench parses itself (app/bench.cpp)
   if (auto text = with_spec(command, [](const auto& spec) { return render_help(spec); })) return *text;
   unknown_command(command);
 }
@@ -518,11 +519,6 @@ Command parse_command_line(std::span<const std::string_view> args) {
   if (name.substr(0, 2) == "--" &&
       std::find(std::begin(kCommands), std::end(kCommands), name.substr(2)) != std::end(kCommands))
     name.remove_prefix(2);
-  if (name == "bench") {  // vkae bench parses itself (app/bench.cpp)
-    for (const auto a : rest)
-      if (is_help_flag(a)) return HelpCommand{bench_help_text()};
-    return parse_bench_command(rest);
-  }
   auto command = with_spec(name, [rest](const auto& spec) -> Command {
     for (const auto a : rest) {  // --help wins over everything before a `--`
       if (a == "--") break;
