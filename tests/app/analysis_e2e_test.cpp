@@ -44,6 +44,7 @@ fs::path train(const std::string& name, const std::string& flags) {
   const Outcome r = vkae("train mnist --limit 512 --batch 64 --epochs 1 --val-limit 128 " + flags + " --out " +
                          dir.string());
   EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr(", noise "))) << "none of these models denoises";
   return dir / "checkpoint.safetensors";
 }
 
