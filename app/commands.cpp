@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <ostream>
+#include <sstream>
 #include <vector>
 
 #include "app/analysis.hpp"
@@ -128,12 +129,7 @@ void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
 int run_train(const TrainCommand& command, const Console& console) {
   const nn::TrainConfig& c = command.config;
   std::ostream& out = console.out;
-  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs, batch " << c.batch
-      << ", lr " << c.lr << ", noise " << c.noise << ", seed " << c.seed;
-  if (c.steps) out << ", at most " << *c.steps << " steps";
-  if (c.limit) out << ", first " << *c.limit << " images";
-  if (c.resume) out << ", resuming " << c.resume->string();
-  out << std::endl;
+  out << format_train_start(c, nn::resolve_model(c.model).denoising) << std::endl;
 
   ProgressPrinter printer([&out](std::string_view s) { out << s << std::flush; }, console.terminal,
                           console.width, c.epochs);
@@ -296,6 +292,18 @@ std::string one_line(std::string_view message) {
     out += part;
   }
   return out;
+}
+
+std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
+  std::ostringstream out;
+  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs, batch " << c.batch
+      << ", lr " << c.lr;
+  if (denoising) out << ", noise " << c.noise;  // the other models never see the noise factor
+  out << ", seed " << c.seed;
+  if (c.steps) out << ", at most " << *c.steps << " steps";
+  if (c.limit) out << ", first " << *c.limit << " images";
+  if (c.resume) out << ", resuming " << c.resume->string();
+  return out.str();
 }
 
 std::string format_eval_text(const nn::EvalConfig& config, const nn::EvalResult& result) {

@@ -35,6 +35,10 @@ int run_cli(int argc, const char* const* argv);  // skips argv[0]; standard cons
 // Runs one command; throws what the library throws. Returns the exit code.
 int run_command(const Command& command, const Console& console);
 
+// The line `vkae train` starts with: "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0"
+// and any step/image limit or resumed checkpoint. The noise only when `denoising` (the model's spec says so).
+std::string format_train_start(const nn::TrainConfig& config, bool denoising);
+
 // "test BCE 0.1023 on 10000 images (noise 0.5, seed 0) in 3.2 s".
 std::string format_eval_text(const nn::EvalConfig& config, const nn::EvalResult& result);
 // One line: {"bce":0.1023,"images":10000,"noise":0.5,"seed":0,"model":"dae","dataset":"mnist",...}.

@@ -1,6 +1,7 @@
-// The machinery behind `vkae`'s argument parsing, shared by the files that define commands (app/cli.cpp and
-// the application commands): an Option table per command (name, value, what is expected, help line, setter)
-// drives parsing, "did you mean" hints and the help texts, so a flag cannot exist without its help.
+// The machinery behind `vkae`'s argument parsing, shared by the files that define commands (app/cli_core.cpp,
+// cli_analysis.cpp, cli_generate.cpp, cli_bench.cpp) and app/cli.cpp's parser: an Option table per command
+// (name, value, what is expected, help line, setter) drives parsing, "did you mean" hints and the help texts,
+// so a flag cannot exist without its help.
 #pragma once
 #include <charconv>
 #include <cmath>

@@ -1,6 +1,6 @@
 // The viewer's two loops: training with a live window (window on this thread, nn::train on another, a LiveFeed
 // between them; the window presents from its own logical device on the same GPU) and browsing a checkpoint. Controls go to the trainer through the feed; nothing here waits on
-// the GPU during training. Drawing is panels.cpp's job, the window's mechanics window.cpp's.
+// the GPU during training. Drawing is panels.cpp's job, the window's mechanics window.hpp's.
 #include "viewer/viewer.hpp"
 
 #include <atomic>
@@ -15,6 +15,7 @@
 #include "nn/train/program.hpp"
 #include "runtime/error.hpp"
 #include "runtime/queue.hpp"
+#include "viewer/glfw.hpp"
 
 namespace vkae::viewer {
 namespace {

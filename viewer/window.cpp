@@ -1,5 +1,6 @@
-// GLFW window, surface, swapchain, render pass and per-frame objects; Dear ImGui's backends; the deferred
-// present that keeps the frame loop free of GPU waits. The screenshot copy itself is screenshot.cpp's.
+// The window's Vulkan objects: GLFW window and surface, surface format and present mode, render pass,
+// per-frame command buffers and fences, the swapchain (rebuilt on resize), Dear ImGui's backends, and their
+// teardown in the right order. Drawing and presenting frames is frame_loop.cpp's; GLFW itself glfw.cpp's.
 #include "viewer/window.hpp"
 
 #define GLFW_INCLUDE_VULKAN
@@ -9,27 +10,15 @@
 #include <imgui_impl_vulkan.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <limits>
 #include <mutex>
-#include <thread>
+#include <utility>
 
 #include "runtime/error.hpp"
-#include "viewer/screenshot.hpp"
+#include "viewer/glfw.hpp"
 
 namespace vkae::viewer {
 namespace {
-
-constexpr uint32_t kFramesInFlight = 2;
-// At most ~30 fps, and only while there is input or news: on a CPU device every frame drawn is time taken
-// from training (a 1280x760 frame costs ~20 ms of CPU on lavapipe + Xvfb).
-constexpr auto kFrameInterval = std::chrono::milliseconds(33);
-constexpr auto kIdleInterval = std::chrono::milliseconds(250);  // clocks and ETA still tick when idle
-constexpr auto kPollSlice = std::chrono::milliseconds(15);
-
-// GLFW reports errors through a C callback with no user pointer: the last message is kept here.
-std::string g_glfw_error;
-void on_glfw_error(int, const char* description) { g_glfw_error = description ? description : "unknown"; }
 
 // ImGui's backend checks results through a plain function pointer; the first failure is kept and thrown
 // after the call that caused it.
@@ -37,51 +26,12 @@ VkResult g_imgui_result = VK_SUCCESS;
 void on_imgui_result(VkResult r) {
   if (r < 0 && g_imgui_result == VK_SUCCESS) g_imgui_result = r;
 }
-void check_imgui(const char* what) {
-  const VkResult r = std::exchange(g_imgui_result, VK_SUCCESS);
-  if (r != VK_SUCCESS) rt::check(r, what, __FILE__, __LINE__);
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 }  // namespace
 
-Glfw::Glfw(const std::string& what, const std::string& hint) {
-  const char* display = std::getenv("DISPLAY");
-  const char* wayland = std::getenv("WAYLAND_DISPLAY");
-  if ((!display || !*display) && (!wayland || !*wayland))
-    throw InputError("no display for " + what + " (DISPLAY is not set); " + hint);
-  glfwSetErrorCallback(on_glfw_error);
-  if (!glfwInit())
-    throw InputError("no display for " + what + " (cannot open DISPLAY=" + std::string(display ? display : "") +
-                     ": " + g_glfw_error + "); " + hint);
-  if (!glfwVulkanSupported()) {
-    glfwTerminate();
-    throw Error("GLFW cannot create Vulkan surfaces (" + g_glfw_error + ")");
-  }
-}
-
-Glfw::~Glfw() { glfwTerminate(); }
-
-std::vector<const char*> Glfw::instance_extensions() const {
-  uint32_t count = 0;
-  const char** names = glfwGetRequiredInstanceExtensions(&count);
-  if (!names) throw Error("GLFW names no Vulkan surface extensions (" + g_glfw_error + ")");
-  return {names, names + count};
-}
-
-rt::ContextOptions presenting_context_options(const Glfw& glfw, const std::string& device) {
-  rt::ContextOptions o = rt::context_options_from_env();
-  if (!device.empty()) o.device = device;
-  o.quiet = true;
-  o.present = true;
-  const auto extensions = glfw.instance_extensions();
-  o.instance.extensions.insert(o.instance.extensions.end(), extensions.begin(), extensions.end());
-  return o;
+void Window::check_imgui(const char* what) {
+  const VkResult r = std::exchange(g_imgui_result, VK_SUCCESS);
+  if (r != VK_SUCCESS) rt::check(r, what, __FILE__, __LINE__);
 }
 
 Window::Window(rt::Context& ctx, const std::string& title, int width, int height) : ctx_(ctx) {
@@ -90,7 +40,7 @@ Window::Window(rt::Context& ctx, const std::string& title, int width, int height
   const uint32_t family = ctx.device().queue_family();
   glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
   window_ = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
-  if (!window_) throw Error("cannot open a window (" + g_glfw_error + ")");
+  if (!window_) throw Error("cannot open a window (" + glfw_last_error() + ")");
   try {
     VKAE_CHECK(glfwCreateWindowSurface(ctx.instance().get(), window_, nullptr, &surface_));
     uint32_t nfam = 0;
@@ -274,8 +224,6 @@ void Window::note_input(GLFWwindow* window) noexcept {
   static_cast<Window*>(glfwGetWindowUserPointer(window))->input_ = true;
 }
 
-bool Window::should_close() const { return glfwWindowShouldClose(window_); }
-
 void Window::wait_own_frames() noexcept {
   for (Frame& f : frames_)
     if (f.submitted) {
@@ -353,163 +301,6 @@ void Window::create_swapchain() {
     VKAE_CHECK(vkCreateSemaphore(dev, &si, nullptr, &sem));
     rendered_.emplace_back(dev, sem);
   }
-}
-
-bool Window::present_pending(bool block) {
-  const Pending p = *pending_;
-  VkFence fence = frames_[p.frame].fence.get();
-  if (block) {
-    VKAE_CHECK(vkWaitForFences(ctx_.vk(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max()));
-  } else {
-    const VkResult status = vkGetFenceStatus(ctx_.vk(), fence);
-    if (status == VK_NOT_READY) return false;
-    VKAE_CHECK(status);
-  }
-  // The frame has finished on the device, so presenting it cannot wait on the GPU (lavapipe's software
-  // presentation waits for the frame inside vkQueuePresentKHR, holding the queue that training shares).
-  VkSemaphore wait = rendered_[p.image].get();
-  VkSwapchainKHR swapchain = swapchain_.get();
-  VkPresentInfoKHR info{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
-  info.waitSemaphoreCount = 1;
-  info.pWaitSemaphores = &wait;
-  info.swapchainCount = 1;
-  info.pSwapchains = &swapchain;
-  info.pImageIndices = &p.image;
-  VkResult r;
-  {
-    std::lock_guard lock(ctx_.device().queue_mutex());
-    r = vkQueuePresentKHR(ctx_.device().queue(), &info);
-  }
-  pending_.reset();
-  if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR)
-    rebuild_ = true;
-  else
-    VKAE_CHECK(r);
-  latency_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - p.start).count());
-  if (p.screenshot) write_screenshot(*p.screenshot);
-  return true;
-}
-
-bool Window::begin_frame() {
-  glfwPollEvents();
-  if (pending_ && !present_pending(false)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return false;
-  }
-  int fw = 0, fh = 0;
-  glfwGetFramebufferSize(window_, &fw, &fh);
-  if (fw == 0 || fh == 0) {  // minimised: draw nothing until it is restored
-    glfwWaitEventsTimeout(0.05);
-    return false;
-  }
-  if (rebuild_ || uint32_t(fw) != extent_.width || uint32_t(fh) != extent_.height) {
-    wait_own_frames();  // only our frames; never vkDeviceWaitIdle, which would wait for training too
-    create_swapchain();
-    rebuild_ = false;
-    if (extent_.width == 0 || extent_.height == 0) return false;
-  }
-  const auto now = Clock::now();
-  const bool wanted = dirty_ || input_ || active_frames_ > 0 || now - frame_start_ >= kIdleInterval;
-  if (!wanted || now - frame_start_ < kFrameInterval) {
-    const auto until = wanted ? kFrameInterval - (now - frame_start_) : kPollSlice;
-    glfwWaitEventsTimeout(std::chrono::duration<double>(std::min<Clock::duration>(until, kPollSlice)).count());
-    return false;
-  }
-  active_frames_ = input_ ? 3 : std::max(0, active_frames_ - 1);
-  dirty_ = input_ = false;
-  frame_start_ = now;
-  ImGui_ImplVulkan_NewFrame();
-  ImGui_ImplGlfw_NewFrame();
-  ImGui::NewFrame();
-  return true;
-}
-
-void Window::end_frame(const std::filesystem::path* screenshot) {
-  ImGui::Render();
-  ImDrawData* draw_data = ImGui::GetDrawData();
-  const VkDevice dev = ctx_.vk();
-  Frame& f = frames_[frame_index_];
-  VkFence fence = f.fence.get();
-  if (f.submitted)  // this slot's previous frame was presented, so it finished: no real wait
-    VKAE_CHECK(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max()));
-  uint32_t image = 0;
-  const VkResult acquired =
-      vkAcquireNextImageKHR(dev, swapchain_.get(), std::numeric_limits<uint64_t>::max(), f.acquired.get(),
-                            VK_NULL_HANDLE, &image);
-  if (acquired == VK_ERROR_OUT_OF_DATE_KHR) {  // drop this frame, rebuild before the next
-    rebuild_ = true;
-    return;
-  }
-  if (acquired == VK_SUBOPTIMAL_KHR)
-    rebuild_ = true;  // still usable for this frame
-  else
-    VKAE_CHECK(acquired);
-
-  VKAE_CHECK(vkResetCommandPool(dev, f.pool.get(), 0));
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VKAE_CHECK(vkBeginCommandBuffer(f.cmd, &begin));
-  VkClearValue clear{};
-  clear.color = {{0.08f, 0.08f, 0.09f, 1.0f}};
-  VkRenderPassBeginInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
-  rp.renderPass = render_pass_.get();
-  rp.framebuffer = framebuffers_[image].get();
-  rp.renderArea.extent = extent_;
-  rp.clearValueCount = 1;
-  rp.pClearValues = &clear;
-  vkCmdBeginRenderPass(f.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
-  ImGui_ImplVulkan_RenderDrawData(draw_data, f.cmd);
-  vkCmdEndRenderPass(f.cmd);
-  check_imgui("ImGui_ImplVulkan_RenderDrawData");
-
-  if (screenshot) {
-    const VkDeviceSize bytes = VkDeviceSize{extent_.width} * extent_.height * 4;
-    if (readback_.size() != bytes) readback_ = rt::Buffer(ctx_.device(), bytes, rt::MemoryKind::HostVisible, "screenshot");
-    record_screenshot_copy(f.cmd, readback_.get(), images_[image], extent_);
-  }
-  VKAE_CHECK(vkEndCommandBuffer(f.cmd));
-
-  const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  VkSemaphore wait = f.acquired.get(), signal = rendered_[image].get();
-  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.waitSemaphoreCount = 1;
-  submit.pWaitSemaphores = &wait;
-  submit.pWaitDstStageMask = &wait_stage;
-  submit.commandBufferCount = 1;
-  submit.pCommandBuffers = &f.cmd;
-  submit.signalSemaphoreCount = 1;
-  submit.pSignalSemaphores = &signal;
-  VKAE_CHECK(vkResetFences(dev, 1, &fence));
-  {
-    std::lock_guard lock(ctx_.device().queue_mutex());
-    VKAE_CHECK(vkQueueSubmit(ctx_.device().queue(), 1, &submit, fence));
-  }
-  f.submitted = true;
-  pending_ = Pending{frame_index_, image, screenshot ? std::optional(*screenshot) : std::nullopt, frame_start_};
-  frame_index_ = (frame_index_ + 1) % kFramesInFlight;
-  cpu_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - frame_start_).count());
-}
-
-void Window::finish() {
-  if (pending_) present_pending(true);
-  wait_own_frames();
-}
-
-void Window::write_screenshot(const std::filesystem::path& path) {
-  write_screenshot_png(path, readback_.mapped(), extent_, format_.format);
-  screenshot_written_ = path.string();
-}
-
-FrameStats Window::stats() const {
-  FrameStats s;
-  s.frames = latency_ms_.size();
-  // The first frame includes start-up (pipeline compilation); the rest is the steady frame loop.
-  std::vector<double> steady(latency_ms_.begin() + std::min<size_t>(1, latency_ms_.size()), latency_ms_.end());
-  s.median_ms = median(steady);
-  s.max_ms = steady.empty() ? 0 : *std::max_element(steady.begin(), steady.end());
-  s.cpu_median_ms = median(cpu_ms_);
-  s.cpu_max_ms = cpu_ms_.empty() ? 0 : *std::max_element(cpu_ms_.begin(), cpu_ms_.end());
-  return s;
 }
 
 }  // namespace vkae::viewer

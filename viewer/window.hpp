@@ -1,7 +1,8 @@
-// The viewer's window: GLFW, a Vulkan surface and swapchain on the training device, and Dear ImGui's GLFW and
-// Vulkan backends. Runs the example_glfw_vulkan frame loop without ever waiting on the GPU: a frame is
+// The viewer's window: a GLFW window, a Vulkan surface and swapchain on the training device, and Dear ImGui's
+// GLFW and Vulkan backends. Runs the example_glfw_vulkan frame loop without ever waiting on the GPU: a frame is
 // presented only once its own fence has signalled (lavapipe's software presentation would otherwise wait for
 // the frame, and the one queue is shared with training). Knows nothing about training; panels.hpp draws.
+// Made in window.cpp, driven in frame_loop.cpp; GLFW's lifetime is glfw.hpp's.
 #pragma once
 #include <vulkan/vulkan.h>
 
@@ -18,20 +19,6 @@
 struct GLFWwindow;
 
 namespace vkae::viewer {
-
-// glfwInit/glfwTerminate. Throws InputError, one line: "no display for <what> (<why>); <hint>".
-class Glfw {
- public:
-  Glfw(const std::string& what, const std::string& hint);
-  Glfw(const Glfw&) = delete;
-  Glfw& operator=(const Glfw&) = delete;
-  ~Glfw();
-  // The instance extensions a window surface needs (VK_KHR_surface and the platform's).
-  std::vector<const char*> instance_extensions() const;
-};
-
-// A Context that can present: the GLFW surface extensions, and the swapchain extension on the device.
-rt::ContextOptions presenting_context_options(const Glfw& glfw, const std::string& device);
 
 struct FrameStats {
   uint64_t frames = 0;
@@ -83,7 +70,15 @@ class Window {
     std::chrono::steady_clock::time_point start;
   };
 
+  static constexpr uint32_t kFramesInFlight = 2;
+  // At most ~30 fps, and only while there is input or news: on a CPU device every frame drawn is time taken
+  // from training (a 1280x760 frame costs ~20 ms of CPU on lavapipe + Xvfb).
+  static constexpr auto kFrameInterval = std::chrono::milliseconds(33);
+  static constexpr auto kIdleInterval = std::chrono::milliseconds(250);  // clocks and ETA still tick when idle
+  static constexpr auto kPollSlice = std::chrono::milliseconds(15);
+
   static void note_input(GLFWwindow* window) noexcept;  // GLFW callbacks: frames are wanted
+  static void check_imgui(const char* what);            // throws the first failure ImGui's backend reported
   void create_swapchain();
   void wait_own_frames() noexcept;  // our fences only; training's submits keep running
   void release() noexcept;          // the destructor's work; also undoes a half-finished constructor

@@ -1,26 +1,17 @@
-// `vkae eval` and `vkae denoise`: a checkpoint's model on the test split or on a user's image.
+// `vkae eval` and `vkae denoise`: a checkpoint's model on the test split or on a user's image (the one-image
+// pass itself is write_prediction_png, shared with `vkae upscale`).
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 
 #include "nn/data/dataset.hpp"
 #include "nn/io/png.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/model_runner.hpp"
 #include "nn/train/program.hpp"
 #include "nn/train/trainer.hpp"
 #include "runtime/queue.hpp"
 
 namespace vkae::nn {
-namespace {
-
-rt::ContextOptions options_for(const std::string& device) {
-  rt::ContextOptions o = rt::context_options_from_env();
-  if (!device.empty()) o.device = device;
-  o.quiet = true;
-  return o;
-}
-
-}  // namespace
 
 EvalResult evaluate(const EvalConfig& config) {
   const LoadedCheckpoint ckpt = read_checkpoint(config.checkpoint);
@@ -32,7 +23,7 @@ EvalResult evaluate(const EvalConfig& config) {
   const uint32_t count = std::min(test_set.count, config.limit.value_or(test_set.count));
   if (count == 0) throw InputError("--limit 0: expected an integer >= 1");
 
-  rt::Context ctx(options_for(config.device));
+  rt::Context ctx(analysis_context_options(config.device));
   const uint32_t batch = std::min<uint32_t>(128, count);
   Model model(ctx, ckpt.spec, batch);
   load_into(ctx, ckpt, model, nullptr);
@@ -72,21 +63,7 @@ void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem:
   const Shape3 in = ckpt.spec.input;
   if (in.c != 1) throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(in.c) +
                                   " channels; denoise handles grey images");
-  const GreyImage image = resize_area(read_png_grey(in_png), in.w, in.h);
-
-  rt::Context ctx(options_for(device));
-  Model model(ctx, ckpt.spec, 1);
-  load_into(ctx, ckpt, model, nullptr);
-  std::vector<float> x(in.size());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = image.pixels[i] / 255.0f;
-  ctx.write(model.input(), x.data(), x.size() * sizeof(float));
-  ctx.run_now([&](rt::Recorder& rec) { model.record_forward(rec, 1, /*predict=*/true); });
-  std::vector<float> y(in.size());
-  ctx.read(model.output(), y.data(), y.size() * sizeof(float));
-  std::vector<uint8_t> pixels(y.size());
-  for (size_t i = 0; i < y.size(); ++i)
-    pixels[i] = static_cast<uint8_t>(std::lround(std::clamp(y[i], 0.0f, 1.0f) * 255.0f));
-  write_png(out_png, in.w, in.h, 1, pixels);
+  write_prediction_png(ckpt, resize_area(read_png_grey(in_png), in.w, in.h), out_png, device);
 }
 
 }  // namespace vkae::nn

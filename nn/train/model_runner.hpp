@@ -1,6 +1,7 @@
 // A checkpoint's model on the device in prediction mode, fed batches of a dataset's images: the shared engine of
 // nn/train/analysis.cpp and nn/train/reduce.cpp. Each run() leaves the batch's code, output and per-image
-// reconstruction errors on the device for the read_* calls. Not a training program: no noise, no gradients.
+// reconstruction errors on the device for the read_* calls. Also the one-image pass behind `vkae denoise` and
+// `vkae upscale`. Not a training program: no noise, no gradients.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "nn/data/dataset.hpp"
+#include "nn/io/png.hpp"
 #include "nn/model/model.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "runtime/context.hpp"
@@ -18,6 +20,11 @@ namespace vkae::nn {
 inline constexpr uint32_t kAnalysisBatch = 128;
 
 rt::ContextOptions analysis_context_options(const std::string& device);
+
+// One grey image, already at the checkpoint's input size, through its model in prediction mode; the output
+// (clamped to [0, 1]) written as a grey PNG at the model's output size.
+void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
+                          const std::filesystem::path& out_png, const std::string& device);
 
 // The dataset of a checkpoint's run (or `override_name`), checked against what the model produces.
 Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,

@@ -4,7 +4,6 @@
 // (PCA next to the model) and upscale (a super-resolution checkpoint on a PNG; other models refused).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "nn/io/json.hpp"
 #include "nn/io/npy.hpp"
 #include "nn/io/png.hpp"
+#include "tests/support/run_vkae.hpp"
 
 namespace vkae {
 namespace {
@@ -26,10 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using test::expect_one_line_error;
+using test::Outcome;
 
 fs::path scratch(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("vkae-apps-" + std::to_string(::getpid()) + "-" + name);
@@ -37,28 +35,8 @@ fs::path scratch(const std::string& name) {
   return p;
 }
 
-// Runs the binary with validation layers on: a validation message would land on stderr, so a successful run
-// must leave stderr empty.
-Outcome vkae(const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / ("vkae-apps-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string cmd = "VKAE_VALIDATION=1 " + std::string(VKAE_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
-                          (dir / "err").string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = nn::read_text_file(dir / "out");
-  r.err = nn::read_text_file(dir / "err");
-  return r;
-}
-
-void expect_one_line_error(const Outcome& r, const std::string& needle) {
-  EXPECT_NE(r.code, 0) << r.err;
-  EXPECT_LT(r.code, 128) << "crashed: " << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_THAT(r.err, ::testing::StartsWith("vkae: "));
-  EXPECT_THAT(r.err, HasSubstr(needle));
-}
+// Validation layers on: a validation message would land on stderr, so a successful run must leave it empty.
+Outcome vkae(const std::string& args) { return test::run_vkae(args, /*validation=*/true); }
 
 // A few steps of `model` on 512 images; returns the checkpoint.
 fs::path train(const std::string& name, const std::string& flags) {
@@ -66,6 +44,7 @@ fs::path train(const std::string& name, const std::string& flags) {
   const Outcome r = vkae("train mnist --limit 512 --batch 64 --epochs 1 --val-limit 128 " + flags + " --out " +
                          dir.string());
   EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr(", noise "))) << "none of these models denoises";
   return dir / "checkpoint.safetensors";
 }
 

@@ -16,6 +16,7 @@
 
 #include "app/commands.hpp"
 #include "app/progress.hpp"
+#include "nn/model/spec.hpp"
 #include "runtime/error.hpp"
 
 namespace vkae::app {
@@ -373,6 +374,20 @@ TEST(Cli, EvalOutput) {
   EXPECT_NE(format_eval_json(config, vae).find("\"loss\":163.5,\"loss_kind\":\"BCE + KL per image\""),
             std::string::npos);
   EXPECT_EQ(json_quote("a\\b\n\x01"), "\"a\\\\b\\n\\u0001\"");
+}
+
+TEST(Cli, TrainStartLineNamesTheNoiseOnlyForADenoisingModel) {
+  const nn::TrainConfig dae;
+  EXPECT_EQ(format_train_start(dae, true),
+            "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0");
+  nn::TrainConfig vae = train_config({"train", "fashion", "--model", "vae", "--steps", "8", "--limit", "512"});
+  EXPECT_EQ(format_train_start(vae, false),
+            "training vae on fashion: 20 epochs, batch 128, lr 0.001, seed 0, at most 8 steps, "
+            "first 512 images");
+  // The flag comes from the model's spec: only the denoising ones say "noise".
+  for (const char* model : {"dae", "dae-transpose"}) EXPECT_TRUE(nn::resolve_model(model).denoising) << model;
+  for (const char* model : {"vae", "dense", "sr", "conv"})
+    EXPECT_FALSE(nn::resolve_model(model).denoising) << model;
 }
 
 // ---- progress ----

@@ -12,6 +12,7 @@
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
 #include "nn/io/png.hpp"
+#include "tests/support/run_vkae.hpp"
 
 namespace vkae {
 namespace {
@@ -19,38 +20,15 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using test::expect_one_line_error;
+using test::Outcome;
 
-// Runs the binary with `args` (a shell-quoted string), capturing stdout and stderr separately.
-Outcome vkae(const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / ("vkae-e2e-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string cmd = std::string(VKAE_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
-                          (dir / "err").string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = nn::read_text_file(dir / "out");
-  r.err = nn::read_text_file(dir / "err");
-  return r;
-}
+Outcome vkae(const std::string& args) { return test::run_vkae(args); }
 
 fs::path scratch(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("vkae-e2e-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(p);
   return p;
-}
-
-// One line, starting "vkae: ", naming what was wrong.
-void expect_one_line_error(const Outcome& r, const std::string& needle) {
-  EXPECT_NE(r.code, 0) << r.err;
-  EXPECT_LT(r.code, 128) << "crashed: " << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_THAT(r.err, ::testing::StartsWith("vkae: "));
-  EXPECT_THAT(r.err, HasSubstr(needle));
 }
 
 const char* kSmall = "--limit 256 --batch 32 --val-limit 128 --epochs 1";
@@ -61,6 +39,7 @@ const fs::path& trained_run() {
     const fs::path d = scratch("run");
     const Outcome r = vkae(std::string("train mnist --steps 4 ") + kSmall + " --out " + d.string());
     EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("training dae on mnist: 1 epochs, batch 32, lr 0.001, noise 0.5, seed 0"));
     return d;
   }();
   return dir;

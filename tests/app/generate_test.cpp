@@ -3,7 +3,6 @@
 // seed; a 3-D one gives generated.png only and says why; a checkpoint of another model is one error line.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/png.hpp"
 #include "runtime/error.hpp"
+#include "tests/support/run_vkae.hpp"
 
 namespace vkae {
 namespace {
@@ -74,10 +74,7 @@ TEST(GenerateCli, HelpNamesTheGridAndItsQuantiles) {
   EXPECT_THAT(app::help_text(""), HasSubstr("generate --checkpoint FILE"));
 }
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using test::Outcome;
 
 fs::path scratch(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("vkae-generate-" + std::to_string(::getpid()) + "-" + name);
@@ -85,18 +82,7 @@ fs::path scratch(const std::string& name) {
   return p;
 }
 
-Outcome vkae(const std::string& args) {
-  const fs::path dir = scratch("io");
-  fs::create_directories(dir);
-  const std::string cmd = std::string(VKAE_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
-                          (dir / "err").string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = nn::read_text_file(dir / "out");
-  r.err = nn::read_text_file(dir / "err");
-  return r;
-}
+Outcome vkae(const std::string& args) { return test::run_vkae(args); }
 
 // A run folder trained by `args` (once per test binary and args).
 fs::path trained(const std::string& name, const std::string& args) {

@@ -1,0 +1,105 @@
+// Checks and preparations before a training run: the ranges of a TrainConfig, the model and a resumed
+// checkpoint (whose own settings the run continues with), the datasets and the run folder. Nothing here
+// touches the device; the training loop is trainer.cpp's.
+#include "nn/train/run_setup.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "runtime/error.hpp"
+
+namespace vkae::nn {
+namespace {
+
+std::filesystem::path default_run_dir(const std::string& model, const std::string& dataset) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  std::string name = std::filesystem::path(model).stem().string() + "-" + dataset + "-" + stamp;
+  std::filesystem::path dir = std::filesystem::path("runs") / name;
+  for (int i = 2; std::filesystem::exists(dir); ++i) dir = std::filesystem::path("runs") / (name + "-" + std::to_string(i));
+  return dir;
+}
+
+// Creates the folder and proves it is writable before any work starts.
+void prepare_out_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("--out " + dir.string() + ": cannot create the folder: " + ec.message());
+  if (!std::filesystem::is_directory(dir)) throw InputError("--out " + dir.string() + ": not a folder");
+  const auto probe = dir / ".vkae-write-test";
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) throw InputError("--out " + dir.string() + ": folder is not writable");
+  std::fclose(f);
+  std::filesystem::remove(probe, ec);
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+void validate_config(const TrainConfig& c) {
+  if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
+  if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw InputError("--lr " + number(c.lr) + ": expected a positive number");
+  if (!(c.noise >= 0) || !std::isfinite(c.noise))
+    throw InputError("--noise " + number(c.noise) + ": expected a number >= 0");
+  if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
+  if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
+  if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
+  if (c.dataset != "mnist" && c.dataset != "fashion")
+    throw InputError("dataset " + c.dataset + ": unknown (expected mnist or fashion)");
+}
+
+RunSetup prepare_run(const TrainConfig& config_in) {
+  validate_config(config_in);
+  RunSetup s;
+  s.config = config_in;
+  TrainConfig& config = s.config;
+  ModelSpec& spec = s.spec;
+  std::optional<LoadedCheckpoint>& resumed = s.resumed;
+  spec = resolve_model(config.model);
+  if (config.latent) set_latent_size(spec, *config.latent);
+  if (config.resume) {
+    resumed = read_checkpoint(*config.resume);
+    if (resumed->spec.name != spec.name)
+      throw InputError("--resume " + config.resume->string() + ": checkpoint of model '" + resumed->spec.name +
+                       "', not '" + spec.name + "' (pass --model " + resumed->spec.name + ")");
+    if (resumed->info.dataset != config.dataset)
+      throw InputError("--resume " + config.resume->string() + ": checkpoint trained on " + resumed->info.dataset +
+                       ", not " + config.dataset);
+    spec = resumed->spec;
+    // The run continues with its own settings; only the length of the run comes from the command line.
+    config.batch = resumed->info.batch;
+    config.seed = resumed->info.seed;
+    config.lr = resumed->info.lr;
+    config.noise = resumed->info.noise;
+    config.shuffle = resumed->info.shuffle;
+    config.limit = resumed->info.limit;
+    config.holdout_class = resumed->info.holdout_class < 0
+                               ? std::nullopt
+                               : std::optional<uint32_t>(static_cast<uint32_t>(resumed->info.holdout_class));
+  }
+  const DataSearch search{config.data_dir};
+  s.train_set = load_dataset(config.dataset, Split::Train, search);
+  if (config.holdout_class) s.train_set = without_class(std::move(s.train_set), *config.holdout_class);
+  s.test_set = load_dataset(config.dataset, Split::Test, search);
+  s.train_count = std::min(s.train_set.count, config.limit.value_or(s.train_set.count));
+  if (s.train_count < config.batch)
+    throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +
+                     std::to_string(s.train_count) + " training images");
+  if (config.out.empty()) config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
+  prepare_out_dir(config.out);
+  return s;
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,27 @@
+// Everything about a training run that can fail on the user's input, checked before any output exists: the
+// flags' ranges (validate_config, declared in trainer.hpp), the model spec and a resumed checkpoint's
+// agreement with it, the datasets, the batch against the image count, and the run folder (its default name;
+// created and proven writable). The training loop is trainer.cpp's.
+#pragma once
+#include <cstdint>
+#include <optional>
+
+#include "nn/data/dataset.hpp"
+#include "nn/model/spec.hpp"
+#include "nn/train/checkpoint.hpp"
+#include "nn/train/trainer.hpp"
+
+namespace vkae::nn {
+
+struct RunSetup {
+  TrainConfig config;                       // a resumed run's own settings, and the run folder, filled in
+  ModelSpec spec;
+  std::optional<LoadedCheckpoint> resumed;  // the --resume checkpoint
+  Dataset train_set, test_set;              // train_set without the held-out class
+  uint32_t train_count = 0;                 // training images used (the first --limit of them)
+};
+
+// InputError naming the flag or file on bad input. Creates the run folder, and nothing else.
+RunSetup prepare_run(const TrainConfig& config);
+
+}  // namespace vkae::nn

@@ -1,0 +1,41 @@
+// Runs the `vkae` binary for the end-to-end tests; stdout and stderr go through two files in a folder of this
+// test process (one test runs at a time per process, so the files are never shared).
+#include "tests/support/run_vkae.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "nn/io/atomic_file.hpp"
+
+namespace vkae::test {
+
+Outcome run_vkae(const std::string& args, bool validation) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("vkae-run-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string env = validation ? "VKAE_VALIDATION=1 " : "";
+  const std::string cmd = env + VKAE_BINARY + " " + args + " >" + (dir / "out").string() + " 2>" +
+                          (dir / "err").string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Outcome r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = nn::read_text_file(dir / "out");
+  r.err = nn::read_text_file(dir / "err");
+  return r;
+}
+
+void expect_one_line_error(const Outcome& r, const std::string& needle) {
+  EXPECT_NE(r.code, 0) << r.err;
+  EXPECT_LT(r.code, 128) << "crashed: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_THAT(r.err, ::testing::StartsWith("vkae: "));
+  EXPECT_THAT(r.err, ::testing::HasSubstr(needle));
+}
+
+}  // namespace vkae::test
