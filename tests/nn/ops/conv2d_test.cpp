@@ -142,6 +142,9 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
       for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
   check_gpu({3, 5, 7, 9, 4, 2, 3, 3, Padding::Same}, seed++);  // non-square even kernel, stride 3
   check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
+  // Stride 1 input gradients run as a flipped forward gather padded by K-1-pad: even kernels pad unevenly.
+  check_gpu({2, 3, 6, 7, 4, 2, 4, 1, Padding::Same}, seed++);
+  check_gpu({2, 3, 6, 7, 10, 4, 2, 1, Padding::Valid}, seed++);
   // 9 input channels: the forward takes conv2d_forward_wide.comp (8 pixels per invocation; W_out 9 leaves a tail)
   for (uint32_t k : {3u, 5u})
     for (uint32_t stride : {1u, 2u})
