@@ -3,7 +3,7 @@
 and inference images/s of the denoising autoencoder `dae` (nn/model/spec.cpp), and the ratio vkae/PyTorch.
 
 Usage: /usr/bin/python3 bench/compare_torch.py [path/to/vkae] [--batch 128] [--steps 10] [--threads 2]
-                                               [--infer-images 10000] [--device cpu|cuda] [--json]
+                                               [--infer-images 10000] [--device cpu|cuda] [--rounds R] [--json]
 Needs Debian's python3-torch (`bash scripts/setup.sh --bench`); CUDA PyTorch on a GPU machine.
 
 The PyTorch side is the same model, batch, loss and optimizer: Conv2d 3x3 padding=1 (Keras 'same' for stride 1)
@@ -12,6 +12,10 @@ eps 1e-7), glorot-uniform weights and zero biases; noisy input clip(x + 0.5 N(0,
 as vkae does on the device. Inputs are synthetic uint8 images like `vkae bench` uses (speed does not depend
 on pixel values). Inference is the `vkae eval` work: noise, forward, BCE, over --infer-images images in
 batches of 128 (no autograd).
+
+--rounds R alternates the two sides R times and reports each round and the medians (of every figure, and of
+the per-round ratios): on a shared machine whose speed drifts between minutes, the ratio of two runs made
+in the same minute is what holds, and its median over rounds is the figure to quote.
 """
 import argparse
 import json
@@ -115,31 +119,62 @@ def main():
                    help="vkae bench --infer-images (default 2048; `vkae eval` does 10000 the same way)")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--skip-vkae", action="store_true", help="PyTorch only")
+    p.add_argument("--rounds", type=int, default=1, help="alternate vkae and PyTorch this many times (medians)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
-    vk, cmd = (None, None) if args.skip_vkae else vkae_bench(args)
-    pt = torch_bench(args)
+    if args.rounds < 1:
+        p.error("--rounds must be >= 1")
+    rounds = []
+    for _ in range(args.rounds):
+        vk, cmd = (None, None) if args.skip_vkae else vkae_bench(args)
+        pt = torch_bench(args)
+        rounds.append({"vkae": vk, "pytorch": pt, "load_avg_1": round(os.getloadavg()[0], 2)})
+    keys = ["train_images_per_s", "train_ms_per_step", "infer_images_per_s"]
+
+    def median_of(side):
+        first = rounds[0][side]
+        if first is None:
+            return None
+        m = dict(first)
+        for k in keys:
+            m[k] = statistics.median(r[side][k] for r in rounds)
+        return m
+
+    vk, pt = median_of("vkae"), median_of("pytorch")
     load = os.getloadavg()
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {os.cpu_count()} cores",
-              "load_avg_1_5_15": [round(x, 2) for x in load], "batch": args.batch, "pytorch": pt,
-              "vkae_command": cmd, "vkae": vk}
+              "load_avg_1_5_15": [round(x, 2) for x in load], "batch": args.batch, "rounds": args.rounds,
+              "pytorch": pt, "vkae_command": cmd, "vkae": vk}
     if vk:
-        report["ratio_train"] = vk["train_images_per_s"] / pt["train_images_per_s"]
-        report["ratio_infer"] = vk["infer_images_per_s"] / pt["infer_images_per_s"]
+        for r in rounds:
+            r["ratio_train"] = r["vkae"]["train_images_per_s"] / r["pytorch"]["train_images_per_s"]
+            r["ratio_infer"] = r["vkae"]["infer_images_per_s"] / r["pytorch"]["infer_images_per_s"]
+        report["ratio_train"] = statistics.median(r["ratio_train"] for r in rounds)
+        report["ratio_infer"] = statistics.median(r["ratio_infer"] for r in rounds)
+    if args.rounds > 1:
+        report["per_round"] = rounds
     if args.json:
         print(json.dumps(report))
         return
     print(f"{report['date']}  {report['machine']}  load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"PyTorch {pt['torch']} on {pt['device']}; vkae on {vk['device'] if vk else '-'}; dae, batch {args.batch}")
+    if args.rounds > 1 and vk:
+        print(f"{'round':>5s} {'train vkae':>11s} {'PyTorch':>9s} {'ratio':>7s} {'infer vkae':>11s} {'PyTorch':>9s} "
+              f"{'ratio':>7s} {'load':>5s}")
+        for i, r in enumerate(rounds, 1):
+            print(f"{i:5d} {r['vkae']['train_images_per_s']:11.1f} {r['pytorch']['train_images_per_s']:9.1f} "
+                  f"{r['ratio_train']:6.3f}x {r['vkae']['infer_images_per_s']:11.1f} "
+                  f"{r['pytorch']['infer_images_per_s']:9.1f} {r['ratio_infer']:6.3f}x {r['load_avg_1']:5.2f}")
+        print(f"medians over {args.rounds} rounds (the ratio rows: median of the per-round ratios):")
     print(f"{'figure':34s} {'vkae':>12s} {'PyTorch':>12s} {'vkae/PyTorch':>13s}")
-    rows = [("training images/s", "train_images_per_s", "{:.1f}"),
-            ("training ms/step (median)", "train_ms_per_step", "{:.1f}"),
-            ("inference images/s", "infer_images_per_s", "{:.1f}")]
-    for name, key, f in rows:
+    rows = [("training images/s", "train_images_per_s", "{:.1f}", "ratio_train"),
+            ("training ms/step (median)", "train_ms_per_step", "{:.1f}", None),
+            ("inference images/s", "infer_images_per_s", "{:.1f}", "ratio_infer")]
+    for name, key, f, ratio_key in rows:
         v = vk[key] if vk else float("nan")
-        r = v / pt[key] if vk else float("nan")
+        r = report[ratio_key] if vk and ratio_key else (v / pt[key] if vk else float("nan"))
         print(f"{name:34s} {f.format(v):>12s} {f.format(pt[key]):>12s} {r:>12.3f}x")
     if vk:
         print(f"(vkae inference over {vk['infer_images']} images, PyTorch over {pt['infer_images']})")
