@@ -296,13 +296,19 @@ std::string one_line(std::string_view message) {
 
 std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
   std::ostringstream out;
-  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs, batch " << c.batch
-      << ", lr " << c.lr;
+  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs";
+  if (c.resume) {
+    // A resumed run takes these from the checkpoint (nn/train/run_setup.cpp), not from the command line.
+    out << ", resuming " << c.resume->string() << " with its batch, lr, " << (denoising ? "noise, " : "")
+        << "seed and image limit";
+    if (c.steps) out << ", at most " << *c.steps << " steps";
+    return out.str();
+  }
+  out << ", batch " << c.batch << ", lr " << c.lr;
   if (denoising) out << ", noise " << c.noise;  // the other models never see the noise factor
   out << ", seed " << c.seed;
   if (c.steps) out << ", at most " << *c.steps << " steps";
   if (c.limit) out << ", first " << *c.limit << " images";
-  if (c.resume) out << ", resuming " << c.resume->string();
   return out.str();
 }
 
