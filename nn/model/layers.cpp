@@ -87,8 +87,7 @@ void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const st
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
                           const LayerPass& pass) {
   const uint32_t n = pass.n;
-  const bool separate = l.y.offset != l.z.offset;  // the layer has an activation
-  const bool fuse = separate && pass.apply_activation && pass.fuse_activation;
+  const bool fuse = l.activated && pass.apply_activation && pass.fuse_activation;
   const rt::BufferView out = fuse ? l.y : l.z;
   const FusedActivation f = fuse ? activation_of(l) : FusedActivation{};
   rec.begin_label(l.where.c_str());
@@ -106,7 +105,7 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;  // the same floats, another shape
   }
-  if (separate && pass.apply_activation && !fuse)
+  if (l.activated && pass.apply_activation && !fuse)
     record_activation_forward(rec, l.y, l.z, uint64_t{n} * l.out.size(), l.spec->activation, l.spec->alpha);
   rec.end_label();
 }
@@ -119,7 +118,7 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
   if (!has_params && l.dx.size == 0) return;  // e.g. a pooling layer in front of every parameter
   rec.begin_label((l.where + " backward").c_str());
   // f'(z) from y alone (see FusedActivation): z is not written when the activation was fused.
-  if (pass.through_activation && l.y.offset != l.z.offset)
+  if (pass.through_activation && l.activated)
     record_activation_backward(rec, l.dz, l.dy, l.y, l.y, uint64_t{n} * l.out.size(), l.spec->activation,
                                l.spec->alpha);
   const auto dw = [&] { return params[l.weight].grad; };

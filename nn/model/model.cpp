@@ -23,6 +23,11 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   auto aligned = [&](uint64_t floats) { return rt::Arena::aligned_size(floats * sizeof(float), align); };
 
+  // The last layer that computes something: the only one whose pre-activation gets a buffer of its own.
+  for (const auto* list : {&spec_.encoder, &spec_.decoder})
+    for (const LayerSpec& l : *list)
+      if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape) tail_spec_ = &l;
+
   // Plan: bytes for parameters and activations.
   VkDeviceSize param_bytes = 0, act_bytes = aligned(uint64_t{max_batch} * spec_.input.size());
   Shape3 s = spec_.input;
@@ -31,7 +36,10 @@ Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::
       const Shape3 out = layer_output_shape(l, s, layer_kind_name(l.kind));
       const LayerParams p = layer_params(l, s);
       if (p.weight_count) param_bytes += (aligned(p.weight_count) + aligned(p.bias_count)) * p.heads;
-      const uint64_t buffers = l.kind == LayerKind::Sampling ? 7 : has_activation_buffer(l) ? 4 : 2;
+      const uint64_t buffers = l.kind == LayerKind::Sampling   ? 7
+                               : !has_activation_buffer(l)    ? 2
+                               : &l == tail_spec_             ? 4   // y, z, dy, dz
+                                                              : 3;  // y (= z), dy, dz
       if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape)
         act_bytes += aligned(uint64_t{max_batch} * out.size()) * buffers;
       s = out;
@@ -72,15 +80,11 @@ void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part
       b.z = b.y = b.x;
       b.dz = b.dy = b.dx;
     } else {
-      b.z = act_arena_->allocate_array<float>(out_floats);
-      b.dz = act_arena_->allocate_array<float>(out_floats);
-      if (has_activation_buffer(l)) {
-        b.y = act_arena_->allocate_array<float>(out_floats);
-        b.dy = act_arena_->allocate_array<float>(out_floats);
-      } else {
-        b.y = b.z;
-        b.dy = b.dz;
-      }
+      b.activated = has_activation_buffer(l);
+      b.y = act_arena_->allocate_array<float>(out_floats);
+      b.dy = act_arena_->allocate_array<float>(out_floats);
+      b.z = b.activated && &l == tail_spec_ ? act_arena_->allocate_array<float>(out_floats) : b.y;
+      b.dz = b.activated ? act_arena_->allocate_array<float>(out_floats) : b.dy;
       if (l.kind == LayerKind::Sampling) {
         b.mu = act_arena_->allocate_array<float>(out_floats);
         b.logvar = act_arena_->allocate_array<float>(out_floats);
@@ -203,7 +207,7 @@ bool Model::continues_through_producer(size_t i) const noexcept {
   const bool pools = l.spec->kind == LayerKind::MaxPool2d || l.spec->kind == LayerKind::UpSample2d;
   // The producer's own activation backward is then skipped: not possible when an L1 term must join its dy
   // first, nor when it has no activation (dz is dy) or needs no gradient at all.
-  return pools && l.dx.size != 0 && p.y.offset != p.z.offset && !p.alias && p.spec->l1 == 0;
+  return pools && l.dx.size != 0 && p.activated && p.spec->l1 == 0;
 }
 
 void Model::record_backward(rt::Recorder& rec, uint32_t n) const {

@@ -26,8 +26,11 @@ struct LayerBuffers {
   std::string where;            // "encoder[2] (conv2d)"
   Shape3 in, out;
   rt::BufferView x, dx;         // input and its gradient (dx empty for the first layer)
-  rt::BufferView z, y;          // pre-activation and output (the same view when there is no activation)
-  rt::BufferView dz, dy;
+  // Output y and pre-activation z. z has its own buffer only in the model's last layer (whose logits a
+  // sigmoid + BCE loss reads); elsewhere the activation is fused into the op and z is the same view as y.
+  rt::BufferView z, y;
+  rt::BufferView dz, dy;        // separate exactly when `activated`
+  bool activated = false;       // a conv/dense layer with a non-identity activation
   int weight = -1, bias = -1;   // indices into Model::params()
   bool alias = false;           // flatten/reshape: y is x
   // Sampling only: the heads' outputs and gradients [N, Z], the second head's parameters, the saved noise.
@@ -100,6 +103,7 @@ class Model {
   std::vector<LayerBuffers> layers_;
   rt::BufferView input_;
   size_t tail_ = 0, code_layer_ = 0;
+  const LayerSpec* tail_spec_ = nullptr;  // spec of layers_[tail_], known before the layers are allocated
   int sampling_ = -1;
 };
 
