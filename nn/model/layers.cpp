@@ -87,7 +87,7 @@ void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const st
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
                           const LayerPass& pass) {
   const uint32_t n = pass.n;
-  const bool fuse = l.activated && pass.apply_activation && pass.fuse_activation;
+  const bool fuse = l.activated && !pass.logits;
   const rt::BufferView out = fuse ? l.y : l.z;
   const FusedActivation f = fuse ? activation_of(l) : FusedActivation{};
   rec.begin_label(l.where.c_str());
@@ -105,7 +105,7 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
     case LayerKind::Flatten:
     case LayerKind::Reshape: break;  // the same floats, another shape
   }
-  if (l.activated && pass.apply_activation && !fuse)
+  if (l.activated && pass.logits && pass.predict)
     record_activation_forward(rec, l.y, l.z, uint64_t{n} * l.out.size(), l.spec->activation, l.spec->alpha);
   rec.end_label();
 }

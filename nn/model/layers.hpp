@@ -8,11 +8,11 @@ namespace vkae::nn {
 
 struct LayerPass {
   uint32_t n = 0;                // images
-  bool apply_activation = true;  // false: leave the output as z (the final sigmoid fused into BCE)
-  // The op writes f(op + b) into y itself; false: it writes z and a separate pass computes y = f(z), for the
-  // final layer of a sigmoid + BCE model, whose logits z the loss reads even after a predict pass.
-  bool fuse_activation = true;
-  bool predict = false;          // a sampling layer outputs mu instead of drawing z
+  // The final layer of a sigmoid + BCE model: the op writes the logits z, which the loss reads; the sigmoid
+  // into y is a separate pass, and only when predicting (in training it is part of the loss). Every other
+  // layer writes f(op + b) into y itself.
+  bool logits = false;
+  bool predict = false;          // a sampling layer outputs mu instead of drawing z; logits also get y
   rt::BufferView rng_state;      // StepState keying the sampling layer's noise (training)
 };
 

@@ -179,20 +179,16 @@ void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict, rt::Buff
   check_batch(n);
   if (sampling_ >= 0 && !predict && rng_state.size == 0)
     throw Error("model " + spec_.name + ": a training forward pass through a sampling layer needs an RNG state");
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const bool last = i == tail_;
-    // Training with BCE on logits: the final sigmoid is part of the loss, not of the forward pass, and the
-    // logits stay in z (a predict pass computes the sigmoid separately so the loss can still read them).
-    const bool logits = last && fused_sigmoid_bce();
-    record_layer_forward(rec, layers_[i], params_, LayerPass{n, !logits || predict, !logits, predict, rng_state});
-  }
+  // BCE on logits: the final sigmoid is part of the loss, and the logits stay in z (a predict pass computes
+  // the sigmoid separately so the loss can still read them).
+  for (size_t i = 0; i < layers_.size(); ++i)
+    record_layer_forward(rec, layers_[i], params_, LayerPass{n, i == tail_ && fused_sigmoid_bce(), predict, rng_state});
 }
 
 void Model::record_decode(rt::Recorder& rec, uint32_t n) const {
   check_batch(n);
   for (size_t i = code_layer_ + 1; i < layers_.size(); ++i)
-    record_layer_forward(rec, layers_[i], params_,
-                         LayerPass{n, true, !(i == tail_ && fused_sigmoid_bce()), true, {}});
+    record_layer_forward(rec, layers_[i], params_, LayerPass{n, i == tail_ && fused_sigmoid_bce(), true, {}});
 }
 
 void Model::record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const {
