@@ -117,13 +117,13 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   ConvPush push = make_conv_push(s, Grad::Overwrite);
   push.act = static_cast<uint32_t>(f.kind);
   push.alpha = f.alpha;
-  if (s.C_out == 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+  if (s.C_out == 1 && s.is_3x3_stride1()) {
     // conv2d_forward_rows.comp: kRowBlock output rows x kPixBlock pixels per invocation.
     const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), kRowBlock) * div_up(s.W_out(), kPixBlock);
     rec.dispatch(rec.pipeline(kConv2dForwardRows), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
     return;
   }
-  if (s.C_in == 1 && s.C_out > 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+  if (s.C_in == 1 && s.C_out > 1 && s.is_3x3_stride1()) {
     // conv2d_forward_1ch.comp: kPixBlock output pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
     rec.dispatch(rec.pipeline(kConv2dForward1ch), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
@@ -142,7 +142,7 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
   check_floats("conv2d_backward_input", "dx", dx, s.x_count(), shape);
   check_floats("conv2d_backward_input", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward_input", "w", w, s.w_count(), shape);
-  if (s.C_out == 1 && s.KH == 3 && s.KW == 3 && s.stride == 1) {
+  if (s.C_out == 1 && s.is_3x3_stride1()) {
     // conv2d_backward_input_1ch.comp: kPixBlock input pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H * div_up(s.W, kPixBlock);
     rec.dispatch(rec.pipeline(kConv2dBackwardInput1ch), {dx, dy, w}, make_conv_push(s, grad),
@@ -162,7 +162,7 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   check_floats("conv2d_backward_weight", "x", x, s.x_count(), shape);
   // 3x3 stride 1 (every layer of the model): all 9 taps of a channel block per workgroup, sliding a window
   // along the rows; v is the tensor with more channels (read once per pixel), u is read through the window.
-  if (s.KH == 3 && s.KW == 3 && s.stride == 1) {
+  if (s.is_3x3_stride1()) {
     const bool flip = s.C_in > s.C_out;  // variant 1: v = x, u = dy
     const uint32_t Cv = flip ? s.C_in : s.C_out, Cu = flip ? s.C_out : s.C_in;
     const uint64_t Hv = flip ? s.H : s.H_out(), Wv = flip ? s.W : s.W_out();

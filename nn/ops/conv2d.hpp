@@ -32,6 +32,8 @@ struct Conv2dShape {
   uint32_t pad_left() const noexcept;
   uint64_t x_count() const noexcept { return uint64_t{N} * C_in * H * W; }
   uint64_t w_count() const noexcept { return uint64_t{C_out} * C_in * KH * KW; }
+  // The shape the specialised kernels serve (every conv of the models): 3x3, stride 1, either padding.
+  bool is_3x3_stride1() const noexcept { return KH == 3 && KW == 3 && stride == 1; }
   uint64_t y_count() const noexcept { return uint64_t{N} * C_out * H_out() * W_out(); }
   // "x [3, 5, 7, 9], w [4, 5, 3, 3], stride 2, same -> y [3, 4, 4, 5]" for messages.
   std::string str() const;

@@ -196,45 +196,34 @@ TEST_F(Conv2dGpu, ForwardBackwardOneChannelShapes) {
   check_gpu({2, 3, 19, 6, 1, 3, 3, 1, Padding::Valid}, seed++);
 }
 
+// The weight gradient alone against the reference (the other passes are slow on 1-wide images and covered
+// above).
+void check_backward_weight(const Conv2dShape& s, uint32_t seed) {
+  SCOPED_TRACE(s.str());
+  const Data d = make_data(s, seed);
+  std::vector<float> dw_ref(s.w_count()), dw_sc(s.w_count()), db_ref(s.C_out);
+  conv2d_backward_ref<float>({}, dw_ref, db_ref, d.dy, d.x, d.w, s);
+  conv2d_backward_ref<float>({}, dw_sc, db_ref, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
+  auto xb = test::upload(d.x), dyb = test::upload(d.dy), dwb = test::make_output(s.w_count());
+  test::ctx().run_now(
+      [&](rt::Recorder& rec) { record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s); });
+  EXPECT_TRUE(close_to_scale(test::download(dwb), dw_ref, dw_sc, 1e-5)) << "dw";
+}
+
 // llvmpipe silently ends an invocation after 65535 loop trips; conv2d_backward_weight_3x3 takes 3 per row of
-// a 1-wide image, so 2 x 720000 rows (22500 per invocation) need one dispatch per image. Weight gradient only
-// (the other passes are slow on 1-wide images and covered above).
+// a 1-wide image, so 2 x 720000 rows (22500 per invocation) need one dispatch per image.
 TEST_F(Conv2dGpu, BackwardWeight3x3SplitsLargeBatches) {
-  uint32_t seed = 120;
-  for (const Conv2dShape& s : {Conv2dShape{2, 1, 720000, 1, 1, 3, 3, 1, Padding::Same},
-                               Conv2dShape{2, 2, 720000, 1, 1, 3, 3, 1, Padding::Same}}) {
-    SCOPED_TRACE(s.str());
-    const Data d = make_data(s, seed++);
-    std::vector<float> dw_ref(s.w_count()), dw_sc(s.w_count()), db_ref(s.C_out);
-    conv2d_backward_ref<float>({}, dw_ref, db_ref, d.dy, d.x, d.w, s);
-    conv2d_backward_ref<float>({}, dw_sc, db_ref, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
-    auto xb = test::upload(d.x), dyb = test::upload(d.dy), dwb = test::make_output(s.w_count());
-    test::ctx().run_now(
-        [&](rt::Recorder& rec) { record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s); });
-    EXPECT_TRUE(close_to_scale(test::download(dwb), dw_ref, dw_sc, 1e-5)) << "dw";
-  }
+  check_backward_weight({2, 1, 720000, 1, 1, 3, 3, 1, Padding::Same}, 120);
+  check_backward_weight({2, 2, 720000, 1, 1, 3, 3, 1, Padding::Same}, 121);
 }
 
 // The general weight-gradient kernel (any other kernel size or stride) has the same ceiling: 4 images of
 // 720000 x 1 with a 5x5 kernel are 45000 rows per invocation, 2-3 trips each, in one dispatch.
 TEST_F(Conv2dGpu, BackwardWeightGeneralKernelSplitsLargeBatches) {
-  uint32_t seed = 130;
-  for (const Conv2dShape& s : {Conv2dShape{4, 1, 720000, 1, 2, 5, 5, 1, Padding::Same},
-                               Conv2dShape{4, 2, 720000, 1, 1, 3, 3, 2, Padding::Same}}) {
-    SCOPED_TRACE(s.str());
-    const Data d = make_data(s, seed++);
-    std::vector<float> dw_ref(s.w_count()), dw_sc(s.w_count()), db_ref(s.C_out);
-    conv2d_backward_ref<float>({}, dw_ref, db_ref, d.dy, d.x, d.w, s);
-    conv2d_backward_ref<float>({}, dw_sc, db_ref, abs_of(d.dy), abs_of(d.x), abs_of(d.w), s);
-    auto xb = test::upload(d.x), dyb = test::upload(d.dy), dwb = test::make_output(s.w_count());
-    test::ctx().run_now(
-        [&](rt::Recorder& rec) { record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s); });
-    EXPECT_TRUE(close_to_scale(test::download(dwb), dw_ref, dw_sc, 1e-5)) << "dw";
-  }
+  check_backward_weight({4, 1, 720000, 1, 2, 5, 5, 1, Padding::Same}, 130);
+  check_backward_weight({4, 2, 720000, 1, 1, 3, 3, 2, Padding::Same}, 131);
 }
 
-// The denoising AE's convolutions (3x3, stride 1, same) at the training batch of 128, one test per layer
-// so each stays near a second on lavapipe (CPU reference included).
 TEST_F(Conv2dGpu, ForwardBackwardModelShape1To32At28) { check_gpu({128, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40); }
 TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At14) { check_gpu({128, 32, 14, 14, 32, 3, 3, 1, Padding::Same}, 41); }
 TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At7) { check_gpu({128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}, 42); }
