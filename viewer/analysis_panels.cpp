@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <numeric>
 #include <tuple>
 
 #include "nn/io/plot.hpp"
@@ -130,7 +129,10 @@ void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w
   const float left = 40, head = 3 * line + 8, bottom = 2 * line + 6;  // two legend lines, then the y title
   Axes ax{ImVec2(top.x + left, top.y + head), ImVec2(top.x + std::max(left + 40, w - 8), top.y + std::max(head + 40, h - bottom)),
           0, 1, 0, 1};
-  std::vector<float> sorted(an.errors);
+  // Only finite errors are drawn (a diverged model's NaNs would break the sort and the binning).
+  std::vector<float> sorted;
+  for (float e : an.errors)
+    if (std::isfinite(e)) sorted.push_back(e);
   std::sort(sorted.begin(), sorted.end());
   // The 1st to 99th percentile, widened a little: a few badly reconstructed images would squash the rest into
   // one bin. Those outside land in the first or last bin.
@@ -145,6 +147,7 @@ void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w
   std::array<uint32_t, 2> n{};
   std::array<double, 2> sum{};
   for (uint32_t i = 0; i < an.images; ++i) {
+    if (!std::isfinite(an.errors[i])) continue;
     const int g = int(an.labels[i]) == an.holdout_class ? 1 : 0;
     const int bin = std::clamp(int((an.errors[i] - lo) / (hi - lo) * kBins), 0, kBins - 1);
     counts[g][bin] += 1;
@@ -171,35 +174,14 @@ void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w
     dl->AddRectFilled(ImVec2(at.x, at.y + 3), ImVec2(at.x + 10, at.y + 11), colours[g] | IM_COL32(0, 0, 0, 255));
     dl->AddText(ImVec2(at.x + 14, at.y), kAxis, names[g].c_str());
   }
-  const double auc = holdout_auc(an.errors, an.labels, an.holdout_class);
-  if (std::isfinite(auc)) {
-    const std::string s = "ROC AUC " + number("%.3f", auc);
+  if (an.auc) {
+    const std::string s = "ROC AUC " + number("%.3f", *an.auc);
     dl->AddText(ImVec2(ax.b.x - ImGui::CalcTextSize(s.c_str()).x - 4, ax.a.y + 2), kAxis, s.c_str());
   }
   out = {ax.a.x, ax.a.y, ax.b.x - ax.a.x, ax.b.y - ax.a.y};
 }
 
 }  // namespace
-
-double holdout_auc(const std::vector<float>& errors, const std::vector<uint8_t>& labels, int holdout_class) {
-  const size_t count = std::min(errors.size(), labels.size());
-  std::vector<size_t> order(count);
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return errors[a] < errors[b]; });
-  // Mann-Whitney U: the held-out images' ranks (ties averaged) against all pairs.
-  double rank_sum = 0, positives = 0;
-  for (size_t i = 0; i < count;) {
-    size_t j = i;
-    while (j < count && errors[order[j]] == errors[order[i]]) ++j;
-    const double rank = (double(i) + double(j - 1)) / 2 + 1;
-    for (size_t k = i; k < j; ++k)
-      if (int(labels[order[k]]) == holdout_class) rank_sum += rank, positives += 1;
-    i = j;
-  }
-  const double negatives = double(count) - positives;
-  if (positives == 0 || negatives == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
-}
 
 void draw_analysis(const nn::LiveAnalysis* an, std::vector<NamedRect>& rects) {
   rects.clear();

@@ -13,8 +13,4 @@ namespace vkae::viewer {
 // area in framebuffer pixels ("latent", "manifold", "errors"), for the screenshot tests.
 void draw_analysis(const nn::LiveAnalysis* analysis, std::vector<NamedRect>& rects);
 
-// Area under the ROC curve of `errors` as a score for "is the held-out class": P(error of a held-out image >
-// error of another) (ties count half); NaN when either group is empty.
-double holdout_auc(const std::vector<float>& errors, const std::vector<uint8_t>& labels, int holdout_class);
-
 }  // namespace vkae::viewer

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "nn/analysis/roc.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/step_state.hpp"
@@ -162,6 +163,15 @@ LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& m
   if (!r.errors.empty()) {
     a.holdout_class = holdout_class;
     a.errors = r.errors;
+    // A diverged model's NaN errors are left out of the AUC (roc_auc rejects them).
+    std::vector<double> scores;
+    std::vector<uint8_t> positive;
+    for (uint32_t i = 0; i < r.images; ++i)
+      if (std::isfinite(a.errors[i])) {
+        scores.push_back(a.errors[i]);
+        positive.push_back(int(a.labels[i]) == holdout_class ? 1 : 0);
+      }
+    a.auc = roc_auc(scores, positive);
   }
   return a;
 }

@@ -33,6 +33,9 @@ struct LiveAnalysis {
   std::vector<float> manifold;      // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
   int holdout_class = -1;           // the class left out of training; -1: no errors
   std::vector<float> errors;        // [N] reconstruction error per image (the loss per pixel)
+  // ROC AUC of the error as a score for "is the held-out class", over the finite errors; nullopt when either
+  // group is empty.
+  std::optional<double> auc;
 };
 
 struct LiveControls {
