@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 
+#include "app/commands.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
 #include "nn/io/npy.hpp"
@@ -17,12 +18,6 @@ namespace vkae::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
 
 std::string shortest(float value) {
   char buf[32];

@@ -74,12 +74,6 @@ class SigintGuard {
   bool installed_ = false;
 };
 
-std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
-
 std::string json_number(double value) {
   if (!std::isfinite(value)) return "null";
   char buf[64];
@@ -258,6 +252,12 @@ int run_fetch(const FetchCommand& command, const Console& console) {
 }
 
 }  // namespace
+
+std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";

@@ -38,6 +38,8 @@ int run_command(const Command& command, const Console& console);
 // The line `vkae train` starts with: "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0"
 // and any step/image limit or resumed checkpoint. The noise only when `denoising` (the model's spec says so).
 std::string format_train_start(const nn::TrainConfig& config, bool denoising);
+// "0.1167" for fixed(0.11672, 4): printf's %.*f.
+std::string fixed(double value, int decimals);
 
 // "test BCE 0.1023 on 10000 images (noise 0.5, seed 0) in 3.2 s".
 std::string format_eval_text(const nn::EvalConfig& config, const nn::EvalResult& result);

@@ -215,7 +215,7 @@ std::string format_duration(double seconds) {
 }
 
 void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& rects,
-                 std::vector<NamedRect>* analysis_rects) {
+                 std::vector<NamedRect>& analysis_rects) {
   const ImVec2 size = ImGui::GetIO().DisplaySize;
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                                  ImGuiWindowFlags_NoSavedSettings;
@@ -237,18 +237,17 @@ void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& 
 
   // With analysis panels the loss plot keeps the upper part of the right column, the panels the rest.
   const float rest_h = size.y - status_h;
-  const float loss_h = in.analysis_expected ? std::floor(rest_h * 0.4f) : rest_h;
+  const float loss_h = in.status.analysis_expected ? std::floor(rest_h * 0.4f) : rest_h;
   ImGui::SetNextWindowPos(ImVec2(left_w, status_h));
   ImGui::SetNextWindowSize(ImVec2(size.x - left_w, loss_h));
   ImGui::Begin("loss", nullptr, fixed);
   draw_loss_plot(in.losses, in.epochs, in.status.loss_label);
   ImGui::End();
-  if (!in.analysis_expected) return;
+  if (!in.status.analysis_expected) return;
   ImGui::SetNextWindowPos(ImVec2(left_w, status_h + loss_h));
   ImGui::SetNextWindowSize(ImVec2(size.x - left_w, rest_h - loss_h));
   ImGui::Begin("analysis", nullptr, fixed);
-  std::vector<NamedRect> unused;
-  draw_analysis(in.analysis, analysis_rects ? *analysis_rects : unused);
+  draw_analysis(in.analysis, analysis_rects);
   ImGui::End();
 }
 

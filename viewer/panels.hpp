@@ -25,7 +25,6 @@ struct NamedRect {
 struct PanelInput {
   const nn::LivePreview* preview = nullptr;  // null until the first one arrives
   const nn::LiveAnalysis* analysis = nullptr;  // the latent / anomaly panels' data, null until it arrives
-  bool analysis_expected = false;              // keep room for those panels
   const std::vector<nn::LiveLoss>* losses = nullptr;
   const std::vector<nn::LiveEpoch>* epochs = nullptr;
   nn::LiveStatus status;
@@ -46,7 +45,7 @@ struct Controls {
 // Draws every panel for this frame. `rects` receives the three image panels' rectangles in framebuffer
 // pixels (noisy, reconstruction, clean), for the screenshot test; `analysis_rects` the analysis panels'.
 void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3>& rects,
-                 std::vector<NamedRect>* analysis_rects = nullptr);
+                 std::vector<NamedRect>& analysis_rects);
 
 // One grey image [rows, cols] in [0, 1] at (x, y), each pixel scale x scale, through the draw list.
 void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols, float scale);

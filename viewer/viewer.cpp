@@ -11,6 +11,7 @@
 #include "nn/train/analysis.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/live.hpp"
+#include "nn/train/model_runner.hpp"
 #include "nn/train/outputs.hpp"
 #include "nn/train/program.hpp"
 #include "runtime/error.hpp"
@@ -21,7 +22,6 @@ namespace vkae::viewer {
 namespace {
 
 constexpr uint32_t kPreviewImages = 8;
-constexpr uint32_t kAnalysisBatch = 128;
 
 void finish_report(ViewerReport& report, const Window& window, const std::array<Rect, 3>& rects,
                    const std::vector<NamedRect>& analysis_rects) {
@@ -98,14 +98,13 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
       PanelInput in;
       in.preview = preview ? &*preview : nullptr;
       in.analysis = analysis ? &*analysis : nullptr;
-      in.analysis_expected = status.analysis_expected;
       in.losses = &losses;
       const auto epochs = feed.epochs();
       in.epochs = &epochs;
       in.status = std::move(status);
       in.training = true;
       in.frames = window.stats();
-      draw_panels(in, controls, rects, &analysis_rects);
+      draw_panels(in, controls, rects, analysis_rects);
       if (controls.paused != sent.paused) feed.set_paused(controls.paused);
       if (controls.noise != sent.noise) feed.set_noise(controls.noise);
       if (controls.sample_set != sent.sample_set) feed.set_sample_set(controls.sample_set);
@@ -115,7 +114,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
       sent = controls;
       // After N frames with a preview (and the analysis panels' data, when the run has them), or as soon as
       // training has finished (its last preview is in).
-      const bool ready = preview && (analysis || !in.analysis_expected);
+      const bool ready = preview && (analysis || !in.status.analysis_expected);
       const bool take = options.screenshot && ready && (++frames_with_preview >= options.frames || finished);
       window.end_frame(take ? &*options.screenshot : nullptr);
       if (take) {
@@ -153,7 +152,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   Glfw glfw("vkae view", "run it on a desktop, or under xvfb-run with --screenshot");
   rt::Context ctx(presenting_context_options(glfw, config.device));
   // A larger batch than the preview's for the analysis pass over the test images.
-  nn::Model model(ctx, ckpt.spec, kAnalysisBatch);
+  nn::Model model(ctx, ckpt.spec, nn::kAnalysisBatch);
   nn::load_into(ctx, ckpt, model, nullptr);
   nn::DeviceImages images(ctx, test_set, test_set.count);
   nn::Programs programs(ctx, model, images, images,
@@ -199,7 +198,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   std::array<Rect, 3> rects{};
   std::vector<NamedRect> analysis_rects;
   in.analysis = analysis ? &*analysis : nullptr;
-  in.analysis_expected = analysis.has_value();
+  in.status.analysis_expected = analysis.has_value();
   ViewerReport report;
   while (!window.should_close() && !(options.should_quit && options.should_quit())) {
     if (!window.begin_frame()) continue;
@@ -216,7 +215,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
     }
     in.preview = &preview;
     in.frames = window.stats();
-    draw_panels(in, controls, rects, &analysis_rects);
+    draw_panels(in, controls, rects, analysis_rects);
     const bool take = options.screenshot && ++frames >= options.frames;
     window.end_frame(take ? &*options.screenshot : nullptr);
     if (take) {

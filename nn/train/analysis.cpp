@@ -16,7 +16,7 @@ namespace vkae::nn {
 
 AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const DeviceImages* test,
                                  AnalysisOptions options)
-    : model_(model), options_(std::move(options)) {
+    : options_(std::move(options)) {
   const ModelSpec& spec = model.spec();
   latent_ = static_cast<uint32_t>(model.latent_size());
   pixels_ = static_cast<uint32_t>(spec.output().size());

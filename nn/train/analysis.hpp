@@ -42,7 +42,6 @@ class AnalysisProgram {
   Result read() const;
 
  private:
-  const Model& model_;
   AnalysisOptions options_;
   uint32_t latent_ = 0, pixels_ = 0, batch_ = 0, decoded_ = 0;
   VkDeviceSize error_block_ = 0;  // bytes per batch in errors_: each batch's rows start aligned

@@ -52,7 +52,7 @@ ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device
 
 void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
   if (n == 0 || n > model_.max_batch() || uint64_t{first} + n > data.count)
-    throw InputError("analysis: images " + std::to_string(first) + "+" + std::to_string(n) + " of " +
+    throw Error("analysis: images " + std::to_string(first) + "+" + std::to_string(n) + " of " +
                      std::to_string(data.count) + " with batch " + std::to_string(model_.max_batch()));
   std::vector<float> x(size_t{n} * pixels_);
   const uint8_t* images = data.images.data() + size_t{first} * pixels_;

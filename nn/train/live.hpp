@@ -82,7 +82,7 @@ class LiveFeed {
 
   // ---- the trainer's side ----
   void set_run(const std::string& device, const std::string& model, const std::string& dataset, float lr,
-               const std::string& loss_label = "BCE", bool denoising = true);
+               const std::string& loss_label, bool denoising);
   void publish_progress(const TrainProgress& progress);
   void publish_loss(uint64_t step, float loss);
   void publish_epoch(const LiveEpoch& epoch);

@@ -69,13 +69,15 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
     if (rows_floats > scratch_.size() / 4)
       scratch_ = rt::Buffer(dev, rows_floats * 4, rt::MemoryKind::DeviceLocal, "reduce scratch");
   }
-  const uint64_t arena_bytes = model.arena_floats() * 4;
-  m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
-  v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
-  ctx.run_now([&](rt::Recorder& rec) {
-    rec.fill(m_.view(), 0);
-    rec.fill(v_.view(), 0);
-  });
+  if (options.training && options.step) {  // evaluation and the viewer on a checkpoint need no optimizer state
+    const uint64_t arena_bytes = model.arena_floats() * 4;
+    m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
+    v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
+    ctx.run_now([&](rt::Recorder& rec) {
+      rec.fill(m_.view(), 0);
+      rec.fill(v_.view(), 0);
+    });
+  }
   const uint32_t preview = std::min({options.preview, options.batch, test.count});
   preview_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::HostVisible, "preview state");
   preview_out_ = rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");

@@ -52,7 +52,7 @@ class Programs {
   uint32_t validation_batch() const noexcept { return val_batch_; }
   uint32_t validation_batches() const noexcept { return val_batches_; }
   const float* validation_losses() const noexcept { return static_cast<const float*>(val_losses_.mapped()); }
-  AdamMoments moments() const noexcept { return {m_.view(), v_.view()}; }
+  AdamMoments moments() const noexcept { return {m_.view(), v_.view()}; }  // empty unless it records a step
 
   // Which test images the preview shows and with what noise: set s is images [s * count, (s + 1) * count)
   // (wrapped into the test split), noised with the validation stream's first draw under `seed`. Writes mapped
