@@ -78,6 +78,7 @@ def main():
             opt.step()
             total += loss.item()
             images += x.shape[0]
+        train_s = time.time() - start  # before the test pass, so img/s is training only
         model.eval()
         with torch.no_grad():
             test_total = 0.0
@@ -86,7 +87,7 @@ def main():
                 logits, mu, logvar = model(x)
                 test_total += loss_sum(logits, x, mu, logvar).item()
         print(f"epoch {epoch}: train loss {total / images:.2f} per image, test loss {test_total / test.shape[0]:.2f} "
-              f"per image, {time.time() - start:.1f} s, {images / (time.time() - start):.0f} img/s", flush=True)
+              f"per image, {time.time() - start:.1f} s, {images / train_s:.0f} img/s (training)", flush=True)
 
 
 if __name__ == "__main__":

@@ -128,7 +128,8 @@ void check_through(const char* name, uint64_t y_count, const rt::Buffer& z,
     test::ctx().run_now([&](rt::Recorder& rec) {
       record_activation_forward(rec, y.view(), z.view(), y_count, f.kind, f.alpha);
       plain(rec, dx.view(), y.view());
-      record_activation_backward(rec, separate.view(), dx.view(), y.view(), y.view(), y_count, f.kind, f.alpha);
+      // The reference is the plain chain rule, f' at the pre-activation z (the fused pass reads only y).
+      record_activation_backward(rec, separate.view(), dx.view(), z.view(), y.view(), y_count, f.kind, f.alpha);
       through(rec, fused.view(), y.view(), f);
     });
     const auto got = test::download(fused), want = test::download(separate);
