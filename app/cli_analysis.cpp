@@ -11,10 +11,7 @@ using namespace cli;
 // The checkpoint as --checkpoint F or the only positional argument.
 template <typename S>
 void set_checkpoint(S& s, std::string_view command, std::string_view v) {
-  if (!s.command.config.checkpoint.empty())
-    throw InputError("unexpected argument " + str(v) + " for " + str(command) + ": the checkpoint is already " +
-                     s.command.config.checkpoint.string());
-  s.command.config.checkpoint = std::filesystem::path(v);
+  set_checkpoint_path(s.command.config.checkpoint, command, v);
 }
 
 template <typename S>

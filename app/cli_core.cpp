@@ -7,19 +7,9 @@ namespace vkae::app::cli {
 namespace {
 
 // The checkpoint as --checkpoint F or the only positional argument.
-void set_checkpoint(EvalState& s, std::string_view v) {
-  if (!s.command.config.checkpoint.empty())
-    throw InputError("unexpected argument " + str(v) + " for eval: the checkpoint is already " +
-                     s.command.config.checkpoint.string());
-  s.command.config.checkpoint = std::filesystem::path(v);
-}
+void set_checkpoint(EvalState& s, std::string_view v) { set_checkpoint_path(s.command.config.checkpoint, "eval", v); }
 
-void set_view_checkpoint(ViewState& s, std::string_view v) {
-  if (!s.command.checkpoint.empty())
-    throw InputError("unexpected argument " + str(v) + " for view: the checkpoint is already " +
-                     s.command.checkpoint.string());
-  s.command.checkpoint = std::filesystem::path(v);
-}
+void set_view_checkpoint(ViewState& s, std::string_view v) { set_checkpoint_path(s.command.checkpoint, "view", v); }
 
 }  // namespace
 

@@ -7,10 +7,7 @@ namespace {
 constexpr uint32_t kMaxGrid = 100;
 
 void set_checkpoint(GenerateState& s, std::string_view v) {
-  if (!s.command.config.checkpoint.empty())
-    throw InputError("unexpected argument " + str(v) + " for generate: the checkpoint is already " +
-                     s.command.config.checkpoint.string());
-  s.command.config.checkpoint = std::filesystem::path(v);
+  set_checkpoint_path(s.command.config.checkpoint, "generate", v);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -54,6 +55,14 @@ struct Spec {
   std::string notes;                      // after the option list
   std::function<Command(State&)> finish;  // required-argument checks; the command it parsed
 };
+
+// A command's checkpoint, from --checkpoint F or its only positional argument: a second one is an error.
+inline void set_checkpoint_path(std::filesystem::path& slot, std::string_view command, std::string_view v) {
+  if (!slot.empty())
+    throw InputError("unexpected argument " + str(v) + " for " + str(command) + ": the checkpoint is already " +
+                     slot.string());
+  slot = std::filesystem::path(v);
+}
 
 [[noreturn]] inline void bad_value(std::string_view flag, std::string_view value, std::string_view expected) {
   throw InputError(str(flag) + " " + str(value) + ": expected " + str(expected));
