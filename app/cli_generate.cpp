@@ -4,7 +4,7 @@
 namespace vkae::app::cli {
 namespace {
 
-constexpr uint32_t kMaxGrid = 100;
+constexpr uint32_t kMaxGrid = nn::kMaxGenerateGrid;
 
 void set_checkpoint(GenerateState& s, std::string_view v) {
   set_checkpoint_path(s.command.config.checkpoint, "generate", v);

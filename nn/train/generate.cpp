@@ -12,6 +12,7 @@
 #include "nn/rng.hpp"
 #include "nn/train/analysis.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/model_runner.hpp"
 #include "runtime/error.hpp"
 #include "runtime/queue.hpp"
 
@@ -75,17 +76,14 @@ GenerateResult generate(const GenerateConfig& config) {
     throw InputError("--checkpoint " + config.checkpoint.string() + ": model '" + ckpt.spec.name +
                      "' is not a VAE (no sampling layer), so it has no prior to sample from; train one with "
                      "vkae train --model vae");
-  if (config.grid == 0 || config.grid > 100)
-    throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to 100");
+  if (config.grid == 0 || config.grid > kMaxGenerateGrid)
+    throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to " +
+                     std::to_string(kMaxGenerateGrid));
   const uint32_t latent = ckpt.spec.encoder[static_cast<size_t>(sampling)].units;
   const Shape3 shape = ckpt.spec.output();
   if (shape.c != 1) throw InputError("--checkpoint " + config.checkpoint.string() + ": generate writes grey images; "
                                      "the model makes " + std::to_string(shape.c) + " channels");
   const bool plane = latent == 2;
-  const fs::path out = config.out ? *config.out : (config.checkpoint.has_parent_path() ? config.checkpoint.parent_path() : fs::path("."));
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec || !fs::is_directory(out)) throw InputError("--out " + out.string() + ": cannot create the folder");
 
   std::optional<Dataset> test_set;
   uint32_t count = 0;
@@ -93,11 +91,13 @@ GenerateResult generate(const GenerateConfig& config) {
     test_set = load_dataset(ckpt.info.dataset, Split::Test, DataSearch{config.data_dir});
     count = std::min(test_set->count, config.limit.value_or(test_set->count));
   }
+  // The folder only once the inputs are known good, so a failed run leaves no empty one behind.
+  const fs::path out = config.out ? *config.out : (config.checkpoint.has_parent_path() ? config.checkpoint.parent_path() : fs::path("."));
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) throw InputError("--out " + out.string() + ": cannot create the folder");
 
-  rt::ContextOptions options = rt::context_options_from_env();
-  if (!config.device.empty()) options.device = config.device;
-  options.quiet = true;
-  rt::Context ctx(options);
+  rt::Context ctx(analysis_context_options(config.device));
   Model model(ctx, ckpt.spec, kBatch);
   load_into(ctx, ckpt, model, nullptr);
   std::optional<DeviceImages> images;

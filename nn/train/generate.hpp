@@ -10,6 +10,8 @@
 
 namespace vkae::nn {
 
+inline constexpr uint32_t kMaxGenerateGrid = 100;  // --grid N: at most N x N samples
+
 struct GenerateConfig {
   std::filesystem::path checkpoint;
   std::optional<std::filesystem::path> out;  // default: the checkpoint's folder
