@@ -413,4 +413,10 @@ std::string model_summary(const ModelSpec& m) {
   return out;
 }
 
+Shape3 code_shape(const ModelSpec& spec) {
+  Shape3 s = spec.input;
+  for (const LayerSpec& l : spec.encoder) s = layer_output_shape(l, s, layer_kind_name(l.kind));
+  return s;
+}
+
 }  // namespace vkae::nn

@@ -88,5 +88,7 @@ std::string model_summary(const ModelSpec& spec);
 
 // Output shape of a layer for an input shape; InputError naming the layer when it does not fit.
 Shape3 layer_output_shape(const LayerSpec& layer, Shape3 in, std::string_view where);
+// The shape of the code: the encoder's output (Model::latent_size() is its size).
+Shape3 code_shape(const ModelSpec& spec);
 
 }  // namespace vkae::nn

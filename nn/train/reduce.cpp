@@ -46,15 +46,13 @@ ReduceReport compare_with_pca(const ReduceConfig& config) {
   const uint32_t fit_count = std::min(train.count, config.fit_limit.value_or(train.count));
   const uint32_t d = test.rows * test.cols;
 
-  ModelRunner runner(ckpt, c.device);
   ReduceReport r;
   r.model = ckpt.spec.name;
   r.dataset = test.name;
-  r.device = runner.device_name();
   r.split = Split::Test;
   r.images = count;
   r.labels.assign(test.labels.begin(), test.labels.begin() + count);
-  r.latent = uint32_t(runner.model().latent_size());
+  r.latent = uint32_t(code_shape(ckpt.spec).size());  // known before any device work, so flags are checked first
   r.components = config.components.value_or(r.latent);
   if (!config.components && r.components > d)
     throw InputError("checkpoint " + c.checkpoint.string() + ": the model's code has " + std::to_string(r.components) +
@@ -65,6 +63,8 @@ ReduceReport compare_with_pca(const ReduceConfig& config) {
   if (fit_count < 2) throw InputError("--fit-limit " + std::to_string(fit_count) + ": expected at least 2 images");
   r.fit_images = fit_count;
   r.holdout_class = ckpt.info.holdout_class;
+  ModelRunner runner(ckpt, c.device);
+  r.device = runner.device_name();
 
   // Fit: the covariance of the training images, a block of rows at a time.
   const auto fit_start = std::chrono::steady_clock::now();
