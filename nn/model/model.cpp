@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "nn/model/layers.hpp"
+#include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/rng.hpp"
 
@@ -194,6 +195,14 @@ void Model::record_decode(rt::Recorder& rec, uint32_t n) const {
 void Model::record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const {
   if (const LayerBuffers* s = sampling())
     nn::record_kl_rows(rec, loss, s->mu, s->logvar, n, s->out.size(), loss_scale(n));
+}
+
+void Model::record_clean_input(rt::Recorder& rec, rt::BufferView target, uint32_t n) const {
+  const Shape3 out = spec_.output();
+  if (spec_.super_resolution)
+    record_downscale2x(rec, input_, target, Downscale2xShape{n, out.c, out.h, out.w});
+  else
+    rec.copy(input_.sub(0, uint64_t{n} * out.size() * sizeof(float)), target);
 }
 
 bool Model::continues_through_producer(size_t i) const noexcept {

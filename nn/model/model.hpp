@@ -9,6 +9,7 @@
 
 #include "nn/io/safetensors.hpp"
 #include "nn/model/spec.hpp"
+#include "nn/ops/loss.hpp"
 #include "runtime/context.hpp"
 
 namespace vkae::nn {
@@ -84,6 +85,11 @@ class Model {
   void record_decode(rt::Recorder& rec, uint32_t n) const;
   // A VAE's KL term: loss[n'] = loss_scale(n) * KL of image n' ([n] floats, overwritten). No-op otherwise.
   void record_kl_rows(rt::Recorder& rec, rt::BufferView loss, uint32_t n) const;
+  // The model's input for n clean images `target` (the output's shape): the images themselves, or their 2x
+  // average downscale for super-resolution. Scoring a model on clean images (analysis, anomaly, reduce).
+  void record_clean_input(rt::Recorder& rec, rt::BufferView target, uint32_t n) const;
+  // The loss op of the spec's loss kind (BCE on logits or MSE).
+  Loss loss_op() const noexcept { return spec_.loss == LossKind::Bce ? Loss::Bce : Loss::Mse; }
   // Backward from loss_grad() into the gradient arena (overwritten); a VAE's KL gradient included.
   void record_backward(rt::Recorder& rec, uint32_t n) const;
 

@@ -53,7 +53,7 @@ AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const Dev
   list_ = std::make_unique<rt::CommandList>(ctx);
   rt::Recorder& rec = list_->begin();
   rec.begin_label("analysis");
-  const Loss loss = spec.loss == LossKind::Bce ? Loss::Bce : Loss::Mse;
+  const Loss loss = model.loss_op();
   for (uint32_t b = 0; b < batches; ++b) {
     const uint32_t first = b * batch_, n = std::min(batch_, n_images - first);
     const uint64_t floats = uint64_t{n} * pixels_;
@@ -61,12 +61,7 @@ AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const Dev
     record_gather_at(rec, target, test->images.view(), test->identity.view(), state_.view(), first,
                      GatherShape{n, pixels_, test->count});
     // The clean image is the input (a denoising model is scored on what it should reproduce).
-    if (spec.super_resolution) {
-      const Shape3 out = spec.output();
-      record_downscale2x(rec, model.input(), target, Downscale2xShape{n, out.c, out.h, out.w});
-    } else {
-      rec.copy(model.input().sub(0, floats * 4), target);
-    }
+    model.record_clean_input(rec, target, n);
     model.record_forward(rec, n, /*predict=*/true);
     if (options_.codes)
       rec.copy(codes_.view(uint64_t{first} * latent_ * 4, uint64_t{n} * latent_ * 4),

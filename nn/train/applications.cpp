@@ -60,19 +60,12 @@ void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
   const uint64_t count = x.size();
   const rt::BufferView target = target_.view(0, count * sizeof(float));
   ctx_.write(target, x.data(), count * sizeof(float));
-  const ModelSpec& spec = model_.spec();
   const auto start = std::chrono::steady_clock::now();
   ctx_.run_now([&](rt::Recorder& rec) {
-    if (spec.super_resolution) {
-      const Shape3 out = spec.output();
-      record_downscale2x(rec, model_.input(), target, Downscale2xShape{n, out.c, out.h, out.w});
-    } else {
-      rec.copy(model_.input().sub(0, count * sizeof(float)), target);
-    }
+    model_.record_clean_input(rec, target, n);
     model_.record_forward(rec, n, /*predict=*/true);
     // BCE takes logits (exact for saturated outputs); after a predict pass the logits are still in tail().z.
-    const Loss loss = spec.loss == LossKind::Bce ? Loss::Bce : Loss::Mse;
-    record_loss_rows(rec, loss, errors_.view(0, uint64_t{n} * sizeof(float)),
+    record_loss_rows(rec, model_.loss_op(), errors_.view(0, uint64_t{n} * sizeof(float)),
                      model_.loss_input().sub(0, count * sizeof(float)), target, n, pixels_);
   });
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -13,8 +13,6 @@
 namespace vkae::nn {
 namespace {
 
-Loss loss_of(const Model& m) { return m.spec().loss == LossKind::Bce ? Loss::Bce : Loss::Mse; }
-
 // Largest divisor of `count` not above `limit`: validation batches of equal size, so the mean of the
 // per-batch means is exactly the mean over all images.
 uint32_t equal_batch(uint32_t count, uint32_t limit) {
@@ -120,13 +118,13 @@ void Programs::record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::Buf
   const uint64_t cols = model_.spec().output().size(), count = uint64_t{n} * cols;
   const float scale = model_.loss_scale(n);
   if (!model_.sampling()) {
-    record_loss_forward(rec, loss_of(model_), loss, scratch_.view(), model_.loss_input(), target, count, scale);
+    record_loss_forward(rec, model_.loss_op(), loss, scratch_.view(), model_.loss_input(), target, count, scale);
     return;
   }
   // Reconstruction and KL per image side by side (zero padding between), then one deterministic sum.
   const VkDeviceSize block = rt::Arena::aligned_size(uint64_t{n} * 4, align_);
   rec.fill(rows_.view(0, 2 * block), 0);
-  record_loss_rows(rec, loss_of(model_), rows_.view(0, n * 4), model_.loss_input(), target, n, cols, scale);
+  record_loss_rows(rec, model_.loss_op(), rows_.view(0, n * 4), model_.loss_input(), target, n, cols, scale);
   model_.record_kl_rows(rec, rows_.view(block, n * 4), n);
   record_sum(rec, loss, rows_.view(0, 2 * block), 2 * block / 4, 1.0f, scratch_.view());
 }
@@ -140,7 +138,7 @@ void Programs::record_step_commands(rt::Recorder& rec) const {
   record_input(rec, target, n, state_.view(), std::nullopt);
   model_.record_forward(rec, n, /*predict=*/false, state_.view());
   record_loss_value(rec, loss_.view(), target, n);
-  record_loss_backward(rec, loss_of(model_), model_.loss_grad(), model_.loss_input(), target, count,
+  record_loss_backward(rec, model_.loss_op(), model_.loss_grad(), model_.loss_input(), target, count,
                        model_.loss_scale(n));
   model_.record_backward(rec, n);
   record_adam(rec, model_.param_arena(), model_.grad_arena(), m_.view(), v_.view(), state_.view(),
