@@ -54,22 +54,37 @@ std::string split_text(const nn::SplitRun& r) {
   return std::to_string(r.images) + " " + r.dataset + " " + nn::split_name(r.split) + " images";
 }
 
-}  // namespace
+// Images, mean and median error of one group (a class, or all images).
+struct ErrorSummary {
+  uint32_t images = 0;
+  double mean = 0, median = 0;
+};
+
+ErrorSummary summarise(std::vector<float> values) {
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  double sum = 0;
+  for (const float v : values) sum += v;
+  const size_t n = values.size();
+  const double median = n % 2 ? values[n / 2] : 0.5 * (double(values[n / 2 - 1]) + values[n / 2]);
+  return {uint32_t(n), sum / double(n), median};
+}
+
+// Per class (0..9 and any other label present), in label order.
+struct ClassErrors {
+  uint32_t label = 0;
+  ErrorSummary s;
+};
 
 std::vector<ClassErrors> errors_by_class(std::span<const float> errors, std::span<const uint8_t> labels) {
   std::map<uint32_t, std::vector<float>> groups;
   for (size_t i = 0; i < errors.size() && i < labels.size(); ++i) groups[labels[i]].push_back(errors[i]);
   std::vector<ClassErrors> out;
-  for (auto& [label, values] : groups) {
-    std::sort(values.begin(), values.end());
-    double sum = 0;
-    for (const float v : values) sum += v;
-    const size_t n = values.size();
-    const double median = n % 2 ? values[n / 2] : 0.5 * (double(values[n / 2 - 1]) + values[n / 2]);
-    out.push_back({label, uint32_t(n), sum / double(n), median});
-  }
+  for (auto& [label, values] : groups) out.push_back({label, summarise(std::move(values))});
   return out;
 }
+
+}  // namespace
 
 int run_encode(const EncodeCommand& command, const Console& console) {
   check_out_folder(command.out);
@@ -123,7 +138,7 @@ int run_anomaly(const AnomalyCommand& command, const Console& console) {
     }
   }
   const std::vector<ClassErrors> classes = errors_by_class(r.errors, r.labels);
-  const std::vector<ClassErrors> all = errors_by_class(r.errors, std::vector<uint8_t>(r.labels.size(), 0));
+  const ErrorSummary all = summarise(r.errors);
   const std::string trained_without =
       r.holdout_class >= 0 ? "class " + std::to_string(r.holdout_class) + " was left out of training"
                            : "the checkpoint left no class out of training";
@@ -138,14 +153,14 @@ int run_anomaly(const AnomalyCommand& command, const Console& console) {
     j.set("trained_without", r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json());
     j.set("roc_auc", auc ? nn::Json(*auc) : nn::Json());
     j.set("positives", positives);
-    j.set("mean", all.empty() ? 0.0 : all[0].mean);
+    j.set("mean", all.mean);
     nn::Json per_class = nn::Json::array();
     for (const ClassErrors& c : classes) {
       nn::Json o = nn::Json::object();
       o.set("class", c.label);
-      o.set("images", c.images);
-      o.set("mean", c.mean);
-      o.set("median", c.median);
+      o.set("images", c.s.images);
+      o.set("mean", c.s.mean);
+      o.set("median", c.s.median);
       per_class.push_back(std::move(o));
     }
     j.set("classes", std::move(per_class));
@@ -159,14 +174,14 @@ int run_anomaly(const AnomalyCommand& command, const Console& console) {
   out << "anomaly scores of " << split_text(r) << " by " << r.model << ": " << r.metric
       << " of the reconstruction (" << fixed(r.seconds, 2) << " s on " << r.device << ")\n";
   out << "class  images  mean error  median error\n";
-  auto row = [&](const std::string& name, const ClassErrors& c) {
+  auto row = [&](const std::string& name, const ErrorSummary& s, bool held_out) {
     char line[96];
-    std::snprintf(line, sizeof line, "%-5s  %6u  %10.5f  %12.5f%s\n", name.c_str(), c.images, c.mean, c.median,
-                  int(c.label) == holdout && name != "all" ? "  <- held out" : "");
+    std::snprintf(line, sizeof line, "%-5s  %6u  %10.5f  %12.5f%s\n", name.c_str(), s.images, s.mean, s.median,
+                  held_out ? "  <- held out" : "");
     out << line;
   };
-  for (const ClassErrors& c : classes) row(std::to_string(c.label), c);
-  if (!all.empty()) row("all", all[0]);
+  for (const ClassErrors& c : classes) row(std::to_string(c.label), c.s, int(c.label) == holdout);
+  if (all.images) row("all", all, false);
   if (holdout < 0)
     out << "no ROC AUC: " << trained_without << " (train with --holdout-class K, or pass --holdout-class K)\n";
   else if (!auc)

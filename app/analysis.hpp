@@ -16,11 +16,4 @@ int run_anomaly(const AnomalyCommand& command, const Console& console);
 int run_reduce(const ReduceCommand& command, const Console& console);
 int run_upscale(const UpscaleCommand& command, const Console& console);
 
-// Per class (0..9 and any other label present): images, mean and median error.
-struct ClassErrors {
-  uint32_t label = 0, images = 0;
-  double mean = 0, median = 0;
-};
-std::vector<ClassErrors> errors_by_class(std::span<const float> errors, std::span<const uint8_t> labels);
-
 }  // namespace vkae::app
