@@ -142,7 +142,7 @@ nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::Train
 ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& options) {
   const nn::LoadedCheckpoint ckpt = nn::read_checkpoint(config.checkpoint);
   const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
-  if (dataset != "mnist" && dataset != "fashion")
+  if (!nn::known_dataset(dataset))
     throw InputError("dataset " + dataset + ": unknown (expected mnist or fashion)");
   const nn::Dataset test_set = nn::load_dataset(dataset, nn::Split::Test, nn::DataSearch{config.data_dir});
   nn::MetricsLog log(config.checkpoint.parent_path() / "metrics.jsonl");

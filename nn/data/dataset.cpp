@@ -23,9 +23,7 @@ std::optional<std::string> env(const char* name) {
 }
 
 void check_name(std::string_view name) {
-  for (const auto known : kNames) {
-    if (name == known) return;
-  }
+  if (known_dataset(name)) return;
   std::string valid;
   for (const auto known : kNames) valid += (valid.empty() ? "" : ", ") + std::string(known);
   throw InputError("unknown dataset \"" + std::string(name) + "\"; valid names: " + valid);
@@ -52,6 +50,12 @@ std::string how_to_get(std::string_view name) {
 }
 
 }  // namespace
+
+bool known_dataset(std::string_view name) noexcept {
+  for (const auto known : kNames)
+    if (name == known) return true;
+  return false;
+}
 
 std::span<const std::string_view> dataset_names() { return kNames; }
 

@@ -47,5 +47,7 @@ std::vector<std::filesystem::path> dataset_search_dirs(std::string_view name, co
 // train-images.idx3-ubyte(.gz); for the test split t10k-*. InputError for an unknown name (listing valid
 // ones), files not found (one line: where it looked and how to get them), or inconsistent files.
 Dataset load_dataset(std::string_view name, Split split, const DataSearch& search);
+// "mnist" or "fashion": the names load_dataset knows (for checks that name where a bad one came from).
+bool known_dataset(std::string_view name) noexcept;
 
 }  // namespace vkae::nn

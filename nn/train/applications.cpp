@@ -29,7 +29,7 @@ Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem:
                             const std::string& override_name, const std::optional<std::filesystem::path>& data_dir,
                             Split split) {
   const std::string name = override_name.empty() ? ckpt.info.dataset : override_name;
-  if (name != "mnist" && name != "fashion")
+  if (!known_dataset(name))
     throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected mnist or fashion)");
   Dataset data = load_dataset(name, split, DataSearch{data_dir});
   const Shape3 out = ckpt.spec.output();
