@@ -84,7 +84,7 @@ fs::path scratch(const std::string& name) {
 
 Outcome vkae(const std::string& args) { return test::run_vkae(args); }
 
-// A run folder trained by `args` (once per test binary and args).
+// A run folder freshly trained by `args` (ctest runs each test in its own process, so nothing is cached).
 fs::path trained(const std::string& name, const std::string& args) {
   const fs::path dir = scratch(name);
   const Outcome r = vkae("train mnist " + args + " --out " + dir.string());
