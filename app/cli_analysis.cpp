@@ -170,33 +170,11 @@ Spec<ReduceState> reduce_spec() {
 }
 
 Spec<UpscaleState> upscale_spec() {
-  using S = UpscaleState;
-  Spec<S> spec{
+  return png_command_spec<UpscaleState>(
       "upscale",
-      "vkae upscale --checkpoint FILE in.png out.png [options]",
       "Runs a PNG through a super-resolution model (vkae train --model sr): the image is made grey and\n"
       "area-resized to the model's input (14x14), and written at the model's output size (28x28).",
-      {},
-      [](S& s, std::string_view arg) {
-        if (s.positionals == 2)
-          throw InputError("unexpected argument " + str(arg) + " for upscale: expected only in.png out.png");
-        (s.positionals++ == 0 ? s.command.in_png : s.command.out_png) = std::filesystem::path(arg);
-      },
-      ""};
-  spec.options = {
-      text_option<S>("--checkpoint", "FILE", "a checkpoint file",
-                     "the .safetensors checkpoint of a super-resolution model (required)",
-                     [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
-      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
-  };
-  spec.finish = [](S& s) -> Command {
-    if (s.command.checkpoint.empty())
-      throw InputError("upscale needs --checkpoint FILE (a checkpoint.safetensors of a --model sr run)");
-    if (s.positionals < 2)
-      throw InputError("upscale needs an input and an output PNG: vkae upscale --checkpoint FILE in.png out.png");
-    return s.command;
-  };
-  return spec;
+      "the .safetensors checkpoint of a super-resolution model (required)", "a checkpoint.safetensors of a --model sr run");
 }
 
 }  // namespace vkae::app

@@ -132,32 +132,9 @@ Spec<EvalState> eval_spec() {
 }
 
 Spec<DenoiseState> denoise_spec() {
-  using S = DenoiseState;
-  Spec<S> spec{
-      "denoise",
-      "vkae denoise --checkpoint FILE in.png out.png [options]",
-      "Runs a PNG (any size or colour; made grey and resized to the model's input) through the model.",
-      {},
-      [](S& s, std::string_view arg) {
-        if (s.positionals == 2)
-          throw InputError("unexpected argument " + str(arg) + " for denoise: expected only in.png out.png");
-        (s.positionals++ == 0 ? s.command.in_png : s.command.out_png) = std::filesystem::path(arg);
-      },
-      ""};
-  spec.options = {
-      text_option<S>("--checkpoint", "FILE", "a checkpoint file", "the .safetensors checkpoint (required)",
-                     [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
-      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
-  };
-  spec.finish = [](S& s) -> Command {
-    if (s.command.checkpoint.empty())
-      throw InputError("denoise needs --checkpoint FILE (a checkpoint.safetensors from a run folder)");
-    if (s.positionals < 2)
-      throw InputError(
-          "denoise needs an input and an output PNG: vkae denoise --checkpoint FILE in.png out.png");
-    return s.command;
-  };
-  return spec;
+  return png_command_spec<DenoiseState>(
+      "denoise", "Runs a PNG (any size or colour; made grey and resized to the model's input) through the model.",
+      "the .safetensors checkpoint (required)", "a checkpoint.safetensors from a run folder");
 }
 
 Spec<DevicesCommand> devices_spec() {

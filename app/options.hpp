@@ -167,4 +167,35 @@ Option<S> data_option() {
       });
 }
 
+// `vkae NAME --checkpoint FILE in.png out.png [--device D]`: one image through a model (denoise, upscale).
+// `checkpoint_what` completes "the .safetensors checkpoint..." in the help and "(a checkpoint.safetensors ...)"
+// in the missing-checkpoint error.
+template <typename S>
+Spec<S> png_command_spec(std::string_view name, std::string summary, const std::string& checkpoint_help,
+                         const std::string& checkpoint_hint) {
+  const std::string n(name);
+  Spec<S> spec{name,
+               "vkae " + n + " --checkpoint FILE in.png out.png [options]",
+               std::move(summary),
+               {},
+               [n](S& s, std::string_view arg) {
+                 if (s.positionals == 2)
+                   throw InputError("unexpected argument " + str(arg) + " for " + n + ": expected only in.png out.png");
+                 (s.positionals++ == 0 ? s.command.in_png : s.command.out_png) = std::filesystem::path(arg);
+               },
+               ""};
+  spec.options = {
+      text_option<S>("--checkpoint", "FILE", "a checkpoint file", checkpoint_help,
+                     [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
+      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+  };
+  spec.finish = [n, checkpoint_hint](S& s) -> Command {
+    if (s.command.checkpoint.empty()) throw InputError(n + " needs --checkpoint FILE (" + checkpoint_hint + ")");
+    if (s.positionals < 2)
+      throw InputError(n + " needs an input and an output PNG: vkae " + n + " --checkpoint FILE in.png out.png");
+    return s.command;
+  };
+  return spec;
+}
+
 }  // namespace vkae::app::cli
