@@ -103,7 +103,13 @@ def torch_bench(args):
 def vkae_bench(args):
     cmd = [args.vkae, "bench", "--model", "dae", "--batch", str(args.batch), "--steps", str(args.steps),
            "--warmup", str(args.warmup), "--infer-images", str(args.vkae_infer_images), "--json"]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    try:
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        sys.exit(f"compare_torch.py: {args.vkae}: no such program (build it, or pass the path to vkae)")
+    except subprocess.CalledProcessError as e:
+        last = (e.stderr or "").strip().splitlines()
+        sys.exit(f"compare_torch.py: {' '.join(cmd)} failed with exit {e.returncode}: {last[-1] if last else ''}")
     return json.loads(out.strip().splitlines()[-1]), " ".join(cmd)
 
 
