@@ -9,10 +9,11 @@
 #include <ostream>
 
 #include "app/commands.hpp"
+#include "nn/infer/image_passes.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
 #include "nn/io/npy.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::app {
 namespace {

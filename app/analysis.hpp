@@ -1,6 +1,6 @@
 // Running the application commands (encode, anomaly, reduce, upscale) and printing their results: tables for
 // people, one JSON line with --json, and the output files (.npy, .csv) written atomically. The work itself is
-// nn/train/applications.hpp's; parsing is app/cli_analysis.cpp's.
+// nn/infer/split_passes.hpp's; parsing is app/cli_analysis.cpp's.
 #pragma once
 #include <span>
 #include <string>

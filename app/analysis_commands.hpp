@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "nn/train/applications.hpp"
+#include "nn/infer/pca_comparison.hpp"
 
 namespace vkae::app {
 

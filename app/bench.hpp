@@ -1,10 +1,10 @@
 // `vkae bench`: its command struct and the report (a table, or one JSON object with --json). Its options are
-// app/cli_bench.cpp's table, parsed like every other command's; the measuring is nn/train/bench.hpp's job.
+// app/cli_bench.cpp's table, parsed like every other command's; the measuring is nn/bench/measure.hpp's job.
 #pragma once
 #include <iosfwd>
 #include <string>
 
-#include "nn/train/bench.hpp"
+#include "nn/bench/measure.hpp"
 
 namespace vkae::app {
 

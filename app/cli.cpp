@@ -15,7 +15,7 @@
 #include "app/cli_core.hpp"
 #include "app/cli_generate.hpp"
 #include "app/options.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 #ifndef VKAE_VERSION
 #define VKAE_VERSION "0.1.0"

@@ -11,7 +11,8 @@
 
 #include "app/analysis_commands.hpp"  // EncodeCommand, AnomalyCommand, ReduceCommand, UpscaleCommand
 #include "app/bench.hpp"              // BenchCommand (vkae bench)
-#include "nn/train/generate.hpp"
+#include "nn/infer/generate.hpp"
+#include "nn/infer/evaluate.hpp"
 #include "nn/train/trainer.hpp"
 
 namespace vkae::app {

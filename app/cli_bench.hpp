@@ -1,5 +1,5 @@
 // The `vkae bench` command line: its option table, parsed by app/cli.cpp's generic parser like every other
-// command's. The report and running it are app/bench.cpp's job, the measuring nn/train/bench.hpp's.
+// command's. The report and running it are app/bench.cpp's job, the measuring nn/bench/measure.hpp's.
 #pragma once
 #include "app/options.hpp"
 

@@ -1,5 +1,5 @@
 // The `vkae generate` command line: its option table (parsed by app/cli.cpp's generic parser). Running it is
-// app/commands.cpp's job, the work nn/train/generate.hpp's.
+// app/commands.cpp's job, the work nn/infer/generate.hpp's.
 #pragma once
 #include "app/options.hpp"
 

@@ -21,6 +21,7 @@
 
 #include "app/analysis.hpp"
 #include "app/progress.hpp"
+#include "nn/infer/image_passes.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/model/spec.hpp"
 #include "nn/data/fetch.hpp"

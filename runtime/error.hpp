@@ -1,25 +1,13 @@
-// Typed errors for all of vkae: Vulkan failures (with the VkResult name, the call and file:line) and bad
-// user input (files, arguments, shapes). The app catches vkae::Error at the top and prints one line.
+// Vulkan's errors: a failed call (with the VkResult name, the call and file:line) and no usable device. They
+// derive from vkae::Error (base/error.hpp, which also holds InputError), so the app's one catch sees them.
 #pragma once
 #include <vulkan/vulkan.h>
 
-#include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
+
 namespace vkae {
-
-// Base of every error vkae throws on purpose.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Bad input from a user: a file, an argument, a shape. The message names the input and what was expected.
-class InputError : public Error {
- public:
-  using Error::Error;
-};
-
 namespace rt {
 
 const char* vk_result_name(VkResult result) noexcept;

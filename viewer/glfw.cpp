@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::viewer {
 namespace {

@@ -8,13 +8,13 @@
 #include <thread>
 
 #include "nn/data/dataset.hpp"
-#include "nn/train/analysis.hpp"
+#include "nn/infer/analysis_program.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/live.hpp"
-#include "nn/train/model_runner.hpp"
+#include "nn/infer/model_runner.hpp"
 #include "nn/train/outputs.hpp"
 #include "nn/train/program.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "runtime/queue.hpp"
 #include "viewer/glfw.hpp"
 

@@ -11,7 +11,7 @@
 #include <numeric>
 #include <string>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 namespace {

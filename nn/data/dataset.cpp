@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "nn/data/idx.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

@@ -15,7 +15,7 @@
 
 #include "nn/data/idx.hpp"
 #include "nn/io/atomic_file.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <random>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

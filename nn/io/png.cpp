@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "nn/io/atomic_file.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

@@ -10,7 +10,7 @@
 
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

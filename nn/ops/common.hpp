@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "runtime/buffer.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

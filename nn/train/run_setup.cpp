@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/rng.hpp"
-#include "nn/train/analysis.hpp"
+#include "nn/infer/analysis_program.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/live.hpp"
 #include "nn/train/outputs.hpp"

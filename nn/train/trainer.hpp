@@ -1,4 +1,4 @@
-// Training, evaluation and inference entry points: what `vkae train|eval|denoise` call. The trainer owns
+// Training: what `vkae train` calls. The trainer owns
 // the device-resident dataset, the model, the recorded step and the submit loop; it reports progress through
 // callbacks and writes checkpoint.safetensors, metrics.jsonl, loss.png and samples.png into the run folder.
 #pragma once
@@ -85,32 +85,5 @@ struct TrainHooks {
   LiveFeed* live = nullptr;
 };
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks);
-
-struct EvalConfig {
-  std::filesystem::path checkpoint;
-  std::string dataset;            // "" = the checkpoint's dataset
-  float noise = 0.5f;
-  uint64_t seed = 0;              // validation noise seed
-  std::string device;
-  std::optional<std::filesystem::path> data_dir;
-  std::optional<uint32_t> limit;  // first N test images
-};
-
-struct EvalResult {
-  double loss = 0;                // the model's loss: mean BCE per pixel (noisy input vs clean target for
-                                  // a denoising model), or per image for a VAE (Σ BCE + KL)
-  std::string loss_label;         // "BCE", "BCE + KL per image", ...
-  bool denoising = false;
-  uint64_t images = 0;
-  double seconds = 0;
-  double images_per_s = 0;
-  std::string model, dataset, device;
-};
-
-EvalResult evaluate(const EvalConfig& config);
-
-// A user's PNG (any size/colour; resized to the model input, grey) through the model into out_png.
-void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
-                 const std::filesystem::path& out_png, const std::string& device);
 
 }  // namespace vkae::nn

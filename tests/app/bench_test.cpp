@@ -11,7 +11,7 @@
 
 #include "app/cli.hpp"
 #include "nn/io/json.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/cli.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::app {
 namespace {

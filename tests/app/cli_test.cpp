@@ -17,7 +17,7 @@
 #include "app/commands.hpp"
 #include "app/progress.hpp"
 #include "nn/model/spec.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::app {
 namespace {

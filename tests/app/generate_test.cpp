@@ -13,7 +13,7 @@
 #include "app/cli.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/png.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/run_vkae.hpp"
 
 namespace vkae {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 namespace {

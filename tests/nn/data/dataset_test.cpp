@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "nn/data/idx.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {

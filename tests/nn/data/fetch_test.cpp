@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "nn/data/idx.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {

@@ -9,7 +9,7 @@
 #include <csignal>
 #include <stdexcept>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {

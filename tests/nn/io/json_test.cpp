@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 namespace {

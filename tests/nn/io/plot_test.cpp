@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "nn/io/font5x7.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 namespace {

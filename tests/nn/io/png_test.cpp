@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {

@@ -12,7 +12,7 @@
 
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::nn {

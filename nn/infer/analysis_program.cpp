@@ -1,6 +1,6 @@
 // Recording of the analysis program (encode test images, per-image errors, decode latent vectors) and the
 // manifold grid's latent vectors.
-#include "nn/train/analysis.hpp"
+#include "nn/infer/analysis_program.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/step_state.hpp"
-#include "runtime/error.hpp"
+#include "base/error.hpp"
 
 namespace vkae::nn {
 

@@ -1,6 +1,6 @@
 // `vkae generate`: checks the checkpoint, draws the latent vectors on the host, runs one analysis program
 // (encode the test images, decode samples and the manifold grid) and writes the PNGs.
-#include "nn/train/generate.hpp"
+#include "nn/infer/generate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,10 +10,10 @@
 #include "nn/io/plot.hpp"
 #include "nn/io/png.hpp"
 #include "nn/rng.hpp"
-#include "nn/train/analysis.hpp"
+#include "nn/infer/analysis_program.hpp"
 #include "nn/train/checkpoint.hpp"
-#include "nn/train/model_runner.hpp"
-#include "runtime/error.hpp"
+#include "nn/infer/model_runner.hpp"
+#include "base/error.hpp"
 #include "runtime/queue.hpp"
 
 namespace vkae::nn {

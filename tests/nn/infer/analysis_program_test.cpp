@@ -2,7 +2,7 @@
 // in three batches (the last one partial) and decodes latent vectors; codes, per-image errors and decoded
 // images must equal one forward of all 40 at once and one decode. Plus the host helpers: normal quantiles,
 // the manifold grid, the prior samples.
-#include "nn/train/analysis.hpp"
+#include "nn/infer/analysis_program.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/model/spec.hpp"
-#include "nn/train/generate.hpp"
+#include "nn/infer/generate.hpp"
 #include "runtime/queue.hpp"
 #include "tests/support/gpu.hpp"
 

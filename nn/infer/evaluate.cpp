@@ -1,14 +1,14 @@
-// `vkae eval` and `vkae denoise`: a checkpoint's model on the test split or on a user's image (the one-image
-// pass itself is write_prediction_png, shared with `vkae upscale`).
+// `vkae eval`: a checkpoint's loss over the test split, through the same recorded validation program the
+// trainer uses.
+#include "nn/infer/evaluate.hpp"
+
 #include <algorithm>
 #include <chrono>
 
 #include "nn/data/dataset.hpp"
-#include "nn/io/png.hpp"
 #include "nn/train/checkpoint.hpp"
-#include "nn/train/model_runner.hpp"
+#include "nn/infer/model_runner.hpp"
 #include "nn/train/program.hpp"
-#include "nn/train/trainer.hpp"
 #include "runtime/queue.hpp"
 
 namespace vkae::nn {
@@ -64,15 +64,6 @@ EvalResult evaluate(const EvalConfig& config) {
   r.dataset = dataset;
   r.device = ctx.device_name();
   return r;
-}
-
-void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
-                 const std::filesystem::path& out_png, const std::string& device) {
-  const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
-  const Shape3 in = ckpt.spec.input;
-  if (in.c != 1) throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(in.c) +
-                                  " channels; denoise handles grey images");
-  write_prediction_png(ckpt, resize_area(read_png_grey(in_png), in.w, in.h), out_png, device);
 }
 
 }  // namespace vkae::nn

@@ -1,5 +1,5 @@
 // A checkpoint's model on the device in prediction mode, fed batches of a dataset's images: the engine of
-// `vkae encode`, `vkae anomaly` (nn/train/applications.cpp) and `vkae reduce` (nn/train/reduce.cpp). Each run() leaves the batch's code, output and per-image
+// `vkae encode`, `vkae anomaly` (nn/infer/split_passes.cpp) and `vkae reduce` (nn/infer/pca_comparison.cpp). Each run() leaves the batch's code, output and per-image
 // reconstruction errors on the device for the read_* calls. Also the one-image pass behind `vkae denoise` and
 // `vkae upscale`. Not a training program: no noise, no gradients.
 #pragma once

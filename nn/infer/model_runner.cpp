@@ -1,7 +1,6 @@
-// encode, anomaly scores and upscale: the checkpoint's model in prediction mode over a split or one PNG, in
-// batches of up to 128 images. The PCA comparison is in reduce.cpp; the engine both use is ModelRunner, and
-// the one-image pass (write_prediction_png) is shared with `vkae denoise` (evaluate.cpp).
-#include "nn/train/applications.hpp"
+// ModelRunner and the one-image pass: a checkpoint's model in prediction mode on batches of a split (encode,
+// anomaly scores, the PCA comparison) or on one user image (denoise, upscale). No training, no noise.
+#include "nn/infer/model_runner.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -10,13 +9,8 @@
 #include "nn/io/png.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
-#include "nn/train/model_runner.hpp"
 
 namespace vkae::nn {
-
-const char* split_name(Split split) noexcept {
-  return split == Split::Train ? "train" : "test";
-}
 
 rt::ContextOptions analysis_context_options(const std::string& device) {
   rt::ContextOptions o = rt::context_options_from_env();
@@ -107,81 +101,4 @@ void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
     pixels[i] = static_cast<uint8_t>(std::lround(std::clamp(y[i], 0.0f, 1.0f) * 255.0f));
   write_png(out_png, out.w, out.h, 1, pixels);
 }
-
-namespace {
-
-// Checkpoint, split data and run description shared by encode and score.
-struct SplitSetup {
-  LoadedCheckpoint ckpt;
-  Dataset data;
-  uint32_t count = 0;
-};
-
-SplitSetup set_up(const SplitConfig& config, SplitRun& run) {
-  SplitSetup s{read_checkpoint(config.checkpoint), {}, 0};
-  s.data = load_for_checkpoint(s.ckpt, config.checkpoint, config.dataset, config.data_dir, config.split);
-  s.count = std::min(s.data.count, config.limit.value_or(s.data.count));
-  if (s.count == 0) throw InputError("--limit 0: expected an integer >= 1");
-  run.model = s.ckpt.spec.name;
-  run.dataset = s.data.name;
-  run.split = config.split;
-  run.images = s.count;
-  run.labels.assign(s.data.labels.begin(), s.data.labels.begin() + s.count);
-  return s;
-}
-
-}  // namespace
-
-Encoding encode_split(const SplitConfig& config) {
-  Encoding e;
-  const SplitSetup s = set_up(config, e);
-  ModelRunner runner(s.ckpt, config.device);
-  e.device = runner.device_name();
-  e.latent = uint32_t(runner.model().latent_size());
-  e.vae = runner.model().sampling() != nullptr;
-  e.codes.reserve(size_t{s.count} * e.latent);
-  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
-    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
-    runner.run(s.data, first, n);
-    const std::vector<float> code = runner.read_code(n);
-    e.codes.insert(e.codes.end(), code.begin(), code.end());
-  }
-  e.seconds = runner.seconds();
-  return e;
-}
-
-ReconstructionScores score_split(const SplitConfig& config) {
-  ReconstructionScores r;
-  const SplitSetup s = set_up(config, r);
-  r.metric = s.ckpt.spec.loss == LossKind::Bce ? "BCE per pixel" : "MSE per pixel";
-  r.holdout_class = s.ckpt.info.holdout_class;
-  ModelRunner runner(s.ckpt, config.device);
-  r.device = runner.device_name();
-  r.errors.reserve(s.count);
-  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
-    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
-    runner.run(s.data, first, n);
-    const std::vector<float> errors = runner.read_errors(n);
-    r.errors.insert(r.errors.end(), errors.begin(), errors.end());
-  }
-  r.seconds = runner.seconds();
-  return r;
-}
-
-UpscaleResult upscale_png(const std::filesystem::path& checkpoint, const std::filesystem::path& in_png,
-                          const std::filesystem::path& out_png, const std::string& device) {
-  const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
-  const ModelSpec& spec = ckpt.spec;
-  if (!spec.super_resolution)
-    throw InputError("checkpoint " + checkpoint.string() + ": model " + spec.name + " is not a super-resolution "
-                     "model (expected one trained with --model sr, input half the output's size)");
-  if (spec.input.c != 1)
-    throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(spec.input.c) +
-                     " channels; upscale handles grey images");
-  const GreyImage original = read_png_grey(in_png);
-  write_prediction_png(ckpt, resize_area(original, spec.input.w, spec.input.h), out_png, device);
-  const Shape3 out = spec.output();
-  return {original.width, original.height, out.w, out.h};
-}
-
 }  // namespace vkae::nn

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "nn/analysis/pca.hpp"
-#include "nn/train/applications.hpp"
-#include "nn/train/model_runner.hpp"
+#include "nn/infer/pca_comparison.hpp"
+#include "nn/infer/model_runner.hpp"
 
 namespace vkae::nn {
 namespace {

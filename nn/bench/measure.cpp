@@ -1,7 +1,7 @@
 // `vkae bench` measurements: synthetic images on the device, the recorded training step timed per submit,
 // the evaluation pass timed as `vkae eval` runs it, and a profiled copy of the step (a timestamp after every
 // command) for the per-op table. Work per op is counted from the recorded shapes (push constants).
-#include "nn/train/bench.hpp"
+#include "nn/bench/measure.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,0 +1,33 @@
+// `vkae eval` as a library call: a checkpoint's loss on (the first images of) a test split.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace vkae::nn {
+
+struct EvalConfig {
+  std::filesystem::path checkpoint;
+  std::string dataset;            // "" = the checkpoint's dataset
+  float noise = 0.5f;
+  uint64_t seed = 0;              // validation noise seed
+  std::string device;
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<uint32_t> limit;  // first N test images
+};
+
+struct EvalResult {
+  double loss = 0;                // the model's loss: mean BCE per pixel (noisy input vs clean target for
+                                  // a denoising model), or per image for a VAE (Σ BCE + KL)
+  std::string loss_label;         // "BCE", "BCE + KL per image", ...
+  bool denoising = false;
+  uint64_t images = 0;
+  double seconds = 0;
+  double images_per_s = 0;
+  std::string model, dataset, device;
+};
+
+EvalResult evaluate(const EvalConfig& config);
+
+}  // namespace vkae::nn
