@@ -7,6 +7,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/defaults.hpp"
 #include "nn/infer/model_runner.hpp"
 #include "nn/train/program.hpp"
 #include "runtime/queue.hpp"
@@ -24,7 +25,7 @@ EvalResult evaluate(const EvalConfig& config) {
   if (count == 0) throw InputError("--limit 0: expected an integer >= 1");
 
   rt::Context ctx(analysis_context_options(config.device));
-  const uint32_t batch = std::min<uint32_t>(128, count);
+  const uint32_t batch = std::min(kInferenceBatch, count);
   Model model(ctx, ckpt.spec, batch);
   load_into(ctx, ckpt, model, nullptr);
   DeviceImages images(ctx, test_set, count);
@@ -50,11 +51,8 @@ EvalResult evaluate(const EvalConfig& config) {
   submitter.wait(submitter.submit({&v, 1}));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  double sum = 0;
-  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
-  for (uint32_t b = 0; b < programs.validation_batches(); ++b) sum += programs.validation_losses()[b * align / 4];
   EvalResult r;
-  r.loss = sum / programs.validation_batches();
+  r.loss = programs.validation_mean();
   r.loss_label = loss_label(ckpt.spec);
   r.denoising = ckpt.spec.denoising;
   r.images = uint64_t{programs.validation_batches()} * programs.validation_batch();

@@ -130,10 +130,16 @@ void Programs::record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::Buf
 }
 
 void Programs::record_step_commands(rt::Recorder& rec) const {
+  rec.begin_label("training step");
+  record_gradients(rec);
+  record_update(rec);
+  rec.end_label();
+}
+
+void Programs::record_gradients(rt::Recorder& rec) const {
   const uint32_t n = options_.batch, pixels = train_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const rt::BufferView target = separate_target(model_.spec()) ? clean_.view() : model_.input();
-  rec.begin_label("training step");
   record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(), GatherShape{n, pixels, train_.count});
   record_input(rec, target, n, state_.view(), std::nullopt);
   model_.record_forward(rec, n, /*predict=*/false, state_.view());
@@ -141,10 +147,18 @@ void Programs::record_step_commands(rt::Recorder& rec) const {
   record_loss_backward(rec, model_.loss_op(), model_.loss_grad(), model_.loss_input(), target, count,
                        model_.loss_scale(n));
   model_.record_backward(rec, n);
+}
+
+void Programs::record_update(rt::Recorder& rec) const {
   record_adam(rec, model_.param_arena(), model_.grad_arena(), m_.view(), v_.view(), state_.view(),
               model_.arena_floats(), AdamConfig{});
   record_step_end(rec, ring_.view(), state_.view(), loss_.view(), options_.ring_slots);
-  rec.end_label();
+}
+
+double Programs::validation_mean() const noexcept {
+  double sum = 0;
+  for (uint32_t b = 0; b < val_batches_; ++b) sum += validation_losses()[b * align_ / 4];
+  return sum / val_batches_;
 }
 
 void Programs::record_validation(rt::Context& ctx) {

@@ -11,6 +11,7 @@
 #include "nn/model/model.hpp"
 #include "nn/step_state.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/defaults.hpp"
 #include "runtime/commands.hpp"
 
 namespace vkae::nn {
@@ -24,7 +25,7 @@ struct DeviceImages {
 };
 
 struct ProgramOptions {
-  uint32_t batch = 128;
+  uint32_t batch = kDefaultBatch;
   uint32_t train_count = 0;   // images in an epoch's permutation
   uint32_t ring_slots = 4096;
   uint32_t preview = 8;       // images in the preview
@@ -52,6 +53,9 @@ class Programs {
   uint32_t validation_batch() const noexcept { return val_batch_; }
   uint32_t validation_batches() const noexcept { return val_batches_; }
   const float* validation_losses() const noexcept { return static_cast<const float*>(val_losses_.mapped()); }
+  // After validation() finished: the mean of its per-batch losses (batches of equal size, so the mean over
+  // every image). What the trainer reports as the validation loss and `vkae eval` as the test loss.
+  double validation_mean() const noexcept;
   AdamMoments moments() const noexcept { return {m_.view(), v_.view()}; }  // empty unless it records a step
 
   // Which test images the preview shows and with what noise: set s is images [s * count, (s + 1) * count)
@@ -69,6 +73,10 @@ class Programs {
 
  private:
   void record_step(rt::Context& ctx);
+  // The step's two halves. Between them the gradient arena is complete and the parameters untouched: where a
+  // data-parallel run sums the gradients over its ranks before every rank applies the same update.
+  void record_gradients(rt::Recorder& rec) const;  // gather, input, forward, loss, backward
+  void record_update(rt::Recorder& rec) const;     // Adam over the parameter arena, then the step's end
   void record_validation(rt::Context& ctx);
   void record_preview(rt::Context& ctx);
   // The batch's input from its target (noise, downscale or the same floats) and the loss value into `loss`.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "nn/train/defaults.hpp"
+
 namespace vkae::rt {
 class Context;
 }
@@ -15,15 +17,16 @@ class Context;
 namespace vkae::nn {
 
 class LiveFeed;
+struct ModelSpec;
 
 struct TrainConfig {
   std::string dataset = "mnist";  // mnist | fashion
   std::string model = "dae";      // built-in name or path to a .json spec
-  uint32_t epochs = 20;
-  uint32_t batch = 128;
-  float lr = 1e-3f;
-  float noise = 0.5f;             // denoising noise factor f
-  uint64_t seed = 0;
+  uint32_t epochs = kDefaultEpochs;
+  uint32_t batch = kDefaultBatch;
+  float lr = kDefaultLr;
+  float noise = kDefaultNoise;    // denoising noise factor f
+  uint64_t seed = kDefaultSeed;
   std::optional<uint64_t> steps;  // stop after this many optimizer steps in total (counting resumed ones)
   std::optional<uint32_t> limit;  // use only the first N training images
   bool shuffle = true;
@@ -59,6 +62,9 @@ struct EpochSummary {
 };
 
 struct TrainCallbacks {
+  // Once, after the config is checked and before any device work: the settings the run really uses (a
+  // resumed run's come from its checkpoint; the run folder filled in) and its model.
+  std::function<void(const TrainConfig& effective, const ModelSpec& spec)> on_start;
   std::function<void(const TrainProgress&)> on_progress;  // after each finished submit
   std::function<void(const EpochSummary&)> on_epoch;
   std::function<void(const std::string&)> on_note;        // one-line notes ("running on llvmpipe (CPU)")

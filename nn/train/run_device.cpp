@@ -1,0 +1,61 @@
+// The run's device objects and the run-folder writes that read them (see run_device.hpp).
+#include "nn/train/run_device.hpp"
+
+#include <algorithm>
+
+#include "nn/train/checkpoint.hpp"
+
+namespace vkae::nn {
+namespace {
+
+constexpr uint32_t kMaxInFlight = 3;  // submits outstanding: the host never waits on the one just queued
+constexpr uint32_t kLossRingSlots = 4096;
+constexpr uint32_t kPreviewImages = 8;
+
+uint32_t validation_images(const RunSetup& setup) {
+  return std::min(setup.test_set.count, setup.config.val_limit.value_or(setup.test_set.count));
+}
+
+}  // namespace
+
+RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
+    : ctx(context),
+      model(ctx, setup.spec, setup.config.batch),
+      train_images(ctx, setup.train_set, setup.train_count),
+      test_images(ctx, setup.test_set, validation_images(setup)),
+      programs(ctx, model, train_images, test_images,
+               ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages}),
+      moments(programs.moments()),
+      submitter(ctx.device(), kMaxInFlight) {}
+
+std::filesystem::path checkpoint_path(const TrainConfig& config) {
+  return config.out / "checkpoint.safetensors";
+}
+
+void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log) {
+  save_checkpoint(run.ctx, checkpoint_path(config), run.model, &run.moments, info);
+  log.write();
+}
+
+double run_validation(RunDevice& run) {
+  VkCommandBuffer v = run.programs.validation();
+  run.submitter.wait(run.submitter.submit({&v, 1}));
+  return run.programs.validation_mean();
+}
+
+Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const RunInfo& info,
+                                    const MetricsLog& log) {
+  const TrainConfig& config = setup.config;
+  write_checkpoint(run, config, info, log);
+  write_loss_plot(config.out / "loss.png", log, setup.spec.name + " on " + config.dataset);
+  VkCommandBuffer pv = run.programs.preview();
+  run.programs.set_preview(0, config.noise, config.seed);
+  run.submitter.wait(run.submitter.submit({&pv, 1}));
+  Programs::Preview preview = run.programs.read_preview();
+  const auto images = static_cast<uint32_t>(preview.clean.size() / run.test_images.pixels);
+  write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean, images,
+                    setup.test_set.rows, setup.test_set.cols);
+  return preview;
+}
+
+}  // namespace vkae::nn

@@ -1,0 +1,43 @@
+// RunDevice: what one training run keeps on the device — the model, the training and test images, the
+// recorded programs, the optimizer moments and the submitter every submit of the run goes through — made
+// from a checked RunSetup. Also the run-folder writes that read the device: the checkpoint, the validation
+// loss and the epoch's files (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here: trainer.cpp.
+#pragma once
+#include <filesystem>
+
+#include "nn/train/outputs.hpp"
+#include "nn/train/program.hpp"
+#include "nn/train/run_setup.hpp"
+#include "runtime/context.hpp"
+#include "runtime/queue.hpp"
+
+namespace vkae::nn {
+
+struct RunDevice {
+  RunDevice(rt::Context& ctx, const RunSetup& setup);
+  RunDevice(const RunDevice&) = delete;
+  RunDevice& operator=(const RunDevice&) = delete;
+
+  rt::Context& ctx;
+  Model model;
+  DeviceImages train_images, test_images;
+  Programs programs;  // reads model and both image sets
+  AdamMoments moments;
+  rt::Submitter submitter;  // last: its destructor waits for every submit before the rest goes
+};
+
+// <run folder>/checkpoint.safetensors
+std::filesystem::path checkpoint_path(const TrainConfig& config);
+
+// The model and Adam moments at `info`, then metrics.jsonl (both atomically). Call with nothing in flight.
+void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log);
+
+// The mean loss of the recorded validation pass over the test images; waits for it.
+double run_validation(RunDevice& run);
+
+// The epoch's files: checkpoint and metrics, loss.png, and samples.png from a fresh preview of sample set 0
+// at the run's own noise and seed (always the same images). Returns that preview (the viewer shows it too).
+Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const RunInfo& info,
+                                    const MetricsLog& log);
+
+}  // namespace vkae::nn
