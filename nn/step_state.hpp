@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 
+#include "nn/train/defaults.hpp"
+
 namespace vkae::nn {
 
 struct StepState {
@@ -9,8 +11,8 @@ struct StepState {
   uint32_t batch = 0;    // index of this batch in the epoch's permutation
   uint32_t seed_lo = 0;  // run seed (RNG key)
   uint32_t seed_hi = 0;
-  float lr = 1e-3f;
-  float noise = 0.5f;
+  float lr = kDefaultLr;
+  float noise = kDefaultNoise;
   uint32_t epoch = 0;
   uint32_t reserved0 = 0;
   uint32_t reserved[8] = {};

@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 
+#include "nn/train/defaults.hpp"
+
 namespace vkae::nn {
 
 struct EvalConfig {
   std::filesystem::path checkpoint;
   std::string dataset;            // "" = the checkpoint's dataset
-  float noise = 0.5f;
+  float noise = kDefaultNoise;
   uint64_t seed = 0;              // validation noise seed
   std::string device;
   std::optional<std::filesystem::path> data_dir;

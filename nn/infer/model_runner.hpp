@@ -13,11 +13,12 @@
 #include "nn/io/png.hpp"
 #include "nn/model/model.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/defaults.hpp"
 #include "runtime/context.hpp"
 
 namespace vkae::nn {
 
-inline constexpr uint32_t kAnalysisBatch = 128;
+inline constexpr uint32_t kAnalysisBatch = kInferenceBatch;  // (the name goes once every user says kInferenceBatch)
 
 rt::ContextOptions analysis_context_options(const std::string& device);
 

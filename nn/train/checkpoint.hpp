@@ -8,6 +8,7 @@
 
 #include "nn/io/safetensors.hpp"
 #include "nn/model/model.hpp"
+#include "nn/train/defaults.hpp"
 
 namespace vkae::nn {
 
@@ -19,9 +20,9 @@ struct RunInfo {
   uint64_t step = 0;            // optimizer steps completed
   uint32_t batch_in_epoch = 0;  // batches of the current epoch already done (non-zero after --steps)
   uint64_t seed = 0;
-  uint32_t batch = 128;
-  float lr = 1e-3f;
-  float noise = 0.5f;
+  uint32_t batch = kDefaultBatch;
+  float lr = kDefaultLr;
+  float noise = kDefaultNoise;
   uint32_t limit = 0;           // training images used
   bool shuffle = true;
   int holdout_class = -1;       // the digit/class left out of training (anomaly detection), -1: none

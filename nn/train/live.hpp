@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/train/defaults.hpp"
 #include "nn/train/trainer.hpp"
 
 namespace vkae::nn {
@@ -40,7 +41,7 @@ struct LiveAnalysis {
 
 struct LiveControls {
   bool paused = false;
-  float noise = 0.5f;       // applies to the next training steps and the preview
+  float noise = kDefaultNoise;  // applies to the next training steps and the preview
   uint32_t sample_set = 0;  // the preview's set of test images (wrapped by whoever uses it)
   bool stop = false;
 };
@@ -76,7 +77,7 @@ struct LiveStatus {
 
 class LiveFeed {
  public:
-  explicit LiveFeed(float noise = 0.5f) { controls_.noise = noise; }
+  explicit LiveFeed(float noise = kDefaultNoise) { controls_.noise = noise; }
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
 

@@ -81,7 +81,7 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   preview_out_ = rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");
   if (!preview_state_.mapped() || !preview_out_.mapped()) throw Error("preview: no host-visible memory");
   options_.preview = preview;
-  set_preview(0, 0.5f, 0);
+  set_preview(0, kDefaultNoise, kDefaultSeed);
   if (options.training) {
     if (options.step) record_step(ctx);
     record_validation(ctx);
