@@ -45,6 +45,29 @@ std::string number(double v) {
   return buf;
 }
 
+// A resumed run must be of the same model and dataset as its checkpoint.
+void check_resumable(const LoadedCheckpoint& resumed, const ModelSpec& spec, const TrainConfig& config) {
+  const std::string what = "--resume " + config.resume->string();
+  if (resumed.spec.name != spec.name)
+    throw InputError(what + ": checkpoint of model '" + resumed.spec.name + "', not '" + spec.name +
+                     "' (pass --model " + resumed.spec.name + ")");
+  if (resumed.info.dataset != config.dataset)
+    throw InputError(what + ": checkpoint trained on " + resumed.info.dataset + ", not " + config.dataset);
+}
+
+// The resume rule: a run continues with its own settings; only the run's length (--epochs, --steps) and
+// where it runs come from the command line.
+void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info) {
+  config.batch = info.batch;
+  config.seed = info.seed;
+  config.lr = info.lr;
+  config.noise = info.noise;
+  config.shuffle = info.shuffle;
+  config.limit = info.limit;
+  config.holdout_class =
+      info.holdout_class < 0 ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(info.holdout_class));
+}
+
 }  // namespace
 
 void validate_config(const TrainConfig& c) {
@@ -65,29 +88,13 @@ RunSetup prepare_run(const TrainConfig& config_in) {
   RunSetup s;
   s.config = config_in;
   TrainConfig& config = s.config;
-  ModelSpec& spec = s.spec;
-  std::optional<LoadedCheckpoint>& resumed = s.resumed;
-  spec = resolve_model(config.model);
-  if (config.latent) set_latent_size(spec, *config.latent);
+  s.spec = resolve_model(config.model);
+  if (config.latent) set_latent_size(s.spec, *config.latent);
   if (config.resume) {
-    resumed = read_checkpoint(*config.resume);
-    if (resumed->spec.name != spec.name)
-      throw InputError("--resume " + config.resume->string() + ": checkpoint of model '" + resumed->spec.name +
-                       "', not '" + spec.name + "' (pass --model " + resumed->spec.name + ")");
-    if (resumed->info.dataset != config.dataset)
-      throw InputError("--resume " + config.resume->string() + ": checkpoint trained on " + resumed->info.dataset +
-                       ", not " + config.dataset);
-    spec = resumed->spec;
-    // The run continues with its own settings; only the length of the run comes from the command line.
-    config.batch = resumed->info.batch;
-    config.seed = resumed->info.seed;
-    config.lr = resumed->info.lr;
-    config.noise = resumed->info.noise;
-    config.shuffle = resumed->info.shuffle;
-    config.limit = resumed->info.limit;
-    config.holdout_class = resumed->info.holdout_class < 0
-                               ? std::nullopt
-                               : std::optional<uint32_t>(static_cast<uint32_t>(resumed->info.holdout_class));
+    s.resumed = read_checkpoint(*config.resume);
+    check_resumable(*s.resumed, s.spec, config);
+    s.spec = s.resumed->spec;
+    continue_with_checkpoint_settings(config, s.resumed->info);
   }
   const DataSearch search{config.data_dir};
   s.train_set = load_dataset(config.dataset, Split::Train, search);
@@ -97,7 +104,8 @@ RunSetup prepare_run(const TrainConfig& config_in) {
   if (s.train_count < config.batch)
     throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +
                      std::to_string(s.train_count) + " training images");
-  if (config.out.empty()) config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
+  if (config.out.empty())
+    config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
   prepare_out_dir(config.out);
   return s;
 }
