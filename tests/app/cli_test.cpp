@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "app/commands.hpp"
+#include "app/json_output.hpp"
 #include "app/progress.hpp"
 #include "nn/model/spec.hpp"
 #include "base/error.hpp"
@@ -30,8 +30,8 @@ Command parse(std::initializer_list<std::string_view> args) {
 template <typename T>
 T parse_as(std::initializer_list<std::string_view> args) {
   const Command c = parse(args);
-  EXPECT_TRUE(std::holds_alternative<T>(c)) << "wrong command kind, index " << c.index();
-  return std::holds_alternative<T>(c) ? std::get<T>(c) : T{};
+  EXPECT_TRUE(c.holds<T>()) << "wrong command kind";
+  return c.holds<T>() ? c.as<T>() : T{};
 }
 
 nn::TrainConfig train_config(std::initializer_list<std::string_view> args) {
@@ -97,7 +97,7 @@ TEST(Cli, TrainEveryFlagBothForms) {
        "--resume=runs/x/checkpoint.safetensors", "--device=1", "--data=/data/idx", "--no-val", "fashion"},
   };
   for (const auto& args : forms) {
-    const auto c = std::get<TrainCommand>(parse_command_line(std::span<const std::string_view>(args))).config;
+    const auto c = parse_command_line(std::span<const std::string_view>(args)).as<TrainCommand>().config;
     EXPECT_EQ(c.dataset, "fashion");
     EXPECT_EQ(c.model, "conv.json");
     EXPECT_EQ(c.epochs, 3u);
