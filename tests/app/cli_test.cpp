@@ -532,5 +532,26 @@ TEST(Progress, PlainLinesAreThrottled) {
   EXPECT_EQ(screen.text.substr(screen.text.size() - 5), "note\n");
 }
 
+// ---- the command table ----
+
+// A command is one row of the table: its help, its `--help`, its overview line and its place in the
+// "unknown command" list all come from that row.
+TEST(CliTable, EveryEntryHasItsHelpOverviewLineAndName) {
+  const std::string overview = help_text("");
+  std::string listed;
+  for (const CommandEntry& entry : command_table()) {
+    SCOPED_TRACE(entry.name);
+    EXPECT_EQ(help_text(entry.name), entry.help());
+    EXPECT_EQ(parse({entry.name, "--help"}).as<HelpCommand>().text, entry.help());
+    // A usage too long for its column ends its own line.
+    EXPECT_TRUE(overview.find("\n  " + entry.overview_usage + "  ") != std::string::npos ||
+                overview.find("\n  " + entry.overview_usage + "\n") != std::string::npos);
+    EXPECT_NE(overview.find(entry.overview_line + "\n"), std::string::npos);
+    listed += (listed.empty() ? "" : ", ") + entry.name;
+  }
+  EXPECT_EQ(listed, "train, eval, denoise, generate, encode, anomaly, reduce, upscale, devices, fetch, view, bench, "
+                    "summary, help");
+}
+
 }  // namespace
 }  // namespace vkae::app
