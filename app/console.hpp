@@ -1,6 +1,6 @@
 // Where a command prints and how it ends: the Console (stdout, stderr, whether stdout is a terminal), the
-// exit codes, and one_line for error messages. The bottom of app/: includes nothing of app/ but
-// progress.hpp's terminal queries.
+// exit codes, and one_line for error messages. The bottom layer of app/ (see app/cli.cpp); what a command
+// prints is that command's business.
 #pragma once
 #include <iosfwd>
 #include <string>

@@ -20,8 +20,6 @@
 
 namespace vkae::app::cli {
 
-using namespace std::string_literals;
-
 // One option of one command. `expected` completes "--flag VALUE: expected ..." and the missing-value error.
 template <typename State>
 struct Option {
