@@ -131,6 +131,8 @@ Spec<S> train_spec() {
   return spec;
 }
 
+// The body is kept as it was written (clang-format would reflow one statement).
+// clang-format off
 int run_train(const TrainCommand& command, const Console& console) {
   const nn::TrainConfig& c = command.config;
   std::ostream& out = console.out;
@@ -165,11 +167,8 @@ int run_train(const TrainCommand& command, const Console& console) {
 
   const bool stopped = sigint.stop_requested();
   const bool viewer_stop = !stopped && report.stop_requested;
-  out << (stopped       ? "stopped by Ctrl-C after "
-          : viewer_stop ? "stopped from the viewer after "
-                        : "done: ")
-      << result.steps << " steps, " << result.epochs_done << " epochs in " << fixed(result.seconds, 1)
-      << " s (" << format_rate(result.images_per_s) << ")";
+  out << (stopped ? "stopped by Ctrl-C after " : viewer_stop ? "stopped from the viewer after " : "done: ") << result.steps << " steps, " << result.epochs_done
+      << " epochs in " << fixed(result.seconds, 1) << " s (" << format_rate(result.images_per_s) << ")";
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
   out << "\noutputs in " << result.out.string() << "/\n";
@@ -179,6 +178,7 @@ int run_train(const TrainCommand& command, const Console& console) {
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
   return stopped ? kExitInterrupted : kExitOk;
 }
+// clang-format on
 
 }  // namespace
 
