@@ -1,11 +1,12 @@
-// The parsed forms of the application commands on a trained checkpoint: encode, anomaly, reduce, upscale.
-// Kept apart from app/cli.hpp so that the command list there stays one line per command; parsed by
-// app/cli_analysis.cpp, run by app/analysis.cpp.
+// The application commands on a trained checkpoint: encode, anomaly, reduce, upscale. Their command structs
+// and entries for the command table; parsed in app/analysis_commands.cpp, run (tables, JSON lines, output
+// files) in app/analysis_reports.cpp.
 #pragma once
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "app/command_entry.hpp"
 #include "nn/infer/pca_comparison.hpp"
 
 namespace vkae::app {
@@ -37,5 +38,10 @@ struct UpscaleCommand {
   std::filesystem::path checkpoint, in_png, out_png;
   std::string device;
 };
+
+CommandEntry encode_entry();
+CommandEntry anomaly_entry();
+CommandEntry reduce_entry();
+CommandEntry upscale_entry();
 
 }  // namespace vkae::app

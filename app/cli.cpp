@@ -1,21 +1,21 @@
-// The `vkae` argument parser: a table of options per command (name, value, what is expected, help line,
-// setter) drives parsing, "did you mean" hints and the help texts, so a flag cannot exist without its help.
-// This file holds the generic parser, help rendering and command dispatch; the tables are cli_core.cpp's,
-// cli_analysis.cpp's, cli_generate.cpp's and cli_bench.cpp's. Pure: throws vkae::InputError for bad input.
+// The top of app/: the table of `vkae` commands and what is derived from it (the dispatch of a command line,
+// the overview `vkae help` prints, the "unknown command" hints), plus run_cli. A new command is one row of
+// the table below and its own file. The layers of app/, each including only the ones below it:
+//   1. output helpers: text.hpp, json_output.hpp, console, progress
+//   2. parser machinery and run helpers: options.hpp, spec_parser, command_entry; sigint_guard, run_output
+//   3. one file per command group: train_command, model_commands, setup_commands, generate_command,
+//      bench_command, analysis_commands (run by analysis_reports)
+//   4. this table and run_cli (cli.hpp), and main.cpp
 #include "app/cli.hpp"
 
 #include <vulkan/vulkan.h>
 
 #include <algorithm>
 #include <optional>
-#include <vector>
+#include <ostream>
 
-#include "app/cli_analysis.hpp"
-#include "app/cli_bench.hpp"
-#include "app/cli_core.hpp"
-#include "app/cli_generate.hpp"
-#include "app/options.hpp"
 #include "base/error.hpp"
+#include "nn/data/dataset.hpp"
 
 #ifndef VKAE_VERSION
 #define VKAE_VERSION "0.1.0"
@@ -24,190 +24,118 @@
 namespace vkae::app {
 namespace {
 
-using namespace cli;
 using namespace std::string_literals;
 
-// ---- the generic parser and help ----
+std::string overview_text();
+ParsedCommand parse_help(std::span<const std::string_view> args);
 
-bool is_help_flag(std::string_view a) {
-  return a == "--help" || a == "-h";
+CommandEntry help_entry() {
+  return {"help",     "help [command]", "this help, or a command's",
+          parse_help, overview_text,    [] { return std::vector<std::string_view>{}; }};
 }
 
-// `text` word-wrapped into lines of at most `width` characters, continuation lines indented by `indent`.
-std::string wrap(std::string_view text, size_t indent, size_t width) {
-  std::string out, line;
-  while (!text.empty()) {
-    const size_t space = std::min(text.find(' '), text.size());
-    const std::string_view word = text.substr(0, space);
-    text.remove_prefix(std::min(space + 1, text.size()));
-    if (!line.empty() && indent + line.size() + 1 + word.size() > width) {
-      out += line + "\n" + std::string(indent, ' ');
-      line.clear();
-    }
-    line += (line.empty() ? "" : " ") + str(word);
-  }
-  return out + line;
+// A command and its place in the overview, which groups the commands by use; the table's own order is the
+// one of messages and "did you mean" hints.
+struct TableRow {
+  CommandEntry entry;
+  int overview_position;
+};
+
+const std::vector<TableRow>& table_rows() {
+  static const std::vector<TableRow> rows = {
+      {train_entry(), 1},   {eval_entry(), 2},     {denoise_entry(), 3}, {generate_entry(), 4},
+      {encode_entry(), 10}, {anomaly_entry(), 11}, {reduce_entry(), 12}, {upscale_entry(), 13},
+      {devices_entry(), 5}, {fetch_entry(), 7},    {view_entry(), 8},    {bench_entry(), 9},
+      {summary_entry(), 6}, {help_entry(), 14},
+  };
+  return rows;
 }
 
-template <typename State>
-std::string render_help(const Spec<State>& spec) {
-  constexpr size_t kWidth = 100;
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& o : spec.options)
-    rows.emplace_back(str(o.name) + (o.value_name.empty() ? "" : " " + str(o.value_name)), o.help);
-  rows.emplace_back("-h, --help", "show this help");
-  size_t width = 0;
-  for (const auto& r : rows) width = std::max(width, r.first.size());
-  std::string out = "usage: " + spec.usage + "\n\n" + spec.summary + "\n\noptions:\n";
-  for (const auto& [left, right] : rows)
-    out += "  " + left + std::string(width - left.size() + 2, ' ') + wrap(right, width + 4, kWidth) + "\n";
-  if (!spec.notes.empty()) out += "\n" + spec.notes + "\n";
-  return out;
+const CommandEntry* find_command(std::string_view name) {
+  for (const CommandEntry& entry : command_table())
+    if (entry.name == name) return &entry;
+  return nullptr;
 }
 
-template <typename State>
-State parse_with(const Spec<State>& spec, std::span<const std::string_view> args) {
-  State state{};
-  bool options_done = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (options_done || arg.size() < 2 || arg[0] != '-') {
-      spec.positional(state, arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    const size_t eq = arg.find('=');
-    const std::string_view name = arg.substr(0, eq);
-    const auto it =
-        std::find_if(spec.options.begin(), spec.options.end(), [&](const auto& o) { return o.name == name; });
-    if (it == spec.options.end()) {
-      std::vector<std::string_view> names;
-      for (const auto& o : spec.options) names.push_back(o.name);
-      names.push_back("--help");
-      const auto hint = closest_match(name, names);
-      throw InputError(
-          "unknown option " + str(name) + " for " + str(spec.command) +
-          (hint ? " (did you mean " + *hint + "?)" : " (see vkae " + str(spec.command) + " --help)"));
-    }
-    if (it->value_name.empty()) {
-      if (eq != std::string_view::npos)
-        throw InputError(str(name) + " takes no value (got " + str(arg) + ")");
-      it->apply(state, name, {});
-      continue;
-    }
-    std::string_view value;
-    if (eq != std::string_view::npos) {
-      value = arg.substr(eq + 1);
-    } else {
-      // A following "--word" is far more likely a forgotten value than a value; --flag=--word still works.
-      if (i + 1 == args.size() || (args[i + 1].size() > 2 && args[i + 1].substr(0, 2) == "--"))
-        throw InputError(str(name) + ": missing value (expected " + it->expected + ")");
-      value = args[++i];
-    }
-    it->apply(state, name, value);
-  }
-  return state;
-}
-
-// Calls fn(spec) with the spec of `command`; nullopt for an unknown command.
-template <typename Fn>
-auto with_spec(std::string_view command, Fn&& fn) -> std::optional<decltype(fn(train_spec()))> {
-  if (command == "train") return fn(train_spec());
-  if (command == "eval") return fn(eval_spec());
-  if (command == "denoise") return fn(denoise_spec());
-  if (command == "devices") return fn(devices_spec());
-  if (command == "fetch") return fn(fetch_spec());
-  if (command == "view") return fn(view_spec());
-  if (command == "summary") return fn(summary_spec());
-  if (command == "generate") return fn(generate_spec());
-  if (command == "encode") return fn(encode_spec());
-  if (command == "anomaly") return fn(anomaly_spec());
-  if (command == "reduce") return fn(reduce_spec());
-  if (command == "upscale") return fn(upscale_spec());
-  if (command == "bench") return fn(bench_spec());
-  return std::nullopt;
-}
-
-[[noreturn]] void unknown_command(std::string_view word) {
-  if (dataset_name(word))
-    throw InputError("unknown command " + str(word) + " (did you mean vkae train " + str(word) + "?)");
-  const auto train_options = train_spec().options;
-  if (std::any_of(train_options.begin(), train_options.end(), [&](const auto& o) { return o.name == word; }))
-    throw InputError("unknown command " + str(word) + " (options go after the command: vkae train " +
-                     str(word) + " ...)");
-  const auto hint = closest_match(word, kCommands);
-  std::string all;  // "train, eval, ... or help", from the one list of commands
-  for (size_t i = 0; i < std::size(kCommands); ++i)
-    all += (i == 0 ? "" : i + 1 == std::size(kCommands) ? " or " : ", ") + str(kCommands[i]);
-  throw InputError("unknown command " + str(word) + (hint ? " (did you mean " + *hint + "?)" : ": expected " + all));
-}
-
-const char* const kOverview =
+const char* const kOverviewHead =
     "usage: vkae <command> [options]\n"
     "       vkae --train mnist          (same as: vkae train mnist)\n\n"
     "Trains autoencoders on any GPU through Vulkan compute shaders.\n\n"
-    "commands:\n"
-    "  train [mnist|fashion]       train a model and write a run folder\n"
-    "  eval --checkpoint FILE      test-set BCE of a checkpoint\n"
-    "  denoise --checkpoint FILE in.png out.png\n"
-    "                              run a PNG through a model\n"
-    "  generate --checkpoint FILE  a VAE's samples (and for 2-D latents its manifold and latent scatter)\n"
-    "  devices                     list Vulkan devices and the one vkae picks\n"
-    "  summary [--model NAME]      layers, output shapes and parameter counts of a model\n"
-    "  fetch [mnist]               download a dataset into the cache\n"
-    "  view --checkpoint FILE      the viewer on a trained model (needs a display)\n"
-    "  bench [--model dae]         training/inference speed and a per-op timing table\n"
-    "  encode --checkpoint FILE --out FILE.npy|FILE.csv\n"
-    "                              the latent code of every image of a split\n"
-    "  anomaly --checkpoint FILE   reconstruction error per image, ROC AUC of a held-out class\n"
-    "  reduce --checkpoint FILE    reconstruction error next to PCA's at the same code size\n"
-    "  upscale --checkpoint FILE in.png out.png\n"
-    "                              a super-resolution model on a PNG\n"
-    "  help [command]              this help, or a command's\n\n"
-    "options:\n"
+    "commands:\n";
+
+const char* const kOverviewTail =
+    "\noptions:\n"
     "  -h, --help                  show help (`vkae <command> --help` for a command's options)\n"
     "  -V, --version               show the version\n\n"
     "environment: VKAE_DEVICE (like --device), VKAE_VALIDATION=1 (Vulkan validation layers).\n"
     "exit codes: 0 success, 1 error, 2 bad command line, 130 training stopped by Ctrl-C.\n";
 
+// "  train [mnist|fashion]       train a model ...": the line starts in column 30; a longer usage gets a line
+// of its own.
+std::string overview_row(const CommandEntry& entry) {
+  constexpr size_t kLineColumn = 30;
+  const std::string usage = "  " + entry.overview_usage;
+  const std::string gap = usage.size() + 2 <= kLineColumn ? std::string(kLineColumn - usage.size(), ' ')
+                                                          : "\n" + std::string(kLineColumn, ' ');
+  return usage + gap + entry.overview_line + "\n";
+}
+
+std::string overview_text() {
+  std::vector<const TableRow*> rows;
+  for (const TableRow& row : table_rows()) rows.push_back(&row);
+  std::sort(rows.begin(), rows.end(),
+            [](const TableRow* a, const TableRow* b) { return a->overview_position < b->overview_position; });
+  std::string out = kOverviewHead;
+  for (const TableRow* row : rows) out += overview_row(row->entry);
+  return out + kOverviewTail;
+}
+
+[[noreturn]] void unknown_command(std::string_view word) {
+  if (nn::dataset_from_alias(word))
+    throw InputError("unknown command " + str(word) + " (did you mean vkae train " + str(word) + "?)");
+  const auto train_options = find_command("train")->option_names();
+  if (std::find(train_options.begin(), train_options.end(), word) != train_options.end())
+    throw InputError("unknown command " + str(word) + " (options go after the command: vkae train " +
+                     str(word) + " ...)");
+  std::vector<std::string_view> names;
+  for (const CommandEntry& entry : command_table()) names.push_back(entry.name);
+  const auto hint = closest_match(word, names);
+  std::string all;  // "train, eval, ... or help"
+  for (size_t i = 0; i < names.size(); ++i)
+    all += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + str(names[i]);
+  throw InputError("unknown command " + str(word) +
+                   (hint ? " (did you mean " + *hint + "?)" : ": expected " + all));
+}
+
+// `vkae help [command]`, `vkae --help [command]`: one topic at most, `--train` meaning train.
+ParsedCommand parse_help(std::span<const std::string_view> args) {
+  if (args.size() > 1)
+    throw InputError("unexpected argument " + str(args[1]) + " for help: expected one command");
+  if (args.empty()) return help_command(overview_text());
+  std::string_view topic = args[0];
+  if (topic.substr(0, 2) == "--") topic.remove_prefix(2);  // `vkae help --train`
+  return help_command(help_text(topic));
+}
+
+int run_version(const VersionCommand&, const Console& console) {
+  console.out << version_text() << std::endl;
+  return kExitOk;
+}
+
 }  // namespace
 
-std::optional<std::string> closest_match(std::string_view word,
-                                         std::span<const std::string_view> candidates) {
-  auto core = [](std::string_view s) { return s.substr(std::min(s.find_first_not_of('-'), s.size())); };
-  const std::string_view w = core(word);
-  if (w.empty()) return std::nullopt;
-  std::optional<std::string> best;
-  size_t best_score = w.size() >= 5 ? 3 : 2;  // accept scores below this
-  for (const auto candidate : candidates) {
-    const std::string_view c = core(candidate);
-    std::vector<size_t> row(c.size() + 1);  // Levenshtein distance, one row at a time
-    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= w.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j) {
-        const size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (w[i - 1] == c[j - 1] ? 0 : 1)});
-        diagonal = above;
-      }
-    }
-    size_t score = row[c.size()];
-    if (w.size() >= 2 && c.substr(0, w.size()) == w) score = std::min<size_t>(score, 1);  // a prefix
-    if (score < best_score) {
-      best_score = score;
-      best = str(candidate);
-    }
-  }
-  return best;
+const std::vector<CommandEntry>& command_table() {
+  static const std::vector<CommandEntry> entries = [] {
+    std::vector<CommandEntry> out;
+    for (const TableRow& row : table_rows()) out.push_back(row.entry);
+    return out;
+  }();
+  return entries;
 }
 
 std::string help_text(std::string_view command) {
-  if (command.empty() || command == "help") return kOverview;
-  if (auto text = with_spec(command, [](const auto& spec) { return render_help(spec); })) return *text;
+  if (command.empty()) return overview_text();
+  if (const CommandEntry* entry = find_command(command)) return entry->help();
   unknown_command(command);
 }
 
@@ -218,42 +146,57 @@ std::string version_text() {
 }
 
 Command parse_command_line(std::span<const std::string_view> args) {
-  if (args.empty()) return HelpCommand{kOverview};
+  if (args.empty()) return help_command(overview_text());
   const std::string_view first = args[0];
   const auto rest = args.subspan(1);
-  if (is_help_flag(first) || first == "help") {
-    if (rest.size() > 1)
-      throw InputError("unexpected argument " + str(rest[1]) + " for help: expected one command");
-    if (rest.empty()) return HelpCommand{kOverview};
-    std::string_view topic = rest[0];
-    if (topic.substr(0, 2) == "--") topic.remove_prefix(2);  // `vkae help --train`
-    return HelpCommand{help_text(topic)};
-  }
+  if (is_help_flag(first)) return parse_help(rest);
   if (first == "--version" || first == "-V" || first == "version") {
     if (!rest.empty()) throw InputError("unexpected argument " + str(rest[0]) + " for --version");
-    return VersionCommand{};
+    return ParsedCommand(VersionCommand{}, &run_erased<VersionCommand, run_version>);
   }
   // `vkae --train mnist` is `vkae train mnist`; so for every command.
   std::string_view name = first;
-  if (name.substr(0, 2) == "--" &&
-      std::find(std::begin(kCommands), std::end(kCommands), name.substr(2)) != std::end(kCommands))
-    name.remove_prefix(2);
-  auto command = with_spec(name, [rest](const auto& spec) -> Command {
-    for (const auto a : rest) {  // --help wins over everything before a `--`
-      if (a == "--") break;
-      if (is_help_flag(a)) return HelpCommand{render_help(spec)};
-    }
-    auto state = parse_with(spec, rest);
-    return spec.finish(state);
-  });
-  if (!command) unknown_command(first.substr(0, first.find('=')));
-  return *command;
+  if (name.substr(0, 2) == "--" && find_command(name.substr(2))) name.remove_prefix(2);
+  const CommandEntry* entry = find_command(name);
+  if (!entry) unknown_command(first.substr(0, first.find('=')));
+  return entry->parse(rest);
 }
 
 Command parse_command_line(int argc, const char* const* argv) {
   std::vector<std::string_view> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   return parse_command_line(std::span<const std::string_view>(args));
+}
+
+int run_cli(std::span<const std::string_view> args, const Console& console) {
+  auto fail = [&](std::string_view message, int code) {
+    console.out << std::flush;
+    console.err << "vkae: " << one_line(message) << std::endl;
+    return code;
+  };
+  std::optional<Command> command;
+  try {
+    command = parse_command_line(args);
+    // Ranges and combinations the parser does not know about are usage errors too.
+    if (const auto* train = command->get_if<TrainCommand>()) nn::validate_config(train->config);
+  } catch (const InputError& e) {
+    return fail(e.what(), kExitUsage);
+  } catch (const std::exception& e) {
+    return fail(e.what(), kExitError);
+  }
+  try {
+    return command->run(console);
+  } catch (const std::exception& e) {  // vkae::Error and everything else
+    return fail(e.what(), kExitError);
+  } catch (...) {
+    return fail("unexpected error (not a std::exception)", kExitError);
+  }
+}
+
+int run_cli(int argc, const char* const* argv) {
+  std::vector<std::string_view> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return run_cli(std::span<const std::string_view>(args), standard_console());
 }
 
 }  // namespace vkae::app

@@ -1,7 +1,7 @@
-// The machinery behind `vkae`'s argument parsing, shared by the files that define commands (app/cli_core.cpp,
-// cli_analysis.cpp, cli_generate.cpp, cli_bench.cpp) and app/cli.cpp's parser: an Option table per command
-// (name, value, what is expected, help line, setter) drives parsing, "did you mean" hints and the help texts,
-// so a flag cannot exist without its help.
+// The option tables behind `vkae`'s argument parsing: an Option per flag (name, value, what is expected, help
+// line, setter) and a Spec per command, plus the builders and value parsers the command files share. What
+// parses a Spec and renders its help is app/command_entry.hpp's; which commands exist is app/cli.cpp's table.
+// So a flag cannot exist without its help.
 #pragma once
 #include <charconv>
 #include <cmath>
@@ -14,26 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "app/cli.hpp"
+#include "app/text.hpp"
 #include "base/error.hpp"
+#include "nn/data/dataset.hpp"
 
 namespace vkae::app::cli {
-
-using namespace std::string_literals;
-
-inline constexpr std::string_view kCommands[] = {"train",  "eval",    "denoise", "generate", "encode", "anomaly",
-                                                 "reduce", "upscale", "devices", "fetch",    "view",   "bench",
-                                                 "summary", "help"};
-
-inline std::string str(std::string_view s) {
-  return std::string(s);
-}
-
-inline std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 // One option of one command. `expected` completes "--flag VALUE: expected ..." and the missing-value error.
 template <typename State>
@@ -45,6 +30,8 @@ struct Option {
   std::function<void(State&, std::string_view flag, std::string_view value)> apply;
 };
 
+// `State` is what parsing fills in: its `command` member is the parsed command (TrainCommand, ...), the
+// rest (a dataset named twice, positionals seen) only what the checks need.
 template <typename State>
 struct Spec {
   std::string_view command;
@@ -52,15 +39,15 @@ struct Spec {
   std::string summary;  // what the command does
   std::vector<Option<State>> options;
   std::function<void(State&, std::string_view arg)> positional;
-  std::string notes;                      // after the option list
-  std::function<Command(State&)> finish;  // required-argument checks; the command it parsed
+  std::string notes;                   // after the option list
+  std::function<void(State&)> finish;  // required-argument checks; completes state.command
 };
 
 // A command's checkpoint, from --checkpoint F or its only positional argument: a second one is an error.
 inline void set_checkpoint_path(std::filesystem::path& slot, std::string_view command, std::string_view v) {
   if (!slot.empty())
-    throw InputError("unexpected argument " + str(v) + " for " + str(command) + ": the checkpoint is already " +
-                     slot.string());
+    throw InputError("unexpected argument " + str(v) + " for " + str(command) +
+                     ": the checkpoint is already " + slot.string());
   slot = std::filesystem::path(v);
 }
 
@@ -79,7 +66,7 @@ T parse_integer(std::string_view flag, std::string_view value, T min, const std:
 }
 
 inline float parse_float(std::string_view flag, std::string_view value, bool allow_zero,
-                  const std::string& expected) {
+                         const std::string& expected) {
   float out = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(out) || out < 0 ||
@@ -88,21 +75,18 @@ inline float parse_float(std::string_view flag, std::string_view value, bool all
   return out;
 }
 
-inline const std::string kDatasetExpected = "mnist or fashion";
-
-inline std::optional<std::string> dataset_name(std::string_view value) {
-  if (value == "mnist") return "mnist"s;
-  if (value == "fashion" || value == "fashion-mnist" || value == "fashion_mnist") return "fashion"s;
-  return std::nullopt;
-}
-
 // The dataset may be named by a positional, --dataset or --data; naming two different ones is an error.
 inline void set_dataset(std::optional<std::string>& slot, std::string_view source, std::string_view value) {
-  const auto name = dataset_name(value);
-  if (!name) bad_value(source, value, kDatasetExpected);
+  const auto name = nn::dataset_from_alias(value);
+  if (!name) bad_value(source, value, nn::dataset_names_text());
   if (slot && *slot != *name)
     throw InputError(str(source) + " " + str(value) + ": the dataset is already " + *slot);
-  slot = name;
+  slot = str(*name);
+}
+
+// "a folder or mnist|fashion": what --data accepts.
+inline std::string folder_or_dataset() {
+  return "a folder or " + nn::dataset_name_list("|", "|");
 }
 
 // ---- option builders ----
@@ -141,7 +125,7 @@ Option<S> switch_option(std::string_view name, std::string help, void (*set)(S&)
 
 template <typename S>
 Option<S> dataset_option(std::string_view name, std::string help) {
-  return {name, "NAME", kDatasetExpected, std::move(help),
+  return {name, "NAME", nn::dataset_names_text(), std::move(help),
           [](S& s, std::string_view flag, std::string_view v) { set_dataset(s.dataset, flag, v); }};
 }
 
@@ -155,21 +139,21 @@ Option<S> device_option(void (*set)(S&, std::string_view)) {
 // --data takes a dataset name (mnist, fashion) or, for anything else, the folder holding the IDX files.
 template <typename S>
 Option<S> data_option() {
-  return text_option<S>(
-      "--data", "DIR|NAME", "a folder or mnist|fashion",
-      "folder with the IDX files (default: the cache, see `vkae fetch`); the values mnist and "
-      "fashion name the dataset instead (write ./mnist for a folder called mnist)",
-      [](S& s, std::string_view v) {
-        if (dataset_name(v))
-          set_dataset(s.dataset, "--data", v);
-        else
-          s.command.config.data_dir = std::filesystem::path(v);
-      });
+  return text_option<S>("--data", "DIR|NAME", folder_or_dataset(),
+                        "folder with the IDX files (default: the cache, see `vkae fetch`); the values " +
+                            nn::dataset_name_list(", ", " and ") +
+                            " name the dataset instead (write ./mnist for a folder called mnist)",
+                        [](S& s, std::string_view v) {
+                          if (nn::dataset_from_alias(v))
+                            set_dataset(s.dataset, "--data", v);
+                          else
+                            s.command.config.data_dir = std::filesystem::path(v);
+                        });
 }
 
 // `vkae NAME --checkpoint FILE in.png out.png [--device D]`: one image through a model (denoise, upscale).
-// `checkpoint_what` completes "the .safetensors checkpoint..." in the help and "(a checkpoint.safetensors ...)"
-// in the missing-checkpoint error.
+// `checkpoint_what` completes "the .safetensors checkpoint..." in the help and "(a checkpoint.safetensors
+// ...)" in the missing-checkpoint error.
 template <typename S>
 Spec<S> png_command_spec(std::string_view name, std::string summary, const std::string& checkpoint_help,
                          const std::string& checkpoint_hint) {
@@ -180,7 +164,8 @@ Spec<S> png_command_spec(std::string_view name, std::string summary, const std::
                {},
                [n](S& s, std::string_view arg) {
                  if (s.positionals == 2)
-                   throw InputError("unexpected argument " + str(arg) + " for " + n + ": expected only in.png out.png");
+                   throw InputError("unexpected argument " + str(arg) + " for " + n +
+                                    ": expected only in.png out.png");
                  (s.positionals++ == 0 ? s.command.in_png : s.command.out_png) = std::filesystem::path(arg);
                },
                ""};
@@ -189,11 +174,12 @@ Spec<S> png_command_spec(std::string_view name, std::string summary, const std::
                      [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
       device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
   };
-  spec.finish = [n, checkpoint_hint](S& s) -> Command {
-    if (s.command.checkpoint.empty()) throw InputError(n + " needs --checkpoint FILE (" + checkpoint_hint + ")");
+  spec.finish = [n, checkpoint_hint](S& s) {
+    if (s.command.checkpoint.empty())
+      throw InputError(n + " needs --checkpoint FILE (" + checkpoint_hint + ")");
     if (s.positionals < 2)
-      throw InputError(n + " needs an input and an output PNG: vkae " + n + " --checkpoint FILE in.png out.png");
-    return s.command;
+      throw InputError(n + " needs an input and an output PNG: vkae " + n +
+                       " --checkpoint FILE in.png out.png");
   };
   return spec;
 }

@@ -1,5 +1,7 @@
 // Progress rendering (pure string functions) and the printer that throttles and redraws it. Knows nothing
 // about training itself: it only formats what the trainer reports through TrainCallbacks.
+// Hand-written on purpose: no packaged library draws a one-line redrawn bar with ETA and images/s the way we
+// need.
 #include "app/progress.hpp"
 
 #include <sys/ioctl.h>
@@ -11,21 +13,17 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/text.hpp"
+
 namespace vkae::app {
 namespace {
-
-std::string printf_string(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
-}
 
 std::string step_count(const nn::TrainProgress& p) {
   return std::to_string(p.epoch_step) + "/" + (p.epoch_steps ? std::to_string(p.epoch_steps) : "?");
 }
 
 std::string metrics_tail(const nn::TrainProgress& p) {
-  return "loss " + printf_string("%.4f", p.loss) + "  " + format_rate(p.images_per_s) + "  ETA " +
+  return "loss " + fixed(p.loss, 4) + "  " + format_rate(p.images_per_s) + "  ETA " +
          format_duration(p.eta_s);
 }
 
@@ -47,7 +45,7 @@ std::string format_duration(double seconds) {
 
 std::string format_rate(double images_per_s) {
   if (!std::isfinite(images_per_s) || images_per_s < 0) return "? img/s";
-  return printf_string(images_per_s >= 10 ? "%.0f img/s" : "%.1f img/s", images_per_s);
+  return fixed(images_per_s, images_per_s >= 10 ? 0 : 1) + " img/s";
 }
 
 std::string render_progress_bar(const nn::TrainProgress& p, int width) {
@@ -85,9 +83,9 @@ std::string render_progress_line(const nn::TrainProgress& p) {
 
 std::string render_epoch_summary(const nn::EpochSummary& s, uint32_t epochs) {
   std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + ": train loss " +
-                     printf_string("%.4f", s.train_loss);
-  if (s.val_loss) line += ", val loss " + printf_string("%.4f", *s.val_loss);
-  return line + ", " + printf_string("%.1f s", s.seconds) + ", " + format_rate(s.images_per_s);
+                     fixed(s.train_loss, 4);
+  if (s.val_loss) line += ", val loss " + fixed(*s.val_loss, 4);
+  return line + ", " + fixed(s.seconds, 1) + " s" + ", " + format_rate(s.images_per_s);
 }
 
 double monotonic_seconds() {

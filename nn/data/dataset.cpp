@@ -7,14 +7,20 @@
 #include <array>
 #include <cstdlib>
 
-#include "nn/data/idx.hpp"
 #include "base/error.hpp"
+#include "nn/data/idx.hpp"
 
 namespace vkae::nn {
 
 namespace {
 
 constexpr std::array<std::string_view, 2> kNames = {"mnist", "fashion"};
+
+// Other spellings users type for a dataset (the Keras / torchvision names).
+struct Alias {
+  std::string_view spelling, name;
+};
+constexpr std::array<Alias, 2> kAliases = {{{"fashion-mnist", "fashion"}, {"fashion_mnist", "fashion"}}};
 
 std::optional<std::string> env(const char* name) {
   const char* value = std::getenv(name);
@@ -24,19 +30,21 @@ std::optional<std::string> env(const char* name) {
 
 void check_name(std::string_view name) {
   if (known_dataset(name)) return;
-  std::string valid;
-  for (const auto known : kNames) valid += (valid.empty() ? "" : ", ") + std::string(known);
-  throw InputError("unknown dataset \"" + std::string(name) + "\"; valid names: " + valid);
+  throw InputError("unknown dataset \"" + std::string(name) +
+                   "\"; valid names: " + dataset_name_list(", ", ", "));
 }
 
 // "train-images-idx3-ubyte" and its accepted spellings, in preference order.
 std::vector<std::string> spellings(std::string_view prefix, std::string_view kind, std::string_view idx) {
-  const std::string dashed = std::string(prefix) + "-" + std::string(kind) + "-" + std::string(idx) + "-ubyte";
-  const std::string dotted = std::string(prefix) + "-" + std::string(kind) + "." + std::string(idx) + "-ubyte";
+  const std::string dashed =
+      std::string(prefix) + "-" + std::string(kind) + "-" + std::string(idx) + "-ubyte";
+  const std::string dotted =
+      std::string(prefix) + "-" + std::string(kind) + "." + std::string(idx) + "-ubyte";
   return {dashed, dashed + ".gz", dotted, dotted + ".gz"};
 }
 
-std::optional<std::filesystem::path> find_file(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+std::optional<std::filesystem::path> find_file(const std::filesystem::path& dir,
+                                               const std::vector<std::string>& names) {
   for (const auto& file : names) {
     std::error_code error;
     if (std::filesystem::is_regular_file(dir / file, error)) return dir / file;
@@ -57,7 +65,31 @@ bool known_dataset(std::string_view name) noexcept {
   return false;
 }
 
-std::span<const std::string_view> dataset_names() { return kNames; }
+std::span<const std::string_view> dataset_names() {
+  return kNames;
+}
+
+std::optional<std::string_view> dataset_from_alias(std::string_view spelling) noexcept {
+  for (const auto known : kNames)
+    if (spelling == known) return known;
+  for (const auto& alias : kAliases)
+    if (spelling == alias.spelling) return alias.name;
+  return std::nullopt;
+}
+
+std::string dataset_name_list(std::string_view separator, std::string_view last_separator) {
+  std::string out;
+  for (size_t i = 0; i < kNames.size(); ++i)
+    out += std::string(i == 0                   ? ""
+                       : i + 1 == kNames.size() ? last_separator
+                                                : separator) +
+           std::string(kNames[i]);
+  return out;
+}
+
+std::string dataset_names_text() {
+  return dataset_name_list(", ", " or ");
+}
 
 std::filesystem::path dataset_cache_dir(std::string_view name) {
   std::filesystem::path base;
@@ -108,7 +140,8 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
                        format_dims(images.dims));
     }
     if (labels.dims.size() != 1) {
-      throw InputError(labels_path->string() + ": expected 1 dimension (count), found " + format_dims(labels.dims));
+      throw InputError(labels_path->string() + ": expected 1 dimension (count), found " +
+                       format_dims(labels.dims));
     }
     if (images.dims[0] != labels.dims[0]) {
       throw InputError(labels_path->string() + ": has " + std::to_string(labels.dims[0]) + " labels, but " +
@@ -147,7 +180,8 @@ Dataset without_class(Dataset data, uint32_t label) {
     std::copy_n(data.images.begin() + i * pixels, pixels, data.images.begin() + kept * pixels);
     data.labels[kept++] = data.labels[i];
   }
-  if (kept == 0) throw InputError("--holdout-class " + std::to_string(label) + ": no " + data.name + " images left");
+  if (kept == 0)
+    throw InputError("--holdout-class " + std::to_string(label) + ": no " + data.name + " images left");
   data.count = kept;
   data.images.resize(kept * pixels);
   data.labels.resize(kept);

@@ -20,10 +20,10 @@ struct DataSearch {
 };
 
 struct Dataset {
-  std::string name;                 // "mnist" | "fashion"
+  std::string name;  // "mnist" | "fashion"
   uint32_t count = 0, rows = 0, cols = 0;
-  std::vector<uint8_t> images;      // [count, rows, cols], 0..255
-  std::vector<uint8_t> labels;      // [count], 0..9
+  std::vector<uint8_t> images;                     // [count, rows, cols], 0..255
+  std::vector<uint8_t> labels;                     // [count], 0..9
   std::filesystem::path images_path, labels_path;  // where they were read from
 };
 
@@ -36,6 +36,17 @@ inline constexpr std::string_view kDebianFashionMnistDir = "/usr/share/datasets/
 
 // "mnist", "fashion".
 std::span<const std::string_view> dataset_names();
+
+// The dataset a user's spelling names: one of dataset_names(), or an alias of one (fashion-mnist and
+// fashion_mnist are fashion); nullopt for anything else.
+std::optional<std::string_view> dataset_from_alias(std::string_view spelling) noexcept;
+
+// dataset_names() joined for messages and help: dataset_name_list(", ", " or ") is "mnist or fashion",
+// dataset_name_list("|", "|") "mnist|fashion".
+std::string dataset_name_list(std::string_view separator, std::string_view last_separator);
+
+// "mnist or fashion": what an error about a bad dataset name says was expected.
+std::string dataset_names_text();
 
 // ${XDG_CACHE_HOME:-$HOME/.cache}/vkae/<name>. InputError if neither variable is set.
 std::filesystem::path dataset_cache_dir(std::string_view name);

@@ -1,7 +1,7 @@
 // `vkae bench` on the test device: a tiny run (batch 8, 2 timed steps) whose per-op table adds up (shares
 // sum to 100 %), whose every figure is finite and positive, whose convolutions have GFLOP/s, and whose
 // JSON parses; plus the command's argument parsing.
-#include "app/bench.hpp"
+#include "app/bench_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -87,18 +87,18 @@ app::Command parse(std::vector<std::string_view> args) {
 }
 
 TEST(BenchCli, ParsesFlagsAndDefaults) {
-  const auto c = std::get<app::BenchCommand>(parse({"bench"}));
+  const auto c = parse({"bench"}).as<app::BenchCommand>();
   EXPECT_EQ(c.config.model, "dae");
   EXPECT_EQ(c.config.batch, 128u);
   EXPECT_FALSE(c.json);
-  const auto d = std::get<app::BenchCommand>(
-      parse({"bench", "--model", "conv", "--batch=16", "--steps", "3", "--warmup", "0", "--json"}));
+  const auto d = parse({"bench", "--model", "conv", "--batch=16", "--steps", "3", "--warmup", "0", "--json"})
+                     .as<app::BenchCommand>();
   EXPECT_EQ(d.config.model, "conv");
   EXPECT_EQ(d.config.batch, 16u);
   EXPECT_EQ(d.config.steps, 3u);
   EXPECT_EQ(d.config.warmup, 0u);
   EXPECT_TRUE(d.json);
-  EXPECT_TRUE(std::holds_alternative<app::HelpCommand>(parse({"bench", "--help"})));
+  EXPECT_TRUE(parse({"bench", "--help"}).holds<app::HelpCommand>());
   EXPECT_NE(app::help_text("bench").find("--batch"), std::string::npos);
 }
 

@@ -17,8 +17,8 @@ template <typename T>
 T parse_as(std::initializer_list<std::string_view> args) {
   const std::vector<std::string_view> v(args);
   const Command c = parse_command_line(std::span<const std::string_view>(v));
-  EXPECT_TRUE(std::holds_alternative<T>(c)) << "wrong command kind, index " << c.index();
-  return std::holds_alternative<T>(c) ? std::get<T>(c) : T{};
+  EXPECT_TRUE(c.holds<T>()) << "wrong command kind";
+  return c.holds<T>() ? c.as<T>() : T{};
 }
 
 TEST(CliAnalysis, EncodeDefaultsAndFlags) {

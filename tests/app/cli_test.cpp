@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "app/commands.hpp"
+#include "app/json_output.hpp"
 #include "app/progress.hpp"
 #include "nn/model/spec.hpp"
 #include "base/error.hpp"
@@ -30,8 +30,8 @@ Command parse(std::initializer_list<std::string_view> args) {
 template <typename T>
 T parse_as(std::initializer_list<std::string_view> args) {
   const Command c = parse(args);
-  EXPECT_TRUE(std::holds_alternative<T>(c)) << "wrong command kind, index " << c.index();
-  return std::holds_alternative<T>(c) ? std::get<T>(c) : T{};
+  EXPECT_TRUE(c.holds<T>()) << "wrong command kind";
+  return c.holds<T>() ? c.as<T>() : T{};
 }
 
 nn::TrainConfig train_config(std::initializer_list<std::string_view> args) {
@@ -97,7 +97,7 @@ TEST(Cli, TrainEveryFlagBothForms) {
        "--resume=runs/x/checkpoint.safetensors", "--device=1", "--data=/data/idx", "--no-val", "fashion"},
   };
   for (const auto& args : forms) {
-    const auto c = std::get<TrainCommand>(parse_command_line(std::span<const std::string_view>(args))).config;
+    const auto c = parse_command_line(std::span<const std::string_view>(args)).as<TrainCommand>().config;
     EXPECT_EQ(c.dataset, "fashion");
     EXPECT_EQ(c.model, "conv.json");
     EXPECT_EQ(c.epochs, 3u);
@@ -530,6 +530,27 @@ TEST(Progress, PlainLinesAreThrottled) {
   EXPECT_NE(screen.text.find("epoch 3/20: train loss 0.1034, 41.3 s, 1453 img/s\n"), std::string::npos);
   printer.note("note");
   EXPECT_EQ(screen.text.substr(screen.text.size() - 5), "note\n");
+}
+
+// ---- the command table ----
+
+// A command is one row of the table: its help, its `--help`, its overview line and its place in the
+// "unknown command" list all come from that row.
+TEST(CliTable, EveryEntryHasItsHelpOverviewLineAndName) {
+  const std::string overview = help_text("");
+  std::string listed;
+  for (const CommandEntry& entry : command_table()) {
+    SCOPED_TRACE(entry.name);
+    EXPECT_EQ(help_text(entry.name), entry.help());
+    EXPECT_EQ(parse({entry.name, "--help"}).as<HelpCommand>().text, entry.help());
+    // A usage too long for its column ends its own line.
+    EXPECT_TRUE(overview.find("\n  " + entry.overview_usage + "  ") != std::string::npos ||
+                overview.find("\n  " + entry.overview_usage + "\n") != std::string::npos);
+    EXPECT_NE(overview.find(entry.overview_line + "\n"), std::string::npos);
+    listed += (listed.empty() ? "" : ", ") + entry.name;
+  }
+  EXPECT_EQ(listed, "train, eval, denoise, generate, encode, anomaly, reduce, upscale, devices, fetch, view, bench, "
+                    "summary, help");
 }
 
 }  // namespace

@@ -36,9 +36,9 @@ std::string parse_error(std::vector<std::string_view> args) {
 }
 
 TEST(GenerateCli, ParsesEveryFlag) {
-  const auto c = std::get<app::GenerateCommand>(parse({"generate", "--checkpoint", "r/ck.safetensors", "--out", "o",
-                                                        "--grid", "7", "--seed", "9", "--data", "d", "--limit", "300",
-                                                        "--device", "1"}))
+  const auto c = parse({"generate", "--checkpoint", "r/ck.safetensors", "--out", "o", "--grid", "7", "--seed", "9",
+                        "--data", "d", "--limit", "300", "--device", "1"})
+                     .as<app::GenerateCommand>()
                      .config;
   EXPECT_EQ(c.checkpoint, "r/ck.safetensors");
   EXPECT_EQ(c.out, fs::path("o"));
@@ -47,7 +47,7 @@ TEST(GenerateCli, ParsesEveryFlag) {
   EXPECT_EQ(c.data_dir, fs::path("d"));
   EXPECT_EQ(c.limit, 300u);
   EXPECT_EQ(c.device, "1");
-  const auto d = std::get<app::GenerateCommand>(parse({"--generate", "ck.safetensors"})).config;
+  const auto d = parse({"--generate", "ck.safetensors"}).as<app::GenerateCommand>().config;
   EXPECT_EQ(d.checkpoint, "ck.safetensors");
   EXPECT_EQ(d.grid, 10u);
   EXPECT_FALSE(d.out);
@@ -67,7 +67,7 @@ TEST(GenerateCli, BadFlagsNameThemselves) {
 }
 
 TEST(GenerateCli, HelpNamesTheGridAndItsQuantiles) {
-  const std::string help = std::get<app::HelpCommand>(parse({"generate", "--help"})).text;
+  const std::string help = parse({"generate", "--help"}).as<app::HelpCommand>().text;
   EXPECT_THAT(help, HasSubstr("--grid N"));
   EXPECT_THAT(help, HasSubstr("linspace(0.05, 0.95, N)"));
   EXPECT_THAT(help, HasSubstr("(default 10)"));

@@ -115,6 +115,21 @@ TEST_F(DatasetTest, UnknownNameListsValidNames) {
   EXPECT_EQ(error_for("cifar", Split::Train), "unknown dataset \"cifar\"; valid names: mnist, fashion");
 }
 
+TEST(DatasetNames, AliasesAndListText) {
+  EXPECT_EQ(dataset_from_alias("mnist"), "mnist");
+  EXPECT_EQ(dataset_from_alias("fashion"), "fashion");
+  EXPECT_EQ(dataset_from_alias("fashion-mnist"), "fashion");
+  EXPECT_EQ(dataset_from_alias("fashion_mnist"), "fashion");
+  EXPECT_EQ(dataset_from_alias("MNIST"), std::nullopt);
+  EXPECT_EQ(dataset_from_alias("cifar10"), std::nullopt);
+  EXPECT_EQ(dataset_from_alias(""), std::nullopt);
+  // Every name load_dataset knows is also accepted as itself.
+  for (const auto name : dataset_names()) EXPECT_EQ(dataset_from_alias(name), name);
+  EXPECT_EQ(dataset_names_text(), "mnist or fashion");
+  EXPECT_EQ(dataset_name_list("|", "|"), "mnist|fashion");
+  EXPECT_EQ(dataset_name_list(", ", " and "), "mnist and fashion");
+}
+
 TEST_F(DatasetTest, MissingMnistSaysWhereItLookedAndHowToFetch) {
   setenv("VKAE_DATA", (root_ / "env").c_str(), 1);
   const std::string message = error_for("mnist", Split::Train, {root_ / "flag"});

@@ -1,13 +1,9 @@
 // Running the application commands (encode, anomaly, reduce, upscale) and printing their results: tables for
 // people, one JSON line with --json, and the output files (.npy, .csv) written atomically. The work itself is
-// nn/infer/split_passes.hpp's; parsing is app/cli_analysis.cpp's.
+// nn/infer/split_passes.hpp's; parsing is app/analysis_commands.cpp's.
 #pragma once
-#include <span>
-#include <string>
-#include <vector>
-
-#include "app/commands.hpp"
-#include "nn/analysis/roc.hpp"
+#include "app/analysis_commands.hpp"
+#include "app/console.hpp"
 
 namespace vkae::app {
 

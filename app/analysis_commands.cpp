@@ -1,12 +1,34 @@
 // Option tables of encode, anomaly, reduce and upscale. The three commands over a split share their options
 // (checkpoint, split, limit, dataset, data, device) through the templates below; each finish() checks the
 // required arguments and combinations so that running never starts on a command line it would refuse later.
-#include "app/cli_analysis.hpp"
+// Running them is app/analysis_reports.cpp's.
+#include "app/analysis_commands.hpp"
+
+#include "app/analysis_reports.hpp"
+#include "app/options.hpp"
+#include "nn/data/dataset.hpp"
 
 namespace vkae::app {
 namespace {
 
 using namespace cli;
+
+struct EncodeState {
+  EncodeCommand command;
+  std::optional<std::string> dataset;
+};
+struct AnomalyState {
+  AnomalyCommand command;
+  std::optional<std::string> dataset;
+};
+struct ReduceState {
+  ReduceCommand command;
+  std::optional<std::string> dataset;
+};
+struct UpscaleState {
+  UpscaleCommand command;
+  int positionals = 0;
+};
 
 // The checkpoint as --checkpoint F or the only positional argument.
 template <typename S>
@@ -45,7 +67,8 @@ Option<S> limit_option(std::string help) {
 // The options every command over a split has, after its own.
 template <typename S>
 void add_split_options(std::vector<Option<S>>& options) {
-  options.push_back(dataset_option<S>("--dataset", "mnist or fashion (default: the checkpoint's dataset)"));
+  options.push_back(
+      dataset_option<S>("--dataset", nn::dataset_names_text() + " (default: the checkpoint's dataset)"));
   options.push_back(data_option<S>());
   options.push_back(device_option<S>([](S& s, std::string_view v) { s.command.config.device = str(v); }));
 }
@@ -61,22 +84,23 @@ bool has_extension(const std::filesystem::path& p, std::string_view ext) {
   return p.extension() == ext;
 }
 
-}  // namespace
-
 Spec<EncodeState> encode_spec() {
   using S = EncodeState;
   Spec<S> spec{
       "encode",
       "vkae encode --checkpoint FILE --out FILE.npy|FILE.csv [options]",
-      "Writes the latent code (the encoder's output; a VAE's mean mu) of every image of a split, with labels.",
+      "Writes the latent code (the encoder's output; a VAE's mean mu) of every image of a split, with "
+      "labels.",
       {},
       [](S& s, std::string_view arg) { set_checkpoint(s, "encode", arg); },
-      "FILE.npy: a float32 array [N, Z] in NumPy's .npy format, and the labels as uint8 [N] in FILE.labels.npy\n"
+      "FILE.npy: a float32 array [N, Z] in NumPy's .npy format, and the labels as uint8 [N] in "
+      "FILE.labels.npy\n"
       "next to it (numpy.load reads both). FILE.csv: a header line label,z0,z1,... then one row per image.\n"
       "Images are in file order. The checkpoint may also be given as the only positional argument."};
   spec.options = {
       checkpoint_option<S>(spec.command),
-      text_option<S>("--out", "FILE", "a .npy or .csv path", "where the codes go: FILE.npy or FILE.csv (required)",
+      text_option<S>("--out", "FILE", "a .npy or .csv path",
+                     "where the codes go: FILE.npy or FILE.csv (required)",
                      [](S& s, std::string_view v) {
                        const std::filesystem::path p(v);
                        if (!has_extension(p, ".npy") && !has_extension(p, ".csv"))
@@ -87,10 +111,9 @@ Spec<EncodeState> encode_spec() {
       limit_option<S>("encode the first N images of the split only (default: all)"),
   };
   add_split_options(spec.options);
-  spec.finish = [](S& s) -> Command {
+  spec.finish = [](S& s) {
     finish_split(s, "encode");
     if (s.command.out.empty()) throw InputError("encode needs --out FILE.npy or --out FILE.csv");
-    return s.command;
   };
   return spec;
 }
@@ -105,8 +128,10 @@ Spec<AnomalyState> anomaly_spec() {
       "finding that class by its error (positives: class K; score: the error).",
       {},
       [](S& s, std::string_view arg) { set_checkpoint(s, "anomaly", arg); },
-      "Train for this with vkae train --holdout-class K, which leaves class K out of training and records it in\n"
-      "the checkpoint. Scores file: .csv with index,label,error per image, or .npy float32 [N] with the labels\n"
+      "Train for this with vkae train --holdout-class K, which leaves class K out of training and records it "
+      "in\n"
+      "the checkpoint. Scores file: .csv with index,label,error per image, or .npy float32 [N] with the "
+      "labels\n"
       "in FILE.labels.npy. The checkpoint may also be given as the only positional argument."};
   spec.options = {
       checkpoint_option<S>(spec.command),
@@ -119,7 +144,8 @@ Spec<AnomalyState> anomaly_spec() {
        }},
       split_option<S>(),
       limit_option<S>("score the first N images of the split only (default: all)"),
-      text_option<S>("--out", "FILE", "a .csv or .npy path", "also write every image's score: FILE.csv or FILE.npy (default: none)",
+      text_option<S>("--out", "FILE", "a .csv or .npy path",
+                     "also write every image's score: FILE.csv or FILE.npy (default: none)",
                      [](S& s, std::string_view v) {
                        const std::filesystem::path p(v);
                        if (!has_extension(p, ".npy") && !has_extension(p, ".csv"))
@@ -130,10 +156,7 @@ Spec<AnomalyState> anomaly_spec() {
                        [](S& s) { s.command.json = true; }),
   };
   add_split_options(spec.options);
-  spec.finish = [](S& s) -> Command {
-    finish_split(s, "anomaly");
-    return s.command;
-  };
+  spec.finish = [](S& s) { finish_split(s, "anomaly"); };
   return spec;
 }
 
@@ -156,16 +179,14 @@ Spec<ReduceState> reduce_spec() {
       integer_option<S, uint32_t>("--components", 1, "PCA components K (default: the model's code size)",
                                   [](S& s, uint32_t v) { s.command.components = v; }),
       limit_option<S>("compare on the first N test images only (default: all)"),
-      integer_option<S, uint32_t>("--fit-limit", 2, "fit PCA on the first N training images only (default: all)",
+      integer_option<S, uint32_t>("--fit-limit", 2,
+                                  "fit PCA on the first N training images only (default: all)",
                                   [](S& s, uint32_t v) { s.command.fit_limit = v; }),
       switch_option<S>("--json", "print one JSON object on one line (default: a table)",
                        [](S& s) { s.command.json = true; }),
   };
   add_split_options(spec.options);
-  spec.finish = [](S& s) -> Command {
-    finish_split(s, "reduce");
-    return s.command;
-  };
+  spec.finish = [](S& s) { finish_split(s, "reduce"); };
   return spec;
 }
 
@@ -174,7 +195,30 @@ Spec<UpscaleState> upscale_spec() {
       "upscale",
       "Runs a PNG through a super-resolution model (vkae train --model sr): the image is made grey and\n"
       "area-resized to the model's input (14x14), and written at the model's output size (28x28).",
-      "the .safetensors checkpoint of a super-resolution model (required)", "a checkpoint.safetensors of a --model sr run");
+      "the .safetensors checkpoint of a super-resolution model (required)",
+      "a checkpoint.safetensors of a --model sr run");
+}
+
+}  // namespace
+
+CommandEntry encode_entry() {
+  return spec_entry<encode_spec, run_encode>("encode --checkpoint FILE --out FILE.npy|FILE.csv",
+                                             "the latent code of every image of a split");
+}
+
+CommandEntry anomaly_entry() {
+  return spec_entry<anomaly_spec, run_anomaly>("anomaly --checkpoint FILE",
+                                               "reconstruction error per image, ROC AUC of a held-out class");
+}
+
+CommandEntry reduce_entry() {
+  return spec_entry<reduce_spec, run_reduce>("reduce --checkpoint FILE",
+                                             "reconstruction error next to PCA's at the same code size");
+}
+
+CommandEntry upscale_entry() {
+  return spec_entry<upscale_spec, run_upscale>("upscale --checkpoint FILE in.png out.png",
+                                               "a super-resolution model on a PNG");
 }
 
 }  // namespace vkae::app

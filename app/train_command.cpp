@@ -1,0 +1,208 @@
+// `vkae train`: the option table (defaults read from nn::TrainConfig), its checks, and running it with the
+// progress display, Ctrl-C handling and the closing report. Parsing machinery is app/spec_parser.hpp's; the
+// table of commands app/cli.cpp's.
+#include "app/train_command.hpp"
+
+#include <ostream>
+#include <sstream>
+
+#include "app/options.hpp"
+#include "app/progress.hpp"
+#include "app/run_output.hpp"
+#include "app/sigint_guard.hpp"
+#include "app/text.hpp"
+#include "nn/data/dataset.hpp"
+#include "nn/model/spec.hpp"
+#include "viewer/viewer.hpp"
+
+namespace vkae::app {
+namespace {
+
+using namespace cli;
+namespace fs = std::filesystem;
+
+struct TrainState {
+  TrainCommand command;
+  std::optional<std::string> dataset;
+  bool positional_seen = false;
+};
+using S = TrainState;
+
+// `vkae train fashion`: at most one dataset, by name.
+void set_positional_dataset(S& s, std::string_view arg) {
+  if (s.positional_seen)
+    throw InputError("unexpected argument " + str(arg) + " for train: expected one dataset (" +
+                     nn::dataset_names_text() + ")");
+  if (!nn::dataset_from_alias(arg))
+    throw InputError("unknown dataset " + str(arg) + " for train: expected " + nn::dataset_names_text());
+  s.positional_seen = true;
+  set_dataset(s.dataset, "dataset", arg);
+}
+
+// What is trained and how: the dataset, the model, the optimizer's schedule, the noise, the image subset.
+std::vector<Option<S>> model_and_schedule_options(const nn::TrainConfig& d) {
+  return {
+      dataset_option<S>("--dataset",
+                        nn::dataset_names_text() + ", like the positional (default " + d.dataset + ")"),
+      text_option<S>("--model", "NAME|FILE.json", "a model name or a .json spec",
+                     "built-in model name or a .json model spec (default " + d.model + ")",
+                     [](S& s, std::string_view v) { s.command.config.model = str(v); }),
+      integer_option<S, uint32_t>("--epochs", 1,
+                                  "passes over the training set (default " + std::to_string(d.epochs) + ")",
+                                  [](S& s, uint32_t v) { s.command.config.epochs = v; }),
+      integer_option<S, uint32_t>("--latent", 1, "a VAE's latent size Z (default: the model's, 2 for vae)",
+                                  [](S& s, uint32_t v) { s.command.config.latent = v; }),
+      integer_option<S, uint32_t>("--holdout-class", 0,
+                                  "leave class K (a digit) out of training, for vkae anomaly (default: none)",
+                                  [](S& s, uint32_t v) { s.command.config.holdout_class = v; }),
+      integer_option<S, uint32_t>("--batch", 1, "images per step (default " + std::to_string(d.batch) + ")",
+                                  [](S& s, uint32_t v) { s.command.config.batch = v; }),
+      number_option<S>("--lr", false, "Adam learning rate (default " + general(d.lr) + ")",
+                       [](S& s, float v) { s.command.config.lr = v; }),
+      number_option<S>("--noise", true,
+                       "denoising noise: input clip(x + F*N(0,1), 0, 1); 0 = plain autoencoder (default " +
+                           general(d.noise) + ")",
+                       [](S& s, float v) { s.command.config.noise = v; }),
+      integer_option<S, uint64_t>(
+          "--seed", 0, "seed for weights, shuffling and noise (default " + std::to_string(d.seed) + ")",
+          [](S& s, uint64_t v) { s.command.config.seed = v; }),
+      integer_option<S, uint64_t>("--steps", 1,
+                                  "stop after N steps in total, counting resumed ones (default: all epochs)",
+                                  [](S& s, uint64_t v) { s.command.config.steps = v; }),
+      integer_option<S, uint32_t>("--limit", 1, "train on the first N training images only (default: all)",
+                                  [](S& s, uint32_t v) { s.command.config.limit = v; }),
+      switch_option<S>("--no-shuffle",
+                       "keep the training images in file order (default: shuffle every epoch)",
+                       [](S& s) { s.command.config.shuffle = false; }),
+  };
+}
+
+// Where the run's files, the data and the device come from, and the validation at each epoch end.
+std::vector<Option<S>> run_options() {
+  return {
+      text_option<S>("--out", "DIR", "a folder",
+                     "run folder (default: a new folder under runs/, or the --resume one)",
+                     [](S& s, std::string_view v) { s.command.config.out = fs::path(v); }),
+      text_option<S>("--resume", "CKPT", "a checkpoint file",
+                     "continue from this checkpoint.safetensors (default: start fresh)",
+                     [](S& s, std::string_view v) { s.command.config.resume = fs::path(v); }),
+      device_option<S>([](S& s, std::string_view v) { s.command.config.device = str(v); }),
+      data_option<S>(),
+      switch_option<S>("--no-val", "skip validation on the test split at each epoch end (default: validate)",
+                       [](S& s) { s.command.config.validate = false; }),
+      integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
+                                  [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
+  };
+}
+
+std::vector<Option<S>> viewer_options() {
+  return {
+      switch_option<S>("--viewer",
+                       "open a live window (noisy | reconstruction | clean, loss curves, controls); needs a "
+                       "display (default: no window)",
+                       [](S& s) { s.command.viewer = true; }),
+      text_option<S>(
+          "--screenshot", "FILE.png", "a PNG path",
+          "with --viewer: render --frames frames, save the window as a PNG, stop and save (default: none)",
+          [](S& s, std::string_view v) { s.command.screenshot = fs::path(v); }),
+      integer_option<S, uint32_t>("--frames", 1, "frames to render before --screenshot (default 30)",
+                                  [](S& s, uint32_t v) { s.command.frames = v; }),
+  };
+}
+
+Spec<S> train_spec() {
+  const nn::TrainConfig d;
+  Spec<S> spec{
+      "train",
+      "vkae train [" + nn::dataset_name_list("|", "|") + "] [options]\n       vkae --train mnist [options]",
+      "Trains an autoencoder on the dataset (default mnist) through Vulkan compute and writes the run\n"
+      "folder: checkpoint.safetensors, metrics.jsonl, loss.png, samples.png.",
+      {},
+      set_positional_dataset,
+      "Ctrl-C stops after the current steps and saves the checkpoint (exit code 130); a second Ctrl-C\n"
+      "quits at once. Continue a run with --resume RUN/checkpoint.safetensors."};
+  for (auto group : {model_and_schedule_options(d), run_options(), viewer_options()})
+    spec.options.insert(spec.options.end(), group.begin(), group.end());
+  spec.finish = [](S& s) {
+    if (s.dataset) s.command.config.dataset = *s.dataset;
+    if (s.command.screenshot && !s.command.viewer)
+      throw InputError("--screenshot " + s.command.screenshot->string() + ": needs --viewer");
+  };
+  return spec;
+}
+
+// The body is kept as it was written (clang-format would reflow one statement).
+// clang-format off
+int run_train(const TrainCommand& command, const Console& console) {
+  const nn::TrainConfig& c = command.config;
+  std::ostream& out = console.out;
+  out << format_train_start(c, nn::resolve_model(c.model).denoising) << std::endl;
+
+  ProgressPrinter printer([&out](std::string_view s) { out << s << std::flush; }, console.terminal,
+                          console.width, c.epochs);
+  SigintGuard sigint;
+  nn::TrainCallbacks callbacks;
+  callbacks.on_progress = [&](const nn::TrainProgress& p) { printer.progress(p); };
+  callbacks.on_epoch = [&](const nn::EpochSummary& s) { printer.epoch(s); };
+  callbacks.on_note = [&](const std::string& note) { printer.note(note); };
+  callbacks.should_stop = [&] { return sigint.stop_requested(); };
+  nn::TrainResult result;
+  viewer::ViewerReport report;
+  try {
+    if (command.viewer) {
+      viewer::ViewerOptions options;
+      options.screenshot = command.screenshot;
+      options.frames = command.frames;
+      options.should_quit = [&] { return sigint.stop_requested(); };
+      result = viewer::train_with_viewer(c, callbacks, options, report);
+    } else {
+      result = nn::train(c, callbacks);  // never touches GLFW: no display needed
+    }
+  } catch (...) {
+    printer.finish();  // the error line must not land on the bar
+    throw;
+  }
+  printer.finish();
+  if (command.viewer) print_viewer_report(out, report);
+
+  const bool stopped = sigint.stop_requested();
+  const bool viewer_stop = !stopped && report.stop_requested;
+  out << (stopped ? "stopped by Ctrl-C after " : viewer_stop ? "stopped from the viewer after " : "done: ") << result.steps << " steps, " << result.epochs_done
+      << " epochs in " << fixed(result.seconds, 1) << " s (" << format_rate(result.images_per_s) << ")";
+  if (!result.device.empty()) out << " on " << result.device;
+  if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
+  out << "\noutputs in " << result.out.string() << "/\n";
+  print_folder(out, result.out);
+  const fs::path checkpoint = result.out / "checkpoint.safetensors";
+  if (stopped) out << "continue with: vkae train --resume " << checkpoint.string() << "\n";
+  out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
+  return stopped ? kExitInterrupted : kExitOk;
+}
+// clang-format on
+
+}  // namespace
+
+CommandEntry train_entry() {
+  return spec_entry<train_spec, run_train>("train [" + nn::dataset_name_list("|", "|") + "]",
+                                           "train a model and write a run folder");
+}
+
+std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
+  std::ostringstream out;
+  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs";
+  if (c.resume) {
+    // A resumed run takes these from the checkpoint (nn/train/run_setup.cpp), not from the command line.
+    out << ", resuming " << c.resume->string() << " with its batch, lr, " << (denoising ? "noise, " : "")
+        << "seed and image limit";
+    if (c.steps) out << ", at most " << *c.steps << " steps";
+    return out.str();
+  }
+  out << ", batch " << c.batch << ", lr " << c.lr;
+  if (denoising) out << ", noise " << c.noise;  // the other models never see the noise factor
+  out << ", seed " << c.seed;
+  if (c.steps) out << ", at most " << *c.steps << " steps";
+  if (c.limit) out << ", first " << *c.limit << " images";
+  return out.str();
+}
+
+}  // namespace vkae::app

@@ -1,0 +1,29 @@
+// `vkae train`: its command struct, its entry for the command table (options, help, runner) and the start
+// line it prints. Training itself is nn::train's (viewer::train_with_viewer with --viewer).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "app/command_entry.hpp"
+#include "nn/train/trainer.hpp"
+
+namespace vkae::app {
+
+// `vkae train [mnist|fashion] [flags]`, also spelled `vkae --train ...`.
+struct TrainCommand {
+  nn::TrainConfig config;
+  bool viewer = false;                              // --viewer: a live window (needs a display)
+  std::optional<std::filesystem::path> screenshot;  // --screenshot F: save the window after --frames, stop
+  uint32_t frames = 30;
+};
+
+CommandEntry train_entry();
+
+// The line `vkae train` starts with: "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed
+// 0" and any step/image limit or resumed checkpoint. The noise only when `denoising` (the model's spec says
+// so).
+std::string format_train_start(const nn::TrainConfig& config, bool denoising);
+
+}  // namespace vkae::app
