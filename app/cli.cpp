@@ -176,9 +176,7 @@ int run_cli(std::span<const std::string_view> args, const Console& console) {
   };
   std::optional<Command> command;
   try {
-    command = parse_command_line(args);
-    // Ranges and combinations the parser does not know about are usage errors too.
-    if (const auto* train = command->get_if<TrainCommand>()) nn::validate_config(train->config);
+    command = parse_command_line(args);  // every range a flag has; nn::train checks its config once more
   } catch (const InputError& e) {
     return fail(e.what(), kExitUsage);
   } catch (const std::exception& e) {

@@ -131,17 +131,17 @@ Spec<S> train_spec() {
   return spec;
 }
 
-// The body is kept as it was written (clang-format would reflow one statement).
-// clang-format off
 int run_train(const TrainCommand& command, const Console& console) {
   const nn::TrainConfig& c = command.config;
   std::ostream& out = console.out;
-  out << format_train_start(c, nn::resolve_model(c.model).denoising) << std::endl;
-
   ProgressPrinter printer([&out](std::string_view s) { out << s << std::flush; }, console.terminal,
                           console.width, c.epochs);
   SigintGuard sigint;
   nn::TrainCallbacks callbacks;
+  // The start-up line from the settings the run really uses (a resumed run's come from its checkpoint).
+  callbacks.on_start = [&](const nn::TrainConfig& effective, const nn::ModelSpec& spec) {
+    out << format_train_start(effective, spec.denoising) << std::endl;
+  };
   callbacks.on_progress = [&](const nn::TrainProgress& p) { printer.progress(p); };
   callbacks.on_epoch = [&](const nn::EpochSummary& s) { printer.epoch(s); };
   callbacks.on_note = [&](const std::string& note) { printer.note(note); };
@@ -178,7 +178,6 @@ int run_train(const TrainCommand& command, const Console& console) {
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
   return stopped ? kExitInterrupted : kExitOk;
 }
-// clang-format on
 
 }  // namespace
 
@@ -190,18 +189,12 @@ CommandEntry train_entry() {
 std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
   std::ostringstream out;
   out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs";
-  if (c.resume) {
-    // A resumed run takes these from the checkpoint (nn/train/run_setup.cpp), not from the command line.
-    out << ", resuming " << c.resume->string() << " with its batch, lr, " << (denoising ? "noise, " : "")
-        << "seed and image limit";
-    if (c.steps) out << ", at most " << *c.steps << " steps";
-    return out.str();
-  }
   out << ", batch " << c.batch << ", lr " << c.lr;
   if (denoising) out << ", noise " << c.noise;  // the other models never see the noise factor
   out << ", seed " << c.seed;
   if (c.steps) out << ", at most " << *c.steps << " steps";
   if (c.limit) out << ", first " << *c.limit << " images";
+  if (c.resume) out << "; settings from " << c.resume->string();
   return out.str();
 }
 

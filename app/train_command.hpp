@@ -21,9 +21,9 @@ struct TrainCommand {
 
 CommandEntry train_entry();
 
-// The line `vkae train` starts with: "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed
-// 0" and any step/image limit or resumed checkpoint. The noise only when `denoising` (the model's spec says
-// so).
+// The line `vkae train` starts with, from the effective config nn::train hands to on_start: "training dae on
+// mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0", any step/image limit, and for a resumed run
+// "; settings from CKPT". The noise only when `denoising` (the model's spec says so).
 std::string format_train_start(const nn::TrainConfig& config, bool denoising);
 
 }  // namespace vkae::app

@@ -37,7 +37,6 @@ void finish_report(ViewerReport& report, const Window& window, const std::array<
 
 nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::TrainCallbacks& callbacks,
                                   const ViewerOptions& options, ViewerReport& report) {
-  nn::validate_config(config);
   Glfw glfw("--viewer", "run without --viewer, or under xvfb-run");
   // The window gets its own logical device on the same physical device as training. Sharing training's queue
   // cannot keep frames short on a device with one queue (lavapipe): a frame waits behind every training

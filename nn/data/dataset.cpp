@@ -91,6 +91,11 @@ std::string dataset_names_text() {
   return dataset_name_list(", ", " or ");
 }
 
+void require_known_dataset(std::string_view name) {
+  if (!known_dataset(name))
+    throw InputError("dataset " + std::string(name) + ": unknown (expected " + dataset_names_text() + ")");
+}
+
 std::filesystem::path dataset_cache_dir(std::string_view name) {
   std::filesystem::path base;
   if (const auto xdg = env("XDG_CACHE_HOME")) {

@@ -48,6 +48,10 @@ std::string dataset_name_list(std::string_view separator, std::string_view last_
 // "mnist or fashion": what an error about a bad dataset name says was expected.
 std::string dataset_names_text();
 
+// InputError "dataset NAME: unknown (expected mnist or fashion)" unless known_dataset(name): the check of a
+// config's or a checkpoint's dataset name before anything is loaded.
+void require_known_dataset(std::string_view name);
+
 // ${XDG_CACHE_HOME:-$HOME/.cache}/vkae/<name>. InputError if neither variable is set.
 std::filesystem::path dataset_cache_dir(std::string_view name);
 

@@ -17,8 +17,7 @@ namespace vkae::nn {
 EvalResult evaluate(const EvalConfig& config) {
   const LoadedCheckpoint ckpt = read_checkpoint(config.checkpoint);
   const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
-  if (!known_dataset(dataset))
-    throw InputError("dataset " + dataset + ": unknown (expected mnist or fashion)");
+  require_known_dataset(dataset);
   if (!(config.noise >= 0)) throw InputError("--noise: expected a number >= 0");
   const Dataset test_set = load_dataset(dataset, Split::Test, DataSearch{config.data_dir});
   const uint32_t count = std::min(test_set.count, config.limit.value_or(test_set.count));

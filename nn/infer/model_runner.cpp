@@ -24,7 +24,8 @@ Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem:
                             Split split) {
   const std::string name = override_name.empty() ? ckpt.info.dataset : override_name;
   if (!known_dataset(name))
-    throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected mnist or fashion)");
+    throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected " +
+                     dataset_names_text() + ")");
   Dataset data = load_dataset(name, split, DataSearch{data_dir});
   const Shape3 out = ckpt.spec.output();
   if (out != Shape3{1, data.rows, data.cols})

@@ -79,8 +79,7 @@ void validate_config(const TrainConfig& c) {
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
-  if (!known_dataset(c.dataset))
-    throw InputError("dataset " + c.dataset + ": unknown (expected mnist or fashion)");
+  require_known_dataset(c.dataset);
 }
 
 RunSetup prepare_run(const TrainConfig& config_in) {

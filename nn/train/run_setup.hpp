@@ -1,5 +1,5 @@
 // Everything about a training run that can fail on the user's input, checked before any output exists: the
-// flags' ranges (validate_config, declared in trainer.hpp), the model spec and a resumed checkpoint's
+// flags' ranges (validate_config), the model spec and a resumed checkpoint's
 // agreement with it, the datasets, the batch against the image count, and the run folder (its default name;
 // created and proven writable). The training loop is trainer.cpp's.
 #pragma once
@@ -20,6 +20,10 @@ struct RunSetup {
   Dataset train_set, test_set;              // train_set without the held-out class
   uint32_t train_count = 0;                 // training images used (the first --limit of them)
 };
+
+// The config's ranges and combinations, checked once per run at the nn boundary (prepare_run calls it);
+// InputError naming the flag ("--batch 0: expected an integer >= 1").
+void validate_config(const TrainConfig& config);
 
 // InputError naming the flag or file on bad input. Creates the run folder, and nothing else.
 RunSetup prepare_run(const TrainConfig& config);

@@ -40,8 +40,6 @@ struct TrainConfig {
   std::optional<uint32_t> holdout_class;  // leave this class out of the training images (anomaly detection)
 };
 
-// Checks ranges and combinations; InputError naming the flag ("--batch 0: expected an integer >= 1").
-void validate_config(const TrainConfig& config);
 
 struct TrainProgress {
   uint32_t epoch = 0, epochs = 0;         // 1-based epoch in progress

@@ -384,12 +384,14 @@ TEST(Cli, TrainStartLineNamesTheNoiseOnlyForADenoisingModel) {
   EXPECT_EQ(format_train_start(vae, false),
             "training vae on fashion: 20 epochs, batch 128, lr 0.001, seed 0, at most 8 steps, "
             "first 512 images");
-  // A resumed run takes batch, lr, noise, seed and limit from its checkpoint: the line must not show the
-  // command line's values as if they applied.
-  nn::TrainConfig resumed = train_config({"train", "--resume", "runs/a/checkpoint.safetensors", "--lr", "0.5"});
+  // A resumed run's line shows the effective settings nn::train passes to on_start (its checkpoint's), and
+  // where they came from.
+  nn::TrainConfig resumed = train_config({"train", "--resume", "runs/a/checkpoint.safetensors"});
+  resumed.batch = 64;
+  resumed.limit = 60000;
   EXPECT_EQ(format_train_start(resumed, true),
-            "training dae on mnist: 20 epochs, resuming runs/a/checkpoint.safetensors with its batch, lr, noise, "
-            "seed and image limit");
+            "training dae on mnist: 20 epochs, batch 64, lr 0.001, noise 0.5, seed 0, first 60000 images; settings "
+            "from runs/a/checkpoint.safetensors");
   // The flag comes from the model's spec: only the denoising ones say "noise".
   for (const char* model : {"dae", "dae-transpose"}) EXPECT_TRUE(nn::resolve_model(model).denoising) << model;
   for (const char* model : {"vae", "dense", "sr", "conv"})
