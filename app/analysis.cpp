@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "app/commands.hpp"
@@ -145,29 +146,29 @@ int run_anomaly(const AnomalyCommand& command, const Console& console) {
                            : "the checkpoint left no class out of training";
   if (command.json) {
     nn::Json j = nn::Json::object();
-    j.set("model", r.model);
-    j.set("dataset", r.dataset);
-    j.set("split", nn::split_name(r.split));
-    j.set("images", r.images);
-    j.set("metric", r.metric);
-    j.set("holdout_class", holdout >= 0 ? nn::Json(holdout) : nn::Json());
-    j.set("trained_without", r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json());
-    j.set("roc_auc", auc ? nn::Json(*auc) : nn::Json());
-    j.set("positives", positives);
-    j.set("mean", all.mean);
+    j["model"] = r.model;
+    j["dataset"] = r.dataset;
+    j["split"] = nn::split_name(r.split);
+    j["images"] = r.images;
+    j["metric"] = r.metric;
+    j["holdout_class"] = holdout >= 0 ? nn::Json(holdout) : nn::Json();
+    j["trained_without"] = r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json();
+    j["roc_auc"] = auc ? nn::Json(*auc) : nn::Json();
+    j["positives"] = positives;
+    j["mean"] = all.mean;
     nn::Json per_class = nn::Json::array();
     for (const ClassErrors& c : classes) {
       nn::Json o = nn::Json::object();
-      o.set("class", c.label);
-      o.set("images", c.s.images);
-      o.set("mean", c.s.mean);
-      o.set("median", c.s.median);
+      o["class"] = c.label;
+      o["images"] = c.s.images;
+      o["mean"] = c.s.mean;
+      o["median"] = c.s.median;
       per_class.push_back(std::move(o));
     }
-    j.set("classes", std::move(per_class));
-    j.set("out", command.out ? nn::Json(command.out->string()) : nn::Json());
-    j.set("device", r.device);
-    j.set("seconds", r.seconds);
+    j["classes"] = std::move(per_class);
+    j["out"] = command.out ? nn::Json(command.out->string()) : nn::Json();
+    j["device"] = r.device;
+    j["seconds"] = r.seconds;
     console.out << nn::to_json(j) << std::endl;
     return kExitOk;
   }
@@ -203,29 +204,29 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
       nn::compare_with_pca(nn::ReduceConfig{command.config, command.components, command.fit_limit});
   if (command.json) {
     nn::Json j = nn::Json::object();
-    j.set("model", r.model);
-    j.set("dataset", r.dataset);
-    j.set("images", r.images);
-    j.set("latent", r.latent);
-    j.set("components", r.components);
-    j.set("fit_images", r.fit_images);
-    j.set("holdout_class", r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json());
-    j.set("model_mse", r.model_errors.mse);
-    j.set("model_bce", r.model_errors.bce);
-    j.set("pca_mse", r.pca_errors.mse);
-    j.set("pca_bce", r.pca_errors.bce);
-    j.set("explained_variance", r.explained_variance);
+    j["model"] = r.model;
+    j["dataset"] = r.dataset;
+    j["images"] = r.images;
+    j["latent"] = r.latent;
+    j["components"] = r.components;
+    j["fit_images"] = r.fit_images;
+    j["holdout_class"] = r.holdout_class >= 0 ? nn::Json(r.holdout_class) : nn::Json();
+    j["model_mse"] = r.model_errors.mse;
+    j["model_bce"] = r.model_errors.bce;
+    j["pca_mse"] = r.pca_errors.mse;
+    j["pca_bce"] = r.pca_errors.bce;
+    j["explained_variance"] = r.explained_variance;
     nn::Json curve = nn::Json::array();
     for (const auto& [k, mse] : r.pca_mse_by_components) {
       nn::Json o = nn::Json::object();
-      o.set("components", k);
-      o.set("mse", mse);
+      o["components"] = k;
+      o["mse"] = mse;
       curve.push_back(std::move(o));
     }
-    j.set("pca_mse_by_components", std::move(curve));
-    j.set("device", r.device);
-    j.set("seconds", r.seconds);
-    j.set("fit_seconds", r.fit_seconds);
+    j["pca_mse_by_components"] = std::move(curve);
+    j["device"] = r.device;
+    j["seconds"] = r.seconds;
+    j["fit_seconds"] = r.fit_seconds;
     console.out << nn::to_json(j) << std::endl;
     return kExitOk;
   }
