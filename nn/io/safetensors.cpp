@@ -1,6 +1,8 @@
 // safetensors encode/decode. Layout: u64 LE header length N | N bytes of JSON | data section. Each tensor's
 // data_offsets are relative to the data section; together they must tile it exactly (no overlap, no gap,
 // no trailing bytes), which is what the reference implementation enforces too.
+// Hand-written on purpose: Debian packages no C or C++ safetensors library (the reference one is Rust); the
+// format is a length, a JSON header (parsed by nlohmann-json) and raw little-endian floats.
 #include "nn/io/safetensors.hpp"
 
 #include <algorithm>
