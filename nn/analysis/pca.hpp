@@ -1,6 +1,6 @@
 // Principal component analysis on the host, in double: running sums for a covariance matrix (fed a block of
 // rows at a time, so a dataset never has to exist as doubles at once), a symmetric eigen decomposition
-// (Householder tridiagonalisation + implicit QR with Wilkinson shifts, all eigenpairs), and projection /
+// (all eigenpairs, through Eigen), and projection /
 // reconstruction with the top K components. A reference to compare autoencoders with, not a GPU op; D up to a
 // few thousand.
 #pragma once

@@ -1,55 +1,182 @@
-// JSON value accessors and the strict recursive-descent parser (the writer is in json_write.cpp).
-// Byte offsets in parse errors count from the start of the given text; \u escapes are decoded to UTF-8
-// (surrogate pairs joined, lone surrogates rejected). Raw bytes >= 0x80 in strings are passed through as-is.
+// The thin layer over nlohmann-json: parse errors turned into one InputError line, the checks nlohmann does
+// not make (duplicate keys, nesting depth, a byte-order mark), typed accessors and the compact writer with
+// the number format of json.hpp. Parsing, escaping and UTF-8 validation are nlohmann's.
 #include "nn/io/json.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 
 namespace vkae::nn {
-
-const char* json_kind_name(Json::Kind kind) noexcept {
-  switch (kind) {
-    case Json::Kind::Null: return "null";
-    case Json::Kind::Bool: return "a boolean";
-    case Json::Kind::Number: return "a number";
-    case Json::Kind::String: return "a string";
-    case Json::Kind::Array: return "an array";
-    case Json::Kind::Object: return "an object";
-  }
-  return "?";
-}
-
 namespace {
 
-[[noreturn]] void throw_mismatch(std::string_view what, Json::Kind expected, Json::Kind found) {
-  throw InputError(std::string(what) + ": expected " + json_kind_name(expected) + ", found " +
-                   json_kind_name(found));
+constexpr int kMaxDepth = 256;
+
+// nlohmann's what() is "[json.exception.parse_error.101] parse error at line 1, column 8: syntax error ...";
+// the part after its last location prefix is the problem itself.
+std::string problem_of(const nlohmann::json::exception& e) {
+  std::string text = e.what();
+  const std::size_t tag_end = text.find("] ");
+  if (tag_end != std::string::npos) text.erase(0, tag_end + 2);
+  const std::size_t location = text.find("parse error");
+  if (location == 0) {
+    const std::size_t colon = text.find(": ");
+    text.erase(0, colon == std::string::npos ? 0 : colon + 2);
+  }
+  return text;
+}
+
+// What nlohmann accepts and our inputs must not: a repeated key (it would keep the last silently) and
+// nesting deeper than kMaxDepth. Its parse callback sees every key and container; it has no byte offset, so
+// these messages name the problem only.
+struct StrictnessCheck {
+  std::string what;
+  std::vector<std::set<std::string>> keys;  // one set per open object, innermost last
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(what + ": invalid JSON: " + problem);
+  }
+
+  void on_event(int depth, Json::parse_event_t event, const Json& parsed) {
+    if (depth > kMaxDepth) fail("expected nesting depth at most " + std::to_string(kMaxDepth));
+    if (event == Json::parse_event_t::object_start) keys.emplace_back();
+    if (event == Json::parse_event_t::object_end) keys.pop_back();
+    if (event == Json::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second)
+      fail("expected unique keys in object, \"" + parsed.get<std::string>() + "\" repeats");
+  }
+};
+
+void append_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char buf[40];
+  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(value));
+  } else if (value == static_cast<double>(static_cast<float>(value))) {
+    std::snprintf(buf, sizeof buf, "%.9g", value);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.15g", value);
+    if (std::strtod(buf, nullptr) != value) std::snprintf(buf, sizeof buf, "%.17g", value);
+  }
+  out += buf;
+}
+
+void append_value(std::string& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::number_float:
+      append_number(out, value.get<double>());
+      return;
+    case Json::value_t::array: {
+      out += '[';
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (i) out += ',';
+        append_value(out, value[i]);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        out += Json(key).dump(-1, ' ', false, Json::error_handler_t::replace);
+        out += ':';
+        append_value(out, member);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += value.dump(-1, ' ', false, Json::error_handler_t::replace);  // null, booleans, integers and strings: nlohmann writes them as we did
+  }
+}
+
+[[noreturn]] void throw_mismatch(std::string_view what, const char* expected, const Json& found) {
+  throw InputError(std::string(what) + ": expected " + expected + ", found " + json_kind_name(found));
 }
 
 }  // namespace
 
-bool Json::as_bool(std::string_view what) const {
-  if (!is_bool()) throw_mismatch(what, Kind::Bool, kind());
-  return std::get<bool>(value_);
-}
-
-double Json::as_number(std::string_view what) const {
-  if (!is_number()) throw_mismatch(what, Kind::Number, kind());
-  return std::get<double>(value_);
-}
-
-int64_t Json::as_int(std::string_view what, int64_t min, int64_t max) const {
-  const double value = as_number(what);
-  // 2^63 is exactly representable; anything at or beyond it does not fit int64_t.
-  if (!(value == std::floor(value)) || value >= 9223372036854775808.0 || value < -9223372036854775808.0) {
-    throw InputError(std::string(what) + ": expected an integer, found " + to_json(*this));
+Json parse_json(std::string_view text, std::string_view what) {
+  // nlohmann skips a UTF-8 byte-order mark; JSON (RFC 8259 §8.1) must not start with one.
+  if (text.starts_with("\xEF\xBB\xBF"))
+    throw InputError(std::string(what) + ": invalid JSON at byte 0: expected a JSON value, found byte 0xef");
+  StrictnessCheck check{std::string(what), {}};
+  const Json::parser_callback_t callback = [&check](int depth, Json::parse_event_t event, Json& parsed) {
+    check.on_event(depth, event, parsed);
+    return true;
+  };
+  try {
+    return Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
+                       /*ignore_comments=*/false);
+  } catch (const Json::parse_error& e) {
+    // e.byte counts from 1 and points at the last byte read; we count from 0, as editors' offsets do.
+    const std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+    throw InputError(std::string(what) + ": invalid JSON at byte " + std::to_string(byte) + ": " +
+                     problem_of(e));
+  } catch (const Json::exception& e) {  // e.g. out_of_range 406, "number overflow parsing '1e999'"
+    throw InputError(std::string(what) + ": invalid JSON: " + problem_of(e));
   }
-  const auto result = static_cast<int64_t>(value);
+}
+
+std::string to_json(const Json& value) {
+  std::string out;
+  append_value(out, value);
+  return out;
+}
+
+const char* json_kind_name(const Json& value) noexcept {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+      return "a number";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    default:
+      return "?";
+  }
+}
+
+bool json_bool(const Json& value, std::string_view what) {
+  if (!value.is_boolean()) throw_mismatch(what, "a boolean", value);
+  return value.get<bool>();
+}
+
+double json_number(const Json& value, std::string_view what) {
+  if (!value.is_number()) throw_mismatch(what, "a number", value);
+  // The nearest double, as strtod of the text would give: integers convert exactly below 2^53 and round
+  // above.
+  return value.get<double>();
+}
+
+int64_t json_int(const Json& value, std::string_view what, int64_t min, int64_t max) {
+  const double number = json_number(value, what);
+  // 2^63 is exactly representable; anything at or beyond it does not fit int64_t.
+  if (!(number == std::floor(number)) || number >= 9223372036854775808.0 || number < -9223372036854775808.0) {
+    std::string found;
+    append_number(found, number);
+    throw InputError(std::string(what) + ": expected an integer, found " + found);
+  }
+  const auto result = static_cast<int64_t>(number);
   if (result < min || result > max) {
     throw InputError(std::string(what) + ": expected an integer in [" + std::to_string(min) + ", " +
                      std::to_string(max) + "], found " + std::to_string(result));
@@ -57,329 +184,32 @@ int64_t Json::as_int(std::string_view what, int64_t min, int64_t max) const {
   return result;
 }
 
-const std::string& Json::as_string(std::string_view what) const {
-  if (!is_string()) throw_mismatch(what, Kind::String, kind());
-  return std::get<std::string>(value_);
+const std::string& json_string(const Json& value, std::string_view what) {
+  if (!value.is_string()) throw_mismatch(what, "a string", value);
+  return value.get_ref<const std::string&>();
 }
 
-const Json::Array& Json::as_array(std::string_view what) const {
-  if (!is_array()) throw_mismatch(what, Kind::Array, kind());
-  return std::get<Array>(value_);
+const Json& json_array(const Json& value, std::string_view what) {
+  if (!value.is_array()) throw_mismatch(what, "an array", value);
+  return value;
 }
 
-Json::Array& Json::as_array(std::string_view what) {
-  if (!is_array()) throw_mismatch(what, Kind::Array, kind());
-  return std::get<Array>(value_);
+const Json& json_object(const Json& value, std::string_view what) {
+  if (!value.is_object()) throw_mismatch(what, "an object", value);
+  return value;
 }
 
-const Json::Object& Json::as_object(std::string_view what) const {
-  if (!is_object()) throw_mismatch(what, Kind::Object, kind());
-  return std::get<Object>(value_);
+const Json* json_find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(std::string(key));
+  return it == object.end() ? nullptr : &*it;
 }
 
-Json::Object& Json::as_object(std::string_view what) {
-  if (!is_object()) throw_mismatch(what, Kind::Object, kind());
-  return std::get<Object>(value_);
-}
-
-const Json* Json::find(std::string_view key) const noexcept {
-  if (!is_object()) return nullptr;
-  for (const auto& [name, value] : std::get<Object>(value_)) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
-
-const Json& Json::at(std::string_view key, std::string_view what) const {
-  as_object(what);
-  const Json* value = find(key);
+const Json& json_at(const Json& object, std::string_view key, std::string_view what) {
+  json_object(object, what);
+  const Json* value = json_find(object, key);
   if (!value) throw InputError(std::string(what) + ": missing key \"" + std::string(key) + "\"");
   return *value;
 }
-
-const Json& Json::at(std::size_t index, std::string_view what) const {
-  const Array& array = as_array(what);
-  if (index >= array.size()) {
-    throw InputError(std::string(what) + ": expected at least " + std::to_string(index + 1) +
-                     " elements, found " + std::to_string(array.size()));
-  }
-  return array[index];
-}
-
-Json& Json::set(std::string key, Json value) {
-  if (is_null()) value_ = Object{};
-  Object& object = as_object("Json::set target");
-  for (auto& member : object) {
-    if (member.first == key) {
-      member.second = std::move(value);
-      return member.second;
-    }
-  }
-  object.emplace_back(std::move(key), std::move(value));
-  return object.back().second;
-}
-
-Json& Json::push_back(Json value) {
-  if (is_null()) value_ = Array{};
-  Array& array = as_array("Json::push_back target");
-  array.push_back(std::move(value));
-  return array.back();
-}
-
-std::size_t Json::size() const noexcept {
-  if (is_array()) return std::get<Array>(value_).size();
-  if (is_object()) return std::get<Object>(value_).size();
-  return 0;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parser
-
-namespace {
-
-constexpr int kMaxDepth = 256;
-
-class Parser {
- public:
-  Parser(std::string_view text, std::string_view what) : text_(text), what_(what) {}
-
-  Json parse_document() {
-    skip_whitespace();
-    Json value = parse_value(0);
-    skip_whitespace();
-    if (pos_ != text_.size()) fail("expected end of input");
-    return value;
-  }
-
- private:
-  [[noreturn]] void fail(std::string_view expected) const {
-    std::string found;
-    if (pos_ >= text_.size()) {
-      found = "end of input";
-    } else {
-      const auto c = static_cast<unsigned char>(text_[pos_]);
-      char buf[16];
-      if (c >= 0x20 && c < 0x7f) {
-        std::snprintf(buf, sizeof buf, "'%c'", c);
-      } else {
-        std::snprintf(buf, sizeof buf, "byte 0x%02x", c);
-      }
-      found = buf;
-    }
-    throw InputError(std::string(what_) + ": invalid JSON at byte " + std::to_string(pos_) + ": " +
-                     std::string(expected) + ", found " + found);
-  }
-
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek() const { return at_end() ? '\0' : text_[pos_]; }
-
-  void skip_whitespace() {
-    while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++pos_;
-  }
-
-  void expect_literal(std::string_view literal) {
-    if (text_.substr(pos_, literal.size()) != literal) fail("expected a JSON value");
-    pos_ += literal.size();
-  }
-
-  Json parse_value(int depth) {
-    if (depth > kMaxDepth) fail("expected nesting depth at most 256");
-    switch (peek()) {
-      case '{': return parse_object(depth);
-      case '[': return parse_array(depth);
-      case '"': return Json(parse_string());
-      case 't': expect_literal("true"); return Json(true);
-      case 'f': expect_literal("false"); return Json(false);
-      case 'n': expect_literal("null"); return Json(nullptr);
-      default:
-        if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return Json(parse_number());
-        fail("expected a JSON value");
-    }
-  }
-
-  Json parse_object(int depth) {
-    ++pos_;  // '{'
-    Json::Object object;
-    skip_whitespace();
-    if (peek() == '}') {
-      ++pos_;
-      return Json(std::move(object));
-    }
-    for (;;) {
-      skip_whitespace();
-      if (peek() != '"') fail("expected a string key in object");
-      const std::size_t key_pos = pos_;
-      std::string key = parse_string();
-      for (const auto& member : object) {
-        if (member.first == key) {
-          pos_ = key_pos;
-          fail("expected unique keys in object, \"" + key + "\" repeats");
-        }
-      }
-      skip_whitespace();
-      if (peek() != ':') fail("expected ':' after object key");
-      ++pos_;
-      skip_whitespace();
-      Json value = parse_value(depth + 1);
-      object.emplace_back(std::move(key), std::move(value));
-      skip_whitespace();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
-        return Json(std::move(object));
-      }
-      fail("expected ',' or '}' in object");
-    }
-  }
-
-  Json parse_array(int depth) {
-    ++pos_;  // '['
-    Json::Array array;
-    skip_whitespace();
-    if (peek() == ']') {
-      ++pos_;
-      return Json(std::move(array));
-    }
-    for (;;) {
-      skip_whitespace();
-      array.push_back(parse_value(depth + 1));
-      skip_whitespace();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == ']') {
-        ++pos_;
-        return Json(std::move(array));
-      }
-      fail("expected ',' or ']' in array");
-    }
-  }
-
-  static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-  double parse_number() {
-    const std::size_t start = pos_;
-    if (peek() == '-') ++pos_;
-    if (peek() == '0') {
-      ++pos_;
-      if (is_digit(peek())) fail("expected no leading zeros in number");
-    } else if (is_digit(peek())) {
-      while (is_digit(peek())) ++pos_;
-    } else {
-      fail("expected a digit");
-    }
-    if (peek() == '.') {
-      ++pos_;
-      if (!is_digit(peek())) fail("expected a digit after '.'");
-      while (is_digit(peek())) ++pos_;
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      ++pos_;
-      if (peek() == '+' || peek() == '-') ++pos_;
-      if (!is_digit(peek())) fail("expected a digit in exponent");
-      while (is_digit(peek())) ++pos_;
-    }
-    // strtod needs a terminated copy; the grammar above already guarantees it parses completely.
-    const std::string token(text_.substr(start, pos_ - start));
-    const double value = std::strtod(token.c_str(), nullptr);
-    if (!std::isfinite(value)) {
-      pos_ = start;
-      fail("expected a number within double range");
-    }
-    return value;
-  }
-
-  unsigned parse_hex4() {
-    unsigned code = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = peek();
-      unsigned digit;
-      if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') digit = static_cast<unsigned>(c - 'A' + 10);
-      else fail("expected 4 hex digits after \\u");
-      code = code * 16 + digit;
-      ++pos_;
-    }
-    return code;
-  }
-
-  static void append_utf8(std::string& out, unsigned code) {
-    if (code < 0x80) {
-      out += static_cast<char>(code);
-    } else if (code < 0x800) {
-      out += static_cast<char>(0xc0 | (code >> 6));
-      out += static_cast<char>(0x80 | (code & 0x3f));
-    } else if (code < 0x10000) {
-      out += static_cast<char>(0xe0 | (code >> 12));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (code & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (code >> 18));
-      out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (code & 0x3f));
-    }
-  }
-
-  std::string parse_string() {
-    ++pos_;  // opening quote
-    std::string out;
-    for (;;) {
-      if (at_end()) fail("expected '\"' to close string");
-      const char c = text_[pos_];
-      if (c == '"') {
-        ++pos_;
-        return out;
-      }
-      if (static_cast<unsigned char>(c) < 0x20) fail("expected control characters in strings to be escaped");
-      if (c != '\\') {
-        out += c;
-        ++pos_;
-        continue;
-      }
-      ++pos_;
-      const char escape = peek();
-      switch (escape) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          ++pos_;
-          unsigned code = parse_hex4();
-          if (code >= 0xdc00 && code <= 0xdfff) fail("expected a high surrogate before a low surrogate");
-          if (code >= 0xd800 && code <= 0xdbff) {
-            if (text_.substr(pos_, 2) != "\\u") fail("expected a low surrogate after a high surrogate");
-            pos_ += 2;
-            const unsigned low = parse_hex4();
-            if (low < 0xdc00 || low > 0xdfff) fail("expected a low surrogate after a high surrogate");
-            code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-          }
-          append_utf8(out, code);
-          continue;  // parse_hex4 already advanced
-        }
-        default: fail("expected a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
-      }
-      ++pos_;
-    }
-  }
-
-  std::string_view text_;
-  std::string_view what_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace
-
-Json parse_json(std::string_view text, std::string_view what) { return Parser(text, what).parse_document(); }
 
 }  // namespace vkae::nn

@@ -1,5 +1,7 @@
 // .npy v1.0 encoding and the matching subset reader. The header is the Python dict literal numpy.save writes;
 // the reader parses exactly that shape of dict (any key order, spaces allowed), nothing more general.
+// Hand-written on purpose: Debian packages no C++ .npy library (cnpy and libnpy are not in it), and the
+// format is one short header line plus raw bytes.
 #include "nn/io/npy.hpp"
 
 #include <bit>

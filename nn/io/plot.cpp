@@ -1,6 +1,9 @@
 // render_line_plot: a Canvas with pixel, rectangle, line, dot and 5x7 text primitives, and the layout of one
 // plot (margins, data ranges with a small margin, 1/2/5 ticks, grid, series, legend). Pixel-exact and
 // deterministic; drawing outside the canvas (or, for series, outside the plot area) is clipped.
+// Hand-written on purpose: Debian's plotting libraries (PLplot, gnuplot) bring cairo/Qt drivers or a
+// subprocess and promise no pixel-exact output; a loss curve needs lines, dots and a 5x7 font, and loss.png
+// must not change.
 #include "nn/io/plot.hpp"
 
 #include <algorithm>
@@ -182,15 +185,26 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
-RgbImage render_line_plot(const PlotSpec& spec) {
-  if (spec.width < 200 || spec.height < 150 || spec.width > 8192 || spec.height > 8192) {
-    throw InputError("plot \"" + spec.title + "\": size " + std::to_string(spec.width) + "x" +
-                     std::to_string(spec.height) + " is outside 200x150 .. 8192x8192");
-  }
-  RgbImage image{spec.width, spec.height, std::vector<uint8_t>(std::size_t{spec.width} * spec.height * 3, 255)};
-  Canvas canvas(image);
-  const int w = static_cast<int>(spec.width), h = static_cast<int>(spec.height);
+namespace {
 
+// Where everything goes: data ranges, ticks and the plot area in pixels.
+struct PlotLayout {
+  bool no_data = false;
+  Range x_range, y_range;
+  std::vector<double> x_ticks, y_ticks;
+  double x_step = 1, y_step = 1;  // tick spacing, for the labels' decimals
+  Rect plot{};                    // the frame, inclusive
+
+  std::pair<int, int> to_px(double x, double y) const {
+    const double fx = (x - x_range.lo) / (x_range.hi - x_range.lo);
+    const double fy = (y - y_range.lo) / (y_range.hi - y_range.lo);
+    return std::pair{static_cast<int>(std::lround(plot.left + fx * (plot.right - plot.left))),
+                     static_cast<int>(std::lround(plot.bottom - fy * (plot.bottom - plot.top)))};
+  }
+};
+
+PlotLayout make_layout(const PlotSpec& spec, int w, int h) {
+  PlotLayout layout;
   Range xs, ys;
   for (const auto& series : spec.series) {
     for (const auto& p : series.points) {
@@ -199,49 +213,51 @@ RgbImage render_line_plot(const PlotSpec& spec) {
       ys.add(p.second);
     }
   }
-  const bool no_data = xs.empty();
-  const Range x_range = padded(xs, spec.x_margin);
-  const Range y_range = padded(ys, spec.y_margin);
-  const auto x_ticks = nice_ticks(x_range.lo, x_range.hi, std::max(2, w / 120));
-  const auto y_ticks = nice_ticks(y_range.lo, y_range.hi, std::max(2, h / 70));
+  layout.no_data = xs.empty();
+  layout.x_range = padded(xs, spec.x_margin);
+  layout.y_range = padded(ys, spec.y_margin);
+  layout.x_ticks = nice_ticks(layout.x_range.lo, layout.x_range.hi, std::max(2, w / 120));
+  layout.y_ticks = nice_ticks(layout.y_range.lo, layout.y_range.hi, std::max(2, h / 70));
+  if (layout.x_ticks.size() > 1) layout.x_step = layout.x_ticks[1] - layout.x_ticks[0];
+  if (layout.y_ticks.size() > 1) layout.y_step = layout.y_ticks[1] - layout.y_ticks[0];
 
   // Left margin fits the widest y tick label, the rotated y title and some air.
   int y_label_width = 0;
-  const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1;
-  for (const double t : y_ticks) y_label_width = std::max(y_label_width, Canvas::text_width(tick_label(t, y_step), 1));
+  for (const double t : layout.y_ticks)
+    y_label_width = std::max(y_label_width, Canvas::text_width(tick_label(t, layout.y_step), 1));
   // A legend on the right gets a column of its own: the widest name, its swatch and some air.
   int legend_column = 0;
   if (spec.legend == LegendPlace::Right) {
     for (const auto& series : spec.series) legend_column = std::max(legend_column, Canvas::text_width(series.name, 1));
     legend_column += 60;
   }
-  const Rect plot{y_label_width + 28, spec.title.empty() ? 16 : 36, w - 20 - legend_column, h - 42};
-  const auto to_px = [&](double x, double y) {
-    const double fx = (x - x_range.lo) / (x_range.hi - x_range.lo);
-    const double fy = (y - y_range.lo) / (y_range.hi - y_range.lo);
-    return std::pair{static_cast<int>(std::lround(plot.left + fx * (plot.right - plot.left))),
-                     static_cast<int>(std::lround(plot.bottom - fy * (plot.bottom - plot.top)))};
-  };
+  layout.plot = {y_label_width + 28, spec.title.empty() ? 16 : 36, w - 20 - legend_column, h - 42};
+  return layout;
+}
 
-  // Grid, ticks and tick labels.
-  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1;
-  for (const double t : x_ticks) {
-    const int x = to_px(t, y_range.lo).first;
+// Grid, ticks, tick labels and the frame.
+void draw_axes(Canvas& canvas, const PlotLayout& layout) {
+  const Rect& plot = layout.plot;
+  for (const double t : layout.x_ticks) {
+    const int x = layout.to_px(t, layout.y_range.lo).first;
     canvas.fill({x, plot.top, x, plot.bottom}, kGrid);
     canvas.fill({x, plot.bottom + 1, x, plot.bottom + 5}, kBlack);
-    const std::string label = tick_label(t, x_step);
+    const std::string label = tick_label(t, layout.x_step);
     canvas.text(x - Canvas::text_width(label, 1) / 2, plot.bottom + 9, label, kBlack);
   }
-  for (const double t : y_ticks) {
-    const int y = to_px(x_range.lo, t).second;
+  for (const double t : layout.y_ticks) {
+    const int y = layout.to_px(layout.x_range.lo, t).second;
     canvas.fill({plot.left, y, plot.right, y}, kGrid);
     canvas.fill({plot.left - 5, y, plot.left - 1, y}, kBlack);
-    const std::string label = tick_label(t, y_step);
+    const std::string label = tick_label(t, layout.y_step);
     canvas.text(plot.left - 8 - Canvas::text_width(label, 1), y - kGlyphHeight / 2, label, kBlack);
   }
   canvas.frame(plot, kBlack);
+}
 
-  // Titles.
+// The title, the axis titles, and "no data" when there is nothing to draw.
+void draw_titles(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout, int w, int h) {
+  const Rect& plot = layout.plot;
   if (!spec.title.empty()) canvas.text((w - Canvas::text_width(spec.title, 2)) / 2, 10, spec.title, kBlack, 2);
   if (!spec.x_label.empty()) {
     canvas.text((plot.left + plot.right - Canvas::text_width(spec.x_label, 1)) / 2, h - 14, spec.x_label, kBlack);
@@ -249,13 +265,16 @@ RgbImage render_line_plot(const PlotSpec& spec) {
   if (!spec.y_label.empty()) {
     canvas.text_up(6, (plot.top + plot.bottom + Canvas::text_width(spec.y_label, 1)) / 2, spec.y_label, kBlack);
   }
-  if (no_data) {
+  if (layout.no_data) {
     const std::string message = "no data";
     canvas.text((plot.left + plot.right - Canvas::text_width(message, 2)) / 2, (plot.top + plot.bottom) / 2 - 7,
                 message, kFrame, 2);
   }
+}
 
-  // Series, clipped to the inside of the frame.
+// Series, clipped to the inside of the frame.
+void draw_series(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout) {
+  const Rect& plot = layout.plot;
   canvas.clip({plot.left + 1, plot.top + 1, plot.right - 1, plot.bottom - 1});
   for (const auto& series : spec.series) {
     bool have_previous = false;
@@ -266,7 +285,7 @@ RgbImage render_line_plot(const PlotSpec& spec) {
         have_previous = false;  // a NaN breaks the line rather than bridging it
         continue;
       }
-      const auto px = to_px(p.first, p.second);
+      const auto px = layout.to_px(p.first, p.second);
       if (series.lines && have_previous) canvas.line(previous.first, previous.second, px.first, px.second, series.color);
       // An isolated point would be invisible without a marker.
       const bool isolated = !have_previous && (i + 1 == series.points.size() || !finite_point(series.points[i + 1]));
@@ -276,8 +295,10 @@ RgbImage render_line_plot(const PlotSpec& spec) {
     }
   }
   canvas.unclip();
+}
 
-  // Legend in the top-right corner of the plot area.
+// Legend in the top-right corner of the plot area, or in its own column right of it.
+void draw_legend(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout, int w) {
   std::vector<const PlotSeries*> named;
   int name_width = 0;
   for (const auto& series : spec.series) {
@@ -285,21 +306,40 @@ RgbImage render_line_plot(const PlotSpec& spec) {
     named.push_back(&series);
     name_width = std::max(name_width, Canvas::text_width(series.name, 1));
   }
-  if (!named.empty()) {
-    const int row_height = 14;
-    const int right = spec.legend == LegendPlace::Right ? w - 10 : plot.right - 10;
-    const Rect box{right - (name_width + 40), plot.top + (spec.legend == LegendPlace::Right ? 0 : 10), right,
-                   plot.top + (spec.legend == LegendPlace::Right ? 0 : 10) + static_cast<int>(named.size()) * row_height + 8};
-    canvas.fill(box, kWhite);
-    canvas.frame(box, kFrame);
-    for (std::size_t i = 0; i < named.size(); ++i) {
-      const int y = box.top + 6 + static_cast<int>(i) * row_height;
-      const int mid = y + kGlyphHeight / 2;
-      if (named[i]->lines) canvas.fill({box.left + 6, mid - 1, box.left + 26, mid}, named[i]->color);
-      if (named[i]->markers || !named[i]->lines) canvas.dot(box.left + 16, mid, 3, named[i]->color);
-      canvas.text(box.left + 32, y, named[i]->name, kBlack);
-    }
+  if (named.empty()) return;
+  const int row_height = 14;
+  const bool right_column = spec.legend == LegendPlace::Right;
+  const int right = right_column ? w - 10 : layout.plot.right - 10;
+  const int top = layout.plot.top + (right_column ? 0 : 10);
+  const Rect box{right - (name_width + 40), top, right,
+                 top + static_cast<int>(named.size()) * row_height + 8};
+  canvas.fill(box, kWhite);
+  canvas.frame(box, kFrame);
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    const int y = box.top + 6 + static_cast<int>(i) * row_height;
+    const int mid = y + kGlyphHeight / 2;
+    if (named[i]->lines) canvas.fill({box.left + 6, mid - 1, box.left + 26, mid}, named[i]->color);
+    if (named[i]->markers || !named[i]->lines) canvas.dot(box.left + 16, mid, 3, named[i]->color);
+    canvas.text(box.left + 32, y, named[i]->name, kBlack);
   }
+}
+
+}  // namespace
+
+RgbImage render_line_plot(const PlotSpec& spec) {
+  if (spec.width < 200 || spec.height < 150 || spec.width > 8192 || spec.height > 8192) {
+    throw InputError("plot \"" + spec.title + "\": size " + std::to_string(spec.width) + "x" +
+                     std::to_string(spec.height) + " is outside 200x150 .. 8192x8192");
+  }
+  RgbImage image{spec.width, spec.height,
+                 std::vector<uint8_t>(std::size_t{spec.width} * spec.height * 3, 255)};
+  Canvas canvas(image);
+  const int w = static_cast<int>(spec.width), h = static_cast<int>(spec.height);
+  const PlotLayout layout = make_layout(spec, w, h);
+  draw_axes(canvas, layout);
+  draw_titles(canvas, spec, layout, w, h);
+  draw_series(canvas, spec, layout);
+  draw_legend(canvas, spec, layout, w);
   return image;
 }
 

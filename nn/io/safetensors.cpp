@@ -1,11 +1,14 @@
 // safetensors encode/decode. Layout: u64 LE header length N | N bytes of JSON | data section. Each tensor's
 // data_offsets are relative to the data section; together they must tile it exactly (no overlap, no gap,
 // no trailing bytes), which is what the reference implementation enforces too.
+// Hand-written on purpose: Debian packages no C or C++ safetensors library (the reference one is Rust); the
+// format is a length, a JSON header (parsed by nlohmann-json) and raw little-endian floats.
 #include "nn/io/safetensors.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "nn/io/atomic_file.hpp"
@@ -97,8 +100,8 @@ std::vector<std::byte> encode_safetensors(std::span<const NamedTensor> tensors,
   Json header = Json::object();
   if (!metadata.empty()) {
     Json meta = Json::object();
-    for (const auto& [key, value] : metadata) meta.set(key, value);
-    header.set(std::string(kMetadataKey), std::move(meta));
+    for (const auto& [key, value] : metadata) meta[key] = value;
+    header[std::string(kMetadataKey)] = std::move(meta);
   }
   std::set<std::string_view> names;
   uint64_t offset = 0;
@@ -113,14 +116,12 @@ std::vector<std::byte> encode_safetensors(std::span<const NamedTensor> tensors,
                        " values but shape " + format_shape(tensor.shape) + " needs " +
                        (count < 0 ? std::string("a valid non-negative size") : std::to_string(count)));
     }
-    Json shape = Json::array();
-    for (const int64_t dim : tensor.shape) shape.push_back(dim);
     Json entry = Json::object();
-    entry.set("dtype", "F32");
-    entry.set("shape", std::move(shape));
+    entry["dtype"] = "F32";
+    entry["shape"] = tensor.shape;
     const uint64_t end = offset + 4 * tensor.data.size();
-    entry.set("data_offsets", Json(Json::Array{Json(offset), Json(end)}));
-    header.set(tensor.name, std::move(entry));
+    entry["data_offsets"] = Json::array({offset, end});
+    header[tensor.name] = std::move(entry);
     offset = end;
   }
   std::string text = to_json(header);
@@ -148,115 +149,151 @@ void write_safetensors(const std::filesystem::path& path, std::span<const NamedT
   write_file_atomically(path, bytes);
 }
 
-Safetensors decode_safetensors(std::span<const std::byte> bytes, std::string_view what) {
-  const std::string name(what);
-  const auto fail = [&](const std::string& problem) { return InputError(name + ": " + problem); };
+namespace {
+
+// A tensor's place in the data section, and its index in the order the header listed it.
+struct ByteRange {
+  uint64_t begin, end;
+  std::size_t index;
+};
+
+// The JSON header after the 8-byte length, once the length is plausible and inside the file.
+std::string_view header_text(std::span<const std::byte> bytes, const std::string& name) {
   if (bytes.size() < 8) {
-    throw fail("not a safetensors file: " + std::to_string(bytes.size()) +
-               " bytes, expected at least 8 (the header length)");
+    throw InputError(name + ": not a safetensors file: " + std::to_string(bytes.size()) +
+                     " bytes, expected at least 8 (the header length)");
   }
   const uint64_t header_size = get_u64_le(bytes.data());
   if (header_size > kMaxSafetensorsHeaderBytes) {
-    throw fail("header length " + std::to_string(header_size) + " is absurd (limit " +
-               std::to_string(kMaxSafetensorsHeaderBytes) + " bytes); not a safetensors file?");
+    throw InputError(name + ": header length " + std::to_string(header_size) + " is absurd (limit " +
+                     std::to_string(kMaxSafetensorsHeaderBytes) + " bytes); not a safetensors file?");
   }
   if (header_size > bytes.size() - 8) {
-    throw fail("header length " + std::to_string(header_size) + " is larger than the " +
-               std::to_string(bytes.size() - 8) + " bytes after it (truncated file?)");
+    throw InputError(name + ": header length " + std::to_string(header_size) + " is larger than the " +
+                     std::to_string(bytes.size() - 8) + " bytes after it (truncated file?)");
   }
-  const std::string_view header_text(reinterpret_cast<const char*>(bytes.data() + 8), header_size);
-  const Json header = parse_json(header_text, name + ": header");
-  if (!header.is_object()) throw fail("header is " + std::string(json_kind_name(header.kind())) + ", expected a JSON object");
+  return {reinterpret_cast<const char*>(bytes.data() + 8), header_size};
+}
 
-  const std::span<const std::byte> data = bytes.subspan(8 + header_size);
-  Safetensors result;
-  result.path = std::filesystem::path(name);
-  struct Range {
-    uint64_t begin, end;
-    std::size_t index;
-  };
-  std::vector<Range> ranges;
-  for (const auto& [key, entry] : header.as_object()) {
-    if (key == kMetadataKey) {
-      if (!entry.is_object()) {
-        throw fail("__metadata__ is " + std::string(json_kind_name(entry.kind())) + ", expected an object of strings");
-      }
-      for (const auto& [meta_key, value] : entry.as_object()) {
-        if (!value.is_string()) {
-          throw fail("__metadata__ value for \"" + meta_key + "\" is " + json_kind_name(value.kind()) +
-                     ", expected a string");
-        }
-        result.metadata[meta_key] = value.as_string();
-      }
-      continue;
-    }
-    const std::string context = name + ": tensor " + key;
-    if (!entry.is_object()) throw InputError(context + ": entry is " + json_kind_name(entry.kind()) + ", expected an object");
-    const Json& dtype = entry.at("dtype", context);
-    const Json& shape_json = entry.at("shape", context);
-    const Json& offsets_json = entry.at("data_offsets", context);
-    const std::string& dtype_name = dtype.as_string(context + ": dtype");
-    if (dtype_name != "F32") throw InputError(context + ": dtype " + dtype_name + " is not supported (only F32)");
-
-    NamedTensor tensor;
-    tensor.name = key;
-    for (const Json& dim : shape_json.as_array(context + ": shape")) {
-      const int64_t value = dim.as_int(context + ": shape entry");
-      if (value < 0) {
-        throw InputError(context + ": shape has negative dimension " + std::to_string(value));
-      }
-      tensor.shape.push_back(value);
-    }
-    const auto& offsets = offsets_json.as_array(context + ": data_offsets");
-    if (offsets.size() != 2) {
-      throw InputError(context + ": data_offsets has " + std::to_string(offsets.size()) +
-                       " entries, expected [begin,end]");
-    }
-    const auto begin = static_cast<uint64_t>(offsets[0].as_int(context + ": data_offsets begin", 0));
-    const auto end = static_cast<uint64_t>(offsets[1].as_int(context + ": data_offsets end", 0));
-    if (end < begin) throw InputError(context + ": data_offsets " + format_range(begin, end) + " end before begin");
-    const int64_t count = element_count(tensor.shape);
-    if (count < 0 || end - begin != static_cast<uint64_t>(count) * 4) {
-      throw InputError(context + ": data_offsets " + format_range(begin, end) + " span " +
-                       std::to_string(end - begin) + " bytes, but shape " + format_shape(tensor.shape) +
-                       " of F32 needs " + (count < 0 ? std::string("too many") : std::to_string(count * 4)));
-    }
-    if (end > data.size()) {
-      throw InputError(context + ": data_offsets " + format_range(begin, end) +
-                       " lie outside the data section of " + std::to_string(data.size()) + " bytes");
-    }
-    tensor.data.resize(static_cast<std::size_t>(count));
-    read_floats_le(tensor.data, data.data() + begin);
-    ranges.push_back({begin, end, result.tensors.size()});
-    result.tensors.push_back(std::move(tensor));
+std::map<std::string, std::string> read_metadata(const Json& entry, const std::string& name) {
+  if (!entry.is_object()) {
+    throw InputError(name + ": __metadata__ is " + json_kind_name(entry) + ", expected an object of strings");
   }
+  std::map<std::string, std::string> metadata;
+  for (const auto& [key, value] : entry.items()) {
+    if (!value.is_string()) {
+      throw InputError(name + ": __metadata__ value for \"" + key + "\" is " + json_kind_name(value) +
+                       ", expected a string");
+    }
+    metadata[key] = json_string(value);
+  }
+  return metadata;
+}
 
-  // The ranges must tile the data section: sorted by begin, each starts where the previous ended.
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+std::vector<int64_t> read_shape(const Json& shape_json, const std::string& context) {
+  std::vector<int64_t> shape;
+  for (const Json& dim : json_array(shape_json, context + ": shape")) {
+    const int64_t value = json_int(dim, context + ": shape entry");
+    if (value < 0) throw InputError(context + ": shape has negative dimension " + std::to_string(value));
+    shape.push_back(value);
+  }
+  return shape;
+}
+
+// One header entry: dtype F32, a shape, and data_offsets that match the shape and lie inside `data`.
+NamedTensor read_tensor(const std::string& key, const Json& entry, std::span<const std::byte> data,
+                        const std::string& name, ByteRange& range) {
+  const std::string context = name + ": tensor " + key;
+  if (!entry.is_object())
+    throw InputError(context + ": entry is " + json_kind_name(entry) + ", expected an object");
+  const Json& dtype = json_at(entry, "dtype", context);
+  const Json& shape_json = json_at(entry, "shape", context);
+  const Json& offsets = json_at(entry, "data_offsets", context);
+  const std::string& dtype_name = json_string(dtype, context + ": dtype");
+  if (dtype_name != "F32")
+    throw InputError(context + ": dtype " + dtype_name + " is not supported (only F32)");
+
+  NamedTensor tensor{key, read_shape(shape_json, context), {}};
+  if (json_array(offsets, context + ": data_offsets").size() != 2) {
+    throw InputError(context + ": data_offsets has " + std::to_string(offsets.size()) +
+                     " entries, expected [begin,end]");
+  }
+  const auto begin = static_cast<uint64_t>(json_int(offsets[0], context + ": data_offsets begin", 0));
+  const auto end = static_cast<uint64_t>(json_int(offsets[1], context + ": data_offsets end", 0));
+  if (end < begin)
+    throw InputError(context + ": data_offsets " + format_range(begin, end) + " end before begin");
+  const int64_t count = element_count(tensor.shape);
+  if (count < 0 || end - begin != static_cast<uint64_t>(count) * 4) {
+    throw InputError(context + ": data_offsets " + format_range(begin, end) + " span " +
+                     std::to_string(end - begin) + " bytes, but shape " + format_shape(tensor.shape) +
+                     " of F32 needs " + (count < 0 ? std::string("too many") : std::to_string(count * 4)));
+  }
+  if (end > data.size()) {
+    throw InputError(context + ": data_offsets " + format_range(begin, end) +
+                     " lie outside the data section of " + std::to_string(data.size()) + " bytes");
+  }
+  tensor.data.resize(static_cast<std::size_t>(count));
+  read_floats_le(tensor.data, data.data() + begin);
+  range.begin = begin;
+  range.end = end;
+  return tensor;
+}
+
+// The ranges must tile the data section: sorted by begin, each starts where the previous ended. Sorts
+// `ranges`.
+void check_tiling(std::vector<ByteRange>& ranges, const std::vector<NamedTensor>& tensors, uint64_t data_size,
+                  const std::string& name) {
+  std::sort(ranges.begin(), ranges.end(), [](const ByteRange& a, const ByteRange& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
   uint64_t covered = 0;
   for (std::size_t i = 0; i < ranges.size(); ++i) {
-    const Range& range = ranges[i];
+    const ByteRange& range = ranges[i];
     if (range.begin < covered) {
-      const Range& previous = ranges[i - 1];
-      throw fail("tensors " + result.tensors[previous.index].name + " " + format_range(previous.begin, previous.end) +
-                 " and " + result.tensors[range.index].name + " " + format_range(range.begin, range.end) +
-                 " have overlapping data_offsets");
+      const ByteRange& previous = ranges[i - 1];
+      throw InputError(name + ": tensors " + tensors[previous.index].name + " " +
+                       format_range(previous.begin, previous.end) + " and " + tensors[range.index].name +
+                       " " + format_range(range.begin, range.end) + " have overlapping data_offsets");
     }
     if (range.begin > covered) {
-      throw fail("data section bytes " + format_range(covered, range.begin) + " are not covered by any tensor");
+      throw InputError(name + ": data section bytes " + format_range(covered, range.begin) +
+                       " are not covered by any tensor");
     }
     covered = range.end;
   }
-  if (covered != data.size()) {
-    throw fail("data section has " + std::to_string(data.size() - covered) +
-               " bytes after the last tensor that are not covered by any tensor");
+  if (covered != data_size) {
+    throw InputError(name + ": data section has " + std::to_string(data_size - covered) +
+                     " bytes after the last tensor that are not covered by any tensor");
   }
+}
+
+}  // namespace
+
+Safetensors decode_safetensors(std::span<const std::byte> bytes, std::string_view what) {
+  const std::string name(what);
+  const std::string_view text = header_text(bytes, name);
+  const Json header = parse_json(text, name + ": header");
+  if (!header.is_object())
+    throw InputError(name + ": header is " + json_kind_name(header) + ", expected a JSON object");
+
+  const std::span<const std::byte> data = bytes.subspan(8 + text.size());
+  Safetensors result;
+  result.path = std::filesystem::path(name);
+  std::vector<ByteRange> ranges;
+  for (const auto& [key, entry] : header.items()) {
+    if (key == kMetadataKey) {
+      result.metadata = read_metadata(entry, name);
+      continue;
+    }
+    ByteRange range{0, 0, result.tensors.size()};
+    result.tensors.push_back(read_tensor(key, entry, data, name, range));
+    ranges.push_back(range);
+  }
+  check_tiling(ranges, result.tensors, data.size(), name);
 
   std::vector<NamedTensor> ordered;
   ordered.reserve(ranges.size());
-  for (const Range& range : ranges) ordered.push_back(std::move(result.tensors[range.index]));
+  for (const ByteRange& range : ranges) ordered.push_back(std::move(result.tensors[range.index]));
   result.tensors = std::move(ordered);
   return result;
 }

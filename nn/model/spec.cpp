@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/io/atomic_file.hpp"
@@ -82,21 +83,21 @@ Activation parse_activation(const std::string& s, const std::string& where) {
 }
 
 Shape3 parse_shape3(const Json& j, const std::string& where) {
-  const auto& a = j.as_array(where);
+  const Json& a = json_array(j, where);
   if (a.size() != 3) throw InputError(where + ": expected [channels, height, width]");
   Shape3 s;
-  s.c = static_cast<uint32_t>(a[0].as_int(where + "[0]", 1, 1 << 16));
-  s.h = static_cast<uint32_t>(a[1].as_int(where + "[1]", 1, 1 << 16));
-  s.w = static_cast<uint32_t>(a[2].as_int(where + "[2]", 1, 1 << 16));
+  s.c = static_cast<uint32_t>(json_int(a[0], where + "[0]", 1, 1 << 16));
+  s.h = static_cast<uint32_t>(json_int(a[1], where + "[1]", 1, 1 << 16));
+  s.w = static_cast<uint32_t>(json_int(a[2], where + "[2]", 1, 1 << 16));
   return s;
 }
 
 LayerSpec parse_layer(const Json& j, const std::string& where_in) {
-  const std::string type = j.at("type", where_in).as_string(where_in + ".type");
+  const std::string type = json_string(json_at(j, "type", where_in), where_in + ".type");
   const std::string where = where_in + " (" + type + ")";
   static const char* const kKnownKeys[] = {"type", "filters", "units", "kernel", "stride", "padding",
                                            "activation", "alpha", "l1", "shape"};
-  for (const auto& [key, value] : j.as_object(where)) {
+  for (const auto& [key, value] : json_object(j, where).items()) {
     bool known = false;
     for (const char* k : kKnownKeys) known = known || key == k;
     if (!known) throw InputError(where + ": unknown key \"" + key + "\"");
@@ -104,39 +105,39 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
   LayerSpec l;
   l.kind = parse_kind(type, where);
   auto get_int = [&](const char* key, int64_t lo, int64_t hi, int64_t fallback) -> uint32_t {
-    const Json* v = j.find(key);
-    return static_cast<uint32_t>(v ? v->as_int(where + "." + key, lo, hi) : fallback);
+    const Json* v = json_find(j, key);
+    return static_cast<uint32_t>(v ? json_int(*v, where + "." + key, lo, hi) : fallback);
   };
   const bool conv = l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d;
   if (conv) {
-    if (!j.find("filters")) throw InputError(where + ": missing \"filters\"");
+    if (!json_find(j, "filters")) throw InputError(where + ": missing \"filters\"");
     l.units = get_int("filters", 1, 4096, 0);
     l.kernel = get_int("kernel", 1, 15, 3);
     l.stride = get_int("stride", 1, 4, 1);
   } else if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) {
-    if (!j.find("units")) throw InputError(where + ": missing \"units\"");
+    if (!json_find(j, "units")) throw InputError(where + ": missing \"units\"");
     l.units = get_int("units", 1, 1 << 20, 0);
   } else if (l.kind == LayerKind::Reshape) {
-    if (!j.find("shape")) throw InputError(where + ": missing \"shape\"");
-    l.reshape = parse_shape3(j.at("shape"), where + ".shape");
+    if (!json_find(j, "shape")) throw InputError(where + ": missing \"shape\"");
+    l.reshape = parse_shape3(json_at(j, "shape"), where + ".shape");
   }
-  if (const Json* p = j.find("padding")) {
-    const std::string& s = p->as_string(where + ".padding");
+  if (const Json* p = json_find(j, "padding")) {
+    const std::string& s = json_string(*p, where + ".padding");
     if (s == "same") l.padding = PaddingKind::Same;
     else if (s == "valid") l.padding = PaddingKind::Valid;
     else throw InputError(where + ": padding must be \"same\" or \"valid\", not \"" + s + "\"");
   }
-  if (const Json* a = j.find("activation")) {
+  if (const Json* a = json_find(j, "activation")) {
     if (!conv && l.kind != LayerKind::Dense) throw InputError(where + ": this layer takes no activation");
-    l.activation = parse_activation(a->as_string(where + ".activation"), where);
+    l.activation = parse_activation(json_string(*a, where + ".activation"), where);
   }
-  if (const Json* a = j.find("alpha")) {
-    l.alpha = static_cast<float>(a->as_number(where + ".alpha"));
+  if (const Json* a = json_find(j, "alpha")) {
+    l.alpha = static_cast<float>(json_number(*a, where + ".alpha"));
     // As Keras' LeakyReLU (negative_slope >= 0); it also lets the backward take f' from the output alone.
     if (!(l.alpha >= 0)) throw InputError(where + ": alpha must be >= 0");
   }
-  if (const Json* a = j.find("l1")) {
-    l.l1 = static_cast<float>(a->as_number(where + ".l1"));
+  if (const Json* a = json_find(j, "l1")) {
+    l.l1 = static_cast<float>(json_number(*a, where + ".l1"));
     if (!(l.l1 >= 0)) throw InputError(where + ": l1 must be >= 0");
   }
   return l;
@@ -144,7 +145,7 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
 
 std::vector<LayerSpec> parse_layers(const Json& j, const std::string& where) {
   std::vector<LayerSpec> out;
-  const auto& a = j.as_array(where);
+  const Json& a = json_array(j, where);
   for (size_t i = 0; i < a.size(); ++i) out.push_back(parse_layer(a[i], where + "[" + std::to_string(i) + "]"));
   return out;
 }
@@ -242,30 +243,32 @@ LayerParams layer_params(const LayerSpec& l, Shape3 in) {
 ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   const std::string what(what_view);
   ModelSpec m;
-  for (const auto& [key, value] : j.as_object(what)) {
+  for (const auto& [key, value] : json_object(j, what).items()) {
     if (key != "name" && key != "input" && key != "encoder" && key != "decoder" && key != "loss" &&
         key != "denoising" && key != "reduction" && key != "super_resolution")
       throw InputError(what + ": unknown key \"" + key + "\"");
   }
-  m.name = j.find("name") ? j.at("name").as_string(what + ": name") : "custom";
-  if (const Json* in = j.find("input")) m.input = parse_shape3(*in, what + ": input");
-  m.encoder = parse_layers(j.at("encoder", what), what + ": encoder");
-  m.decoder = parse_layers(j.at("decoder", what), what + ": decoder");
+  const Json* name = json_find(j, "name");
+  m.name = name ? json_string(*name, what + ": name") : "custom";
+  if (const Json* in = json_find(j, "input")) m.input = parse_shape3(*in, what + ": input");
+  m.encoder = parse_layers(json_at(j, "encoder", what), what + ": encoder");
+  m.decoder = parse_layers(json_at(j, "decoder", what), what + ": decoder");
   if (m.encoder.empty() || m.decoder.empty()) throw InputError(what + ": encoder and decoder need at least one layer");
-  if (const Json* l = j.find("loss")) {
-    const std::string& s = l->as_string(what + ": loss");
+  if (const Json* l = json_find(j, "loss")) {
+    const std::string& s = json_string(*l, what + ": loss");
     if (s == "bce") m.loss = LossKind::Bce;
     else if (s == "mse") m.loss = LossKind::Mse;
     else throw InputError(what + ": loss must be \"bce\" or \"mse\", not \"" + s + "\"");
   }
-  if (const Json* r = j.find("reduction")) {
-    const std::string& s = r->as_string(what + ": reduction");
+  if (const Json* r = json_find(j, "reduction")) {
+    const std::string& s = json_string(*r, what + ": reduction");
     if (s == "mean") m.reduction = Reduction::Mean;
     else if (s == "sum") m.reduction = Reduction::Sum;
     else throw InputError(what + ": reduction must be \"mean\" or \"sum\", not \"" + s + "\"");
   }
-  if (const Json* d = j.find("denoising")) m.denoising = d->as_bool(what + ": denoising");
-  if (const Json* d = j.find("super_resolution")) m.super_resolution = d->as_bool(what + ": super_resolution");
+  if (const Json* d = json_find(j, "denoising")) m.denoising = json_bool(*d, what + ": denoising");
+  if (const Json* d = json_find(j, "super_resolution"))
+    m.super_resolution = json_bool(*d, what + ": super_resolution");
   if (m.super_resolution && m.denoising)
     throw InputError(what + ": a model is either denoising or super_resolution, not both");
   // One sampling layer at most, and it ends the encoder (its z is the code the decoder reads).
@@ -298,39 +301,39 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
 }
 
 Json model_spec_to_json(const ModelSpec& m) {
-  auto shape = [](Shape3 s) { return Json(Json::Array{Json(s.c), Json(s.h), Json(s.w)}); };
+  auto shape = [](Shape3 s) { return Json::array({s.c, s.h, s.w}); };
   auto layers = [&](const std::vector<LayerSpec>& ls) {
     Json a = Json::array();
     for (const LayerSpec& l : ls) {
       Json o = Json::object();
-      o.set("type", layer_kind_name(l.kind));
+      o["type"] = layer_kind_name(l.kind);
       if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d) {
-        o.set("filters", l.units);
-        o.set("kernel", l.kernel);
-        o.set("stride", l.stride);
+        o["filters"] = l.units;
+        o["kernel"] = l.kernel;
+        o["stride"] = l.stride;
       }
-      if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) o.set("units", l.units);
-      if (l.kind == LayerKind::Reshape) o.set("shape", shape(l.reshape));
+      if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) o["units"] = l.units;
+      if (l.kind == LayerKind::Reshape) o["shape"] = shape(l.reshape);
       if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::MaxPool2d)
-        o.set("padding", l.padding == PaddingKind::Same ? "same" : "valid");
+        o["padding"] = l.padding == PaddingKind::Same ? "same" : "valid";
       if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) {
-        o.set("activation", l.activation == Activation::Identity ? "linear" : activation_name(l.activation));
-        if (l.activation == Activation::LeakyRelu) o.set("alpha", l.alpha);
+        o["activation"] = l.activation == Activation::Identity ? "linear" : activation_name(l.activation);
+        if (l.activation == Activation::LeakyRelu) o["alpha"] = l.alpha;
       }
-      if (l.l1 > 0) o.set("l1", l.l1);
+      if (l.l1 > 0) o["l1"] = l.l1;
       a.push_back(std::move(o));
     }
     return a;
   };
   Json j = Json::object();
-  j.set("name", m.name);
-  j.set("input", shape(m.input));
-  j.set("denoising", m.denoising);
-  if (m.super_resolution) j.set("super_resolution", true);
-  j.set("loss", m.loss == LossKind::Bce ? "bce" : "mse");
-  j.set("reduction", m.reduction == Reduction::Sum ? "sum" : "mean");
-  j.set("encoder", layers(m.encoder));
-  j.set("decoder", layers(m.decoder));
+  j["name"] = m.name;
+  j["input"] = shape(m.input);
+  j["denoising"] = m.denoising;
+  if (m.super_resolution) j["super_resolution"] = true;
+  j["loss"] = m.loss == LossKind::Bce ? "bce" : "mse";
+  j["reduction"] = m.reduction == Reduction::Sum ? "sum" : "mean";
+  j["encoder"] = layers(m.encoder);
+  j["decoder"] = layers(m.decoder);
   return j;
 }
 

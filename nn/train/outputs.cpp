@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/io/atomic_file.hpp"
@@ -16,21 +17,21 @@ namespace vkae::nn {
 void MetricsLog::add_step(const StepRecord& r) {
   steps_.push_back(r);
   Json j = Json::object();
-  j.set("type", "step");
-  j.set("epoch", r.epoch);
-  j.set("step", static_cast<unsigned long long>(r.step));
-  j.set("loss", r.loss);
+  j["type"] = "step";
+  j["epoch"] = r.epoch;
+  j["step"] = r.step;
+  j["loss"] = r.loss;
   lines_.push_back(to_json(j));
 }
 
 void MetricsLog::add_epoch(const EpochRecord& r) {
   epochs_.push_back(r);
   Json j = Json::object();
-  j.set("type", "epoch");
-  j.set("epoch", r.epoch);
-  j.set("step", static_cast<unsigned long long>(r.step));
-  j.set("train_loss", r.train_loss);
-  j.set("val_loss", r.val_loss ? Json(*r.val_loss) : Json(nullptr));
+  j["type"] = "epoch";
+  j["epoch"] = r.epoch;
+  j["step"] = r.step;
+  j["train_loss"] = r.train_loss;
+  j["val_loss"] = r.val_loss ? Json(*r.val_loss) : Json(nullptr);
   lines_.push_back(to_json(j));
 }
 
@@ -40,15 +41,17 @@ void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_s
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const Json j = parse_json(line, from.string());
-    const std::string& type = j.at("type").as_string();
-    if (static_cast<uint64_t>(j.at("step").as_int()) > max_step) continue;
+    const std::string& type = json_string(json_at(j, "type"));
+    if (static_cast<uint64_t>(json_int(json_at(j, "step"))) > max_step) continue;
     if (type == "step") {
-      add_step({static_cast<uint32_t>(j.at("epoch").as_int()), static_cast<uint64_t>(j.at("step").as_int()),
-                static_cast<float>(j.at("loss").as_number())});
+      add_step({static_cast<uint32_t>(json_int(json_at(j, "epoch"))),
+                static_cast<uint64_t>(json_int(json_at(j, "step"))),
+                static_cast<float>(json_number(json_at(j, "loss")))});
     } else if (type == "epoch") {
-      const Json& v = j.at("val_loss");
-      add_epoch({static_cast<uint32_t>(j.at("epoch").as_int()), static_cast<uint64_t>(j.at("step").as_int()),
-                 j.at("train_loss").as_number(), v.is_null() ? std::nullopt : std::optional(v.as_number())});
+      const Json& v = json_at(j, "val_loss");
+      add_epoch({static_cast<uint32_t>(json_int(json_at(j, "epoch"))),
+                 static_cast<uint64_t>(json_int(json_at(j, "step"))), json_number(json_at(j, "train_loss")),
+                 v.is_null() ? std::nullopt : std::optional(json_number(v))});
     }
   }
 }

@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/data/dataset.hpp"
 #include "nn/io/atomic_file.hpp"
-#include "nn/io/json.hpp"
 #include "nn/io/npy.hpp"
 #include "nn/io/png.hpp"
 #include "tests/support/run_vkae.hpp"
@@ -130,13 +130,13 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   const Outcome j = vkae("anomaly --checkpoint " + ckpt.string() + " --limit 512 --json --out " + scores.string());
   ASSERT_EQ(j.code, 0) << j.err;
   EXPECT_EQ(j.err, "") << "validation messages?";
-  const nn::Json r = nn::parse_json(j.out, "anomaly --json");
-  EXPECT_EQ(r.at("holdout_class").as_int(), 7);
-  EXPECT_EQ(r.at("trained_without").as_int(), 7);
-  EXPECT_EQ(r.at("images").as_int(), 512);
-  EXPECT_EQ(r.at("positives").as_int(), sevens);
-  EXPECT_EQ(r.at("metric").as_string(), "BCE per pixel");
-  const double auc = r.at("roc_auc").as_number();
+  const nlohmann::json r = nlohmann::json::parse(j.out);
+  EXPECT_EQ(r.at("holdout_class").get<int64_t>(), 7);
+  EXPECT_EQ(r.at("trained_without").get<int64_t>(), 7);
+  EXPECT_EQ(r.at("images").get<int64_t>(), 512);
+  EXPECT_EQ(r.at("positives").get<int64_t>(), sevens);
+  EXPECT_EQ(r.at("metric").get<std::string>(), "BCE per pixel");
+  const double auc = r.at("roc_auc").get<double>();
   EXPECT_GE(auc, 0.0);
   EXPECT_LE(auc, 1.0);
   EXPECT_EQ(r.at("classes").size(), 10u);
@@ -157,12 +157,12 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
     ASSERT_TRUE(e > 0 && e < 2) << rows[i];
     sum += e;
   }
-  EXPECT_NEAR(sum / 512, r.at("mean").as_number(), 1e-6);
+  EXPECT_NEAR(sum / 512, r.at("mean").get<double>(), 1e-6);
   // The same loss as eval's on the same images (a plain autoencoder: clean input, mean BCE per pixel).
   const Outcome eval = vkae("eval --checkpoint " + ckpt.string() + " --limit 512 --json");
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_EQ(eval.err, "") << "validation messages?";
-  EXPECT_NEAR(nn::parse_json(eval.out, "eval").at("bce").as_number(), sum / 512, 1e-5);
+  EXPECT_NEAR(nlohmann::json::parse(eval.out).at("bce").get<double>(), sum / 512, 1e-5);
 
   const fs::path npy = scratch("s.npy"), npy_labels = scratch("s.labels.npy");
   const Outcome text = vkae("anomaly " + ckpt.string() + " --limit 512 --holdout-class 3 --out " + npy.string());
@@ -183,25 +183,26 @@ TEST(AnalysisE2E, ReduceComparesTheModelWithPcaAtItsCodeSize) {
   const Outcome j = vkae("reduce --checkpoint " + ckpt.string() + " --limit 256 --fit-limit 2000 --json");
   ASSERT_EQ(j.code, 0) << j.err;
   EXPECT_EQ(j.err, "") << "validation messages?";
-  const nn::Json r = nn::parse_json(j.out, "reduce --json");
-  EXPECT_EQ(r.at("components").as_int(), 32);
-  EXPECT_EQ(r.at("latent").as_int(), 32);
-  EXPECT_EQ(r.at("fit_images").as_int(), 2000);
-  EXPECT_EQ(r.at("images").as_int(), 256);
+  const nlohmann::json r = nlohmann::json::parse(j.out);
+  EXPECT_EQ(r.at("components").get<int64_t>(), 32);
+  EXPECT_EQ(r.at("latent").get<int64_t>(), 32);
+  EXPECT_EQ(r.at("fit_images").get<int64_t>(), 2000);
+  EXPECT_EQ(r.at("images").get<int64_t>(), 256);
   for (const char* key : {"model_mse", "model_bce", "pca_mse", "pca_bce", "explained_variance"}) {
-    const double v = r.at(key).as_number();
+    const double v = r.at(key).get<double>();
     EXPECT_TRUE(v > 0 && v < 1) << key << " " << v;
   }
-  EXPECT_LT(r.at("pca_mse").as_number(), r.at("pca_bce").as_number());
+  EXPECT_LT(r.at("pca_mse").get<double>(), r.at("pca_bce").get<double>());
   double previous = 1;
   bool saw_k = false;
-  for (const nn::Json& point : r.at("pca_mse_by_components").as_array()) {
-    const double mse = point.at("mse").as_number();
-    EXPECT_LT(mse, previous) << "more components, smaller error: K = " << point.at("components").as_int();
+  for (const nlohmann::json& point : r.at("pca_mse_by_components")) {
+    const double mse = point.at("mse").get<double>();
+    EXPECT_LT(mse, previous) << "more components, smaller error: K = "
+                             << point.at("components").get<int64_t>();
     previous = mse;
-    if (point.at("components").as_int() == 32) {
+    if (point.at("components").get<int64_t>() == 32) {
       saw_k = true;
-      EXPECT_NEAR(mse, r.at("pca_mse").as_number(), 1e-9);
+      EXPECT_NEAR(mse, r.at("pca_mse").get<double>(), 1e-9);
     }
   }
   EXPECT_TRUE(saw_k);

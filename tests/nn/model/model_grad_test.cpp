@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "nn/model/model.hpp"
 #include "nn/ops/loss.hpp"

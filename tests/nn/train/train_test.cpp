@@ -9,9 +9,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "nn/io/atomic_file.hpp"
-#include "nn/io/json.hpp"
 #include "base/error.hpp"
 #include "tests/support/gpu.hpp"
 
@@ -29,8 +29,9 @@ std::vector<float> step_losses(const std::filesystem::path& metrics) {
   std::vector<float> out;
   std::string line;
   while (std::getline(in, line)) {
-    const Json j = parse_json(line, metrics.string());
-    if (j.at("type").as_string() == "step") out.push_back(static_cast<float>(j.at("loss").as_number()));
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.at("type").get<std::string>() == "step")
+      out.push_back(static_cast<float>(j.at("loss").get<double>()));
   }
   return out;
 }
