@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config git ca-certificates
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev clang-format-14
   libvulkan-dev vulkan-tools mesa-vulkan-drivers vulkan-validationlayers
   glslc spirv-tools
   libglfw3-dev libimgui-dev xvfb xauth
