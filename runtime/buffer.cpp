@@ -1,7 +1,8 @@
-// Buffer creation and memory-type choice; arena arithmetic.
+// Buffer creation and memory-type choice; arena arithmetic (shared by real and sizing arenas).
 #include "runtime/buffer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "runtime/device.hpp"
 #include "runtime/error.hpp"
@@ -12,9 +13,11 @@ namespace {
 constexpr VkBufferUsageFlags kUsage =
     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
-int find_memory_type(const VkPhysicalDeviceMemoryProperties& mem, uint32_t allowed, VkMemoryPropertyFlags want) {
+int find_memory_type(const VkPhysicalDeviceMemoryProperties& mem, uint32_t allowed,
+                     VkMemoryPropertyFlags want) {
   for (uint32_t i = 0; i < mem.memoryTypeCount; ++i)
-    if ((allowed & (1u << i)) && (mem.memoryTypes[i].propertyFlags & want) == want) return static_cast<int>(i);
+    if ((allowed & (1u << i)) && (mem.memoryTypes[i].propertyFlags & want) == want)
+      return static_cast<int>(i);
   return -1;
 }
 
@@ -41,7 +44,8 @@ Buffer::Buffer(const Device& device, VkDeviceSize bytes, MemoryKind kind, std::s
   VkMemoryRequirements req;
   vkGetBufferMemoryRequirements(device.get(), buffer, &req);
   const auto& mem = device.memory();
-  const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  const VkMemoryPropertyFlags host =
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
   // Preference order: device-local and mappable (lavapipe, ReBAR) > device-local > mappable.
   int candidates[3] = {-1, -1, -1};
   if (kind == MemoryKind::DeviceLocal) {
@@ -76,20 +80,32 @@ VkDeviceSize Arena::alignment_for(const Device& device) noexcept {
 }
 
 Arena::Arena(const Device& device, VkDeviceSize capacity, std::string name)
-    : buffer_(device, capacity, MemoryKind::DeviceLocal, std::move(name)),
+    : buffer_(device, capacity, MemoryKind::DeviceLocal, name),
+      name_(std::move(name)),
+      limit_(capacity),
       alignment_(alignment_for(device)),
       max_range_(device.limits().maxStorageBufferRange) {}
 
+Arena::Arena(Sizing, const Device& device, std::string name)
+    : name_(std::move(name)),
+      limit_(std::numeric_limits<VkDeviceSize>::max()),
+      alignment_(alignment_for(device)),
+      max_range_(device.limits().maxStorageBufferRange) {}
+
+Arena Arena::sizing(const Device& device, std::string name) {
+  return Arena(Sizing{}, device, std::move(name));
+}
+
 BufferView Arena::allocate(VkDeviceSize bytes) {
-  if (bytes == 0) throw Error("arena '" + buffer_.name() + "': cannot allocate 0 bytes");
+  if (bytes == 0) throw Error("arena '" + name_ + "': cannot allocate 0 bytes");
   if (bytes > max_range_)
-    throw Error("arena '" + buffer_.name() + "': a view of " + std::to_string(bytes) +
+    throw Error("arena '" + name_ + "': a view of " + std::to_string(bytes) +
                 " bytes exceeds this device's maxStorageBufferRange of " + std::to_string(max_range_));
   const VkDeviceSize offset = aligned_size(used_, alignment_);
-  if (offset + bytes > buffer_.size())
-    throw Error("arena '" + buffer_.name() + "' is full: " + std::to_string(bytes) + " bytes requested, " +
-                std::to_string(buffer_.size() - std::min(offset, buffer_.size())) + " of " +
-                std::to_string(buffer_.size()) + " left");
+  if (bytes > limit_ - std::min(offset, limit_))
+    throw Error("arena '" + name_ + "' is full: " + std::to_string(bytes) + " bytes requested, " +
+                std::to_string(limit_ - std::min(offset, limit_)) + " of " + std::to_string(limit_) +
+                " left");
   used_ = offset + bytes;
   return {buffer_.get(), offset, bytes};
 }

@@ -21,7 +21,9 @@ struct BufferView {
 
   BufferView sub(VkDeviceSize byte_offset, VkDeviceSize bytes) const;  // throws when out of range
   template <typename T>
-  size_t count() const noexcept { return static_cast<size_t>(size / sizeof(T)); }
+  size_t count() const noexcept {
+    return static_cast<size_t>(size / sizeof(T));
+  }
   bool overlaps(const BufferView& other) const noexcept {
     return buffer == other.buffer && offset < other.offset + other.size && other.offset < offset + size;
   }
@@ -60,14 +62,20 @@ class Buffer {
 class Arena {
  public:
   Arena(const Device& device, VkDeviceSize capacity, std::string name = "arena");
+  // A sizing arena: no buffer and no capacity limit. It hands out placeholder views (no VkBuffer) at the
+  // offsets an arena of this device would, with the same checks, so an allocation walk run against it first
+  // gives, as used(), the exact capacity the real arena needs.
+  static Arena sizing(const Device& device, std::string name = "arena");
 
   BufferView allocate(VkDeviceSize bytes);
   template <typename T>
-  BufferView allocate_array(size_t count) { return allocate(static_cast<VkDeviceSize>(count * sizeof(T))); }
+  BufferView allocate_array(size_t count) {
+    return allocate(static_cast<VkDeviceSize>(count * sizeof(T)));
+  }
 
   VkDeviceSize alignment() const noexcept { return alignment_; }
   VkDeviceSize used() const noexcept { return used_; }
-  VkDeviceSize capacity() const noexcept { return buffer_.size(); }
+  VkDeviceSize capacity() const noexcept { return buffer_.size(); }  // 0 for a sizing arena
   const Buffer& buffer() const noexcept { return buffer_; }
   BufferView used_view() const noexcept { return {buffer_.get(), 0, used_}; }
 
@@ -78,7 +86,12 @@ class Arena {
   static VkDeviceSize alignment_for(const Device& device) noexcept;
 
  private:
+  struct Sizing {};
+  Arena(Sizing, const Device& device, std::string name);
+
   Buffer buffer_;
+  std::string name_;
+  VkDeviceSize limit_;  // the buffer's size; unlimited when sizing
   VkDeviceSize alignment_;
   VkDeviceSize max_range_;
   VkDeviceSize used_ = 0;

@@ -54,6 +54,62 @@ VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT
   return VK_FALSE;
 }
 
+// The validation layer when asked for and installed (true); when it is missing, says so once, or throws
+// when it is required.
+bool add_validation_layer(const InstanceOptions& options, std::vector<const char*>& layers) {
+  if (!options.validation) return false;
+  if (has_layer(kValidationLayer)) {
+    layers.push_back(kValidationLayer);
+    return true;
+  }
+  if (options.require_validation)
+    throw Error(
+        "validation requested but VK_LAYER_KHRONOS_validation is not installed "
+        "(Debian package vulkan-validationlayers)");
+  std::fprintf(stderr, "vkae: validation layer not found; continuing without validation\n");
+  return false;
+}
+
+// Warnings and errors of every type go to on_message, which counts the validation ones into `messages`.
+VkDebugUtilsMessengerCreateInfoEXT counting_messenger_info(Instance::Messages* messages) {
+  VkDebugUtilsMessengerCreateInfoEXT info{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+  info.messageSeverity =
+      VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+  info.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                     VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                     VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+  info.pfnUserCallback = on_message;
+  info.pUserData = messages;
+  return info;
+}
+
+// A loader without any driver fails here: that is a missing device, with the package that provides one.
+VkInstance create_instance(const VkInstanceCreateInfo& info) {
+  VkInstance instance = VK_NULL_HANDLE;
+  const VkResult r = vkCreateInstance(&info, nullptr, &instance);
+  if (r == VK_ERROR_INCOMPATIBLE_DRIVER || r == VK_ERROR_INITIALIZATION_FAILED)
+    throw NoDeviceError(std::string("no Vulkan driver found (") + vk_result_name(r) +
+                        "); install a driver, e.g. Debian's mesa-vulkan-drivers for the CPU device lavapipe");
+  VKAE_CHECK(r);
+  return instance;
+}
+
+// The messenger, or none where the loader lacks the entry point. On failure the instance is destroyed (the
+// constructor throwing, no destructor will).
+VkDebugUtilsMessengerEXT create_messenger(VkInstance instance,
+                                          const VkDebugUtilsMessengerCreateInfoEXT& info) {
+  auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+      vkGetInstanceProcAddr(instance, "vkCreateDebugUtilsMessengerEXT"));
+  VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
+  if (!create) return messenger;
+  const VkResult r = create(instance, &info, nullptr, &messenger);
+  if (r < 0) {
+    vkDestroyInstance(instance, nullptr);
+    VKAE_CHECK(r);
+  }
+  return messenger;
+}
+
 }  // namespace
 
 InstanceOptions instance_options_from_env() {
@@ -71,18 +127,7 @@ Instance::Instance(const InstanceOptions& options) : messages_(std::make_unique<
   const auto exts = instance_extensions();
   std::vector<const char*> enabled(options.extensions.begin(), options.extensions.end());
   std::vector<const char*> layers;
-
-  if (options.validation) {
-    if (has_layer(kValidationLayer)) {
-      layers.push_back(kValidationLayer);
-      validation_ = true;
-    } else if (options.require_validation) {
-      throw Error("validation requested but VK_LAYER_KHRONOS_validation is not installed "
-                  "(Debian package vulkan-validationlayers)");
-    } else {
-      std::fprintf(stderr, "vkae: validation layer not found; continuing without validation\n");
-    }
-  }
+  validation_ = add_validation_layer(options, layers);
   // Debug utils gives labels in captures and the validation messenger; take it whenever it exists.
   if (has_extension(exts, VK_EXT_DEBUG_UTILS_EXTENSION_NAME) || validation_) {
     enabled.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
@@ -99,17 +144,9 @@ Instance::Instance(const InstanceOptions& options) : messages_(std::make_unique<
   app.pApplicationName = "vkae";
   app.pEngineName = "vkae";
   app.apiVersion = VK_API_VERSION_1_2;
-
-  VkDebugUtilsMessengerCreateInfoEXT messenger_info{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
-  messenger_info.messageSeverity =
-      VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
-  messenger_info.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-                               VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-                               VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
-  messenger_info.pfnUserCallback = on_message;
-  messenger_info.pUserData = messages_.get();
-
-  const VkValidationFeatureEnableEXT sync_feature = VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
+  VkDebugUtilsMessengerCreateInfoEXT messenger_info = counting_messenger_info(messages_.get());
+  const VkValidationFeatureEnableEXT sync_feature =
+      VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
   VkValidationFeaturesEXT features{VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT};
   features.enabledValidationFeatureCount = 1;
   features.pEnabledValidationFeatures = &sync_feature;
@@ -126,23 +163,10 @@ Instance::Instance(const InstanceOptions& options) : messages_(std::make_unique<
     info.pNext = &messenger_info;
     if (options.sync_validation) messenger_info.pNext = &features;
   }
-  VkResult r = vkCreateInstance(&info, nullptr, &instance_);
-  if (r == VK_ERROR_INCOMPATIBLE_DRIVER || r == VK_ERROR_INITIALIZATION_FAILED)
-    throw NoDeviceError(std::string("no Vulkan driver found (") + vk_result_name(r) +
-                        "); install a driver, e.g. Debian's mesa-vulkan-drivers for the CPU device lavapipe");
-  VKAE_CHECK(r);
-
-  if (debug_utils_) {
-    auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
-        vkGetInstanceProcAddr(instance_, "vkCreateDebugUtilsMessengerEXT"));
-    if (create && validation_) {
-      messenger_info.pNext = nullptr;
-      VkResult mr = create(instance_, &messenger_info, nullptr, &messenger_);
-      if (mr < 0) {
-        vkDestroyInstance(instance_, nullptr);
-        VKAE_CHECK(mr);
-      }
-    }
+  instance_ = create_instance(info);
+  if (debug_utils_ && validation_) {
+    messenger_info.pNext = nullptr;
+    messenger_ = create_messenger(instance_, messenger_info);
   }
 }
 
@@ -164,7 +188,9 @@ Instance::~Instance() {
   vkDestroyInstance(instance_, nullptr);
 }
 
-uint64_t Instance::validation_message_count() const noexcept { return messages_ ? messages_->count.load() : 0; }
+uint64_t Instance::validation_message_count() const noexcept {
+  return messages_ ? messages_->count.load() : 0;
+}
 
 std::vector<std::string> Instance::validation_messages() const {
   if (!messages_) return {};

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -55,7 +56,9 @@ std::vector<double> ticks(double lo, double hi) {
   return t.size() >= 3 ? t : nn::nice_ticks(lo, hi, 8);
 }
 
-std::string tick_text(double t) { return number("%g", std::fabs(t) < 1e-12 ? 0.0 : t); }  // never "-0"
+std::string tick_text(double t) {
+  return number("%g", std::fabs(t) < 1e-12 ? 0.0 : t);
+}  // never "-0"
 
 void draw_axes(ImDrawList* dl, const Axes& ax, const char* x_label, const char* y_label, float left) {
   dl->AddRect(ax.a, ax.b, kAxis);
@@ -70,13 +73,16 @@ void draw_axes(ImDrawList* dl, const Axes& ax, const char* x_label, const char* 
     dl->AddText(ImVec2(ax.a.x - 5 - ImGui::CalcTextSize(s.c_str()).x, ax.py(t) - 7), kAxis, s.c_str());
   }
   const float line = ImGui::GetTextLineHeight();
-  dl->AddText(ImVec2((ax.a.x + ax.b.x - ImGui::CalcTextSize(x_label).x) / 2, ax.b.y + 3 + line), kAxis, x_label);
-  dl->AddText(ImVec2(std::max(left, ax.a.x - 5 - ImGui::CalcTextSize(y_label).x), ax.a.y - line - 2), kAxis, y_label);
+  dl->AddText(ImVec2((ax.a.x + ax.b.x - ImGui::CalcTextSize(x_label).x) / 2, ax.b.y + 3 + line), kAxis,
+              x_label);
+  dl->AddText(ImVec2(std::max(left, ax.a.x - 5 - ImGui::CalcTextSize(y_label).x), ax.a.y - line - 2), kAxis,
+              y_label);
 }
 
 // The test images' mu (first two coordinates), 3x3 px per image, with a 0-9 legend on the right.
 void draw_latent(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w, float h, Rect& out) {
-  const float legend_w = 26, left = 34, bottom = 2 * ImGui::GetTextLineHeight() + 6, head = ImGui::GetTextLineHeight() + 4;
+  const float legend_w = 26, left = 34, bottom = 2 * ImGui::GetTextLineHeight() + 6,
+              head = ImGui::GetTextLineHeight() + 4;
   const float side = std::max(40.0f, std::min(w - legend_w - left, h - bottom - head));
   Axes ax{ImVec2(top.x + left, top.y + head), ImVec2(top.x + left + side, top.y + head + side), 0, 1, 0, 1};
   const uint32_t z = an.latent;
@@ -114,66 +120,98 @@ void draw_manifold(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float
   for (uint32_t i = 0; i < an.grid; ++i)
     for (uint32_t j = 0; j < an.grid; ++j)
       draw_grey_image(dl, a.x + j * an.cols * scale, a.y + i * an.rows * scale,
-                      an.manifold.data() + (size_t{i} * an.grid + j) * an.rows * an.cols, an.rows, an.cols, scale);
+                      an.manifold.data() + (size_t{i} * an.grid + j) * an.rows * an.cols, an.rows, an.cols,
+                      scale);
   const float line = ImGui::GetTextLineHeight();
   dl->AddText(ImVec2(a.x, a.y + an.grid * an.rows * scale + 3), kAxis, "z0 ->");
   dl->AddText(ImVec2(a.x - 14, a.y - line - 2), kAxis, an.latent > 2 ? "z1 ^  (z2.. = 0)" : "z1 ^");
   out = {a.x, a.y, an.grid * an.cols * scale, an.grid * an.rows * scale};
 }
 
-// Per-image reconstruction errors: the held-out class and the rest as two histograms, each normalised to
-// its own count (the held-out class is a tenth of the images).
-void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w, float h, Rect& out) {
-  constexpr int kBins = 30;
-  const float line = ImGui::GetTextLineHeight();
-  const float left = 40, head = 3 * line + 8, bottom = 2 * line + 6;  // two legend lines, then the y title
-  Axes ax{ImVec2(top.x + left, top.y + head), ImVec2(top.x + std::max(left + 40, w - 8), top.y + std::max(head + 40, h - bottom)),
-          0, 1, 0, 1};
-  // Only finite errors are drawn (a diverged model's NaNs would break the sort and the binning).
+// The errors' histogram range: the 1st to 99th percentile of the finite errors, widened a little (a few badly
+// reconstructed images would squash the rest into one bin). Those outside land in the first or last bin.
+std::pair<double, double> error_range(const std::vector<float>& errors) {
+  // Only finite errors count (a diverged model's NaNs would break the sort and the binning).
   std::vector<float> sorted;
-  for (float e : an.errors)
+  for (float e : errors)
     if (std::isfinite(e)) sorted.push_back(e);
   std::sort(sorted.begin(), sorted.end());
-  // The 1st to 99th percentile, widened a little: a few badly reconstructed images would squash the rest into
-  // one bin. Those outside land in the first or last bin.
   auto percentile = [&](double q) { return double(sorted[size_t(q * double(sorted.size() - 1))]); };
   double lo = sorted.empty() ? 0 : percentile(0.01), hi = sorted.empty() ? 1 : percentile(0.99);
   const double pad = std::max((hi - lo) * 0.05, 1e-3);
   lo = std::max(0.0, lo - pad);
   hi += pad;
-  ax.x0 = lo;
-  ax.x1 = hi;
-  std::array<std::array<double, kBins>, 2> counts{};
+  return {lo, hi};
+}
+
+// Two histograms over [lo, hi): group 0 the other classes, group 1 the held-out class, each bin the fraction
+// of its group's finite errors (the held-out class is a tenth of the images).
+struct ErrorHistograms {
+  static constexpr int kBins = 30;
+  double lo = 0, hi = 1;
+  std::array<std::array<double, kBins>, 2> fraction{};
   std::array<uint32_t, 2> n{};
   std::array<double, 2> sum{};
+  double peak = 0;  // the highest fraction of either group
+};
+
+ErrorHistograms bin_errors(const nn::LiveAnalysis& an) {
+  constexpr int kBins = ErrorHistograms::kBins;
+  ErrorHistograms h;
+  std::tie(h.lo, h.hi) = error_range(an.errors);
   for (uint32_t i = 0; i < an.images; ++i) {
     if (!std::isfinite(an.errors[i])) continue;
     const int g = int(an.labels[i]) == an.holdout_class ? 1 : 0;
-    const int bin = std::clamp(int((an.errors[i] - lo) / (hi - lo) * kBins), 0, kBins - 1);
-    counts[g][bin] += 1;
-    ++n[g];
-    sum[g] += an.errors[i];
+    const int bin = std::clamp(int((an.errors[i] - h.lo) / (h.hi - h.lo) * kBins), 0, kBins - 1);
+    h.fraction[g][bin] += 1;
+    ++h.n[g];
+    h.sum[g] += an.errors[i];
   }
-  double peak = 0;
   for (int g = 0; g < 2; ++g)
-    for (double& c : counts[g]) peak = std::max(peak, c /= std::max(1u, n[g]));
-  ax.y1 = std::max(peak * 1.05, 1e-3);
-  draw_axes(dl, ax, "reconstruction error", "fraction", top.x);
-  const ImU32 colours[2] = {IM_COL32(90, 170, 255, 150), IM_COL32(255, 150, 60, 170)};
-  for (int g = 0; g < 2; ++g)
-    for (int k = 0; k < kBins; ++k)
-      if (counts[g][k] > 0)
-        dl->AddRectFilled(ImVec2(ax.px(lo + (hi - lo) * k / kBins) + 1, ax.py(counts[g][k])),
-                          ImVec2(ax.px(lo + (hi - lo) * (k + 1) / kBins), ax.b.y), colours[g]);
+    for (double& c : h.fraction[g]) h.peak = std::max(h.peak, c /= std::max(1u, h.n[g]));
+  return h;
+}
+
+const ImU32 kErrorColours[2] = {IM_COL32(90, 170, 255, 150), IM_COL32(255, 150, 60, 170)};
+
+// Two lines at the panel's top: each group's colour, count and mean error.
+void draw_error_legend(ImDrawList* dl, const ErrorHistograms& h, int holdout_class, ImVec2 top) {
+  const float line = ImGui::GetTextLineHeight();
   const std::string names[2] = {
-      "others: " + std::to_string(n[0]) + ", mean " + number("%.3f", n[0] ? sum[0] / n[0] : 0),
-      "held out " + std::to_string(an.holdout_class) + ": " + std::to_string(n[1]) + ", mean " +
-          number("%.3f", n[1] ? sum[1] / n[1] : 0)};
+      "others: " + std::to_string(h.n[0]) + ", mean " + number("%.3f", h.n[0] ? h.sum[0] / h.n[0] : 0),
+      "held out " + std::to_string(holdout_class) + ": " + std::to_string(h.n[1]) + ", mean " +
+          number("%.3f", h.n[1] ? h.sum[1] / h.n[1] : 0)};
   for (int g = 0; g < 2; ++g) {
     const ImVec2 at(top.x + 4, top.y + g * (line + 2));
-    dl->AddRectFilled(ImVec2(at.x, at.y + 3), ImVec2(at.x + 10, at.y + 11), colours[g] | IM_COL32(0, 0, 0, 255));
+    dl->AddRectFilled(ImVec2(at.x, at.y + 3), ImVec2(at.x + 10, at.y + 11),
+                      kErrorColours[g] | IM_COL32(0, 0, 0, 255));
     dl->AddText(ImVec2(at.x + 14, at.y), kAxis, names[g].c_str());
   }
+}
+
+// Per-image reconstruction errors: the held-out class and the rest as two histograms (bin_errors).
+void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w, float h, Rect& out) {
+  constexpr int kBins = ErrorHistograms::kBins;
+  const float line = ImGui::GetTextLineHeight();
+  const float left = 40, head = 3 * line + 8, bottom = 2 * line + 6;  // two legend lines, then the y title
+  Axes ax{ImVec2(top.x + left, top.y + head),
+          ImVec2(top.x + std::max(left + 40, w - 8), top.y + std::max(head + 40, h - bottom)),
+          0,
+          1,
+          0,
+          1};
+  const ErrorHistograms hist = bin_errors(an);
+  const double lo = hist.lo, hi = hist.hi;
+  ax.x0 = lo;
+  ax.x1 = hi;
+  ax.y1 = std::max(hist.peak * 1.05, 1e-3);
+  draw_axes(dl, ax, "reconstruction error", "fraction", top.x);
+  for (int g = 0; g < 2; ++g)
+    for (int k = 0; k < kBins; ++k)
+      if (hist.fraction[g][k] > 0)
+        dl->AddRectFilled(ImVec2(ax.px(lo + (hi - lo) * k / kBins) + 1, ax.py(hist.fraction[g][k])),
+                          ImVec2(ax.px(lo + (hi - lo) * (k + 1) / kBins), ax.b.y), kErrorColours[g]);
+  draw_error_legend(dl, hist, an.holdout_class, top);
   if (an.auc) {
     const std::string s = "ROC AUC " + number("%.3f", *an.auc);
     dl->AddText(ImVec2(ax.b.x - ImGui::CalcTextSize(s.c_str()).x - 4, ax.a.y + 2), kAxis, s.c_str());
@@ -201,8 +239,8 @@ void draw_analysis(const nn::LiveAnalysis* an, std::vector<NamedRect>& rects) {
   // Square panels first, the histogram takes what is left (at least a third).
   const int squares = int(latent) + int(manifold);
   const float legend = latent ? 30.0f : 0.0f;  // the latent panel's 0-9 legend
-  const float square =
-      std::min(avail.y, (avail.x - (errors ? avail.x / 3 : 0) - squares * kGap - legend) / float(std::max(1, squares)));
+  const float square = std::min(avail.y, (avail.x - (errors ? avail.x / 3 : 0) - squares * kGap - legend) /
+                                             float(std::max(1, squares)));
   float x = top.x;
   if (latent) {
     Rect r;

@@ -1,8 +1,7 @@
 // The window's frame loop without GPU waits: begin_frame paces frames (input, news, idle ticks) and presents
-// the previous frame only once its fence has signalled; end_frame records ImGui's draw data (and a screenshot
-// copy) and submits it; stats sums up frame times. The objects it uses are made in window.cpp.
-#include "viewer/window.hpp"
-
+// the previous frame only once its fence has signalled; end_frame acquires an image, records ImGui's draw
+// data (and a screenshot copy) and submits it; stats sums up frame times. The objects it uses are made in
+// window.cpp and window_vulkan.cpp.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -15,6 +14,7 @@
 
 #include "runtime/error.hpp"
 #include "viewer/screenshot.hpp"
+#include "viewer/window.hpp"
 
 namespace vkae::viewer {
 namespace {
@@ -27,7 +27,9 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-bool Window::should_close() const { return glfwWindowShouldClose(window_); }
+bool Window::should_close() const {
+  return glfwWindowShouldClose(window_);
+}
 
 bool Window::present_pending(bool block) {
   const Pending p = *pending_;
@@ -86,7 +88,8 @@ bool Window::begin_frame() {
   const bool wanted = dirty_ || input_ || active_frames_ > 0 || now - frame_start_ >= kIdleInterval;
   if (!wanted || now - frame_start_ < kFrameInterval) {
     const auto until = wanted ? kFrameInterval - (now - frame_start_) : kPollSlice;
-    glfwWaitEventsTimeout(std::chrono::duration<double>(std::min<Clock::duration>(until, kPollSlice)).count());
+    glfwWaitEventsTimeout(
+        std::chrono::duration<double>(std::min<Clock::duration>(until, kPollSlice)).count());
     return false;
   }
   active_frames_ = input_ ? 3 : std::max(0, active_frames_ - 1);
@@ -101,25 +104,38 @@ bool Window::begin_frame() {
 void Window::end_frame(const std::filesystem::path* screenshot) {
   ImGui::Render();
   ImDrawData* draw_data = ImGui::GetDrawData();
-  const VkDevice dev = ctx_.vk();
   Frame& f = frames_[frame_index_];
+  const std::optional<uint32_t> image = acquire_image(f);
+  if (!image) return;  // out of date: this frame is dropped, the swapchain rebuilt before the next
+  record_frame(f, *image, draw_data, screenshot != nullptr);
+  submit_frame(f, *image);
+  pending_ =
+      Pending{frame_index_, *image, screenshot ? std::optional(*screenshot) : std::nullopt, frame_start_};
+  frame_index_ = (frame_index_ + 1) % kFramesInFlight;
+  cpu_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - frame_start_).count());
+}
+
+std::optional<uint32_t> Window::acquire_image(Frame& f) {
+  const VkDevice dev = ctx_.vk();
   VkFence fence = f.fence.get();
   if (f.submitted)  // this slot's previous frame was presented, so it finished: no real wait
     VKAE_CHECK(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max()));
   uint32_t image = 0;
-  const VkResult acquired =
-      vkAcquireNextImageKHR(dev, swapchain_.get(), std::numeric_limits<uint64_t>::max(), f.acquired.get(),
-                            VK_NULL_HANDLE, &image);
-  if (acquired == VK_ERROR_OUT_OF_DATE_KHR) {  // drop this frame, rebuild before the next
+  const VkResult acquired = vkAcquireNextImageKHR(dev, swapchain_.get(), std::numeric_limits<uint64_t>::max(),
+                                                  f.acquired.get(), VK_NULL_HANDLE, &image);
+  if (acquired == VK_ERROR_OUT_OF_DATE_KHR) {
     rebuild_ = true;
-    return;
+    return std::nullopt;
   }
   if (acquired == VK_SUBOPTIMAL_KHR)
     rebuild_ = true;  // still usable for this frame
   else
     VKAE_CHECK(acquired);
+  return image;
+}
 
-  VKAE_CHECK(vkResetCommandPool(dev, f.pool.get(), 0));
+void Window::record_frame(Frame& f, uint32_t image, ImDrawData* draw_data, bool screenshot) {
+  VKAE_CHECK(vkResetCommandPool(ctx_.vk(), f.pool.get(), 0));
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   VKAE_CHECK(vkBeginCommandBuffer(f.cmd, &begin));
@@ -138,11 +154,14 @@ void Window::end_frame(const std::filesystem::path* screenshot) {
 
   if (screenshot) {
     const VkDeviceSize bytes = VkDeviceSize{extent_.width} * extent_.height * 4;
-    if (readback_.size() != bytes) readback_ = rt::Buffer(ctx_.device(), bytes, rt::MemoryKind::HostVisible, "screenshot");
+    if (readback_.size() != bytes)
+      readback_ = rt::Buffer(ctx_.device(), bytes, rt::MemoryKind::HostVisible, "screenshot");
     record_screenshot_copy(f.cmd, readback_.get(), images_[image], extent_);
   }
   VKAE_CHECK(vkEndCommandBuffer(f.cmd));
+}
 
+void Window::submit_frame(Frame& f, uint32_t image) {
   const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
   VkSemaphore wait = f.acquired.get(), signal = rendered_[image].get();
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -153,15 +172,13 @@ void Window::end_frame(const std::filesystem::path* screenshot) {
   submit.pCommandBuffers = &f.cmd;
   submit.signalSemaphoreCount = 1;
   submit.pSignalSemaphores = &signal;
-  VKAE_CHECK(vkResetFences(dev, 1, &fence));
+  VkFence fence = f.fence.get();
+  VKAE_CHECK(vkResetFences(ctx_.vk(), 1, &fence));
   {
     std::lock_guard lock(ctx_.device().queue_mutex());
     VKAE_CHECK(vkQueueSubmit(ctx_.device().queue(), 1, &submit, fence));
   }
   f.submitted = true;
-  pending_ = Pending{frame_index_, image, screenshot ? std::optional(*screenshot) : std::nullopt, frame_start_};
-  frame_index_ = (frame_index_ + 1) % kFramesInFlight;
-  cpu_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - frame_start_).count());
 }
 
 void Window::finish() {
@@ -178,7 +195,8 @@ FrameStats Window::stats() const {
   FrameStats s;
   s.frames = latency_ms_.size();
   // The first frame includes start-up (pipeline compilation); the rest is the steady frame loop.
-  std::vector<double> steady(latency_ms_.begin() + std::min<size_t>(1, latency_ms_.size()), latency_ms_.end());
+  std::vector<double> steady(latency_ms_.begin() + std::min<size_t>(1, latency_ms_.size()),
+                             latency_ms_.end());
   s.median_ms = median(steady);
   s.max_ms = steady.empty() ? 0 : *std::max_element(steady.begin(), steady.end());
   s.cpu_median_ms = median(cpu_ms_);

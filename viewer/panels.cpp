@@ -1,14 +1,15 @@
 // Panel drawing. Images are runs of equal grey drawn as filled rectangles (one per run of equal pixels in a
-// row, each pixel scaled up, nearest): 1.86's Vulkan backend ignores ImTextureID, so there is no texture path.
+// row, each pixel scaled up, nearest): 1.86's Vulkan backend ignores ImTextureID, so there is no texture
+// path.
 #include "viewer/panels.hpp"
-
-#include "viewer/analysis_panels.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "viewer/analysis_panels.hpp"
 
 namespace vkae::viewer {
 namespace {
@@ -27,7 +28,9 @@ std::string printf_string(const char* format, double a) {
   return buf;
 }
 
-uint8_t grey(float v) { return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
+uint8_t grey(float v) {
+  return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+}
 
 void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, bool denoising,
                   std::array<Rect, 3>& rects) {
@@ -57,7 +60,8 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, b
     }
     const std::vector<float>& images = k == 0 ? p->noisy : k == 1 ? p->output : p->clean;
     for (uint32_t i = 0; i < count; ++i) {
-      const ImVec2 at(origin.x + (i % kGridColumns) * (image_w + kGap), origin.y + (i / kGridColumns) * (image_h + kGap));
+      const ImVec2 at(origin.x + (i % kGridColumns) * (image_w + kGap),
+                      origin.y + (i / kGridColumns) * (image_h + kGap));
       draw_grey_image(dl, at.x, at.y, images.data() + size_t{i} * rows * cols, rows, cols, scale);
     }
   }
@@ -79,6 +83,100 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, b
   if (training) ImGui::TextDisabled("the noise factor applies to the next steps and the preview");
 }
 
+const ImU32 kPlotAxis = IM_COL32(180, 180, 180, 255), kRawLoss = IM_COL32(70, 110, 170, 255),
+            kSmoothLoss = IM_COL32(90, 170, 255, 255), kValLoss = IM_COL32(255, 150, 60, 255);
+
+// The loss plot's area (a top-left, b bottom-right), its step and loss ranges, and the maps to pixels.
+struct LossAxes {
+  ImVec2 a, b;
+  double x0 = 0, x1 = 1;
+  float lo = 0, hi = 1;
+  float px(double x) const { return float(a.x + (x - x0) / (x1 - x0) * (b.x - a.x)); }
+  float py(double y) const { return float(b.y - (y - lo) / (hi - lo) * (b.y - a.y)); }
+};
+
+// The train loss smoothed as loss.png smooths it: an EMA with 0.9, starting at the first loss.
+std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses) {
+  std::vector<float> smooth(losses.size());
+  double ema = 0;
+  for (size_t i = 0; i < losses.size(); ++i) {
+    ema = i == 0 ? losses[i].loss : 0.9 * ema + 0.1 * losses[i].loss;
+    smooth[i] = static_cast<float>(ema);
+  }
+  return smooth;
+}
+
+// Steps from the first loss to the last (or the last validation); losses over the smoothed curve, the raw
+// ones up to twice its top (early spikes would flatten the rest) and the validation losses, padded 5%.
+LossAxes loss_axes(ImVec2 a, ImVec2 b, const std::vector<nn::LiveLoss>& losses,
+                   const std::vector<float>& smooth, const std::vector<nn::LiveEpoch>* epochs) {
+  LossAxes ax{a, b};
+  ax.x0 = double(losses.front().step);
+  ax.x1 = double(losses.back().step);
+  ax.lo = *std::min_element(smooth.begin(), smooth.end());
+  ax.hi = *std::max_element(smooth.begin(), smooth.end());
+  for (const auto& l : losses) ax.hi = std::max(ax.hi, std::min(l.loss, 2 * ax.hi));
+  if (epochs)
+    for (const auto& e : *epochs)
+      if (e.val_loss) {
+        ax.lo = std::min(ax.lo, float(*e.val_loss));
+        ax.hi = std::max(ax.hi, float(*e.val_loss));
+        ax.x1 = std::max(ax.x1, double(e.step));
+      }
+  if (ax.x1 <= ax.x0) ax.x1 = ax.x0 + 1;
+  if (ax.hi <= ax.lo) ax.hi = ax.lo + 1e-3f;
+  const float pad = (ax.hi - ax.lo) * 0.05f;
+  ax.lo -= pad;
+  ax.hi += pad;
+  return ax;
+}
+
+void draw_loss_ticks(ImDrawList* dl, const LossAxes& ax) {
+  for (int t = 0; t <= 4; ++t) {
+    const double xv = ax.x0 + (ax.x1 - ax.x0) * t / 4, yv = ax.lo + (ax.hi - ax.lo) * t / 4;
+    dl->AddLine(ImVec2(ax.px(xv), ax.b.y), ImVec2(ax.px(xv), ax.b.y + 4), kPlotAxis);
+    const std::string xs = printf_string("%.0f", xv);
+    dl->AddText(ImVec2(ax.px(xv) - ImGui::CalcTextSize(xs.c_str()).x / 2, ax.b.y + 4), kPlotAxis, xs.c_str());
+    dl->AddLine(ImVec2(ax.a.x - 4, ax.py(yv)), ImVec2(ax.a.x, ax.py(yv)), kPlotAxis);
+    const std::string ys = printf_string("%.3f", yv);
+    dl->AddText(ImVec2(ax.a.x - 6 - ImGui::CalcTextSize(ys.c_str()).x, ax.py(yv) - 7), kPlotAxis, ys.c_str());
+  }
+}
+
+void draw_loss_curves(ImDrawList* dl, const LossAxes& ax, const std::vector<nn::LiveLoss>& losses,
+                      const std::vector<float>& smooth, const std::vector<nn::LiveEpoch>* epochs) {
+  dl->PushClipRect(ax.a, ax.b, true);
+  // At most ~one point per pixel column: long runs are drawn from every k-th step.
+  const size_t stride = std::max<size_t>(1, losses.size() / size_t(std::max(1.0f, ax.b.x - ax.a.x)));
+  std::vector<ImVec2> raw, sm;
+  for (size_t i = 0; i < losses.size(); i += stride) {
+    raw.emplace_back(ax.px(double(losses[i].step)), ax.py(losses[i].loss));
+    sm.emplace_back(ax.px(double(losses[i].step)), ax.py(smooth[i]));
+  }
+  dl->AddPolyline(raw.data(), int(raw.size()), kRawLoss, 0, 1.0f);
+  dl->AddPolyline(sm.data(), int(sm.size()), kSmoothLoss, 0, 2.0f);
+  std::vector<ImVec2> val;
+  if (epochs)
+    for (const auto& e : *epochs)
+      if (e.val_loss) val.emplace_back(ax.px(double(e.step)), ax.py(*e.val_loss));
+  if (val.size() > 1) dl->AddPolyline(val.data(), int(val.size()), kValLoss, 0, 2.0f);
+  for (const ImVec2& v : val) dl->AddCircleFilled(v, 4.0f, kValLoss);
+  dl->PopClipRect();
+}
+
+// The legend on the title's line, right of the title.
+void draw_loss_legend(ImDrawList* dl, ImVec2 top, float plot_left, const std::string& title) {
+  const float ly = top.y + 3;
+  float lx = std::max(plot_left + 60, top.x + ImGui::CalcTextSize(title.c_str()).x + 24);
+  for (const auto& [name, col] :
+       {std::pair{"train (per step)", kRawLoss}, std::pair{"train (smoothed)", kSmoothLoss},
+        std::pair{"val (per epoch)", kValLoss}}) {
+    dl->AddRectFilled(ImVec2(lx, ly + 5), ImVec2(lx + 14, ly + 9), col);
+    dl->AddText(ImVec2(lx + 18, ly), kPlotAxis, name);
+    lx += 18 + ImGui::CalcTextSize(name).x + 16;
+  }
+}
+
 // Loss plot: train loss per step (raw, faint; smoothed EMA 0.9 like loss.png) and validation per epoch.
 void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<nn::LiveEpoch>* epochs,
                     const std::string& loss_label) {
@@ -89,75 +187,20 @@ void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<n
   const float left = 56, bottom = 36, right = 12, head = 22;
   const ImVec2 a(top.x + left, top.y + head), b(top.x + avail.x - right, top.y + avail.y - bottom);
   if (b.x - a.x < 40 || b.y - a.y < 40) return;
-  const ImU32 axis = IM_COL32(180, 180, 180, 255), raw_col = IM_COL32(70, 110, 170, 255),
-              smooth_col = IM_COL32(90, 170, 255, 255), val_col = IM_COL32(255, 150, 60, 255);
-  dl->AddRect(a, b, axis);
+  dl->AddRect(a, b, kPlotAxis);
   const std::string title = "loss (" + loss_label + ")";
-  dl->AddText(ImVec2(top.x, top.y), axis, title.c_str());
+  dl->AddText(ImVec2(top.x, top.y), kPlotAxis, title.c_str());
   const char* xlabel = "step";
-  dl->AddText(ImVec2((a.x + b.x) / 2 - ImGui::CalcTextSize(xlabel).x / 2, b.y + 18), axis, xlabel);
-  const bool empty = !losses || losses->empty();
-  if (empty) {
-    dl->AddText(ImVec2(a.x + 10, a.y + 10), axis, "no losses yet");
+  dl->AddText(ImVec2((a.x + b.x) / 2 - ImGui::CalcTextSize(xlabel).x / 2, b.y + 18), kPlotAxis, xlabel);
+  if (!losses || losses->empty()) {
+    dl->AddText(ImVec2(a.x + 10, a.y + 10), kPlotAxis, "no losses yet");
     return;
   }
-  std::vector<float> smooth(losses->size());
-  double ema = 0;
-  for (size_t i = 0; i < losses->size(); ++i) {
-    ema = i == 0 ? (*losses)[i].loss : 0.9 * ema + 0.1 * (*losses)[i].loss;
-    smooth[i] = static_cast<float>(ema);
-  }
-  double x0 = double(losses->front().step), x1 = double(losses->back().step);
-  float lo = *std::min_element(smooth.begin(), smooth.end()), hi = *std::max_element(smooth.begin(), smooth.end());
-  for (const auto& l : *losses) hi = std::max(hi, std::min(l.loss, 2 * hi));
-  if (epochs)
-    for (const auto& e : *epochs)
-      if (e.val_loss) {
-        lo = std::min(lo, float(*e.val_loss));
-        hi = std::max(hi, float(*e.val_loss));
-        x1 = std::max(x1, double(e.step));
-      }
-  if (x1 <= x0) x1 = x0 + 1;
-  if (hi <= lo) hi = lo + 1e-3f;
-  const float pad = (hi - lo) * 0.05f;
-  lo -= pad;
-  hi += pad;
-  auto px = [&](double x) { return float(a.x + (x - x0) / (x1 - x0) * (b.x - a.x)); };
-  auto py = [&](double y) { return float(b.y - (y - lo) / (hi - lo) * (b.y - a.y)); };
-  for (int t = 0; t <= 4; ++t) {  // ticks and their values
-    const double xv = x0 + (x1 - x0) * t / 4, yv = lo + (hi - lo) * t / 4;
-    dl->AddLine(ImVec2(px(xv), b.y), ImVec2(px(xv), b.y + 4), axis);
-    const std::string xs = printf_string("%.0f", xv);
-    dl->AddText(ImVec2(px(xv) - ImGui::CalcTextSize(xs.c_str()).x / 2, b.y + 4), axis, xs.c_str());
-    dl->AddLine(ImVec2(a.x - 4, py(yv)), ImVec2(a.x, py(yv)), axis);
-    const std::string ys = printf_string("%.3f", yv);
-    dl->AddText(ImVec2(a.x - 6 - ImGui::CalcTextSize(ys.c_str()).x, py(yv) - 7), axis, ys.c_str());
-  }
-  dl->PushClipRect(a, b, true);
-  // At most ~one point per pixel column: long runs are drawn from every k-th step.
-  const size_t stride = std::max<size_t>(1, losses->size() / size_t(std::max(1.0f, b.x - a.x)));
-  std::vector<ImVec2> raw, sm;
-  for (size_t i = 0; i < losses->size(); i += stride) {
-    raw.emplace_back(px(double((*losses)[i].step)), py((*losses)[i].loss));
-    sm.emplace_back(px(double((*losses)[i].step)), py(smooth[i]));
-  }
-  dl->AddPolyline(raw.data(), int(raw.size()), raw_col, 0, 1.0f);
-  dl->AddPolyline(sm.data(), int(sm.size()), smooth_col, 0, 2.0f);
-  std::vector<ImVec2> val;
-  if (epochs)
-    for (const auto& e : *epochs)
-      if (e.val_loss) val.emplace_back(px(double(e.step)), py(*e.val_loss));
-  if (val.size() > 1) dl->AddPolyline(val.data(), int(val.size()), val_col, 0, 2.0f);
-  for (const ImVec2& v : val) dl->AddCircleFilled(v, 4.0f, val_col);
-  dl->PopClipRect();
-  const float ly = top.y + 3;  // legend, right of the y label
-  float lx = std::max(a.x + 60, top.x + ImGui::CalcTextSize(("loss (" + loss_label + ")").c_str()).x + 24);
-  for (const auto& [name, col] : {std::pair{"train (per step)", raw_col}, std::pair{"train (smoothed)", smooth_col},
-                                  std::pair{"val (per epoch)", val_col}}) {
-    dl->AddRectFilled(ImVec2(lx, ly + 5), ImVec2(lx + 14, ly + 9), col);
-    dl->AddText(ImVec2(lx + 18, ly), axis, name);
-    lx += 18 + ImGui::CalcTextSize(name).x + 16;
-  }
+  const std::vector<float> smooth = smoothed_losses(*losses);
+  const LossAxes ax = loss_axes(a, b, *losses, smooth, epochs);
+  draw_loss_ticks(dl, ax);
+  draw_loss_curves(dl, ax, *losses, smooth, epochs);
+  draw_loss_legend(dl, top, a.x, title);
 }
 
 void draw_status(const PanelInput& in, Controls& controls) {
@@ -171,12 +214,13 @@ void draw_status(const PanelInput& in, Controls& controls) {
                 static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.epoch_step),
                 static_cast<unsigned long long>(p.epoch_steps));
     ImGui::Text("%.0f images/s    ETA %s    learning rate %g    loss %.4f", p.images_per_s,
-                s.finished ? "done" : format_duration(s.started ? p.eta_s : -1).c_str(), double(s.lr), double(p.loss));
-    ImGui::Text("state: %s", s.finished      ? "finished"
-                             : s.paused      ? "paused"
+                s.finished ? "done" : format_duration(s.started ? p.eta_s : -1).c_str(), double(s.lr),
+                double(p.loss));
+    ImGui::Text("state: %s", s.finished        ? "finished"
+                             : s.paused        ? "paused"
                              : controls.paused ? "pausing (finishing the steps on the device) ..."
-                             : s.started     ? "training"
-                                             : "starting");
+                             : s.started       ? "training"
+                                               : "starting");
     if (ImGui::Button(controls.paused ? "resume" : "pause")) controls.paused = !controls.paused;
     ImGui::SameLine();
     if (ImGui::Button("save checkpoint now")) controls.save = true;
@@ -190,7 +234,8 @@ void draw_status(const PanelInput& in, Controls& controls) {
 }  // namespace
 
 // Horizontal runs of the same grey are one rectangle.
-void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols, float scale) {
+void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols,
+                     float scale) {
   for (uint32_t r = 0; r < rows; ++r) {
     uint32_t c = 0;
     while (c < cols) {
@@ -217,8 +262,8 @@ std::string format_duration(double seconds) {
 void draw_panels(const PanelInput& in, Controls& controls, std::array<Rect, 3>& rects,
                  std::vector<NamedRect>& analysis_rects) {
   const ImVec2 size = ImGui::GetIO().DisplaySize;
-  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                                 ImGuiWindowFlags_NoSavedSettings;
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
   const float left_w = std::max(320.0f, std::floor(size.x * 0.46f));
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(left_w, size.y));

@@ -1,8 +1,8 @@
 // The viewer's window: a GLFW window, a Vulkan surface and swapchain on the training device, and Dear ImGui's
-// GLFW and Vulkan backends. Runs the example_glfw_vulkan frame loop without ever waiting on the GPU: a frame is
-// presented only once its own fence has signalled (lavapipe's software presentation would otherwise wait for
-// the frame, and the one queue is shared with training). Knows nothing about training; panels.hpp draws.
-// Made in window.cpp, driven in frame_loop.cpp; GLFW's lifetime is glfw.hpp's.
+// GLFW and Vulkan backends. Runs the example_glfw_vulkan frame loop without ever waiting on the GPU: a frame
+// is presented only once its own fence has signalled (lavapipe's software presentation would otherwise wait
+// for the frame, and the one queue is shared with training). Knows nothing about training; panels.hpp draws.
+// Made in window.cpp and window_vulkan.cpp, driven in frame_loop.cpp; GLFW's lifetime is glfw.hpp's.
 #pragma once
 #include <vulkan/vulkan.h>
 
@@ -17,6 +17,7 @@
 #include "runtime/handle.hpp"
 
 struct GLFWwindow;
+struct ImDrawData;
 
 namespace vkae::viewer {
 
@@ -74,15 +75,33 @@ class Window {
   // At most ~30 fps, and only while there is input or news: on a CPU device every frame drawn is time taken
   // from training (a 1280x760 frame costs ~20 ms of CPU on lavapipe + Xvfb).
   static constexpr auto kFrameInterval = std::chrono::milliseconds(33);
-  static constexpr auto kIdleInterval = std::chrono::milliseconds(250);  // clocks and ETA still tick when idle
+  static constexpr auto kIdleInterval =
+      std::chrono::milliseconds(250);  // clocks and ETA still tick when idle
   static constexpr auto kPollSlice = std::chrono::milliseconds(15);
 
   static void note_input(GLFWwindow* window) noexcept;  // GLFW callbacks: frames are wanted
   static void check_imgui(const char* what);            // throws the first failure ImGui's backend reported
+  // The constructor's steps, in its order (window.cpp; the Vulkan objects in window_vulkan.cpp).
+  void create_surface();  // and checks that the training queue can present to it
+  void choose_surface_format();
+  void choose_present_mode();
+  void create_render_pass();
+  void create_frames();
+  void create_imgui_pool();
+  void install_input_callbacks();
+  void init_imgui();
+  void upload_fonts();
+  // (Re)builds the swapchain for the current size; leaves none while minimised.
   void create_swapchain();
+  void replace_swapchain(const VkSurfaceCapabilitiesKHR& caps);
+  void create_framebuffers();       // image views and framebuffers of the swapchain's images
   void wait_own_frames() noexcept;  // our fences only; training's submits keep running
   void release() noexcept;          // the destructor's work; also undoes a half-finished constructor
   bool present_pending(bool block);
+  // end_frame's steps. acquire_image: nullopt when the swapchain is out of date (the frame is dropped).
+  std::optional<uint32_t> acquire_image(Frame& f);
+  void record_frame(Frame& f, uint32_t image, ImDrawData* draw_data, bool screenshot);
+  void submit_frame(Frame& f, uint32_t image);
   void write_screenshot(const std::filesystem::path& path);
 
   rt::Context& ctx_;

@@ -45,7 +45,8 @@ Dataset synthetic_images(uint32_t count, const Shape3& shape, uint64_t seed) {
 
 bool is_conv_gemm(const rt::ProfiledOp& op) {
   // Every conv shader but the bias sum takes ConvPush (16 words) describing the conv2d it serves; its
-  // forward, input gradient and weight gradient each do one multiply-add per (output pixel, input channel, tap).
+  // forward, input gradient and weight gradient each do one multiply-add per (output pixel, input channel,
+  // tap).
   return op.name.rfind("conv", 0) == 0 && op.push.size() == sizeof(ConvPush) / 4;
 }
 
@@ -68,6 +69,97 @@ double bytes_of(const rt::ProfiledOp& op) {
   // The gather binds the whole image set; it reads one byte per float it writes.
   if (op.name == "gather_forward") return op.bytes_written * 1.25;
   return double(op.bytes_read + op.bytes_written);
+}
+
+// The permutation in order and the step state at step 0, for the training and the evaluation pass.
+void write_start_state(rt::Context& ctx, Programs& programs, uint32_t train_count, uint64_t seed) {
+  std::vector<uint32_t> perm(train_count);
+  for (uint32_t i = 0; i < train_count; ++i) perm[i] = i;
+  ctx.write(programs.permutation(), perm.data(), perm.size() * 4);
+  StepState state;
+  state.set_seed(seed);
+  ctx.write(programs.state(), &state, sizeof state);
+  ctx.write(programs.validation_state(), &state, sizeof state);
+}
+
+// The real step, one step per submit, the host waiting on each: the median is the step's own time.
+void time_training_step(rt::Submitter& submitter, Programs& programs, const BenchConfig& config,
+                        BenchResult& r) {
+  const VkCommandBuffer step = programs.step();
+  for (uint32_t i = 0; i < config.warmup; ++i) submitter.wait(submitter.submit({&step, 1}));
+  std::vector<double> step_ms;
+  for (uint32_t i = 0; i < config.steps; ++i) {
+    const auto t = Clock::now();
+    submitter.wait(submitter.submit({&step, 1}));
+    step_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+  }
+  r.train_ms_per_step = median(step_ms);
+  r.train_ms_min = *std::min_element(step_ms.begin(), step_ms.end());
+  r.train_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
+  r.train_images_per_s = config.batch / (r.train_ms_per_step / 1e3);
+}
+
+// The evaluation pass exactly as `vkae eval` records it (gather, noise, forward, BCE per batch); the
+// pipelines are compiled by now, so one run is timed.
+void time_evaluation(rt::Submitter& submitter, Programs& programs, BenchResult& r) {
+  const VkCommandBuffer eval = programs.validation();
+  const auto t = Clock::now();
+  submitter.wait(submitter.submit({&eval, 1}));
+  r.infer_seconds = std::chrono::duration<double>(Clock::now() - t).count();
+  r.infer_images = uint64_t{programs.validation_batches()} * programs.validation_batch();
+  r.infer_images_per_s = double(r.infer_images) / std::max(r.infer_seconds, 1e-9);
+}
+
+struct ProfiledStep {
+  std::vector<rt::ProfiledOp> ops;      // in recording order
+  std::vector<std::vector<double>> ns;  // per op: its time in each replay
+};
+
+// The same commands as the step with a timestamp after each one, replayed `replays` times.
+ProfiledStep profile_step(rt::Context& ctx, rt::Submitter& submitter, Programs& programs, uint32_t replays) {
+  rt::TimestampPool pool(ctx.device(), 4096);
+  ProfiledStep p;
+  rt::CommandList profiled(ctx);
+  {
+    rt::Recorder& rec = profiled.begin();
+    rec.reset_queries(pool);
+    rec.profile(pool, &p.ops);
+    programs.record_step_commands(rec);
+    profiled.end();
+  }
+  p.ns.resize(p.ops.size());
+  const VkCommandBuffer prof = profiled.get();
+  for (uint32_t k = 0; k < replays; ++k) {
+    submitter.wait(submitter.submit({&prof, 1}));
+    const auto ts = pool.read_ns();
+    for (size_t i = 0; i < p.ops.size(); ++i) {
+      if (!ts[i] || !ts[i + 1]) throw Error("bench: timestamp " + std::to_string(i) + " not available");
+      p.ns[i].push_back(std::max(*ts[i + 1] - *ts[i], 0.0));
+    }
+  }
+  return p;
+}
+
+// The per-op table: median time, work and traffic of each op, and its share of the profiled step.
+void add_op_table(BenchResult& r, const ProfiledStep& p) {
+  r.dispatches = static_cast<uint32_t>(p.ops.size());
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    OpTiming t;
+    t.label = p.ops[i].label;
+    t.shader = p.ops[i].name;
+    t.ms = median(p.ns[i]) / 1e6;
+    t.gflop = flops_of(p.ops[i]) / 1e9;
+    t.mbytes = bytes_of(p.ops[i]) / 1e6;
+    r.profiled_ms += t.ms;
+    r.train_gflop_per_step += t.gflop;
+    r.ops.push_back(std::move(t));
+  }
+  for (OpTiming& t : r.ops) {
+    t.share = r.profiled_ms > 0 ? 100.0 * t.ms / r.profiled_ms : 0;
+    const double s = t.ms / 1e3;
+    if (s > 0 && t.gflop > 0) t.gflops = t.gflop / s;
+    if (s > 0 && t.gflop == 0) t.gbs = t.mbytes / 1e3 / s;
+  }
 }
 
 }  // namespace
@@ -103,15 +195,9 @@ BenchResult run_bench(rt::Context& ctx, const BenchConfig& config) {
   model.initialize(ctx, config.seed);
   DeviceImages train_images(ctx, train_set, train_count);
   DeviceImages test_images(ctx, test_set, infer_count);
-  Programs programs(ctx, model, train_images, test_images, ProgramOptions{config.batch, train_count, 4096, 1});
-
-  std::vector<uint32_t> perm(train_count);
-  for (uint32_t i = 0; i < train_count; ++i) perm[i] = i;
-  ctx.write(programs.permutation(), perm.data(), perm.size() * 4);
-  StepState state;
-  state.set_seed(config.seed);
-  ctx.write(programs.state(), &state, sizeof state);
-  ctx.write(programs.validation_state(), &state, sizeof state);
+  Programs programs(ctx, model, train_images, test_images,
+                    ProgramOptions{config.batch, train_count, 4096, 1});
+  write_start_state(ctx, programs, train_count, config.seed);
 
   BenchResult r;
   r.model = spec.name;
@@ -120,72 +206,10 @@ BenchResult run_bench(rt::Context& ctx, const BenchConfig& config) {
   r.batch = config.batch;
   r.warmup = config.warmup;
   r.steps = config.steps;
-
-  // The real step, one step per submit, the host waiting on each: the median is the step's own time.
   rt::Submitter submitter(ctx.device(), 1);
-  const VkCommandBuffer step = programs.step();
-  for (uint32_t i = 0; i < config.warmup; ++i) submitter.wait(submitter.submit({&step, 1}));
-  std::vector<double> step_ms;
-  for (uint32_t i = 0; i < config.steps; ++i) {
-    const auto t = Clock::now();
-    submitter.wait(submitter.submit({&step, 1}));
-    step_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
-  }
-  r.train_ms_per_step = median(step_ms);
-  r.train_ms_min = *std::min_element(step_ms.begin(), step_ms.end());
-  r.train_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
-  r.train_images_per_s = config.batch / (r.train_ms_per_step / 1e3);
-
-  // The evaluation pass exactly as `vkae eval` records it (gather, noise, forward, BCE per batch); the
-  // pipelines are compiled by now, so one run is timed.
-  const VkCommandBuffer eval = programs.validation();
-  {
-    const auto t = Clock::now();
-    submitter.wait(submitter.submit({&eval, 1}));
-    r.infer_seconds = std::chrono::duration<double>(Clock::now() - t).count();
-  }
-  r.infer_images = uint64_t{programs.validation_batches()} * programs.validation_batch();
-  r.infer_images_per_s = double(r.infer_images) / std::max(r.infer_seconds, 1e-9);
-
-  // The profiled step: the same commands with a timestamp after each one.
-  rt::TimestampPool pool(ctx.device(), 4096);
-  std::vector<rt::ProfiledOp> ops;
-  rt::CommandList profiled(ctx);
-  {
-    rt::Recorder& rec = profiled.begin();
-    rec.reset_queries(pool);
-    rec.profile(pool, &ops);
-    programs.record_step_commands(rec);
-    profiled.end();
-  }
-  std::vector<std::vector<double>> op_ns(ops.size());
-  const VkCommandBuffer prof = profiled.get();
-  for (uint32_t k = 0; k < config.profiled_steps; ++k) {
-    submitter.wait(submitter.submit({&prof, 1}));
-    const auto ts = pool.read_ns();
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (!ts[i] || !ts[i + 1]) throw Error("bench: timestamp " + std::to_string(i) + " not available");
-      op_ns[i].push_back(std::max(*ts[i + 1] - *ts[i], 0.0));
-    }
-  }
-  r.dispatches = static_cast<uint32_t>(ops.size());
-  for (size_t i = 0; i < ops.size(); ++i) {
-    OpTiming t;
-    t.label = ops[i].label;
-    t.shader = ops[i].name;
-    t.ms = median(op_ns[i]) / 1e6;
-    t.gflop = flops_of(ops[i]) / 1e9;
-    t.mbytes = bytes_of(ops[i]) / 1e6;
-    r.profiled_ms += t.ms;
-    r.train_gflop_per_step += t.gflop;
-    r.ops.push_back(std::move(t));
-  }
-  for (OpTiming& t : r.ops) {
-    t.share = r.profiled_ms > 0 ? 100.0 * t.ms / r.profiled_ms : 0;
-    const double s = t.ms / 1e3;
-    if (s > 0 && t.gflop > 0) t.gflops = t.gflop / s;
-    if (s > 0 && t.gflop == 0) t.gbs = t.mbytes / 1e3 / s;
-  }
+  time_training_step(submitter, programs, config, r);
+  time_evaluation(submitter, programs, r);
+  add_op_table(r, profile_step(ctx, submitter, programs, config.profiled_steps));
   return r;
 }
 

@@ -6,13 +6,74 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/error.hpp"
 #include "nn/analysis/roc.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/step_state.hpp"
-#include "base/error.hpp"
 
 namespace vkae::nn {
+
+namespace {
+
+rt::Buffer host_buffer(const rt::Device& dev, uint64_t bytes, const char* name) {
+  rt::Buffer b(dev, std::max<uint64_t>(bytes, 4), rt::MemoryKind::HostVisible, name);
+  if (!b.mapped()) throw Error(std::string("analysis: no host-visible memory for the ") + name);
+  return b;
+}
+
+// Where the encoding pass writes: the batch's clean images, and the host buffers of the codes and of the
+// per-image errors (each batch's rows in a block of `error_block` bytes, so every block starts aligned).
+struct EncodeOutputs {
+  const rt::Buffer& target;
+  rt::BufferView state;
+  const rt::Buffer& codes;
+  const rt::Buffer& errors;
+  VkDeviceSize error_block;
+};
+
+// The first `options.images` test images batch by batch: gather, the clean input, forward, and as asked the
+// codes and each image's loss.
+void record_encode(rt::Recorder& rec, const Model& model, const DeviceImages* test,
+                   const AnalysisOptions& options, const EncodeOutputs& out) {
+  const uint32_t batch = model.max_batch(), latent = uint32_t(model.latent_size());
+  const uint32_t pixels = uint32_t(model.spec().output().size());
+  const uint32_t batches = (options.images + batch - 1) / batch;
+  const Loss loss = model.loss_op();
+  for (uint32_t b = 0; b < batches; ++b) {
+    const uint32_t first = b * batch, n = std::min(batch, options.images - first);
+    const uint64_t floats = uint64_t{n} * pixels;
+    const rt::BufferView target = out.target.view(0, floats * 4);
+    record_gather_at(rec, target, test->images.view(), test->identity.view(), out.state, first,
+                     GatherShape{n, pixels, test->count});
+    // The clean image is the input (a denoising model is scored on what it should reproduce).
+    model.record_clean_input(rec, target, n);
+    model.record_forward(rec, n, /*predict=*/true);
+    if (options.codes)
+      rec.copy(out.codes.view(uint64_t{first} * latent * 4, uint64_t{n} * latent * 4),
+               model.code().sub(0, uint64_t{n} * latent * 4));
+    // BCE reads the logits (what loss_input() is when the sigmoid is fused), as the training loss does.
+    if (options.errors)
+      record_loss_rows(rec, loss, out.errors.view(b * out.error_block, uint64_t{n} * 4), model.loss_input(),
+                       target, n, pixels);
+  }
+}
+
+// The decoder alone on `count` latent vectors from `in`, batch by batch through the model's code buffer.
+void record_decode_vectors(rt::Recorder& rec, const Model& model, const rt::Buffer& in, const rt::Buffer& out,
+                           uint32_t count) {
+  const uint32_t batch = model.max_batch(), latent = uint32_t(model.latent_size());
+  const uint32_t pixels = uint32_t(model.spec().output().size());
+  for (uint32_t first = 0; first < count; first += batch) {
+    const uint32_t n = std::min(batch, count - first);
+    const uint64_t code_bytes = uint64_t{n} * latent * 4, out_bytes = uint64_t{n} * pixels * 4;
+    rec.copy(model.code().sub(0, code_bytes), in.view(uint64_t{first} * latent * 4, code_bytes));
+    model.record_decode(rec, n);
+    rec.copy(out.view(uint64_t{first} * pixels * 4, out_bytes), model.output().sub(0, out_bytes));
+  }
+}
+
+}  // namespace
 
 AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const DeviceImages* test,
                                  AnalysisOptions options)
@@ -23,62 +84,33 @@ AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const Dev
   batch_ = model.max_batch();
   options_.images = test ? std::min(options_.images, test->count) : 0;
   if (options_.images && test->pixels != pixels_)
-    throw InputError("model " + spec.name + " produces " + shape3_string(spec.output()) + " images, the dataset has " +
-                     std::to_string(test->pixels) + " pixels per image");
+    throw InputError("model " + spec.name + " produces " + shape3_string(spec.output()) +
+                     " images, the dataset has " + std::to_string(test->pixels) + " pixels per image");
   if (options_.decode.size() % latent_ != 0)
     throw Error("analysis: " + std::to_string(options_.decode.size()) + " latent floats are not vectors of " +
                 std::to_string(latent_));
   decoded_ = static_cast<uint32_t>(options_.decode.size() / latent_);
   const uint32_t n_images = options_.images;
   const uint32_t batches = (n_images + batch_ - 1) / batch_;
-  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
-  error_block_ = rt::Arena::aligned_size(uint64_t{batch_} * 4, align);
+  error_block_ = rt::Arena::aligned_size(uint64_t{batch_} * 4, rt::Arena::alignment_for(ctx.device()));
 
-  auto& dev = ctx.device();
-  auto host = [&](uint64_t bytes, const char* name) {
-    rt::Buffer b(dev, std::max<uint64_t>(bytes, 4), rt::MemoryKind::HostVisible, name);
-    if (!b.mapped()) throw Error(std::string("analysis: no host-visible memory for the ") + name);
-    return b;
-  };
+  const rt::Device& dev = ctx.device();
   state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::DeviceLocal, "analysis state");
   const StepState zero;
   ctx.write(state_.view(), &zero, sizeof zero);
   target_ = rt::Buffer(dev, uint64_t{batch_} * pixels_ * 4, rt::MemoryKind::DeviceLocal, "analysis target");
-  codes_ = host(uint64_t{n_images} * latent_ * 4, "analysis codes");
-  errors_ = host(uint64_t{batches} * error_block_, "analysis errors");
-  decode_in_ = host(uint64_t{decoded_} * latent_ * 4, "analysis latent vectors");
-  decode_out_ = host(uint64_t{decoded_} * pixels_ * 4, "analysis decoded images");
+  codes_ = host_buffer(dev, uint64_t{n_images} * latent_ * 4, "analysis codes");
+  errors_ = host_buffer(dev, uint64_t{batches} * error_block_, "analysis errors");
+  decode_in_ = host_buffer(dev, uint64_t{decoded_} * latent_ * 4, "analysis latent vectors");
+  decode_out_ = host_buffer(dev, uint64_t{decoded_} * pixels_ * 4, "analysis decoded images");
   if (decoded_) std::memcpy(decode_in_.mapped(), options_.decode.data(), options_.decode.size() * 4);
 
   list_ = std::make_unique<rt::CommandList>(ctx);
   rt::Recorder& rec = list_->begin();
   rec.begin_label("analysis");
-  const Loss loss = model.loss_op();
-  for (uint32_t b = 0; b < batches; ++b) {
-    const uint32_t first = b * batch_, n = std::min(batch_, n_images - first);
-    const uint64_t floats = uint64_t{n} * pixels_;
-    const rt::BufferView target = target_.view(0, floats * 4);
-    record_gather_at(rec, target, test->images.view(), test->identity.view(), state_.view(), first,
-                     GatherShape{n, pixels_, test->count});
-    // The clean image is the input (a denoising model is scored on what it should reproduce).
-    model.record_clean_input(rec, target, n);
-    model.record_forward(rec, n, /*predict=*/true);
-    if (options_.codes)
-      rec.copy(codes_.view(uint64_t{first} * latent_ * 4, uint64_t{n} * latent_ * 4),
-               model.code().sub(0, uint64_t{n} * latent_ * 4));
-    // BCE reads the logits (what loss_input() is when the sigmoid is fused), as the training loss does.
-    if (options_.errors)
-      record_loss_rows(rec, loss, errors_.view(b * error_block_, uint64_t{n} * 4), model.loss_input(), target, n,
-                       pixels_);
-  }
-  // The decoder alone on the given latent vectors, batch by batch through the model's code buffer.
-  for (uint32_t first = 0; first < decoded_; first += batch_) {
-    const uint32_t n = std::min(batch_, decoded_ - first);
-    const uint64_t code_bytes = uint64_t{n} * latent_ * 4, out_bytes = uint64_t{n} * pixels_ * 4;
-    rec.copy(model.code().sub(0, code_bytes), decode_in_.view(uint64_t{first} * latent_ * 4, code_bytes));
-    model.record_decode(rec, n);
-    rec.copy(decode_out_.view(uint64_t{first} * pixels_ * 4, out_bytes), model.output().sub(0, out_bytes));
-  }
+  record_encode(rec, model, test, options_,
+                EncodeOutputs{target_, state_.view(), codes_, errors_, error_block_});
+  record_decode_vectors(rec, model, decode_in_, decode_out_, decoded_);
   rec.end_label();
   list_->end();
 }
@@ -133,12 +165,13 @@ AnalysisOptions live_analysis_options(const Model& model, bool holdout) {
   o.images = kLiveAnalysisImages;
   o.codes = model.sampling() != nullptr;
   o.errors = holdout;
-  if (model.sampling()) o.decode = manifold_codes(kLiveManifoldGrid, static_cast<uint32_t>(model.latent_size()));
+  if (model.sampling())
+    o.decode = manifold_codes(kLiveManifoldGrid, static_cast<uint32_t>(model.latent_size()));
   return o;
 }
 
-LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model, const std::vector<uint8_t>& labels,
-                                int holdout_class, uint64_t step) {
+LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model,
+                                const std::vector<uint8_t>& labels, int holdout_class, uint64_t step) {
   LiveAnalysis a;
   a.step = step;
   a.images = r.images;

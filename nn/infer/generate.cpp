@@ -6,14 +6,14 @@
 #include <cmath>
 #include <optional>
 
+#include "base/error.hpp"
 #include "nn/data/dataset.hpp"
+#include "nn/infer/analysis_program.hpp"
+#include "nn/infer/model_runner.hpp"
 #include "nn/io/plot.hpp"
 #include "nn/io/png.hpp"
 #include "nn/rng.hpp"
-#include "nn/infer/analysis_program.hpp"
 #include "nn/train/checkpoint.hpp"
-#include "nn/infer/model_runner.hpp"
-#include "base/error.hpp"
 #include "runtime/queue.hpp"
 
 namespace vkae::nn {
@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 constexpr uint32_t kBatch = 128;
 
 // `count` images [rows * cols] in [0, 1] tiled into a grid x grid picture, row-major, no gaps.
-void write_image_grid(const fs::path& path, const float* images, uint32_t grid, uint32_t rows, uint32_t cols) {
+void write_image_grid(const fs::path& path, const float* images, uint32_t grid, uint32_t rows,
+                      uint32_t cols) {
   const uint32_t W = grid * cols, H = grid * rows;
   std::vector<uint8_t> pixels(size_t{W} * H);
   for (uint32_t y = 0; y < H; ++y)
@@ -56,6 +57,64 @@ RgbImage latent_plot(const std::vector<float>& codes, const std::vector<uint8_t>
   return render_line_plot(spec);
 }
 
+// Z, once the checkpoint is known to be a VAE's with grey output and the grid within bounds (InputError,
+// before any device work).
+uint32_t checked_latent_size(const GenerateConfig& config, const LoadedCheckpoint& ckpt) {
+  const int sampling = ckpt.spec.sampling_layer();
+  if (sampling < 0)
+    throw InputError("--checkpoint " + config.checkpoint.string() + ": model '" + ckpt.spec.name +
+                     "' is not a VAE (no sampling layer), so it has no prior to sample from; train one with "
+                     "vkae train --model vae");
+  if (config.grid == 0 || config.grid > kMaxGenerateGrid)
+    throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to " +
+                     std::to_string(kMaxGenerateGrid));
+  const Shape3 shape = ckpt.spec.output();
+  if (shape.c != 1)
+    throw InputError("--checkpoint " + config.checkpoint.string() +
+                     ": generate writes grey images; "
+                     "the model makes " +
+                     std::to_string(shape.c) + " channels");
+  return ckpt.spec.encoder[static_cast<size_t>(sampling)].units;
+}
+
+// The folder only once the inputs are known good, so a failed run leaves no empty one behind.
+fs::path make_out_folder(const GenerateConfig& config) {
+  const fs::path out =
+      config.out ? *config.out
+                 : (config.checkpoint.has_parent_path() ? config.checkpoint.parent_path() : fs::path("."));
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) throw InputError("--out " + out.string() + ": cannot create the folder");
+  return out;
+}
+
+// generated.png from the first grid x grid decoded images; with a 2-D latent space (`labels` given) also
+// manifold.png from the next ones and latent.png from the codes of `count` test images.
+void write_generated(GenerateResult& result, const fs::path& out, const GenerateConfig& config,
+                     const Shape3& shape, const AnalysisProgram::Result& r,
+                     const std::vector<uint8_t>* labels, uint32_t count) {
+  const uint32_t n = config.grid * config.grid;
+  const size_t image_floats = shape.size();
+  const uint32_t side_w = config.grid * shape.w, side_h = config.grid * shape.h;
+  write_image_grid(out / "generated.png", r.outputs.data(), config.grid, shape.h, shape.w);
+  result.files.push_back(
+      {out / "generated.png", side_w, side_h,
+       std::to_string(n) + " samples decoded from z ~ N(0, I), seed " + std::to_string(config.seed)});
+  if (!labels) {
+    result.note = "no manifold.png or latent.png: the latent space has " + std::to_string(result.latent) +
+                  " dimensions, not 2 (train with --latent 2 for them)";
+    return;
+  }
+  write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape.h, shape.w);
+  result.files.push_back({out / "manifold.png", side_w, side_h,
+                          "the latent plane decoded on a " + std::to_string(config.grid) + "x" +
+                              std::to_string(config.grid) + " grid at normal quantiles 0.05..0.95"});
+  const RgbImage plot = latent_plot(r.codes, *labels, count, result.latent);
+  write_png(out / "latent.png", plot.width, plot.height, 3, plot.pixels);
+  result.files.push_back({out / "latent.png", plot.width, plot.height,
+                          "mu of " + std::to_string(count) + " test images, coloured by label"});
+}
+
 }  // namespace
 
 std::vector<float> prior_samples(uint32_t count, uint32_t latent, uint64_t seed) {
@@ -71,42 +130,24 @@ std::vector<float> prior_samples(uint32_t count, uint32_t latent, uint64_t seed)
 
 GenerateResult generate(const GenerateConfig& config) {
   const LoadedCheckpoint ckpt = read_checkpoint(config.checkpoint);
-  const int sampling = ckpt.spec.sampling_layer();
-  if (sampling < 0)
-    throw InputError("--checkpoint " + config.checkpoint.string() + ": model '" + ckpt.spec.name +
-                     "' is not a VAE (no sampling layer), so it has no prior to sample from; train one with "
-                     "vkae train --model vae");
-  if (config.grid == 0 || config.grid > kMaxGenerateGrid)
-    throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to " +
-                     std::to_string(kMaxGenerateGrid));
-  const uint32_t latent = ckpt.spec.encoder[static_cast<size_t>(sampling)].units;
-  const Shape3 shape = ckpt.spec.output();
-  if (shape.c != 1) throw InputError("--checkpoint " + config.checkpoint.string() + ": generate writes grey images; "
-                                     "the model makes " + std::to_string(shape.c) + " channels");
+  const uint32_t latent = checked_latent_size(config, ckpt);
   const bool plane = latent == 2;
-
   std::optional<Dataset> test_set;
   uint32_t count = 0;
   if (plane) {
     test_set = load_dataset(ckpt.info.dataset, Split::Test, DataSearch{config.data_dir});
     count = std::min(test_set->count, config.limit.value_or(test_set->count));
   }
-  // The folder only once the inputs are known good, so a failed run leaves no empty one behind.
-  const fs::path out = config.out ? *config.out : (config.checkpoint.has_parent_path() ? config.checkpoint.parent_path() : fs::path("."));
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec || !fs::is_directory(out)) throw InputError("--out " + out.string() + ": cannot create the folder");
+  const fs::path out = make_out_folder(config);
 
   rt::Context ctx(analysis_context_options(config.device));
   Model model(ctx, ckpt.spec, kBatch);
   load_into(ctx, ckpt, model, nullptr);
   std::optional<DeviceImages> images;
   if (test_set) images.emplace(ctx, *test_set, count);
-
-  const uint32_t n = config.grid * config.grid;
   AnalysisOptions what;
   what.images = count;
-  what.decode = prior_samples(n, latent, config.seed);
+  what.decode = prior_samples(config.grid * config.grid, latent, config.seed);
   if (plane) {
     const auto grid = manifold_codes(config.grid, latent);
     what.decode.insert(what.decode.end(), grid.begin(), grid.end());
@@ -115,29 +156,12 @@ GenerateResult generate(const GenerateConfig& config) {
   rt::Submitter submitter(ctx.device(), 1);
   VkCommandBuffer cmd = program.commands();
   submitter.wait(submitter.submit({&cmd, 1}));
-  const AnalysisProgram::Result r = program.read();
 
   GenerateResult result;
   result.latent = latent;
   result.device = ctx.device_name();
-  const size_t image_floats = shape.size();
-  const uint32_t side_w = config.grid * shape.w, side_h = config.grid * shape.h;
-  write_image_grid(out / "generated.png", r.outputs.data(), config.grid, shape.h, shape.w);
-  result.files.push_back({out / "generated.png", side_w, side_h,
-                          std::to_string(n) + " samples decoded from z ~ N(0, I), seed " + std::to_string(config.seed)});
-  if (plane) {
-    write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape.h, shape.w);
-    result.files.push_back({out / "manifold.png", side_w, side_h,
-                            "the latent plane decoded on a " + std::to_string(config.grid) + "x" +
-                                std::to_string(config.grid) + " grid at normal quantiles 0.05..0.95"});
-    const RgbImage plot = latent_plot(r.codes, test_set->labels, count, latent);
-    write_png(out / "latent.png", plot.width, plot.height, 3, plot.pixels);
-    result.files.push_back({out / "latent.png", plot.width, plot.height,
-                            "mu of " + std::to_string(count) + " test images, coloured by label"});
-  } else {
-    result.note = "no manifold.png or latent.png: the latent space has " + std::to_string(latent) +
-                  " dimensions, not 2 (train with --latent 2 for them)";
-  }
+  write_generated(result, out, config, ckpt.spec.output(), program.read(),
+                  test_set ? &test_set->labels : nullptr, count);
   return result;
 }
 

@@ -1,4 +1,5 @@
-// Model construction (shape inference, arena planning), initialisation and parameter transfer.
+// Model construction (shape inference, one allocation walk that both sizes and carves the arenas),
+// initialisation and parameter transfer.
 // The per-layer op calls live in layers.cpp.
 #include "nn/model/model.hpp"
 
@@ -13,59 +14,54 @@ namespace vkae::nn {
 namespace {
 
 bool has_activation_buffer(const LayerSpec& l) {
-  return (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) &&
+  return (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d ||
+          l.kind == LayerKind::Dense) &&
          l.activation != Activation::Identity;
 }
 
 }  // namespace
 
-Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch) : spec_(std::move(spec)), max_batch_(max_batch) {
+Model::Model(rt::Context& ctx, ModelSpec spec, uint32_t max_batch)
+    : spec_(std::move(spec)), max_batch_(max_batch) {
   if (max_batch == 0) throw InputError("model " + spec_.name + ": batch must be >= 1");
-  const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
-  auto aligned = [&](uint64_t floats) { return rt::Arena::aligned_size(floats * sizeof(float), align); };
-
   // The last layer that computes something: the only one whose pre-activation gets a buffer of its own.
   for (const auto* list : {&spec_.encoder, &spec_.decoder})
     for (const LayerSpec& l : *list)
       if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape) tail_spec_ = &l;
 
-  // Plan: bytes for parameters and activations.
-  VkDeviceSize param_bytes = 0, act_bytes = aligned(uint64_t{max_batch} * spec_.input.size());
-  Shape3 s = spec_.input;
-  auto plan_list = [&](const std::vector<LayerSpec>& list) {
-    for (const LayerSpec& l : list) {
-      const Shape3 out = layer_output_shape(l, s, layer_kind_name(l.kind));
-      const LayerParams p = layer_params(l, s);
-      if (p.weight_count) param_bytes += (aligned(p.weight_count) + aligned(p.bias_count)) * p.heads;
-      const uint64_t buffers = l.kind == LayerKind::Sampling   ? 7
-                               : !has_activation_buffer(l)    ? 2
-                               : &l == tail_spec_             ? 4   // y, z, dy, dz
-                                                              : 3;  // y (= z), dy, dz
-      if (l.kind != LayerKind::Flatten && l.kind != LayerKind::Reshape)
-        act_bytes += aligned(uint64_t{max_batch} * out.size()) * buffers;
-      s = out;
-    }
-  };
-  plan_list(spec_.encoder);
-  plan_list(spec_.decoder);
-
-  param_arena_ = std::make_unique<rt::Arena>(ctx.device(), std::max<VkDeviceSize>(param_bytes, align), "params");
-  grad_arena_ = std::make_unique<rt::Arena>(ctx.device(), std::max<VkDeviceSize>(param_bytes, align), "grads");
-  act_arena_ = std::make_unique<rt::Arena>(ctx.device(), act_bytes, "activations");
-
-  input_ = act_arena_->allocate_array<float>(uint64_t{max_batch} * spec_.input.size());
-  Shape3 shape = spec_.input;
-  bool first = true;
-  allocate_layers(spec_.encoder, "encoder", shape, first);
-  code_layer_ = layers_.size() - 1;
-  allocate_layers(spec_.decoder, "decoder", shape, first);
+  // The memory plan is the allocation walk itself, run first against sizing arenas (which only add up the
+  // aligned views) and then against real arenas of exactly that size: the two cannot drift apart.
+  const rt::Device& device = ctx.device();
+  rt::Arena plan_params = rt::Arena::sizing(device, "params"),
+            plan_grads = rt::Arena::sizing(device, "grads");
+  rt::Arena plan_activations = rt::Arena::sizing(device, "activations");
+  allocate_buffers({plan_params, plan_grads, plan_activations});
+  // Vulkan has no empty buffers: a model without parameters still gets one aligned block.
+  param_arena_ =
+      std::make_unique<rt::Arena>(device, std::max(plan_params.used(), plan_params.alignment()), "params");
+  grad_arena_ =
+      std::make_unique<rt::Arena>(device, std::max(plan_grads.used(), plan_grads.alignment()), "grads");
+  act_arena_ = std::make_unique<rt::Arena>(device, plan_activations.used(), "activations");
+  allocate_buffers({*param_arena_, *grad_arena_, *act_arena_});
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (!layers_[i].alias) tail_ = i;
     if (layers_[i].spec->kind == LayerKind::Sampling) sampling_ = static_cast<int>(i);
   }
 }
 
-void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part, Shape3& shape, bool& first) {
+void Model::allocate_buffers(const Arenas& arenas) {
+  params_.clear();
+  layers_.clear();
+  input_ = arenas.activations.allocate_array<float>(uint64_t{max_batch_} * spec_.input.size());
+  Shape3 shape = spec_.input;
+  bool first = true;
+  allocate_layers(arenas, spec_.encoder, "encoder", shape, first);
+  code_layer_ = layers_.size() - 1;
+  allocate_layers(arenas, spec_.decoder, "decoder", shape, first);
+}
+
+void Model::allocate_layers(const Arenas& arenas, const std::vector<LayerSpec>& list, const char* part,
+                            Shape3& shape, bool& first) {
   for (size_t i = 0; i < list.size(); ++i) {
     const LayerSpec& l = list[i];
     LayerBuffers b;
@@ -75,49 +71,57 @@ void Model::allocate_layers(const std::vector<LayerSpec>& list, const char* part
     b.out = layer_output_shape(l, shape, b.where);
     b.x = layers_.empty() ? input_ : layers_.back().y;
     b.dx = first ? rt::BufferView{} : layers_.back().dy;
-    const uint64_t out_floats = uint64_t{max_batch_} * b.out.size();
     if (l.kind == LayerKind::Flatten || l.kind == LayerKind::Reshape) {
       b.alias = true;
       b.z = b.y = b.x;
       b.dz = b.dy = b.dx;
     } else {
-      b.activated = has_activation_buffer(l);
-      b.y = act_arena_->allocate_array<float>(out_floats);
-      b.dy = act_arena_->allocate_array<float>(out_floats);
-      b.z = b.activated && &l == tail_spec_ ? act_arena_->allocate_array<float>(out_floats) : b.y;
-      b.dz = b.activated ? act_arena_->allocate_array<float>(out_floats) : b.dy;
-      if (l.kind == LayerKind::Sampling) {
-        b.mu = act_arena_->allocate_array<float>(out_floats);
-        b.logvar = act_arena_->allocate_array<float>(out_floats);
-        b.dmu = act_arena_->allocate_array<float>(out_floats);
-        b.dlogvar = act_arena_->allocate_array<float>(out_floats);
-        b.eps = act_arena_->allocate_array<float>(out_floats);
-      }
+      allocate_activations(arenas.activations, b);
     }
     const LayerParams p = layer_params(l, shape);
-    if (p.weight_count) {
-      const std::string prefix = std::string(part) + "." + std::to_string(i) + ".";
-      auto add_param = [&](const std::string& name, std::vector<int64_t> dims, uint64_t count, float limit) {
-        params_.push_back({name, std::move(dims), count, limit, param_arena_->allocate_array<float>(count),
-                           grad_arena_->allocate_array<float>(count)});
-        return static_cast<int>(params_.size() - 1);
-      };
-      const std::vector<int64_t> bias_shape{static_cast<int64_t>(p.bias_count)};
-      if (p.heads == 2) {  // sampling: PyTorch-style heads "encoder.2.mu.weight", "encoder.2.logvar.weight"
-        b.weight = add_param(prefix + "mu.weight", p.weight_shape, p.weight_count, p.limit);
-        b.bias = add_param(prefix + "mu.bias", bias_shape, p.bias_count, 0.0f);
-        b.logvar_weight = add_param(prefix + "logvar.weight", p.weight_shape, p.weight_count, p.limit);
-        b.logvar_bias = add_param(prefix + "logvar.bias", bias_shape, p.bias_count, 0.0f);
-      } else {
-        b.weight = add_param(prefix + "weight", p.weight_shape, p.weight_count, p.limit);
-        b.bias = add_param(prefix + "bias", bias_shape, p.bias_count, 0.0f);
-      }
-    }
+    if (p.weight_count) allocate_params(arenas, b, p, std::string(part) + "." + std::to_string(i) + ".");
     // Layers before the first one with parameters need no input gradient at all.
     if (!b.alias && p.weight_count) first = false;
     if (!b.alias && !p.weight_count && first) b.dx = {};
     layers_.push_back(b);
     shape = b.out;
+  }
+}
+
+// The one place that says how many [max_batch, out] buffers each kind of layer has.
+void Model::allocate_activations(rt::Arena& activations, LayerBuffers& b) const {
+  const LayerSpec& l = *b.spec;
+  const uint64_t out_floats = uint64_t{max_batch_} * b.out.size();
+  b.activated = has_activation_buffer(l);
+  b.y = activations.allocate_array<float>(out_floats);
+  b.dy = activations.allocate_array<float>(out_floats);
+  b.z = b.activated && &l == tail_spec_ ? activations.allocate_array<float>(out_floats) : b.y;
+  b.dz = b.activated ? activations.allocate_array<float>(out_floats) : b.dy;
+  if (l.kind == LayerKind::Sampling) {
+    b.mu = activations.allocate_array<float>(out_floats);
+    b.logvar = activations.allocate_array<float>(out_floats);
+    b.dmu = activations.allocate_array<float>(out_floats);
+    b.dlogvar = activations.allocate_array<float>(out_floats);
+    b.eps = activations.allocate_array<float>(out_floats);
+  }
+}
+
+void Model::allocate_params(const Arenas& arenas, LayerBuffers& b, const LayerParams& p,
+                            const std::string& prefix) {
+  auto add_param = [&](const std::string& name, std::vector<int64_t> dims, uint64_t count, float limit) {
+    params_.push_back({name, std::move(dims), count, limit, arenas.params.allocate_array<float>(count),
+                       arenas.grads.allocate_array<float>(count)});
+    return static_cast<int>(params_.size() - 1);
+  };
+  const std::vector<int64_t> bias_shape{static_cast<int64_t>(p.bias_count)};
+  if (p.heads == 2) {  // sampling: PyTorch-style heads "encoder.2.mu.weight", "encoder.2.logvar.weight"
+    b.weight = add_param(prefix + "mu.weight", p.weight_shape, p.weight_count, p.limit);
+    b.bias = add_param(prefix + "mu.bias", bias_shape, p.bias_count, 0.0f);
+    b.logvar_weight = add_param(prefix + "logvar.weight", p.weight_shape, p.weight_count, p.limit);
+    b.logvar_bias = add_param(prefix + "logvar.bias", bias_shape, p.bias_count, 0.0f);
+  } else {
+    b.weight = add_param(prefix + "weight", p.weight_shape, p.weight_count, p.limit);
+    b.bias = add_param(prefix + "bias", bias_shape, p.bias_count, 0.0f);
   }
 }
 
@@ -179,11 +183,13 @@ void Model::check_batch(uint32_t n) const {
 void Model::record_forward(rt::Recorder& rec, uint32_t n, bool predict, rt::BufferView rng_state) const {
   check_batch(n);
   if (sampling_ >= 0 && !predict && rng_state.size == 0)
-    throw Error("model " + spec_.name + ": a training forward pass through a sampling layer needs an RNG state");
+    throw Error("model " + spec_.name +
+                ": a training forward pass through a sampling layer needs an RNG state");
   // BCE on logits: the final sigmoid is part of the loss, and the logits stay in z (a predict pass computes
   // the sigmoid separately so the loss can still read them).
   for (size_t i = 0; i < layers_.size(); ++i)
-    record_layer_forward(rec, layers_[i], params_, LayerPass{n, i == tail_ && fused_sigmoid_bce(), predict, rng_state});
+    record_layer_forward(rec, layers_[i], params_,
+                         LayerPass{n, i == tail_ && fused_sigmoid_bce(), predict, rng_state});
 }
 
 void Model::record_decode(rt::Recorder& rec, uint32_t n) const {
@@ -222,7 +228,8 @@ void Model::record_backward(rt::Recorder& rec, uint32_t n) const {
     if (l.spec->l1 > 0 && !last)
       // Keras activity_regularizer=l1(λ): λ·Σ|a| divided by the batch size, so its gradient λ·sign(a)/N
       // joins the gradient arriving from the layer above.
-      record_l1_backward(rec, l.dy, l.y, uint64_t{n} * l.out.size(), l.spec->l1, 1.0f / float(n), Grad::Accumulate);
+      record_l1_backward(rec, l.dy, l.y, uint64_t{n} * l.out.size(), l.spec->l1, 1.0f / float(n),
+                         Grad::Accumulate);
     BackwardPass pass;
     pass.n = n;
     const bool done_by_next = i + 1 < layers_.size() && continues_through_producer(i + 1);

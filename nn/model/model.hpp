@@ -2,6 +2,7 @@
 // activation buffers of every layer for a fixed maximum batch; records forward and backward passes for any
 // batch up to that maximum. Knows nothing about datasets, losses' targets or the optimizer's schedule.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,25 +16,25 @@
 namespace vkae::nn {
 
 struct Param {
-  std::string name;             // PyTorch-style: "encoder.0.weight"
-  std::vector<int64_t> shape;   // PyTorch layout
+  std::string name;            // PyTorch-style: "encoder.0.weight"
+  std::vector<int64_t> shape;  // PyTorch layout
   uint64_t count = 0;
-  float glorot_limit = 0;       // weights: U(-limit, limit); biases: 0 (zeros)
+  float glorot_limit = 0;  // weights: U(-limit, limit); biases: 0 (zeros)
   rt::BufferView value, grad;
 };
 
 struct LayerBuffers {
   const LayerSpec* spec = nullptr;
-  std::string where;            // "encoder[2] (conv2d)"
+  std::string where;  // "encoder[2] (conv2d)"
   Shape3 in, out;
-  rt::BufferView x, dx;         // input and its gradient (dx empty for the first layer)
+  rt::BufferView x, dx;  // input and its gradient (dx empty for the first layer)
   // Output y and pre-activation z. z has its own buffer only in the model's last layer (whose logits a
   // sigmoid + BCE loss reads); elsewhere the activation is fused into the op and z is the same view as y.
   rt::BufferView z, y;
-  rt::BufferView dz, dy;        // separate exactly when `activated`
-  bool activated = false;       // a conv/dense layer with a non-identity activation
-  int weight = -1, bias = -1;   // indices into Model::params()
-  bool alias = false;           // flatten/reshape: y is x
+  rt::BufferView dz, dy;       // separate exactly when `activated`
+  bool activated = false;      // a conv/dense layer with a non-identity activation
+  int weight = -1, bias = -1;  // indices into Model::params()
+  bool alias = false;          // flatten/reshape: y is x
   // Sampling only: the heads' outputs and gradients [N, Z], the second head's parameters, the saved noise.
   rt::BufferView mu, logvar, dmu, dlogvar, eps;
   int logvar_weight = -1, logvar_bias = -1;
@@ -56,6 +57,10 @@ class Model {
   rt::BufferView param_arena() const noexcept { return param_arena_->used_view(); }
   rt::BufferView grad_arena() const noexcept { return grad_arena_->used_view(); }
   uint64_t arena_floats() const noexcept { return param_arena_->used() / sizeof(float); }
+  // The parameter, gradient and activation arenas, for tests of the memory plan.
+  std::array<const rt::Arena*, 3> arenas() const noexcept {
+    return {param_arena_.get(), grad_arena_.get(), act_arena_.get()};
+  }
 
   rt::BufferView input() const noexcept { return input_; }     // [N, C, H, W] what the model reads
   rt::BufferView output() const noexcept { return tail().y; }  // after the final activation
@@ -63,7 +68,9 @@ class Model {
   // variance. Writing code() and calling record_decode runs the decoder on any latent vectors.
   rt::BufferView code() const noexcept { return layers_[code_layer_].y; }
   uint64_t latent_size() const noexcept { return layers_[code_layer_].out.size(); }
-  const LayerBuffers* sampling() const noexcept { return sampling_ < 0 ? nullptr : &layers_[size_t(sampling_)]; }
+  const LayerBuffers* sampling() const noexcept {
+    return sampling_ < 0 ? nullptr : &layers_[size_t(sampling_)];
+  }
   // The factor both loss terms and their gradients carry for a batch of n: 1/n (sum reduction, per image)
   // or 1/(n * output elements) (mean).
   float loss_scale(uint32_t n) const noexcept;
@@ -74,8 +81,8 @@ class Model {
   const LayerBuffers& tail() const noexcept { return layers_[tail_]; }
   // The last layer's sigmoid folds into the loss (BCE with logits) during training.
   bool fused_sigmoid_bce() const noexcept;
-  // Layer i (pooling or upsampling) writes the gradient of its producer's pre-activation in its backward pass,
-  // so the producer (layer i - 1) skips its own activation backward.
+  // Layer i (pooling or upsampling) writes the gradient of its producer's pre-activation in its backward
+  // pass, so the producer (layer i - 1) skips its own activation backward.
   bool continues_through_producer(size_t i) const noexcept;
 
   // Forward for n <= max_batch images. `predict` also applies the final activation into output() and makes a
@@ -99,8 +106,20 @@ class Model {
   void write_params(rt::Context& ctx, const Safetensors& file, std::string_view prefix = "") const;
 
  private:
+  // What one allocation walk carves its views from: sizing arenas first, then real ones (see the
+  // constructor).
+  struct Arenas {
+    rt::Arena& params;
+    rt::Arena& grads;
+    rt::Arena& activations;
+  };
   void check_batch(uint32_t n) const;
-  void allocate_layers(std::vector<LayerSpec> const& list, const char* part, Shape3& shape, bool& first);
+  void allocate_buffers(const Arenas& arenas);
+  void allocate_layers(const Arenas& arenas, const std::vector<LayerSpec>& list, const char* part,
+                       Shape3& shape, bool& first);
+  void allocate_activations(rt::Arena& activations, LayerBuffers& b) const;
+  void allocate_params(const Arenas& arenas, LayerBuffers& b, const LayerParams& p,
+                       const std::string& prefix);
 
   ModelSpec spec_;
   uint32_t max_batch_;

@@ -67,6 +67,22 @@ TEST_F(Runtime, ArenaRefusesWhenFullAndBeyondTheBindingLimit) {
   EXPECT_THAT([&] { big.allocate(limit + 4); }, ::testing::ThrowsMessage<Error>(HasSubstr("maxStorageBufferRange")));
 }
 
+TEST_F(Runtime, SizingArenaHandsOutTheOffsetsOfARealOne) {
+  Arena sizing = Arena::sizing(test::ctx().device(), "plan");
+  Arena real(test::ctx().device(), 1 << 16, "real");
+  for (VkDeviceSize bytes : {4u, 12u, 1000u, 3u, 256u}) {
+    const BufferView planned = sizing.allocate(bytes), carved = real.allocate(bytes);
+    EXPECT_EQ(planned.buffer, VkBuffer(VK_NULL_HANDLE));
+    EXPECT_EQ(planned.offset, carved.offset);
+    EXPECT_EQ(planned.size, carved.size);
+  }
+  EXPECT_EQ(sizing.used(), real.used());
+  EXPECT_EQ(sizing.capacity(), 0u);
+  const VkDeviceSize limit = test::ctx().device().limits().maxStorageBufferRange;
+  EXPECT_THAT([&] { sizing.allocate(limit + 4); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("arena 'plan': a view of")));
+}
+
 TEST_F(Runtime, EveryPipelineCreatesAndEveryShaderIsDescribedOnce) {
   std::multiset<std::string> described;
   for (const PipelineDesc* desc : nn::all_pipelines()) {
