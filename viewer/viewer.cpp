@@ -284,8 +284,7 @@ nn::LivePreview make_preview(nn::Programs& programs, rt::Submitter& submitter, C
 ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& options) {
   const nn::LoadedCheckpoint ckpt = nn::read_checkpoint(config.checkpoint);
   const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
-  if (!nn::known_dataset(dataset))
-    throw InputError("dataset " + dataset + ": unknown (expected mnist or fashion)");
+  nn::require_known_dataset(dataset);
   const nn::Dataset test_set = nn::load_dataset(dataset, nn::Split::Test, nn::DataSearch{config.data_dir});
   const LossHistory history = read_loss_history(config.checkpoint);
 
