@@ -8,6 +8,7 @@
 
 #include "app/command_entry.hpp"
 #include "nn/infer/evaluate.hpp"
+#include "nn/train/defaults.hpp"
 
 namespace vkae::app {
 
@@ -29,7 +30,7 @@ struct ViewCommand {
   std::string dataset;  // "" = the checkpoint's
   std::optional<std::filesystem::path> data_dir;
   std::string device;
-  float noise = 0.5f;
+  float noise = nn::kDefaultNoise;
   uint64_t seed = 0;
   std::optional<std::filesystem::path> screenshot;
   uint32_t frames = 30;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/train/defaults.hpp"
 #include "nn/train/live.hpp"
 #include "viewer/window.hpp"
 
@@ -36,7 +37,7 @@ struct PanelInput {
 // What the user can change; the panels edit it, the caller forwards changes.
 struct Controls {
   bool paused = false;
-  float noise = 0.5f;
+  float noise = nn::kDefaultNoise;
   uint32_t sample_set = 0;
   bool save = false;  // one-shot requests: the caller clears them
   bool stop = false;

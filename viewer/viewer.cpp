@@ -291,7 +291,7 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   Glfw glfw("vkae view", "run it on a desktop, or under xvfb-run with --screenshot");
   rt::Context ctx(presenting_context_options(glfw, config.device));
   // A larger batch than the preview's for the analysis pass over the test images.
-  nn::Model model(ctx, ckpt.spec, nn::kAnalysisBatch);
+  nn::Model model(ctx, ckpt.spec, nn::kInferenceBatch);
   nn::load_into(ctx, ckpt, model, nullptr);
   nn::DeviceImages images(ctx, test_set, test_set.count);
   nn::Programs programs(ctx, model, images, images,

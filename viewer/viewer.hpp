@@ -14,6 +14,7 @@
 #include "nn/train/trainer.hpp"
 #include "viewer/panels.hpp"
 #include "viewer/window.hpp"
+#include "nn/train/defaults.hpp"
 
 namespace vkae::viewer {
 
@@ -43,7 +44,7 @@ struct ViewConfig {
   std::string dataset;  // "" = the checkpoint's
   std::optional<std::filesystem::path> data_dir;
   std::string device;
-  float noise = 0.5f;
+  float noise = nn::kDefaultNoise;
   uint64_t seed = 0;
 };
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/train/defaults.hpp"
+
 namespace vkae::rt {
 class Context;
 }
@@ -15,7 +17,7 @@ namespace vkae::nn {
 
 struct BenchConfig {
   std::string model = "dae";        // built-in name or .json spec
-  uint32_t batch = 128;
+  uint32_t batch = kDefaultBatch;
   uint32_t warmup = 2;              // untimed steps first (the first one JIT-compiles every pipeline)
   uint32_t steps = 10;              // timed steps; the median is reported
   uint32_t infer_images = 1024;     // images through the evaluation pass (rounded down to whole batches)

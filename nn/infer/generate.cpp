@@ -21,8 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint32_t kBatch = 128;
-
 // `count` images [rows * cols] in [0, 1] tiled into a grid x grid picture, row-major, no gaps.
 void write_image_grid(const fs::path& path, const float* images, uint32_t grid, uint32_t rows,
                       uint32_t cols) {
@@ -141,7 +139,7 @@ GenerateResult generate(const GenerateConfig& config) {
   const fs::path out = make_out_folder(config);
 
   rt::Context ctx(analysis_context_options(config.device));
-  Model model(ctx, ckpt.spec, kBatch);
+  Model model(ctx, ckpt.spec, kInferenceBatch);
   load_into(ctx, ckpt, model, nullptr);
   std::optional<DeviceImages> images;
   if (test_set) images.emplace(ctx, *test_set, count);

@@ -18,7 +18,6 @@
 
 namespace vkae::nn {
 
-inline constexpr uint32_t kAnalysisBatch = kInferenceBatch;  // (the name goes once every user says kInferenceBatch)
 
 rt::ContextOptions analysis_context_options(const std::string& device);
 
@@ -34,7 +33,7 @@ Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem:
 
 class ModelRunner {
  public:
-  ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device, uint32_t max_batch = kAnalysisBatch);
+  ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device, uint32_t max_batch = kInferenceBatch);
 
   // Images [first, first + n) of `data` (n <= max batch) as clean targets; the model's input is the image,
   // or its 2x downscale for super-resolution. Forward in prediction mode, then the errors of each image.

@@ -156,9 +156,9 @@ ReduceReport compare_with_pca(const ReduceConfig& config) {
   r.explained_variance = at_k.explained_variance_ratio();
 
   ErrorTally tally(pca, at_k, std::move(curve_ks));
-  std::vector<float> target(size_t{kAnalysisBatch} * d);
-  for (uint32_t first = 0; first < count; first += kAnalysisBatch) {
-    const uint32_t n = std::min(kAnalysisBatch, count - first);
+  std::vector<float> target(size_t{kInferenceBatch} * d);
+  for (uint32_t first = 0; first < count; first += kInferenceBatch) {
+    const uint32_t n = std::min(kInferenceBatch, count - first);
     runner.run(test, first, n);
     const std::vector<float> out = runner.read_output(n);
     to_unit(std::span(target).first(size_t{n} * d),

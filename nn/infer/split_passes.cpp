@@ -1,5 +1,5 @@
 // encode and anomaly scores: a checkpoint's model in prediction mode over a dataset split, in batches of up
-// to kAnalysisBatch images through ModelRunner. The PCA comparison is pca_comparison.cpp's.
+// to kInferenceBatch images through ModelRunner. The PCA comparison is pca_comparison.cpp's.
 #include "nn/infer/split_passes.hpp"
 
 #include <algorithm>
@@ -45,8 +45,8 @@ Encoding encode_split(const SplitConfig& config) {
   e.latent = uint32_t(runner.model().latent_size());
   e.vae = runner.model().sampling() != nullptr;
   e.codes.reserve(size_t{s.count} * e.latent);
-  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
-    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
+  for (uint32_t first = 0; first < s.count; first += kInferenceBatch) {
+    const uint32_t n = std::min(kInferenceBatch, s.count - first);
     runner.run(s.data, first, n);
     const std::vector<float> code = runner.read_code(n);
     e.codes.insert(e.codes.end(), code.begin(), code.end());
@@ -63,8 +63,8 @@ ReconstructionScores score_split(const SplitConfig& config) {
   ModelRunner runner(s.ckpt, config.device);
   r.device = runner.device_name();
   r.errors.reserve(s.count);
-  for (uint32_t first = 0; first < s.count; first += kAnalysisBatch) {
-    const uint32_t n = std::min(kAnalysisBatch, s.count - first);
+  for (uint32_t first = 0; first < s.count; first += kInferenceBatch) {
+    const uint32_t n = std::min(kInferenceBatch, s.count - first);
     runner.run(s.data, first, n);
     const std::vector<float> errors = runner.read_errors(n);
     r.errors.insert(r.errors.end(), errors.begin(), errors.end());
