@@ -148,7 +148,9 @@ std::vector<ConvVariant> conv_variants() {
 }
 
 // gtest names a failing parameter by this (its bytes otherwise).
-void PrintTo(const ConvVariant& v, std::ostream* os) { *os << v.name; }
+void PrintTo(const ConvVariant& v, std::ostream* os) {
+  *os << v.name;
+}
 
 class DevConv : public test::GpuTest, public ::testing::WithParamInterface<ConvVariant> {};
 

@@ -15,7 +15,7 @@
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
 // in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
-// Pixels per invocation, a multiple of 4, chosen by the includer (nn/ops/conv2d.cpp mirrors it): 8 measured
+// Pixels per invocation, a multiple of 4, chosen by the includer (dev/variants_test.cpp dispatches for it): 8 measured
 // ~10 % faster with 32 input channels, 4 better with one (dev/conv/README.md). The sums are the same either
 // way (same order per output), so the choice never changes a bit of the result.
 #ifndef GATHER_PIXELS
