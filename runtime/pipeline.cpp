@@ -27,6 +27,35 @@ const shaders::Shader& registered_shader(const char* name) {
   if (!shader) throw Error("pipeline: no shader named '" + std::string(name) + "' was built into vkae");
   return *shader;
 }
+
+void check_limits(const std::string& name, const PipelineDesc& desc, const VkPhysicalDeviceLimits& limits) {
+  if (desc.push_size > limits.maxPushConstantsSize)
+    throw Error("pipeline " + name + ": " + std::to_string(desc.push_size) +
+                " bytes of push constants exceed the " + std::to_string(limits.maxPushConstantsSize) +
+                " this device allows");
+  if (desc.push_size % 4 != 0)
+    throw Error("pipeline " + name + ": push-constant size must be a multiple of 4");
+  const uint64_t invocations = uint64_t{desc.local.x} * desc.local.y * desc.local.z;
+  if (invocations > limits.maxComputeWorkGroupInvocations ||
+      desc.local.x > limits.maxComputeWorkGroupSize[0] || desc.local.y > limits.maxComputeWorkGroupSize[1] ||
+      desc.local.z > limits.maxComputeWorkGroupSize[2])
+    throw Error("pipeline " + name + ": workgroup " + std::to_string(desc.local.x) + "x" +
+                std::to_string(desc.local.y) + "x" + std::to_string(desc.local.z) +
+                " exceeds this device's limits");
+  if (desc.bindings.size() > limits.maxPerStageDescriptorStorageBuffers)
+    throw Error("pipeline " + name + ": too many storage buffers for this device");
+}
+
+// The dispatch sizes are computed from desc.local, so a shader declaring another size would silently skip or
+// repeat work: refuse it at creation, naming both.
+void check_local_size(const std::string& name, const PipelineDesc& desc, const shaders::Shader& shader) {
+  const std::optional<LocalSize> declared = spirv_local_size({shader.words, shader.word_count});
+  if (!declared)
+    throw Error("pipeline " + name + ": the shader declares no local size (LocalSize or WorkgroupSize)");
+  if (declared->x != desc.local.x || declared->y != desc.local.y || declared->z != desc.local.z)
+    throw Error("pipeline " + name + ": the shader's local size is " + size_string(*declared) +
+                " but its PipelineDesc says " + size_string(desc.local));
+}
 }  // namespace
 
 std::optional<LocalSize> spirv_local_size(std::span<const uint32_t> words) {
@@ -60,37 +89,6 @@ std::optional<LocalSize> spirv_local_size(std::span<const uint32_t> words) {
   if (mode) return LocalSize{(*mode)[0], (*mode)[1], (*mode)[2]};
   return std::nullopt;
 }
-
-namespace {
-void check_limits(const std::string& name, const PipelineDesc& desc, const VkPhysicalDeviceLimits& limits) {
-  if (desc.push_size > limits.maxPushConstantsSize)
-    throw Error("pipeline " + name + ": " + std::to_string(desc.push_size) +
-                " bytes of push constants exceed the " + std::to_string(limits.maxPushConstantsSize) +
-                " this device allows");
-  if (desc.push_size % 4 != 0)
-    throw Error("pipeline " + name + ": push-constant size must be a multiple of 4");
-  const uint64_t invocations = uint64_t{desc.local.x} * desc.local.y * desc.local.z;
-  if (invocations > limits.maxComputeWorkGroupInvocations ||
-      desc.local.x > limits.maxComputeWorkGroupSize[0] || desc.local.y > limits.maxComputeWorkGroupSize[1] ||
-      desc.local.z > limits.maxComputeWorkGroupSize[2])
-    throw Error("pipeline " + name + ": workgroup " + std::to_string(desc.local.x) + "x" +
-                std::to_string(desc.local.y) + "x" + std::to_string(desc.local.z) +
-                " exceeds this device's limits");
-  if (desc.bindings.size() > limits.maxPerStageDescriptorStorageBuffers)
-    throw Error("pipeline " + name + ": too many storage buffers for this device");
-}
-
-// The dispatch sizes are computed from desc.local, so a shader declaring another size would silently skip or
-// repeat work: refuse it at creation, naming both.
-void check_local_size(const std::string& name, const PipelineDesc& desc, const shaders::Shader& shader) {
-  const std::optional<LocalSize> declared = spirv_local_size({shader.words, shader.word_count});
-  if (!declared)
-    throw Error("pipeline " + name + ": the shader declares no local size (LocalSize or WorkgroupSize)");
-  if (declared->x != desc.local.x || declared->y != desc.local.y || declared->z != desc.local.z)
-    throw Error("pipeline " + name + ": the shader's local size is " + size_string(*declared) +
-                " but its PipelineDesc says " + size_string(desc.local));
-}
-}  // namespace
 
 Pipeline::Pipeline(const Device& device, const PipelineDesc& desc)
     : Pipeline(device, desc, registered_shader(desc.shader)) {}
