@@ -1,7 +1,8 @@
 // Shared by every conv2d / conv_transpose2d shader: the push constants (nn::ConvPush) and the block sizes the
-// host wrappers dispatch for (defined once in conv_blocks.h, which nn/ops/conv2d.cpp includes too). Shapes are those of the conv2d whose
-// forward, input gradient or weight gradient the shader computes: x [N, C_in, H, W],
-// w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into pad_top/pad_left.
+// host wrappers dispatch for (defined once in conv_blocks.h, which nn/ops/conv2d.cpp includes too). Shapes
+// are those of the conv2d whose forward, input gradient or weight gradient the shader computes:
+// x [N, C_in, H, W], w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into
+// pad_top/pad_left.
 #extension GL_EXT_control_flow_attributes : require  // [[unroll]] on the register-block loops
 #include "activation.glsl"  // the forward shaders end in y = f(conv + b)
 #include "conv_blocks.h"
