@@ -1,16 +1,22 @@
 // Compute pipelines built from embedded SPIR-V. A PipelineDesc names the shader, says how each storage-buffer
 // binding is accessed (the recorder derives barriers from it) and the push-constant size; the Pipeline checks
-// these against the device limits once, at creation.
+// these against the device limits once, at creation, and the local size against the one the SPIR-V declares.
 #pragma once
 #include <vulkan/vulkan.h>
 
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "runtime/handle.hpp"
+
+namespace vkae::shaders {
+struct Shader;
+}
 
 namespace vkae::rt {
 
@@ -24,15 +30,23 @@ struct LocalSize {
 };
 
 struct PipelineDesc {
-  const char* shader = "";          // file name under shaders/ without ".comp"
-  std::vector<Access> bindings;     // binding i of set 0 is a storage buffer accessed like this
-  uint32_t push_size = 0;           // bytes of push constants (0: none)
-  LocalSize local{64, 1, 1};        // must match the shader's local_size
+  const char* shader = "";       // file name under shaders/ without ".comp"
+  std::vector<Access> bindings;  // binding i of set 0 is a storage buffer accessed like this
+  uint32_t push_size = 0;        // bytes of push constants (0: none)
+  LocalSize local{64, 1, 1};     // the shader's local_size; Pipeline throws when they differ
 };
+
+// The workgroup size a SPIR-V module declares: its WorkgroupSize built-in if it has one, else the LocalSize
+// (or LocalSizeId) execution mode, with specialization constants at their defaults (vkae passes none).
+// nullopt when the words declare neither.
+std::optional<LocalSize> spirv_local_size(std::span<const uint32_t> words);
 
 class Pipeline {
  public:
+  // The shader named by desc.shader in the built-in registry (shaders/registry.hpp).
   Pipeline(const Device& device, const PipelineDesc& desc);
+  // `shader` instead of the registry's (the dev/ kernel variants); desc.shader names it in messages.
+  Pipeline(const Device& device, const PipelineDesc& desc, const shaders::Shader& shader);
 
   VkPipeline get() const noexcept { return pipeline_.get(); }
   VkPipelineLayout layout() const noexcept { return layout_.get(); }

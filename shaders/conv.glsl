@@ -1,9 +1,11 @@
 // Shared by every conv2d / conv_transpose2d shader: the push constants (nn::ConvPush) and the block sizes the
-// host wrappers dispatch for (nn/ops/conv2d.cpp mirrors them). Shapes are those of the conv2d whose
-// forward, input gradient or weight gradient the shader computes: x [N, C_in, H, W],
-// w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into pad_top/pad_left.
+// host wrappers dispatch for (defined once in conv_blocks.h, which nn/ops/conv2d.cpp includes too). Shapes
+// are those of the conv2d whose forward, input gradient or weight gradient the shader computes:
+// x [N, C_in, H, W], w [C_out, C_in, KH, KW], y [N, C_out, H_out, W_out]; TF padding already resolved into
+// pad_top/pad_left.
 #extension GL_EXT_control_flow_attributes : require  // [[unroll]] on the register-block loops
 #include "activation.glsl"  // the forward shaders end in y = f(conv + b)
+#include "conv_blocks.h"
 
 layout(push_constant) uniform Push {
   uint N, C_in, H, W;
@@ -17,7 +19,7 @@ layout(push_constant) uniform Push {
   uint pad2;
 } p;
 
-const uint kLocal = 64u;  // invocations per workgroup
-const uint kCB = 8u;  // channels per invocation (gather kernels)
-const uint kPB = 4u;  // pixels per invocation (gather kernels); the accumulators are vec4s
-const uint kWB = 4u;  // output x input channels of one weight-gradient block
+const uint kLocal = VKAE_CONV_LOCAL;  // invocations per workgroup
+const uint kCB = VKAE_CONV_CHANNEL_BLOCK;  // channels per invocation (gather kernels)
+const uint kPB = VKAE_CONV_PIXEL_BLOCK;  // pixels per invocation (gather kernels); the accumulators are vec4s
+const uint kWB = VKAE_CONV_WEIGHT_BLOCK;  // output x input channels of one weight-gradient block

@@ -4,23 +4,25 @@
 // each image's plane in order, then a fixed shared-memory tree adds the 64 partial sums (deterministic).
 // Bindings: 0 sum [C] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 data [N, C, HW] read.
-layout(local_size_x = 64) in;
+#include "conv_blocks.h"
+layout(local_size_x = VKAE_CONV_LOCAL) in;
 layout(std430, binding = 0) buffer Sum { float sum[]; };
 layout(std430, binding = 1) readonly buffer Data { float data[]; };
 layout(push_constant) uniform Push { uint N, C, HW, accumulate; } p;
 
-shared float partial[64];
+const uint kLocal = VKAE_CONV_LOCAL;  // a power of two: the tree halves it
+shared float partial[kLocal];
 
 void main() {
   const uint t = gl_LocalInvocationID.x, c = gl_WorkGroupID.x;
   float acc = 0.0;
   for (uint n = 0u; n < p.N; ++n) {
     const uint plane = (n * p.C + c) * p.HW;
-    for (uint i = t; i < p.HW; i += 64u) acc += data[plane + i];
+    for (uint i = t; i < p.HW; i += kLocal) acc += data[plane + i];
   }
   partial[t] = acc;
   barrier();
-  for (uint half_ = 32u; half_ > 0u; half_ /= 2u) {
+  for (uint half_ = kLocal / 2u; half_ > 0u; half_ /= 2u) {
     if (t < half_) partial[t] += partial[t + half_];
     barrier();
   }

@@ -11,7 +11,8 @@
 // stays under llvmpipe's 65535 loop trips (later slices accumulate).
 // Bindings: 0 dw [C_out, C_in, KH, KW] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C_out, H_out, W_out] read; 2 x [N, C_in, H, W] read.
-layout(local_size_x = 64) in;
+#include "conv_blocks.h"  // before conv.glsl: the local size
+layout(local_size_x = VKAE_CONV_LOCAL) in;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };

@@ -13,13 +13,14 @@
 // accumulating dispatches. The 64 partial sums of each weight are added in a fixed order: bit-reproducible.
 // Bindings: 0 dw [C_out, C_in, 3, 3] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 v [N, Cv, Hv, Wv] read; 2 u [N, Cu, Hu, Wu] read (the host binds dy and x in this order).
-layout(local_size_x = 64) in;
+#include "conv_blocks.h"  // before conv.glsl: the local size
+layout(local_size_x = VKAE_CONV_LOCAL) in;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
 layout(std430, binding = 2) readonly buffer U { float u[]; };
 #include "conv.glsl"
 
-const uint kA = 8u, kB = 1u;  // v x u channels per workgroup (nn/ops/conv2d.cpp mirrors them)
+const uint kA = VKAE_CONV_WGRAD3X3_V_BLOCK, kB = VKAE_CONV_WGRAD3X3_U_BLOCK;  // v x u channels per workgroup
 const uint kSums = kA * kB * 9u;
 shared float partial[kSums][kLocal];
 

@@ -9,13 +9,13 @@
 // Bindings: 0 y [N, 1, H_out, W_out] write (overwritten); 1 x [N, C_in, H, W] read; 2 w [1, C_in, 3, 3] read;
 //           3 b [1] read.
 #include "conv.glsl"
-layout(local_size_x = 64) in;
+layout(local_size_x = VKAE_CONV_LOCAL) in;
 layout(std430, binding = 0) writeonly buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
 layout(std430, binding = 3) readonly buffer Bias { float b[]; };
 
-const uint kRB = 8u;  // output rows per invocation
+const uint kRB = VKAE_CONV_ROW_BLOCK;  // output rows per invocation
 
 void main() {
   const uint M = (p.W_out + kPB - 1u) / kPB, R = (p.H_out + kRB - 1u) / kRB;

@@ -5,6 +5,6 @@
 // Bindings: 0 y [N, C_out, H_out, W_out] write (overwritten; p.accumulate is 0);
 //           1 x [N, C_in, H, W] read; 2 w [C_out, C_in, KH, KW] read; 3 b [C_out] read.
 #define CONV_BIAS 1
-#define GATHER_PIXELS 8u
+#define GATHER_PIXELS VKAE_CONV_WIDE_PIXELS
 #include "conv.glsl"
 #include "conv_gather.glsl"

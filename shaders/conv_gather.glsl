@@ -9,12 +9,12 @@
 // ow = m*kGPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
 // in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
-layout(local_size_x = 64) in;
-// Pixels per invocation, a multiple of 4, chosen by the includer (nn/ops/conv2d.cpp mirrors it): 8 measured
+layout(local_size_x = VKAE_CONV_LOCAL) in;
+// Pixels per invocation, a multiple of 4, chosen by the includer (a conv_blocks.h value): 8 measured
 // ~10 % faster with 32 input channels, 4 better with one (dev/conv/README.md). The sums are the same either
 // way (same order per output), so the choice never changes a bit of the result.
 #ifndef GATHER_PIXELS
-#define GATHER_PIXELS 4u
+#define GATHER_PIXELS VKAE_CONV_PIXEL_BLOCK
 #endif
 const uint kGPB = GATHER_PIXELS;
 const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel

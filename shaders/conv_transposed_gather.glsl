@@ -11,8 +11,8 @@
 // channels ci. Sums run kh, kw, co in that fixed order (kh, co, kw on the stride-1 3-wide path):
 // deterministic either way. Tail columns are computed on clamped indices and not stored; channels past C_in
 // are skipped by a workgroup-uniform branch.
-layout(local_size_x = 64) in;
-const uint kTPB = 8u;  // columns per invocation, a multiple of 4 (nn/ops/conv2d.cpp mirrors it)
+layout(local_size_x = VKAE_CONV_LOCAL) in;
+const uint kTPB = VKAE_CONV_TRANSPOSED_PIXELS;  // columns per invocation, a multiple of 4
 const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };

@@ -5,7 +5,7 @@
 // their results are never stored.
 // 8x8 measured best on lavapipe (batch 128, 784 -> 512: ~2.5x the GFLOP/s of 4x4; 16x8 no better);
 // register blocking is what helps a CPU device, shared-memory tiling without it does not.
-const uint kBM = 8u, kBN = 8u;
+const uint kBM = VKAE_DENSE_ROW_BLOCK, kBN = VKAE_DENSE_COL_BLOCK;  // dense_blocks.h
 
 // Block `index` of a grid of ceil(M / kBM) x ceil(NC / kBN) blocks, row-major: first row m0, first column n0.
 void dense_block(uint index, uint nc, out uint m0, out uint n0) {

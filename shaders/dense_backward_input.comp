@@ -4,7 +4,8 @@
 // workgroup; each accumulates its 64 outputs in registers over o in order. Tail blocks bounds-checked.
 // Bindings: 0 dx [N, D_in] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, D_out] read; 2 W [D_out, D_in] read.
-layout(local_size_x = 64) in;
+#include "dense_blocks.h"
+layout(local_size_x = VKAE_DENSE_LOCAL) in;
 layout(std430, binding = 0) buffer DX { float dx[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };

@@ -6,7 +6,8 @@
 // their 8 outputs (the sum they accumulated on the way). Tail blocks bounds-checked.
 // Bindings: 0 dW [D_out, D_in] read-write, 1 db [D_out] read-write (both overwritten, or accumulated when
 //           p.accumulate != 0); 2 dy [N, D_out] read; 3 x [N, D_in] read.
-layout(local_size_x = 64) in;
+#include "dense_blocks.h"
+layout(local_size_x = VKAE_DENSE_LOCAL) in;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) buffer DB { float db[]; };
 layout(std430, binding = 2) readonly buffer DY { float dy[]; };

@@ -4,7 +4,8 @@
 // Threads: one invocation per 8x8 block of y (8 batch rows x 8 outputs, flat row-major block index), 64 per
 // workgroup; each accumulates its 64 outputs in registers over i in order. Tail blocks bounds-checked.
 // Bindings: 0 y [N, D_out] write (overwritten); 1 x [N, D_in] read; 2 W [D_out, D_in] read; 3 b [D_out] read.
-layout(local_size_x = 64) in;
+#include "dense_blocks.h"
+layout(local_size_x = VKAE_DENSE_LOCAL) in;
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };

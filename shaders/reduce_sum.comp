@@ -3,7 +3,8 @@
 // or one sum per row (span = D). Fixed tree: see reduce.glsl.
 // Threads: one workgroup of 256 per span; each thread adds a strided slice, then a shared-memory tree.
 // Bindings: 0 out [groups] write (overwritten); 1 in [count] read.
-layout(local_size_x = 256) in;
+#include "reduce_blocks.h"
+layout(local_size_x = VKAE_REDUCE_LOCAL) in;
 layout(std430, binding = 0) writeonly buffer Out { float out_[]; };
 layout(std430, binding = 1) readonly buffer In { float in_[]; };
 layout(push_constant) uniform Push { uint count; uint span; float scale; uint pad; } p;

@@ -10,7 +10,7 @@
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
 // in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
-const uint kGPB = 8u;  // pixels per invocation, a multiple of 4 (nn/ops/conv2d.cpp mirrors it)
+const uint kGPB = 8u;  // pixels per invocation, a multiple of 4 (dev/variants_test.cpp dispatches for it)
 const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };

@@ -12,7 +12,7 @@
 // deterministic either way. Tail columns are computed on clamped indices and not stored; channels past C_in
 // are skipped by a workgroup-uniform branch.
 layout(local_size_x = 64) in;
-const uint kTPB = 4u;  // columns per invocation, a multiple of 4 (nn/ops/conv2d.cpp mirrors it)
+const uint kTPB = 4u;  // columns per invocation, a multiple of 4 (dev/variants_test.cpp dispatches for it)
 const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };

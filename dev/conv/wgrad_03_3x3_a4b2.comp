@@ -15,7 +15,7 @@ layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
 #include "conv.glsl"
 
-const uint kA = 4u, kB = 2u;  // output x input channels per workgroup (nn/ops/conv2d.cpp mirrors them)
+const uint kA = 4u, kB = 2u;  // output x input channels per workgroup (dev/variants_test.cpp dispatches for them)
 const uint kSums = kA * kB * 9u;
 shared float partial[kSums][kLocal];
 

@@ -19,7 +19,7 @@ layout(std430, binding = 1) readonly buffer V { float v[]; };
 layout(std430, binding = 2) readonly buffer U { float u[]; };
 #include "conv.glsl"
 
-const uint kA = 8u, kB = 1u;  // v x u channels per workgroup (nn/ops/conv2d.cpp mirrors them)
+const uint kA = 8u, kB = 1u;  // v x u channels per workgroup (dev/variants_test.cpp dispatches for them)
 const uint kSums = kA * kB * 9u;
 shared float partial[kSums][kLocal];
 

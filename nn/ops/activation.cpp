@@ -30,7 +30,8 @@ void record_activation_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferVi
   check_floats("activation_forward", "y", y, count, shape);
   check_floats("activation_forward", "x", x, count, shape);
   const ActivationPush push{static_cast<uint32_t>(count), static_cast<uint32_t>(kind), alpha, 0};
-  rec.dispatch(rec.pipeline(kActivationForward), {y, x}, push, {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(kActivationForward), {y, x}, push,
+               {rt::groups_for(count, kActivationForward.local.x)});
 }
 
 void record_activation_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
@@ -42,7 +43,8 @@ void record_activation_backward(rt::Recorder& rec, rt::BufferView dx, rt::Buffer
   check_floats("activation_backward", "y", y, count, shape);
   const ActivationPush push{static_cast<uint32_t>(count), static_cast<uint32_t>(kind), alpha,
                             static_cast<uint32_t>(grad)};
-  rec.dispatch(rec.pipeline(kActivationBackward), {dx, dy, x, y}, push, {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(kActivationBackward), {dx, dy, x, y}, push,
+               {rt::groups_for(count, kActivationBackward.local.x)});
 }
 
 template <typename T>

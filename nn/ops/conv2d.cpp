@@ -1,25 +1,28 @@
 // conv2d: TF padding rules, pipeline descriptions, recording with shape checks, and the CPU reference.
-// The shaders' blocking (outputs per invocation) is mirrored by the k*Block constants below.
+// The shaders' blocking (outputs per invocation) comes from shaders/conv_blocks.h, which they include too.
 #include "nn/ops/conv2d.hpp"
 
 #include <algorithm>
 #include <vector>
+
+#include "shaders/conv_blocks.h"
 
 namespace vkae::nn {
 
 using rt::Access;
 
 namespace {
-// Must match the shaders: each invocation of the gather kernels computes kCoBlock output channels x
-// kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the gradient.
-constexpr uint32_t kLocal = 64;
-constexpr uint32_t kCoBlock = 8;
-constexpr uint32_t kPixBlock = 4;
-constexpr uint32_t kRowBlock = 8;  // conv2d_forward_rows.comp: kRB
-constexpr uint32_t kWidePixBlock = 8;  // conv2d_forward_wide.comp: GATHER_PIXELS
-constexpr uint32_t kTransposedPixBlock = 8;  // conv_transposed_gather.glsl: kTPB
-constexpr uint32_t kWeightBlock = 4;  // dw: kWeightBlock output x kWeightBlock input channels per workgroup
-constexpr uint32_t kWeight3x3VBlock = 8, kWeight3x3UBlock = 1;  // conv2d_backward_weight_3x3: kA, kB
+// The shaders' own constants (conv_blocks.h): each invocation of the gather kernels computes kCoBlock output
+// channels x kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the
+// gradient.
+constexpr uint32_t kLocal = VKAE_CONV_LOCAL;
+constexpr uint32_t kCoBlock = VKAE_CONV_CHANNEL_BLOCK;
+constexpr uint32_t kPixBlock = VKAE_CONV_PIXEL_BLOCK;
+constexpr uint32_t kRowBlock = VKAE_CONV_ROW_BLOCK;        // conv2d_forward_rows.comp: kRB
+constexpr uint32_t kWidePixBlock = VKAE_CONV_WIDE_PIXELS;  // conv2d_forward_wide.comp: GATHER_PIXELS
+constexpr uint32_t kWeightBlock = VKAE_CONV_WEIGHT_BLOCK;  // dw: kWeightBlock out x kWeightBlock in channels
+constexpr uint32_t kWeight3x3VBlock = VKAE_CONV_WGRAD3X3_V_BLOCK;  // conv2d_backward_weight_3x3: kA
+constexpr uint32_t kWeight3x3UBlock = VKAE_CONV_WGRAD3X3_U_BLOCK;  // and kB
 // llvmpipe ends a shader invocation after 65535 loop trips (all loops together) without an error; kernels
 // that loop long check their count against this.
 constexpr uint64_t kLoopBudget = 60000;
@@ -92,11 +95,10 @@ rt::Groups gather_groups(const Conv2dShape& s, uint32_t pixels) {
   return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), 1};
 }
 
-rt::Groups transposed_gather_groups(const Conv2dShape& s) {
-  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; kTransposedPixBlock columns
-  // of one class per invocation.
-  const uint64_t invocations =
-      uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), kTransposedPixBlock);
+rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t columns) {
+  // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; `columns` columns of one
+  // class per invocation.
+  const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), columns);
   return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 

@@ -11,10 +11,12 @@ using rt::Access;
 
 const rt::PipelineDesc kConvTranspose2dForward{"conv_transpose2d_forward",
                                                {Access::Write, Access::Read, Access::Read, Access::Read},
-                                               sizeof(ConvPush), {64, 1, 1}};
+                                               sizeof(ConvPush),
+                                               {VKAE_CONV_LOCAL, 1, 1}};
 const rt::PipelineDesc kConvTranspose2dBackwardInput{"conv_transpose2d_backward_input",
                                                      {Access::ReadWrite, Access::Read, Access::Read},
-                                                     sizeof(ConvPush), {64, 1, 1}};
+                                                     sizeof(ConvPush),
+                                                     {VKAE_CONV_LOCAL, 1, 1}};
 
 namespace {
 uint32_t out_size(uint32_t in, uint32_t k, uint32_t stride, Padding padding) {

@@ -57,7 +57,8 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView imag
   check_state(op, state);
   const GatherPush push{s.n,  s.pixels, s.image_count, static_cast<uint32_t>(std::min(perm_count, kMaxIndex)),
                         from_state ? 1u : 0u, first, 0, 0};
-  rec.dispatch(rec.pipeline(kGatherForward), {y, images, perm, state}, push, {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(kGatherForward), {y, images, perm, state}, push,
+               {rt::groups_for(count, kGatherForward.local.x)});
 }
 
 void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
@@ -68,7 +69,8 @@ void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt
   check_floats("noise", "x", x, count, shape);
   check_state("noise", state);
   const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u, step};
-  rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push, {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push,
+               {rt::groups_for(count, kNoiseForward.local.x)});
 }
 
 }  // namespace
@@ -108,7 +110,8 @@ void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, c
   check_floats("downscale2x", "y", y, s.out_count(), text);
   check_floats("downscale2x", "x", x, s.in_count(), text);
   const Downscale2xPush push{s.n * s.c, s.h, s.w, 0};
-  rec.dispatch(rec.pipeline(kDownscale2xForward), {y, x}, push, {rt::groups_for(s.out_count(), 256)});
+  rec.dispatch(rec.pipeline(kDownscale2xForward), {y, x}, push,
+               {rt::groups_for(s.out_count(), kDownscale2xForward.local.x)});
 }
 
 template <typename T>

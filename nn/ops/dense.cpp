@@ -3,22 +3,30 @@
 
 #include <limits>
 
+#include "shaders/dense_blocks.h"
+
 namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kDenseForward{"dense_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
-                                     sizeof(DensePush), {64, 1, 1}};
-const rt::PipelineDesc kDenseBackwardInput{"dense_backward_input", {Access::ReadWrite, Access::Read, Access::Read},
-                                           sizeof(DensePush), {64, 1, 1}};
+const rt::PipelineDesc kDenseForward{"dense_forward",
+                                     {Access::Write, Access::Read, Access::Read, Access::Read},
+                                     sizeof(DensePush),
+                                     {VKAE_DENSE_LOCAL, 1, 1}};
+const rt::PipelineDesc kDenseBackwardInput{"dense_backward_input",
+                                           {Access::ReadWrite, Access::Read, Access::Read},
+                                           sizeof(DensePush),
+                                           {VKAE_DENSE_LOCAL, 1, 1}};
 const rt::PipelineDesc kDenseBackwardParams{
-    "dense_backward_params", {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read}, sizeof(DensePush),
-    {64, 1, 1}};
+    "dense_backward_params",
+    {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read},
+    sizeof(DensePush),
+    {VKAE_DENSE_LOCAL, 1, 1}};
 
 namespace {
 
-constexpr uint64_t kBM = 8, kBN = 8;  // as in shaders/dense.glsl
-constexpr uint32_t kLocal = 64;
+constexpr uint64_t kBM = VKAE_DENSE_ROW_BLOCK, kBN = VKAE_DENSE_COL_BLOCK;  // dense.glsl's kBM, kBN
+constexpr uint32_t kLocal = VKAE_DENSE_LOCAL;
 
 std::string shape_of(const DenseShape& s) {
   return "N=" + std::to_string(s.n) + ", D_in=" + std::to_string(s.d_in) + ", D_out=" + std::to_string(s.d_out);

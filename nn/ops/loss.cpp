@@ -4,13 +4,15 @@
 
 #include <cmath>
 
+#include "shaders/reduce_blocks.h"
+
 namespace vkae::nn {
 
 using rt::Access;
 
 namespace {
 rt::PipelineDesc reduction_desc(const char* shader, size_t inputs) {
-  rt::PipelineDesc d{shader, {Access::Write}, sizeof(ReducePush), {256, 1, 1}};
+  rt::PipelineDesc d{shader, {Access::Write}, sizeof(ReducePush), {VKAE_REDUCE_LOCAL, 1, 1}};
   d.bindings.insert(d.bindings.end(), inputs, Access::Read);
   return d;
 }
@@ -47,7 +49,7 @@ void dispatch_elementwise(rt::Recorder& rec, const rt::PipelineDesc& desc, std::
                           uint64_t count, float scale, Grad grad) {
   if (count > UINT32_MAX) throw InputError(std::string(desc.shader) + ": " + std::to_string(count) + " elements");
   const LossBackwardPush push{static_cast<uint32_t>(count), static_cast<uint32_t>(grad), scale, 0};
-  rec.dispatch(rec.pipeline(desc), b, push, {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(desc), b, push, {rt::groups_for(count, desc.local.x)});
 }
 
 }  // namespace

@@ -40,14 +40,15 @@ void record_adam(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads,
                  rt::BufferView state, uint64_t count, const AdamConfig& config) {
   const uint32_t n = check_arena("adam", count, {{"params", params}, {"grads", grads}, {"m", m}, {"v", v}}, state);
   const AdamPush push{n, config.beta1, config.beta2, config.eps};
-  rec.dispatch(rec.pipeline(kAdamStep), {params, grads, m, v, state}, push, {rt::groups_for(n, 256)});
+  rec.dispatch(rec.pipeline(kAdamStep), {params, grads, m, v, state}, push,
+               {rt::groups_for(n, kAdamStep.local.x)});
 }
 
 void record_sgd(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView state,
                 uint64_t count) {
   const uint32_t n = check_arena("sgd", count, {{"params", params}, {"grads", grads}}, state);
   const SgdPush push{n, 0.0f, 0, 0};
-  rec.dispatch(rec.pipeline(kSgdStep), {params, grads, state}, push, {rt::groups_for(n, 256)});
+  rec.dispatch(rec.pipeline(kSgdStep), {params, grads, state}, push, {rt::groups_for(n, kSgdStep.local.x)});
 }
 
 void record_sgd_momentum(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView velocity,
@@ -55,7 +56,8 @@ void record_sgd_momentum(rt::Recorder& rec, rt::BufferView params, rt::BufferVie
   const uint32_t n =
       check_arena("sgd_momentum", count, {{"params", params}, {"grads", grads}, {"velocity", velocity}}, state);
   const SgdPush push{n, config.momentum, 0, 0};
-  rec.dispatch(rec.pipeline(kSgdMomentumStep), {params, grads, velocity, state}, push, {rt::groups_for(n, 256)});
+  rec.dispatch(rec.pipeline(kSgdMomentumStep), {params, grads, velocity, state}, push,
+               {rt::groups_for(n, kSgdMomentumStep.local.x)});
 }
 
 template <typename T>

@@ -4,11 +4,14 @@
 #include <limits>
 #include <vector>
 
+#include "shaders/reduce_blocks.h"
+
 namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kReduceSum{"reduce_sum", {Access::Write, Access::Read}, sizeof(ReducePush), {256, 1, 1}};
+const rt::PipelineDesc kReduceSum{
+    "reduce_sum", {Access::Write, Access::Read}, sizeof(ReducePush), {VKAE_REDUCE_LOCAL, 1, 1}};
 
 namespace {
 

@@ -33,8 +33,8 @@ void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::Buff
   check_floats("reparameterize_forward", "logvar", logvar, count, shape);
   check_floats("reparameterize_forward", "state", state, sizeof(StepState) / sizeof(float), "StepState");
   const ReparameterizePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), 0, 0};
-  rec.dispatch(rec.pipeline(kReparameterizeForward), {z, eps, mu, logvar, state.sub(0, sizeof(StepState))}, push,
-               {rt::groups_for(count, 256)});
+  rec.dispatch(rec.pipeline(kReparameterizeForward), {z, eps, mu, logvar, state.sub(0, sizeof(StepState))},
+               push, {rt::groups_for(count, kReparameterizeForward.local.x)});
 }
 
 void record_reparameterize_backward(rt::Recorder& rec, rt::BufferView dmu, rt::BufferView dlogvar,
@@ -49,7 +49,7 @@ void record_reparameterize_backward(rt::Recorder& rec, rt::BufferView dmu, rt::B
   check_floats("reparameterize_backward", "eps", eps, count, shape);
   const ReparameterizePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(grad), 0, 0};
   rec.dispatch(rec.pipeline(kReparameterizeBackward), {dmu, dlogvar, dz, logvar, eps}, push,
-               {rt::groups_for(count, 256)});
+               {rt::groups_for(count, kReparameterizeBackward.local.x)});
 }
 
 template <typename T>

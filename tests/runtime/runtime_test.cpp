@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/all_pipelines.hpp"
@@ -91,6 +93,49 @@ TEST_F(Runtime, EveryPipelineCreatesAndEveryShaderIsDescribedOnce) {
   }
   for (const shaders::Shader& s : shaders::all()) EXPECT_EQ(described.count(s.name), 1u) << s.name;
   EXPECT_EQ(described.size(), shaders::all().size());
+}
+
+// The local size lives in two places, the shader's layout and its PipelineDesc (from which dispatch sizes are
+// computed); creation compares them, so a desc that disagrees with a real shader fails loudly.
+TEST_F(Runtime, PipelineRefusesALocalSizeTheShaderDoesNotDeclare) {
+  PipelineDesc wrong = nn::kActivationForward;  // activation_forward.comp: local_size_x = 256
+  wrong.local = {64, 1, 1};
+  EXPECT_THAT(
+      [&] { Pipeline(test::ctx().device(), wrong); },
+      ::testing::ThrowsMessage<Error>(::testing::StrEq("pipeline activation_forward: the shader's local size "
+                                                       "is 256x1x1 but its PipelineDesc says 64x1x1")));
+  wrong.local = {256, 2, 1};
+  EXPECT_THAT(
+      [&] { Pipeline(test::ctx().device(), wrong); },
+      ::testing::ThrowsMessage<Error>(HasSubstr("local size is 256x1x1 but its PipelineDesc says 256x2x1")));
+  EXPECT_NO_THROW(Pipeline(test::ctx().device(), nn::kActivationForward));
+}
+
+// SPIR-V words for a module whose only content is what spirv_local_size reads: a LocalSize execution mode,
+// and optionally a WorkgroupSize built-in (which overrides the mode, as in the spec).
+std::vector<uint32_t> local_size_module(bool with_builtin) {
+  std::vector<uint32_t> w{0x07230203u, 0x00010500u, 0, 20, 0};  // magic, version 1.5, generator, bound
+  w.insert(w.end(), {(6u << 16) | 16u, 1, 17, 8, 4, 2});        // OpExecutionMode %1 LocalSize 8 4 2
+  if (!with_builtin) return w;
+  w.insert(w.end(), {(4u << 16) | 71u, 9, 11, 25});  // OpDecorate %9 BuiltIn WorkgroupSize
+  for (uint32_t id = 5; id < 8; ++id) w.insert(w.end(), {(4u << 16) | 43u, 2, id, id * 10});  // %id = 10*id
+  w.insert(w.end(), {(6u << 16) | 44u, 3, 9, 5, 6, 7});  // %9 = OpConstantComposite %5 %6 %7
+  return w;
+}
+
+TEST(SpirvLocalSize, ReadsTheExecutionModeAndPrefersTheBuiltIn) {
+  const auto mode = spirv_local_size(local_size_module(false));
+  ASSERT_TRUE(mode.has_value());
+  EXPECT_EQ(std::tie(mode->x, mode->y, mode->z), std::make_tuple(8u, 4u, 2u));
+  const auto builtin = spirv_local_size(local_size_module(true));
+  ASSERT_TRUE(builtin.has_value());
+  EXPECT_EQ(std::tie(builtin->x, builtin->y, builtin->z), std::make_tuple(50u, 60u, 70u));
+  EXPECT_FALSE(spirv_local_size(std::vector<uint32_t>{0x07230203u, 0x00010500u, 0, 1, 0}).has_value());
+  const shaders::Shader* reduce = shaders::find("reduce_sum");
+  ASSERT_NE(reduce, nullptr);
+  const auto real = spirv_local_size({reduce->words, reduce->word_count});
+  ASSERT_TRUE(real.has_value());
+  EXPECT_EQ(real->x, 256u);
 }
 
 TEST_F(Runtime, DispatchChecksBindingCountAndPushSize) {
