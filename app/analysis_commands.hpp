@@ -21,7 +21,7 @@ struct EncodeCommand {
 // finding the held-out class by its error.
 struct AnomalyCommand {
   nn::SplitConfig config;
-  std::optional<uint32_t> holdout_class;  // default: the checkpoint's
+  nn::HeldOutClass holdout_class;  // default: the checkpoint's
   std::optional<std::filesystem::path> out;
   bool json = false;
 };

@@ -91,8 +91,8 @@ struct HoldoutRoc {
   uint64_t positives = 0;
 };
 
-HoldoutRoc holdout_roc(const nn::ReconstructionScores& r, int holdout) {
-  if (holdout < 0) return {};
+HoldoutRoc holdout_roc(const nn::ReconstructionScores& r, nn::HeldOutClass holdout) {
+  if (!holdout) return {};
   HoldoutRoc roc;
   std::vector<double> scores(r.errors.begin(), r.errors.end());
   std::vector<uint8_t> positive(r.labels.size());
@@ -117,7 +117,7 @@ void write_scores(const fs::path& out, const nn::ReconstructionScores& r) {
 // What both the table and the JSON line of `vkae anomaly` show.
 struct AnomalyReport {
   const nn::ReconstructionScores& scores;
-  int holdout = -1;  // the class the AUC is about; -1: none
+  nn::HeldOutClass holdout;  // the class the AUC is about
   HoldoutRoc roc;
   std::vector<ClassErrors> classes;
   ErrorSummary all;
@@ -137,8 +137,8 @@ std::string anomaly_json(const AnomalyCommand& command, const AnomalyReport& a) 
   j["split"] = nn::split_name(r.split);
   j["images"] = r.images;
   j["metric"] = r.metric;
-  j["holdout_class"] = a.holdout >= 0 ? Json(a.holdout) : Json(nullptr);
-  j["trained_without"] = r.holdout_class >= 0 ? Json(r.holdout_class) : Json(nullptr);
+  j["holdout_class"] = a.holdout ? Json(*a.holdout) : Json(nullptr);
+  j["trained_without"] = r.holdout_class ? Json(*r.holdout_class) : Json(nullptr);
   j["roc_auc"] = a.roc.auc ? json_number(*a.roc.auc) : Json(nullptr);
   j["positives"] = a.roc.positives;
   j["mean"] = json_number(a.all.mean);
@@ -160,22 +160,22 @@ void print_error_row(std::ostream& out, const std::string& name, const ErrorSumm
 void print_anomaly_table(std::ostream& out, const AnomalyCommand& command, const AnomalyReport& a) {
   const nn::ReconstructionScores& r = a.scores;
   const std::string trained_without =
-      r.holdout_class >= 0 ? "class " + std::to_string(r.holdout_class) + " was left out of training"
+      r.holdout_class ? "class " + std::to_string(*r.holdout_class) + " was left out of training"
                            : "the checkpoint left no class out of training";
   out << "anomaly scores of " << split_text(r) << " by " << r.model << ": " << r.metric
       << " of the reconstruction (" << fixed(r.seconds, 2) << " s on " << r.device << ")\n";
   out << "class  images  mean error  median error\n";
   for (const ClassErrors& c : a.classes)
-    print_error_row(out, std::to_string(c.label), c.s, int(c.label) == a.holdout);
+    print_error_row(out, std::to_string(c.label), c.s, c.label == a.holdout);
   if (a.all.images) print_error_row(out, "all", a.all, false);
-  if (a.holdout < 0)
+  if (!a.holdout)
     out << "no ROC AUC: " << trained_without
         << " (train with --holdout-class K, or pass --holdout-class K)\n";
   else if (!a.roc.auc)
-    out << "no ROC AUC for class " << a.holdout << ": the " << r.images << " images "
+    out << "no ROC AUC for class " << *a.holdout << ": the " << r.images << " images "
         << (a.roc.positives ? "are all of that class" : "hold none of that class") << "\n";
   else
-    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << a.holdout << " (" << a.roc.positives
+    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << *a.holdout << " (" << a.roc.positives
         << " of " << r.images << " images) by its error; " << trained_without << "\n";
   if (command.out)
     out << "wrote " << command.out->string()
@@ -218,7 +218,7 @@ int run_encode(const EncodeCommand& command, const Console& console) {
 int run_anomaly(const AnomalyCommand& command, const Console& console) {
   if (command.out) check_out_folder(*command.out);
   const nn::ReconstructionScores r = nn::score_split(command.config);
-  const int holdout = command.holdout_class ? int(*command.holdout_class) : r.holdout_class;
+  const nn::HeldOutClass holdout = command.holdout_class ? command.holdout_class : r.holdout_class;
   const AnomalyReport report{r, holdout, holdout_roc(r, holdout), errors_by_class(r.errors, r.labels),
                              summarise(r.errors)};
   if (command.out) write_scores(*command.out, r);
@@ -242,7 +242,7 @@ std::string reduce_json(const nn::ReduceReport& r) {
   j["latent"] = r.latent;
   j["components"] = r.components;
   j["fit_images"] = r.fit_images;
-  j["holdout_class"] = r.holdout_class >= 0 ? Json(r.holdout_class) : Json(nullptr);
+  j["holdout_class"] = r.holdout_class ? Json(*r.holdout_class) : Json(nullptr);
   j["model_mse"] = json_number(r.model_errors.mse);
   j["model_bce"] = json_number(r.model_errors.bce);
   j["pca_mse"] = json_number(r.pca_errors.mse);
@@ -259,7 +259,7 @@ void print_reduce_table(std::ostream& out, const nn::ReduceReport& r) {
   out << "reduce: " << r.model << " (code size " << r.latent << ") vs PCA with " << r.components
       << " components on " << split_text(r) << "\n";
   out << "PCA fitted on " << r.fit_images << " " << r.dataset << " training images"
-      << (r.holdout_class >= 0 ? " (class " + std::to_string(r.holdout_class) + " left out, as in training)"
+      << (r.holdout_class ? " (class " + std::to_string(*r.holdout_class) + " left out, as in training)"
                                : "")
       << " in " << fixed(r.fit_seconds, 1) << " s; its " << r.components << " components explain "
       << fixed(100 * r.explained_variance, 1) << "% of the variance\n";

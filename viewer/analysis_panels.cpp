@@ -161,7 +161,7 @@ ErrorHistograms bin_errors(const nn::LiveAnalysis& an) {
   std::tie(h.lo, h.hi) = error_range(an.errors);
   for (uint32_t i = 0; i < an.images; ++i) {
     if (!std::isfinite(an.errors[i])) continue;
-    const int g = int(an.labels[i]) == an.holdout_class ? 1 : 0;
+    const int g = an.labels[i] == an.holdout_class ? 1 : 0;
     const int bin = std::clamp(int((an.errors[i] - h.lo) / (h.hi - h.lo) * kBins), 0, kBins - 1);
     h.fraction[g][bin] += 1;
     ++h.n[g];
@@ -175,7 +175,7 @@ ErrorHistograms bin_errors(const nn::LiveAnalysis& an) {
 const ImU32 kErrorColours[2] = {IM_COL32(90, 170, 255, 150), IM_COL32(255, 150, 60, 170)};
 
 // Two lines at the panel's top: each group's colour, count and mean error.
-void draw_error_legend(ImDrawList* dl, const ErrorHistograms& h, int holdout_class, ImVec2 top) {
+void draw_error_legend(ImDrawList* dl, const ErrorHistograms& h, uint32_t holdout_class, ImVec2 top) {
   const float line = ImGui::GetTextLineHeight();
   const std::string names[2] = {
       "others: " + std::to_string(h.n[0]) + ", mean " + number("%.3f", h.n[0] ? h.sum[0] / h.n[0] : 0),
@@ -211,7 +211,7 @@ void draw_errors(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w
       if (hist.fraction[g][k] > 0)
         dl->AddRectFilled(ImVec2(ax.px(lo + (hi - lo) * k / kBins) + 1, ax.py(hist.fraction[g][k])),
                           ImVec2(ax.px(lo + (hi - lo) * (k + 1) / kBins), ax.b.y), kErrorColours[g]);
-  draw_error_legend(dl, hist, an.holdout_class, top);
+  draw_error_legend(dl, hist, an.holdout_class.value_or(0), top);
   if (an.auc) {
     const std::string s = "ROC AUC " + number("%.3f", *an.auc);
     dl->AddText(ImVec2(ax.b.x - ImGui::CalcTextSize(s.c_str()).x - 4, ax.a.y + 2), kAxis, s.c_str());
@@ -228,7 +228,7 @@ void draw_analysis(const nn::LiveAnalysis* an, std::vector<NamedRect>& rects) {
     return;
   }
   const bool latent = an->latent > 0 && !an->codes.empty(), manifold = an->grid > 0 && !an->manifold.empty();
-  const bool errors = an->holdout_class >= 0 && !an->errors.empty();
+  const bool errors = an->holdout_class && !an->errors.empty();
   ImGui::Text("%u test images at step %llu%s%s", an->images, static_cast<unsigned long long>(an->step),
               manifold ? "; manifold at normal quantiles 0.05..0.95" : "",
               errors ? "; errors: loss per pixel" : "");

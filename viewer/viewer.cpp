@@ -234,9 +234,9 @@ LossHistory read_loss_history(const std::filesystem::path& checkpoint) {
 std::optional<nn::LiveAnalysis> analyse_once(rt::Context& ctx, const nn::Model& model,
                                              const nn::DeviceImages& images, const nn::LoadedCheckpoint& ckpt,
                                              const nn::Dataset& test_set) {
-  const int holdout = ckpt.info.holdout_class;
-  if (!model.sampling() && holdout < 0) return std::nullopt;
-  nn::AnalysisProgram program(ctx, model, &images, nn::live_analysis_options(model, holdout >= 0));
+  const nn::HeldOutClass holdout = ckpt.info.holdout_class;
+  if (!model.sampling() && !holdout) return std::nullopt;
+  nn::AnalysisProgram program(ctx, model, &images, nn::live_analysis_options(model, holdout.has_value()));
   rt::Submitter once(ctx.device(), 1);
   VkCommandBuffer cmd = program.commands();
   once.wait(once.submit({&cmd, 1}));

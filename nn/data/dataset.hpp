@@ -27,6 +27,9 @@ struct Dataset {
   std::filesystem::path images_path, labels_path;  // where they were read from
 };
 
+// A class left out of training (anomaly detection), or none: the one type every layer uses for it.
+using HeldOutClass = std::optional<uint32_t>;
+
 // The dataset without the images of one class (in file order): training for anomaly detection.
 // InputError when the class is not 0..9 or nothing would be left.
 Dataset without_class(Dataset data, uint32_t label);

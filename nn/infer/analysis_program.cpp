@@ -171,7 +171,7 @@ AnalysisOptions live_analysis_options(const Model& model, bool holdout) {
 }
 
 LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model,
-                                const std::vector<uint8_t>& labels, int holdout_class, uint64_t step) {
+                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class, uint64_t step) {
   LiveAnalysis a;
   a.step = step;
   a.images = r.images;
@@ -197,7 +197,7 @@ LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& m
     for (uint32_t i = 0; i < r.images; ++i)
       if (std::isfinite(a.errors[i])) {
         scores.push_back(a.errors[i]);
-        positive.push_back(int(a.labels[i]) == holdout_class ? 1 : 0);
+        positive.push_back(a.labels[i] == holdout_class ? 1 : 0);
       }
     a.auc = roc_auc(scores, positive);
   }

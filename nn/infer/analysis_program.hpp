@@ -65,6 +65,6 @@ inline constexpr uint32_t kLiveManifoldGrid = 10;
 AnalysisOptions live_analysis_options(const Model& model, bool holdout);
 // The panels' data from a finished run of that program; `labels` are the test set's.
 LiveAnalysis make_live_analysis(const AnalysisProgram::Result& result, const Model& model,
-                                const std::vector<uint8_t>& labels, int holdout_class, uint64_t step);
+                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class, uint64_t step);
 
 }  // namespace vkae::nn

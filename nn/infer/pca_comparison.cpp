@@ -124,8 +124,7 @@ ReduceReport compare_with_pca(const ReduceConfig& config) {
   const LoadedCheckpoint ckpt = read_checkpoint(c.checkpoint);
   const Dataset test = load_for_checkpoint(ckpt, c.checkpoint, c.dataset, c.data_dir, Split::Test);
   Dataset train = load_for_checkpoint(ckpt, c.checkpoint, c.dataset, c.data_dir, Split::Train);
-  if (ckpt.info.holdout_class >= 0)
-    train = without_class(std::move(train), uint32_t(ckpt.info.holdout_class));
+  if (ckpt.info.holdout_class) train = without_class(std::move(train), *ckpt.info.holdout_class);
   const uint32_t count = std::min(test.count, c.limit.value_or(test.count));
   const uint32_t fit_count = std::min(train.count, config.fit_limit.value_or(train.count));
   const uint32_t d = test.rows * test.cols;

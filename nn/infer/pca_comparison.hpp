@@ -22,7 +22,7 @@ struct ReduceConfig {
 };
 struct ReduceReport : SplitRun {
   uint32_t latent = 0, components = 0, fit_images = 0;
-  int holdout_class = -1;               // left out of the PCA fit too, -1 none
+  HeldOutClass holdout_class;           // left out of the PCA fit too
   ReconstructionErrors model_errors, pca_errors;  // the same metrics on the same test images
   double explained_variance = 0;        // of the PCA with `components` components
   std::vector<std::pair<uint32_t, double>> pca_mse_by_components;  // (K, test MSE per pixel), K = 1, 2, 4, ...

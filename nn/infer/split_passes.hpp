@@ -44,7 +44,7 @@ Encoding encode_split(const SplitConfig& config);
 struct ReconstructionScores : SplitRun {
   std::string metric;           // "BCE per pixel" | "MSE per pixel"
   std::vector<float> errors;    // [images]
-  int holdout_class = -1;       // from the checkpoint: the class left out of training, -1 none
+  HeldOutClass holdout_class;   // from the checkpoint: the class left out of training
 };
 ReconstructionScores score_split(const SplitConfig& config);
 

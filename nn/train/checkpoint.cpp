@@ -56,7 +56,7 @@ void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const 
       {"noise", fmt(info.noise)},
       {"limit", std::to_string(info.limit)},
       {"shuffle", info.shuffle ? "true" : "false"},
-      {"holdout_class", std::to_string(info.holdout_class)},
+      {"holdout_class", info.holdout_class ? std::to_string(*info.holdout_class) : "-1"},
   };
   write_safetensors(path, tensors, metadata);
 }
@@ -84,8 +84,8 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
   c.info.shuffle = c.file.metadata.count("shuffle") && c.file.metadata.at("shuffle") == "true";
   if (c.file.metadata.count("holdout_class")) {
     const std::string& h = c.file.metadata.at("holdout_class");
-    c.info.holdout_class = h == "-1" ? -1 : static_cast<int>(parse_number<uint32_t>(c, "holdout_class"));
-    if (c.info.holdout_class > 255) throw InputError(where + ": holdout_class " + h + " is not a class");
+    if (h != "-1") c.info.holdout_class = parse_number<uint32_t>(c, "holdout_class");
+    if (c.info.holdout_class > 255u) throw InputError(where + ": holdout_class " + h + " is not a class");
   }
   return c;
 }

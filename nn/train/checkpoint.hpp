@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "nn/data/dataset.hpp"
 #include "nn/io/safetensors.hpp"
 #include "nn/model/model.hpp"
 #include "nn/train/defaults.hpp"
@@ -25,7 +26,7 @@ struct RunInfo {
   float noise = kDefaultNoise;
   uint32_t limit = 0;           // training images used
   bool shuffle = true;
-  int holdout_class = -1;       // the digit/class left out of training (anomaly detection), -1: none
+  HeldOutClass holdout_class;   // the class left out of training (anomaly detection); stored as -1 when none
 };
 
 struct AdamMoments {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/data/dataset.hpp"
 #include "nn/train/defaults.hpp"
 #include "nn/train/trainer.hpp"
 
@@ -32,7 +33,7 @@ struct LiveAnalysis {
   std::vector<float> codes;         // [N, Z]: a VAE's mu
   uint32_t grid = 0, rows = 0, cols = 0;
   std::vector<float> manifold;      // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
-  int holdout_class = -1;           // the class left out of training; -1: no errors
+  HeldOutClass holdout_class;       // the class left out of training; none: no errors
   std::vector<float> errors;        // [N] reconstruction error per image (the loss per pixel)
   // ROC AUC of the error as a score for "is the held-out class", over the finite errors; nullopt when either
   // group is empty.

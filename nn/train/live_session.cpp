@@ -34,15 +34,15 @@ LiveSession::LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, 
       setup_(setup),
       pacer_(pacer),
       control_(control),
-      holdout_(setup.config.holdout_class ? static_cast<int>(*setup.config.holdout_class) : -1),
+      holdout_(setup.config.holdout_class),
       noise_(setup.config.noise),
       preview_noise_(noise_) {
   const ModelSpec& spec = setup.spec;
   feed.set_run(run.ctx.device_name(), spec.name, setup.config.dataset, setup.config.lr, loss_label(spec),
                spec.denoising);
   // The latent / anomaly panels: one more recorded program, submitted between training submits.
-  if (run.model.sampling() || holdout_ >= 0) {
-    analysis_.emplace(run.ctx, run.model, &run.test_images, live_analysis_options(run.model, holdout_ >= 0));
+  if (run.model.sampling() || holdout_) {
+    analysis_.emplace(run.ctx, run.model, &run.test_images, live_analysis_options(run.model, holdout_.has_value()));
     feed.expect_analysis();
   }
 }

@@ -64,8 +64,7 @@ void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info)
   config.noise = info.noise;
   config.shuffle = info.shuffle;
   config.limit = info.limit;
-  config.holdout_class =
-      info.holdout_class < 0 ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(info.holdout_class));
+  config.holdout_class = info.holdout_class;
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ std::vector<uint32_t> epoch_permutation(uint32_t count, uint64_t seed, uint32_t 
 RunInfo fresh_run_info(const RunSetup& setup) {
   const TrainConfig& c = setup.config;
   RunInfo info{c.dataset, 0, 0, 0, c.seed, c.batch, c.lr, c.noise, setup.train_count, c.shuffle};
-  info.holdout_class = c.holdout_class ? static_cast<int>(*c.holdout_class) : -1;
+  info.holdout_class = c.holdout_class;
   return info;
 }
 

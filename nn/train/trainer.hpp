@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "nn/data/dataset.hpp"
 #include "nn/train/defaults.hpp"
 
 namespace vkae::rt {
@@ -37,7 +38,7 @@ struct TrainConfig {
   bool validate = true;           // run validation on the test split at each epoch end
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
-  std::optional<uint32_t> holdout_class;  // leave this class out of the training images (anomaly detection)
+  HeldOutClass holdout_class;     // leave this class out of the training images (anomaly detection)
 };
 
 

@@ -113,7 +113,7 @@ TEST_F(TrainLive, VaeHoldoutRunPublishesItsAnalysis) {
   ASSERT_EQ(a->grid, 10u);
   ASSERT_EQ(a->manifold.size(), 100u * a->rows * a->cols);
   ASSERT_EQ(a->errors.size(), 300u);
-  EXPECT_EQ(a->holdout_class, 3);
+  EXPECT_EQ(a->holdout_class, 3u);
   const Dataset test_set = load_dataset("mnist", Split::Test, DataSearch{});
   EXPECT_TRUE(std::equal(a->labels.begin(), a->labels.end(), test_set.labels.begin()));
   for (float v : a->codes) ASSERT_TRUE(std::isfinite(v));
