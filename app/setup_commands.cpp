@@ -12,7 +12,7 @@
 #include "nn/data/dataset.hpp"
 #include "nn/data/fetch.hpp"
 #include "runtime/device.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "runtime/instance.hpp"
 
 namespace vkae::app {

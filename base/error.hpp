@@ -1,7 +1,7 @@
 // The error vocabulary every layer of vkae shares, below all of them: vkae::Error, the base of every error
 // thrown on purpose, and vkae::InputError for bad user input (a file, an argument, a shape), whose message
 // names the input and what was expected. The file formats, PCA and the parser throw these without knowing
-// about Vulkan; the Vulkan failures (rt::VulkanError, rt::NoDeviceError) are runtime/error.hpp's.
+// about Vulkan; the Vulkan failures (rt::VulkanError, rt::NoDeviceError) are runtime/vulkan_error.hpp's.
 // The app catches vkae::Error at the top and prints one line.
 #pragma once
 #include <stdexcept>

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "runtime/device.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::rt {
 namespace {

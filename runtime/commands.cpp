@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "runtime/context.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "runtime/timestamps.hpp"
 
 namespace vkae::rt {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "runtime/queue.hpp"
 
 namespace vkae::rt {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::rt {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "runtime/device.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "shaders/registry.hpp"
 
 namespace vkae::rt {

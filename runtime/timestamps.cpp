@@ -2,7 +2,7 @@
 #include "runtime/timestamps.hpp"
 
 #include "runtime/device.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::rt {
 

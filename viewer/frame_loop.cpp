@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "viewer/screenshot.hpp"
 #include "viewer/window.hpp"
 

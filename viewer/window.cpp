@@ -13,7 +13,7 @@
 #include <mutex>
 #include <utility>
 
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "viewer/glfw.hpp"
 
 namespace vkae::viewer {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "viewer/window.hpp"
 
 namespace vkae::viewer {

@@ -11,7 +11,7 @@
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/all_pipelines.hpp"
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "runtime/queue.hpp"
 #include "runtime/timestamps.hpp"
 #include "shaders/registry.hpp"

@@ -1,5 +1,5 @@
 // VkResult names and the VulkanError message.
-#include "runtime/error.hpp"
+#include "runtime/vulkan_error.hpp"
 
 #include <cstring>
 
