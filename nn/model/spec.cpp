@@ -1,4 +1,5 @@
-// Model spec parsing, the built-in models (as JSON, the same format users write) and shape inference.
+// Model spec parsing and writing, shape inference, parameter counts and the summary. The built-in models
+// are builtin_models.cpp's.
 #include "nn/model/spec.hpp"
 
 #include <cmath>
@@ -11,53 +12,6 @@
 
 namespace vkae::nn {
 namespace {
-
-// The built-ins, in the user-facing format. Keras semantics: 'same' padding, relu inside, sigmoid output.
-constexpr std::string_view kBuiltins[][2] = {
-    {"dae", R"({"name":"dae","input":[1,28,28],"denoising":true,"loss":"bce",
-      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
-                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
-      "decoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
-                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
-                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
-    {"dae-transpose", R"({"name":"dae-transpose","input":[1,28,28],"denoising":true,"loss":"bce",
-      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
-                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
-      "decoder":[{"type":"conv_transpose2d","filters":32,"kernel":3,"stride":2,"activation":"relu"},
-                 {"type":"conv_transpose2d","filters":32,"kernel":3,"stride":2,"activation":"relu"},
-                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
-    {"conv", R"({"name":"conv","input":[1,28,28],"loss":"bce",
-      "encoder":[{"type":"conv2d","filters":16,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
-                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"maxpool2d"},
-                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"maxpool2d"}],
-      "decoder":[{"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
-                 {"type":"conv2d","filters":8,"kernel":3,"activation":"relu"},{"type":"upsample2d"},
-                 {"type":"conv2d","filters":16,"kernel":3,"padding":"valid","activation":"relu"},
-                 {"type":"upsample2d"},
-                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
-    {"dense", R"({"name":"dense","input":[1,28,28],"loss":"bce",
-      "encoder":[{"type":"flatten"},{"type":"dense","units":32,"activation":"relu"}],
-      "decoder":[{"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
-    {"sparse", R"({"name":"sparse","input":[1,28,28],"loss":"bce",
-      "encoder":[{"type":"flatten"},{"type":"dense","units":32,"activation":"relu","l1":1e-5}],
-      "decoder":[{"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
-    {"deep", R"({"name":"deep","input":[1,28,28],"loss":"bce",
-      "encoder":[{"type":"flatten"},{"type":"dense","units":128,"activation":"relu"},
-                 {"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":32,"activation":"relu"}],
-      "decoder":[{"type":"dense","units":64,"activation":"relu"},{"type":"dense","units":128,"activation":"relu"},
-                 {"type":"dense","units":784,"activation":"sigmoid"},{"type":"reshape","shape":[1,28,28]}]})"},
-    // Kingma & Welling's MLP VAE with the PyTorch example's loss: Σ BCE over the pixels + KL, per image.
-    {"vae", R"({"name":"vae","input":[1,28,28],"loss":"bce","reduction":"sum",
-      "encoder":[{"type":"flatten"},{"type":"dense","units":512,"activation":"relu"},{"type":"sampling","units":2}],
-      "decoder":[{"type":"dense","units":512,"activation":"relu"},{"type":"dense","units":784,"activation":"sigmoid"},
-                 {"type":"reshape","shape":[1,28,28]}]})"},
-    // Super-resolution: 14x14 in (the image downscaled 2x by averaging), 28x28 out; a transposed conv upsamples.
-    {"sr", R"({"name":"sr","input":[1,14,14],"super_resolution":true,"loss":"bce",
-      "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},
-                 {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"}],
-      "decoder":[{"type":"conv_transpose2d","filters":16,"kernel":3,"stride":2,"activation":"relu"},
-                 {"type":"conv2d","filters":1,"kernel":3,"activation":"sigmoid"}]})"},
-};
 
 LayerKind parse_kind(const std::string& s, const std::string& where) {
   if (s == "conv2d") return LayerKind::Conv2d;
@@ -357,27 +311,6 @@ void set_latent_size(ModelSpec& m, uint32_t z) {
   m.encoder[static_cast<size_t>(i)].units = z;
   // Re-check the chain with the new size.
   m = parse_model_spec(model_spec_to_json(m), m.name);
-}
-
-std::vector<std::string> builtin_model_names() {
-  std::vector<std::string> out;
-  for (const auto& b : kBuiltins) out.emplace_back(b[0]);
-  return out;
-}
-
-ModelSpec resolve_model(std::string_view name_or_path) {
-  for (const auto& b : kBuiltins)
-    if (name_or_path == b[0]) return parse_model_spec(parse_json(b[1], b[0]), b[0]);
-  const std::filesystem::path path(name_or_path);
-  if (path.extension() == ".json") {
-    const auto bytes = read_file(path);
-    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    return parse_model_spec(parse_json(text, path.string()), path.string());
-  }
-  std::string names;
-  for (const auto& n : builtin_model_names()) names += (names.empty() ? "" : ", ") + n;
-  throw InputError("--model " + std::string(name_or_path) + ": unknown model (built-ins: " + names +
-                   "; or a path to a .json layer list)");
 }
 
 }  // namespace vkae::nn
