@@ -161,7 +161,7 @@ void print_anomaly_table(std::ostream& out, const AnomalyCommand& command, const
   const nn::ReconstructionScores& r = a.scores;
   const std::string trained_without =
       r.holdout_class ? "class " + std::to_string(*r.holdout_class) + " was left out of training"
-                           : "the checkpoint left no class out of training";
+                      : "the checkpoint left no class out of training";
   out << "anomaly scores of " << split_text(r) << " by " << r.model << ": " << r.metric
       << " of the reconstruction (" << fixed(r.seconds, 2) << " s on " << r.device << ")\n";
   out << "class  images  mean error  median error\n";
@@ -175,8 +175,8 @@ void print_anomaly_table(std::ostream& out, const AnomalyCommand& command, const
     out << "no ROC AUC for class " << *a.holdout << ": the " << r.images << " images "
         << (a.roc.positives ? "are all of that class" : "hold none of that class") << "\n";
   else
-    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << *a.holdout << " (" << a.roc.positives
-        << " of " << r.images << " images) by its error; " << trained_without << "\n";
+    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << *a.holdout << " ("
+        << a.roc.positives << " of " << r.images << " images) by its error; " << trained_without << "\n";
   if (command.out)
     out << "wrote " << command.out->string()
         << (command.out->extension() == ".npy" ? " and " + labels_path(*command.out).string() : "") << "\n";
@@ -259,8 +259,7 @@ void print_reduce_table(std::ostream& out, const nn::ReduceReport& r) {
   out << "reduce: " << r.model << " (code size " << r.latent << ") vs PCA with " << r.components
       << " components on " << split_text(r) << "\n";
   out << "PCA fitted on " << r.fit_images << " " << r.dataset << " training images"
-      << (r.holdout_class ? " (class " + std::to_string(*r.holdout_class) + " left out, as in training)"
-                               : "")
+      << (r.holdout_class ? " (class " + std::to_string(*r.holdout_class) + " left out, as in training)" : "")
       << " in " << fixed(r.fit_seconds, 1) << " s; its " << r.components << " components explain "
       << fixed(100 * r.explained_variance, 1) << "% of the variance\n";
   char line[128];

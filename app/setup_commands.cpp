@@ -12,8 +12,8 @@
 #include "nn/data/dataset.hpp"
 #include "nn/data/fetch.hpp"
 #include "runtime/device.hpp"
-#include "runtime/vulkan_error.hpp"
 #include "runtime/instance.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::app {
 namespace {

@@ -167,8 +167,11 @@ int run_train(const TrainCommand& command, const Console& console) {
 
   const bool stopped = sigint.stop_requested();
   const bool viewer_stop = !stopped && report.stop_requested;
-  out << (stopped ? "stopped by Ctrl-C after " : viewer_stop ? "stopped from the viewer after " : "done: ") << result.steps << " steps, " << result.epochs_done
-      << " epochs in " << fixed(result.seconds, 1) << " s (" << format_rate(result.images_per_s) << ")";
+  out << (stopped       ? "stopped by Ctrl-C after "
+          : viewer_stop ? "stopped from the viewer after "
+                        : "done: ")
+      << result.steps << " steps, " << result.epochs_done << " epochs in " << fixed(result.seconds, 1)
+      << " s (" << format_rate(result.images_per_s) << ")";
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
   out << "\noutputs in " << result.out.string() << "/\n";

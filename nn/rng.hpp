@@ -23,7 +23,9 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> c, std::arr
   return c;
 }
 
-inline float uniform_open0(uint32_t bits) { return static_cast<float>((bits >> 8) + 1u) * (1.0f / 16777216.0f); }
+inline float uniform_open0(uint32_t bits) {
+  return static_cast<float>((bits >> 8) + 1u) * (1.0f / 16777216.0f);
+}
 
 // Same counter layout as the shaders: (element, step, stream, 0), key = the 64-bit seed.
 inline float normal_at(uint64_t seed, uint32_t element, uint32_t step, RngStream stream) {

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "runtime/context.hpp"
-#include "runtime/vulkan_error.hpp"
 #include "runtime/timestamps.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::rt {
 namespace {
@@ -17,15 +17,17 @@ constexpr uint32_t kBuffersPerPool = kSetsPerPool * 8;
 void record_full_barrier(VkCommandBuffer cmd) {
   VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-  barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
-                          VK_ACCESS_TRANSFER_WRITE_BIT;
+  barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                          VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
   const VkPipelineStageFlags stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
   vkCmdPipelineBarrier(cmd, stages, stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
 }  // namespace
 
-const Pipeline& Recorder::pipeline(const PipelineDesc& desc) { return ctx_->pipeline(desc); }
+const Pipeline& Recorder::pipeline(const PipelineDesc& desc) {
+  return ctx_->pipeline(desc);
+}
 
 void Recorder::track(std::span<const Touch> touches) {
   bool hazard = false;
@@ -71,17 +73,18 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
                         uint32_t push_size, Groups groups) {
   const PipelineDesc& desc = pipeline.desc();
   if (bindings.size() != desc.bindings.size())
-    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(bindings.size()) + " buffers bound, the shader has " +
-                std::to_string(desc.bindings.size()) + " bindings");
+    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(bindings.size()) +
+                " buffers bound, the shader has " + std::to_string(desc.bindings.size()) + " bindings");
   if (push_size != desc.push_size)
-    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(push_size) + " bytes of push constants, expected " +
-                std::to_string(desc.push_size));
+    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(push_size) +
+                " bytes of push constants, expected " + std::to_string(desc.push_size));
   const auto& limits = ctx_->device().limits();
   if (groups.x == 0 || groups.y == 0 || groups.z == 0) return;  // nothing to do (an empty tensor)
   if (groups.x > limits.maxComputeWorkGroupCount[0] || groups.y > limits.maxComputeWorkGroupCount[1] ||
       groups.z > limits.maxComputeWorkGroupCount[2])
-    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(groups.x) + "x" + std::to_string(groups.y) + "x" +
-                std::to_string(groups.z) + " workgroups exceed this device's maxComputeWorkGroupCount");
+    throw Error("dispatch " + pipeline.name() + ": " + std::to_string(groups.x) + "x" +
+                std::to_string(groups.y) + "x" + std::to_string(groups.z) +
+                " workgroups exceed this device's maxComputeWorkGroupCount");
 
   std::vector<Touch> touches;
   std::vector<VkDescriptorBufferInfo> infos(bindings.size());
@@ -92,8 +95,8 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
     if (b.buffer == VK_NULL_HANDLE || b.size == 0)
       throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " is empty");
     if (b.size > limits.maxStorageBufferRange)
-      throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " spans " + std::to_string(b.size) +
-                  " bytes, more than this device's maxStorageBufferRange");
+      throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " spans " +
+                  std::to_string(b.size) + " bytes, more than this device's maxStorageBufferRange");
     if (b.offset % limits.minStorageBufferOffsetAlignment != 0)
       throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " offset " +
                   std::to_string(b.offset) + " is not aligned to minStorageBufferOffsetAlignment");
@@ -121,7 +124,8 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
 }
 
 void Recorder::fill(BufferView dst, uint32_t value) {
-  if (dst.size % 4 != 0 || dst.offset % 4 != 0) throw Error("fill: offset and size must be multiples of 4 bytes");
+  if (dst.size % 4 != 0 || dst.offset % 4 != 0)
+    throw Error("fill: offset and size must be multiples of 4 bytes");
   const Touch t{dst, true};
   track({&t, 1});
   vkCmdFillBuffer(cmd_, dst.buffer, dst.offset, dst.size, value);
@@ -130,7 +134,8 @@ void Recorder::fill(BufferView dst, uint32_t value) {
 
 void Recorder::copy(BufferView dst, BufferView src) {
   if (dst.size != src.size)
-    throw Error("copy: destination has " + std::to_string(dst.size) + " bytes, source " + std::to_string(src.size));
+    throw Error("copy: destination has " + std::to_string(dst.size) + " bytes, source " +
+                std::to_string(src.size));
   const Touch t[2] = {{src, false}, {dst, true}};
   track(t);
   VkBufferCopy region{src.offset, dst.offset, src.size};
@@ -138,10 +143,13 @@ void Recorder::copy(BufferView dst, BufferView src) {
   if (profile_ops_) profiled("copy", nullptr, 0, t, {});
 }
 
-void Recorder::reset_queries(const TimestampPool& pool) { vkCmdResetQueryPool(cmd_, pool.get(), 0, pool.count()); }
+void Recorder::reset_queries(const TimestampPool& pool) {
+  vkCmdResetQueryPool(cmd_, pool.get(), 0, pool.count());
+}
 
 void Recorder::write_timestamp(const TimestampPool& pool, uint32_t query) {
-  if (query >= pool.count()) throw Error("write_timestamp: query " + std::to_string(query) + " outside the pool");
+  if (query >= pool.count())
+    throw Error("write_timestamp: query " + std::to_string(query) + " outside the pool");
   vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool.get(), query);
 }
 
@@ -151,8 +159,8 @@ void Recorder::profile(const TimestampPool& pool, std::vector<ProfiledOp>* ops) 
   write_timestamp(pool, static_cast<uint32_t>(ops->size()));
 }
 
-void Recorder::profiled(std::string name, const void* push, uint32_t push_size, std::span<const Touch> touches,
-                        Groups groups) {
+void Recorder::profiled(std::string name, const void* push, uint32_t push_size,
+                        std::span<const Touch> touches, Groups groups) {
   ProfiledOp op;
   for (const std::string& l : labels_) op.label += (op.label.empty() ? "" : " / ") + l;
   op.name = std::move(name);

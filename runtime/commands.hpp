@@ -54,15 +54,15 @@ class Recorder {
   // The pipeline for `desc`, created on first use and cached by the context.
   const Pipeline& pipeline(const PipelineDesc& desc);
 
-  void fill(BufferView dst, uint32_t value);          // dst.size must be a multiple of 4
-  void copy(BufferView dst, BufferView src);          // sizes must match
-  void barrier();                                     // a full compute/transfer barrier, now
+  void fill(BufferView dst, uint32_t value);  // dst.size must be a multiple of 4
+  void copy(BufferView dst, BufferView src);  // sizes must match
+  void barrier();                             // a full compute/transfer barrier, now
   // Automatic barriers are on by default. Turning them off is for measured optimisations and for the test
   // that proves synchronization validation notices the missing barrier; the caller then owns ordering.
   void set_auto_barriers(bool on) noexcept { auto_barriers_ = on; }
   void reset_queries(const TimestampPool& pool);
   void write_timestamp(const TimestampPool& pool, uint32_t query);
-  void begin_label(const char* name);                 // debug labels show in captures (RenderDoc, validation)
+  void begin_label(const char* name);  // debug labels show in captures (RenderDoc, validation)
   void end_label();
   // Profiling: writes query 0 of `pool` now and, after every later dispatch, fill and copy, the next query,
   // appending the command's ProfiledOp to `ops`; so op i took timestamp[i + 1] - timestamp[i] (its barrier

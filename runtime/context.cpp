@@ -6,8 +6,8 @@
 #include <cstring>
 #include <limits>
 
-#include "runtime/vulkan_error.hpp"
 #include "runtime/queue.hpp"
+#include "runtime/vulkan_error.hpp"
 
 namespace vkae::rt {
 

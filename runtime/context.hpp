@@ -20,8 +20,8 @@ namespace vkae::rt {
 
 struct ContextOptions {
   InstanceOptions instance;
-  std::string device;  // "" = best; index or name substring (--device, VKAE_DEVICE)
-  bool quiet = false;  // no "running on the CPU" note
+  std::string device;    // "" = best; index or name substring (--device, VKAE_DEVICE)
+  bool quiet = false;    // no "running on the CPU" note
   bool present = false;  // the device will present to a window (viewer)
 };
 
@@ -54,7 +54,9 @@ class Context {
   void write(BufferView dst, const void* data, size_t bytes);
   void read(BufferView src, void* data, size_t bytes);
   template <typename T>
-  void write(BufferView dst, std::span<const T> data) { write(dst, data.data(), data.size_bytes()); }
+  void write(BufferView dst, std::span<const T> data) {
+    write(dst, data.data(), data.size_bytes());
+  }
   template <typename T>
   std::vector<T> read(BufferView src) {
     std::vector<T> out(src.size / sizeof(T));

@@ -14,11 +14,16 @@ namespace {
 
 int type_rank(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
-    default: return 4;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -51,11 +56,16 @@ bool has_device_extension(VkPhysicalDevice physical, const char* name) {
 
 const char* device_type_name(VkPhysicalDeviceType type) noexcept {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "CPU";
+    default:
+      return "other";
   }
 }
 
@@ -107,10 +117,12 @@ std::vector<DeviceCandidate> list_devices(VkInstance instance) {
   return out;
 }
 
-const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candidates, std::string_view selector) {
+const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candidates,
+                                     std::string_view selector) {
   if (candidates.empty())
-    throw NoDeviceError("no Vulkan device found; install a driver (Debian's mesa-vulkan-drivers provides the CPU "
-                        "device lavapipe)");
+    throw NoDeviceError(
+        "no Vulkan device found; install a driver (Debian's mesa-vulkan-drivers provides the CPU "
+        "device lavapipe)");
   if (!selector.empty()) {
     const DeviceCandidate* pick = nullptr;
     uint32_t index = 0;
@@ -159,7 +171,8 @@ Device::Device(VkInstance instance, const DeviceCandidate& candidate, bool prese
 
   std::vector<const char*> extensions;
   // MoltenVK requires the portability subset to be enabled when it is advertised.
-  if (has_device_extension(physical_, "VK_KHR_portability_subset")) extensions.push_back("VK_KHR_portability_subset");
+  if (has_device_extension(physical_, "VK_KHR_portability_subset"))
+    extensions.push_back("VK_KHR_portability_subset");
   if (present) {
     if (!has_device_extension(physical_, VK_KHR_SWAPCHAIN_EXTENSION_NAME))
       throw NoDeviceError(candidate.name + " cannot present to a window (no VK_KHR_swapchain)");

@@ -12,10 +12,10 @@
 namespace vkae::rt {
 
 struct InstanceOptions {
-  bool validation = false;         // VK_LAYER_KHRONOS_validation
-  bool sync_validation = false;    // adds synchronization validation (needs validation)
-  bool require_validation = false; // throw when the layer is missing instead of carrying on without it
-  bool print_messages = true;      // also print each validation message to stderr
+  bool validation = false;              // VK_LAYER_KHRONOS_validation
+  bool sync_validation = false;         // adds synchronization validation (needs validation)
+  bool require_validation = false;      // throw when the layer is missing instead of carrying on without it
+  bool print_messages = true;           // also print each validation message to stderr
   std::vector<const char*> extensions;  // extra instance extensions (e.g. GLFW's surface extensions)
 };
 

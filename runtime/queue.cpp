@@ -23,15 +23,17 @@ Submitter::Submitter(const Device& device, uint32_t max_in_flight) : device_(&de
 Submitter::~Submitter() {
   for (Slot& s : slots_) {
     VkFence fence = s.fence.get();
-    if (s.ticket != 0) vkWaitForFences(device_->get(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max());
+    if (s.ticket != 0)
+      vkWaitForFences(device_->get(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max());
   }
 }
 
 void Submitter::retire(Slot& slot, bool block) {
   if (slot.ticket == 0) return;
   VkFence fence = slot.fence.get();
-  VkResult r = block ? vkWaitForFences(device_->get(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max())
-                     : vkGetFenceStatus(device_->get(), fence);
+  VkResult r = block
+                   ? vkWaitForFences(device_->get(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max())
+                   : vkGetFenceStatus(device_->get(), fence);
   if (r == VK_NOT_READY || r == VK_TIMEOUT) return;
   VKAE_CHECK(r);
   VKAE_CHECK(vkResetFences(device_->get(), 1, &fence));
@@ -62,7 +64,8 @@ bool Submitter::done(uint64_t ticket) {
 }
 
 void Submitter::wait(uint64_t ticket) {
-  if (ticket >= next_) throw Error("Submitter::wait: ticket " + std::to_string(ticket) + " was never submitted");
+  if (ticket >= next_)
+    throw Error("Submitter::wait: ticket " + std::to_string(ticket) + " was never submitted");
   for (Slot& s : slots_)
     if (s.ticket != 0 && s.ticket <= ticket) retire(s, true);
 }

@@ -22,8 +22,8 @@ class Submitter {
 
   // Submits the command buffers (the same one may appear several times) as one batch. Tickets start at 1.
   uint64_t submit(std::span<const VkCommandBuffer> commands);
-  bool done(uint64_t ticket);   // non-blocking
-  void wait(uint64_t ticket);   // blocks until that submit finished
+  bool done(uint64_t ticket);  // non-blocking
+  void wait(uint64_t ticket);  // blocks until that submit finished
   void wait_all();
   uint64_t last_ticket() const noexcept { return next_ - 1; }
   uint32_t max_in_flight() const noexcept { return static_cast<uint32_t>(slots_.size()); }

@@ -21,8 +21,9 @@ TimestampPool::TimestampPool(const Device& device, uint32_t count)
 
 std::vector<std::optional<double>> TimestampPool::read_ns() const {
   std::vector<uint64_t> raw(size_t{count_} * 2);
-  VkResult r = vkGetQueryPoolResults(device_, pool_.get(), 0, count_, raw.size() * sizeof(uint64_t), raw.data(),
-                                     2 * sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+  VkResult r = vkGetQueryPoolResults(device_, pool_.get(), 0, count_, raw.size() * sizeof(uint64_t),
+                                     raw.data(), 2 * sizeof(uint64_t),
+                                     VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
   if (r != VK_NOT_READY) VKAE_CHECK(r);
   std::vector<std::optional<double>> out(count_);
   for (uint32_t i = 0; i < count_; ++i)

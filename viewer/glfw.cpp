@@ -13,11 +13,15 @@ namespace {
 
 // GLFW reports errors through a C callback with no user pointer: the last message is kept here.
 std::string g_glfw_error;
-void on_glfw_error(int, const char* description) { g_glfw_error = description ? description : "unknown"; }
+void on_glfw_error(int, const char* description) {
+  g_glfw_error = description ? description : "unknown";
+}
 
 }  // namespace
 
-const std::string& glfw_last_error() noexcept { return g_glfw_error; }
+const std::string& glfw_last_error() noexcept {
+  return g_glfw_error;
+}
 
 Glfw::Glfw(const std::string& what, const std::string& hint) {
   const char* display = std::getenv("DISPLAY");
@@ -26,15 +30,17 @@ Glfw::Glfw(const std::string& what, const std::string& hint) {
     throw InputError("no display for " + what + " (DISPLAY is not set); " + hint);
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())
-    throw InputError("no display for " + what + " (cannot open DISPLAY=" + std::string(display ? display : "") +
-                     ": " + g_glfw_error + "); " + hint);
+    throw InputError("no display for " + what + " (cannot open DISPLAY=" +
+                     std::string(display ? display : "") + ": " + g_glfw_error + "); " + hint);
   if (!glfwVulkanSupported()) {
     glfwTerminate();
     throw Error("GLFW cannot create Vulkan surfaces (" + g_glfw_error + ")");
   }
 }
 
-Glfw::~Glfw() { glfwTerminate(); }
+Glfw::~Glfw() {
+  glfwTerminate();
+}
 
 std::vector<const char*> Glfw::instance_extensions() const {
   uint32_t count = 0;

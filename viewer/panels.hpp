@@ -24,12 +24,12 @@ struct NamedRect {
 };
 
 struct PanelInput {
-  const nn::LivePreview* preview = nullptr;  // null until the first one arrives
+  const nn::LivePreview* preview = nullptr;    // null until the first one arrives
   const nn::LiveAnalysis* analysis = nullptr;  // the latent / anomaly panels' data, null until it arrives
   const std::vector<nn::LiveLoss>* losses = nullptr;
   const std::vector<nn::LiveEpoch>* epochs = nullptr;
   nn::LiveStatus status;
-  bool training = true;         // training controls (pause, save, stop) or a checkpoint's (browse only)
+  bool training = true;           // training controls (pause, save, stop) or a checkpoint's (browse only)
   std::vector<std::string> info;  // extra status lines (the checkpoint, ...)
   FrameStats frames;
 };
@@ -49,7 +49,8 @@ void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3
                  std::vector<NamedRect>& analysis_rects);
 
 // One grey image [rows, cols] in [0, 1] at (x, y), each pixel scale x scale, through the draw list.
-void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols, float scale);
+void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols,
+                     float scale);
 
 // "1.2 min", "3 h 05 min", "--" for unknown.
 std::string format_duration(double seconds);

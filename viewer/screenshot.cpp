@@ -39,7 +39,8 @@ void record_screenshot_copy(VkCommandBuffer cmd, VkBuffer buffer, VkImage image,
                        &to_host, 1, &to_present);
 }
 
-void write_screenshot_png(const std::filesystem::path& path, const void* pixels, VkExtent2D extent, VkFormat format) {
+void write_screenshot_png(const std::filesystem::path& path, const void* pixels, VkExtent2D extent,
+                          VkFormat format) {
   const uint32_t w = extent.width, h = extent.height;
   const auto* src = static_cast<const uint8_t*>(pixels);
   const bool bgra = format == VK_FORMAT_B8G8R8A8_UNORM || format == VK_FORMAT_B8G8R8A8_SRGB;

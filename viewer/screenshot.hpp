@@ -12,6 +12,7 @@ namespace vkae::viewer {
 void record_screenshot_copy(VkCommandBuffer cmd, VkBuffer buffer, VkImage image, VkExtent2D extent);
 
 // `pixels`: the buffer's contents once the copy finished, in the swapchain's `format`.
-void write_screenshot_png(const std::filesystem::path& path, const void* pixels, VkExtent2D extent, VkFormat format);
+void write_screenshot_png(const std::filesystem::path& path, const void* pixels, VkExtent2D extent,
+                          VkFormat format);
 
 }  // namespace vkae::viewer

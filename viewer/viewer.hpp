@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "nn/train/defaults.hpp"
 #include "nn/train/trainer.hpp"
 #include "viewer/panels.hpp"
 #include "viewer/window.hpp"
-#include "nn/train/defaults.hpp"
 
 namespace vkae::viewer {
 
@@ -28,12 +28,12 @@ struct ViewerOptions {
 
 struct ViewerReport {
   FrameStats frames;
-  std::array<Rect, 3> panels{};  // noisy, reconstruction, clean: where the last frame drew them
+  std::array<Rect, 3> panels{};            // noisy, reconstruction, clean: where the last frame drew them
   std::vector<NamedRect> analysis_panels;  // latent, manifold, errors: those the run has
   uint32_t width = 0, height = 0;
-  std::string screenshot;        // the PNG written, if any
-  bool closed = false;           // the user closed the window
-  bool stop_requested = false;   // closed, stop button or screenshot: training was asked to stop
+  std::string screenshot;       // the PNG written, if any
+  bool closed = false;          // the user closed the window
+  bool stop_requested = false;  // closed, stop button or screenshot: training was asked to stop
 };
 
 nn::TrainResult train_with_viewer(const nn::TrainConfig& config, const nn::TrainCallbacks& callbacks,

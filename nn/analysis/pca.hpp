@@ -17,7 +17,7 @@ class CovarianceAccumulator {
   void add(std::span<const double> rows);  // [n, D], n = rows.size() / D
   uint32_t dims() const noexcept { return d_; }
   uint64_t count() const noexcept { return n_; }
-  std::vector<double> mean() const;        // [D]
+  std::vector<double> mean() const;  // [D]
   // [D, D] symmetric, the sample covariance (divided by count - 1, as numpy.cov and sklearn's PCA do).
   // InputError with fewer than 2 rows.
   std::vector<double> covariance() const;
@@ -29,7 +29,8 @@ class CovarianceAccumulator {
   std::vector<double> outer_;  // [D, D], upper triangle (a <= b) filled
 };
 
-// All eigenpairs of a symmetric [D, D] matrix (only symmetric input is meaningful; the lower triangle is read).
+// All eigenpairs of a symmetric [D, D] matrix (only symmetric input is meaningful; the lower triangle is
+// read).
 struct SymmetricEigen {
   std::vector<double> values;   // [D], descending
   std::vector<double> vectors;  // [D, D], row k the unit eigenvector of values[k]

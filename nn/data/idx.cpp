@@ -7,8 +7,8 @@
 
 #include <cstring>
 
-#include "nn/io/atomic_file.hpp"
 #include "base/error.hpp"
+#include "nn/io/atomic_file.hpp"
 
 namespace vkae::nn {
 
@@ -22,13 +22,20 @@ bool is_gzip(std::span<const std::byte> bytes) {
 
 const char* type_name(uint8_t code) {
   switch (code) {
-    case 0x08: return "unsigned byte";
-    case 0x09: return "signed byte";
-    case 0x0b: return "short";
-    case 0x0c: return "int";
-    case 0x0d: return "float";
-    case 0x0e: return "double";
-    default: return "unknown";
+    case 0x08:
+      return "unsigned byte";
+    case 0x09:
+      return "signed byte";
+    case 0x0b:
+      return "short";
+    case 0x0c:
+      return "int";
+    case 0x0d:
+      return "float";
+    case 0x0e:
+      return "double";
+    default:
+      return "unknown";
   }
 }
 
@@ -38,7 +45,8 @@ std::vector<uint8_t> inflate_gzip(std::span<const std::byte> input, std::size_t 
                                   bool& complete) {
   z_stream stream{};
   // 15 + 16: gzip wrapper only (we got here because of the gzip magic).
-  if (inflateInit2(&stream, 15 + 16) != Z_OK) throw InputError(std::string(what) + ": zlib initialisation failed");
+  if (inflateInit2(&stream, 15 + 16) != Z_OK)
+    throw InputError(std::string(what) + ": zlib initialisation failed");
   std::vector<uint8_t> out(limit);
   // zlib's API is not const-correct; it never writes through next_in.
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(input.data()));
@@ -68,8 +76,8 @@ std::vector<uint8_t> inflate_gzip(std::span<const std::byte> input, std::size_t 
 
 struct Header {
   std::vector<uint32_t> dims;
-  std::size_t size = 0;   // header bytes
-  uint64_t payload = 0;   // product(dims)
+  std::size_t size = 0;  // header bytes
+  uint64_t payload = 0;  // product(dims)
 };
 
 Header parse_header(std::span<const uint8_t> bytes, std::string_view what) {
@@ -96,8 +104,9 @@ Header parse_header(std::span<const uint8_t> bytes, std::string_view what) {
   Header header;
   header.size = 4 + 4 * std::size_t{rank};
   if (bytes.size() < header.size) {
-    throw InputError(name + ": truncated: file has " + std::to_string(bytes.size()) + " bytes, the IDX header of " +
-                     std::to_string(rank) + " dimensions needs " + std::to_string(header.size));
+    throw InputError(name + ": truncated: file has " + std::to_string(bytes.size()) +
+                     " bytes, the IDX header of " + std::to_string(rank) + " dimensions needs " +
+                     std::to_string(header.size));
   }
   header.payload = 1;
   for (unsigned i = 0; i < rank; ++i) {
@@ -143,11 +152,13 @@ IdxArray decode_idx(std::span<const std::byte> bytes, std::string_view what) {
   if (found < header.payload) {
     throw InputError(name + ": truncated: expected " + std::to_string(header.payload) + " bytes of data (" +
                      format_dims(header.dims) + ") after the " + std::to_string(header.size) +
-                     "-byte header, found " + std::to_string(found) + (inflated.empty() ? "" : " (gzip stream ends early)"));
+                     "-byte header, found " + std::to_string(found) +
+                     (inflated.empty() ? "" : " (gzip stream ends early)"));
   }
   if (found > header.payload) {
     // For gzip we inflated at most one byte more than expected, so say "more", not how many.
-    throw InputError(name + ": unexpected " + (inflated.empty() ? std::to_string(found - header.payload) + " " : "") +
+    throw InputError(name + ": unexpected " +
+                     (inflated.empty() ? std::to_string(found - header.payload) + " " : "") +
                      "trailing bytes after the " + std::to_string(header.payload) + " bytes of data (" +
                      format_dims(header.dims) + ")");
   }
@@ -157,7 +168,9 @@ IdxArray decode_idx(std::span<const std::byte> bytes, std::string_view what) {
   return array;
 }
 
-IdxArray read_idx(const std::filesystem::path& path) { return decode_idx(read_file(path), path.string()); }
+IdxArray read_idx(const std::filesystem::path& path) {
+  return decode_idx(read_file(path), path.string());
+}
 
 std::vector<std::byte> encode_idx(const IdxArray& array) {
   uint64_t payload = 1;
@@ -172,7 +185,8 @@ std::vector<std::byte> encode_idx(const IdxArray& array) {
   for (std::size_t i = 0; i < array.dims.size(); ++i) {
     for (int k = 0; k < 4; ++k) out[4 + 4 * i + k] = static_cast<std::byte>(array.dims[i] >> (24 - 8 * k));
   }
-  if (!array.data.empty()) std::memcpy(out.data() + 4 + 4 * array.dims.size(), array.data.data(), array.data.size());
+  if (!array.data.empty())
+    std::memcpy(out.data() + 4 + 4 * array.dims.size(), array.data.data(), array.data.size());
   return out;
 }
 

@@ -171,7 +171,8 @@ AnalysisOptions live_analysis_options(const Model& model, bool holdout) {
 }
 
 LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model,
-                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class, uint64_t step) {
+                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class,
+                                uint64_t step) {
   LiveAnalysis a;
   a.step = step;
   a.images = r.images;

@@ -17,10 +17,10 @@
 namespace vkae::nn {
 
 struct AnalysisOptions {
-  uint32_t images = 0;         // the first N test images, encoded (0: none)
-  bool codes = true;           // keep their codes [N, Z] (a VAE's mu)
-  bool errors = false;         // keep their reconstruction errors (the loss per pixel, clean input vs itself)
-  std::vector<float> decode;   // latent vectors to decode, [M, Z] (Z = the model's latent size)
+  uint32_t images = 0;        // the first N test images, encoded (0: none)
+  bool codes = true;          // keep their codes [N, Z] (a VAE's mu)
+  bool errors = false;        // keep their reconstruction errors (the loss per pixel, clean input vs itself)
+  std::vector<float> decode;  // latent vectors to decode, [M, Z] (Z = the model's latent size)
 };
 
 class AnalysisProgram {
@@ -65,6 +65,7 @@ inline constexpr uint32_t kLiveManifoldGrid = 10;
 AnalysisOptions live_analysis_options(const Model& model, bool holdout);
 // The panels' data from a finished run of that program; `labels` are the test set's.
 LiveAnalysis make_live_analysis(const AnalysisProgram::Result& result, const Model& model,
-                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class, uint64_t step);
+                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class,
+                                uint64_t step);
 
 }  // namespace vkae::nn

@@ -6,9 +6,9 @@
 #include <chrono>
 
 #include "nn/data/dataset.hpp"
+#include "nn/infer/model_runner.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/defaults.hpp"
-#include "nn/infer/model_runner.hpp"
 #include "nn/train/program.hpp"
 #include "runtime/queue.hpp"
 
@@ -40,7 +40,8 @@ EvalResult evaluate(const EvalConfig& config) {
     // so one batch goes through the same pipelines first. (This used to be a whole extra pass over the test
     // set, which doubled the command's time.)
     const DeviceImages warm_images(ctx, test_set, batch);
-    Programs warm(ctx, model, warm_images, warm_images, ProgramOptions{batch, batch, 16, 8, true, /*step=*/false});
+    Programs warm(ctx, model, warm_images, warm_images,
+                  ProgramOptions{batch, batch, 16, 8, true, /*step=*/false});
     ctx.write(warm.validation_state(), &state, sizeof state);
     VkCommandBuffer w = warm.validation();
     submitter.wait(submitter.submit({&w, 1}));

@@ -11,18 +11,18 @@ namespace vkae::nn {
 
 struct EvalConfig {
   std::filesystem::path checkpoint;
-  std::string dataset;            // "" = the checkpoint's dataset
+  std::string dataset;  // "" = the checkpoint's dataset
   float noise = kDefaultNoise;
-  uint64_t seed = 0;              // validation noise seed
+  uint64_t seed = 0;  // validation noise seed
   std::string device;
   std::optional<std::filesystem::path> data_dir;
   std::optional<uint32_t> limit;  // first N test images
 };
 
 struct EvalResult {
-  double loss = 0;                // the model's loss: mean BCE per pixel (noisy input vs clean target for
-                                  // a denoising model), or per image for a VAE (Σ BCE + KL)
-  std::string loss_label;         // "BCE", "BCE + KL per image", ...
+  double loss = 0;         // the model's loss: mean BCE per pixel (noisy input vs clean target for
+                           // a denoising model), or per image for a VAE (Σ BCE + KL)
+  std::string loss_label;  // "BCE", "BCE + KL per image", ...
   bool denoising = false;
   uint64_t images = 0;
   double seconds = 0;

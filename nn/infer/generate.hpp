@@ -1,6 +1,7 @@
-// `vkae generate`: a VAE checkpoint's decoder on latent vectors drawn from its prior, N(0, I), as an N x N grid
-// (generated.png); for a 2-D latent space also the decoded grid over the latent plane (manifold.png) and the test
-// images' means coloured by label (latent.png). Not for other models: they have no prior to sample from.
+// `vkae generate`: a VAE checkpoint's decoder on latent vectors drawn from its prior, N(0, I), as an N x N
+// grid (generated.png); for a 2-D latent space also the decoded grid over the latent plane (manifold.png) and
+// the test images' means coloured by label (latent.png). Not for other models: they have no prior to sample
+// from.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +19,7 @@ struct GenerateConfig {
   uint32_t grid = 10;                        // N: N x N samples and manifold points
   uint64_t seed = 0;                         // for the samples' latent vectors (drawn on the host)
   std::optional<std::filesystem::path> data_dir;
-  std::optional<uint32_t> limit;             // latent.png: the first N test images (default all)
+  std::optional<uint32_t> limit;  // latent.png: the first N test images (default all)
   std::string device;
 };
 

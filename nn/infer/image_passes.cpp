@@ -11,8 +11,9 @@ void denoise_png(const std::filesystem::path& checkpoint, const std::filesystem:
                  const std::filesystem::path& out_png, const std::string& device) {
   const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
   const Shape3 in = ckpt.spec.input;
-  if (in.c != 1) throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(in.c) +
-                                  " channels; denoise handles grey images");
+  if (in.c != 1)
+    throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(in.c) +
+                     " channels; denoise handles grey images");
   write_prediction_png(ckpt, resize_area(read_png_grey(in_png), in.w, in.h), out_png, device);
 }
 
@@ -21,16 +22,16 @@ UpscaleResult upscale_png(const std::filesystem::path& checkpoint, const std::fi
   const LoadedCheckpoint ckpt = read_checkpoint(checkpoint);
   const ModelSpec& spec = ckpt.spec;
   if (!spec.super_resolution)
-    throw InputError("checkpoint " + checkpoint.string() + ": model " + spec.name + " is not a super-resolution "
+    throw InputError("checkpoint " + checkpoint.string() + ": model " + spec.name +
+                     " is not a super-resolution "
                      "model (expected one trained with --model sr, input half the output's size)");
   if (spec.input.c != 1)
-    throw InputError("checkpoint " + checkpoint.string() + ": model input has " + std::to_string(spec.input.c) +
-                     " channels; upscale handles grey images");
+    throw InputError("checkpoint " + checkpoint.string() + ": model input has " +
+                     std::to_string(spec.input.c) + " channels; upscale handles grey images");
   const GreyImage original = read_png_grey(in_png);
   write_prediction_png(ckpt, resize_area(original, spec.input.w, spec.input.h), out_png, device);
   const Shape3 out = spec.output();
   return {original.width, original.height, out.w, out.h};
 }
-
 
 }  // namespace vkae::nn

@@ -20,8 +20,8 @@ rt::ContextOptions analysis_context_options(const std::string& device) {
 }
 
 Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,
-                            const std::string& override_name, const std::optional<std::filesystem::path>& data_dir,
-                            Split split) {
+                            const std::string& override_name,
+                            const std::optional<std::filesystem::path>& data_dir, Split split) {
   const std::string name = override_name.empty() ? ckpt.info.dataset : override_name;
   if (!known_dataset(name))
     throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected " +
@@ -40,7 +40,8 @@ ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device
       model_(ctx_, ckpt.spec, max_batch),
       target_(ctx_.device(), uint64_t{max_batch} * ckpt.spec.output().size() * sizeof(float),
               rt::MemoryKind::DeviceLocal, "analysis targets"),
-      errors_(ctx_.device(), uint64_t{max_batch} * sizeof(float), rt::MemoryKind::DeviceLocal, "analysis errors"),
+      errors_(ctx_.device(), uint64_t{max_batch} * sizeof(float), rt::MemoryKind::DeviceLocal,
+              "analysis errors"),
       pixels_(uint32_t(ckpt.spec.output().size())) {
   load_into(ctx_, ckpt, model_, nullptr);
 }
@@ -48,7 +49,7 @@ ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device
 void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
   if (n == 0 || n > model_.max_batch() || uint64_t{first} + n > data.count)
     throw Error("analysis: images " + std::to_string(first) + "+" + std::to_string(n) + " of " +
-                     std::to_string(data.count) + " with batch " + std::to_string(model_.max_batch()));
+                std::to_string(data.count) + " with batch " + std::to_string(model_.max_batch()));
   std::vector<float> x(size_t{n} * pixels_);
   const uint8_t* images = data.images.data() + size_t{first} * pixels_;
   for (size_t i = 0; i < x.size(); ++i) x[i] = float(images[i]) / 255.0f;

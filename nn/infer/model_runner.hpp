@@ -1,7 +1,8 @@
 // A checkpoint's model on the device in prediction mode, fed batches of a dataset's images: the engine of
-// `vkae encode`, `vkae anomaly` (nn/infer/split_passes.cpp) and `vkae reduce` (nn/infer/pca_comparison.cpp). Each run() leaves the batch's code, output and per-image
-// reconstruction errors on the device for the read_* calls. Also the one-image pass behind `vkae denoise` and
-// `vkae upscale`. Not a training program: no noise, no gradients.
+// `vkae encode`, `vkae anomaly` (nn/infer/split_passes.cpp) and `vkae reduce` (nn/infer/pca_comparison.cpp).
+// Each run() leaves the batch's code, output and per-image reconstruction errors on the device for the read_*
+// calls. Also the one-image pass behind `vkae denoise` and `vkae upscale`. Not a training program: no noise,
+// no gradients.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +19,6 @@
 
 namespace vkae::nn {
 
-
 rt::ContextOptions analysis_context_options(const std::string& device);
 
 // One grey image, already at the checkpoint's input size, through its model in prediction mode; the output
@@ -28,8 +28,8 @@ void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
 
 // The dataset of a checkpoint's run (or `override_name`), checked against what the model produces.
 Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,
-                            const std::string& override_name, const std::optional<std::filesystem::path>& data_dir,
-                            Split split);
+                            const std::string& override_name,
+                            const std::optional<std::filesystem::path>& data_dir, Split split);
 
 class ModelRunner {
  public:

@@ -15,10 +15,10 @@ namespace vkae::nn {
 // Which checkpoint runs on which images.
 struct SplitConfig {
   std::filesystem::path checkpoint;
-  std::string dataset;                           // "" = the checkpoint's
+  std::string dataset;  // "" = the checkpoint's
   std::optional<std::filesystem::path> data_dir;
   Split split = Split::Test;
-  std::optional<uint32_t> limit;                 // the first N images of the split; default all
+  std::optional<uint32_t> limit;  // the first N images of the split; default all
   std::string device;
 };
 
@@ -32,9 +32,9 @@ struct SplitRun {
 };
 
 struct Encoding : SplitRun {
-  uint32_t latent = 0;          // Z
-  bool vae = false;             // codes are mu
-  std::vector<float> codes;     // [images, Z]
+  uint32_t latent = 0;       // Z
+  bool vae = false;          // codes are mu
+  std::vector<float> codes;  // [images, Z]
 };
 Encoding encode_split(const SplitConfig& config);
 
@@ -42,9 +42,9 @@ Encoding encode_split(const SplitConfig& config);
 // pixels, on the clean input (a denoising model gets no noise; a super-resolution model the 2x downscale),
 // a VAE's KL term not included.
 struct ReconstructionScores : SplitRun {
-  std::string metric;           // "BCE per pixel" | "MSE per pixel"
-  std::vector<float> errors;    // [images]
-  HeldOutClass holdout_class;   // from the checkpoint: the class left out of training
+  std::string metric;          // "BCE per pixel" | "MSE per pixel"
+  std::vector<float> errors;   // [images]
+  HeldOutClass holdout_class;  // from the checkpoint: the class left out of training
 };
 ReconstructionScores score_split(const SplitConfig& config);
 

@@ -17,7 +17,9 @@ namespace vkae::nn {
 
 namespace {
 
-std::string os_reason(int error_number) { return std::strerror(error_number); }
+std::string os_reason(int error_number) {
+  return std::strerror(error_number);
+}
 
 std::filesystem::path make_temp_name(const std::filesystem::path& path) {
   static std::atomic<unsigned> counter{0};
@@ -81,7 +83,9 @@ void AtomicFile::write(std::span<const std::byte> bytes) {
   }
 }
 
-void AtomicFile::write(std::string_view text) { write(std::as_bytes(std::span(text.data(), text.size()))); }
+void AtomicFile::write(std::string_view text) {
+  write(std::as_bytes(std::span(text.data(), text.size())));
+}
 
 void AtomicFile::commit() {
   if (fd_ < 0) throw InputError("cannot write " + path_.string() + ": file already committed or failed");
@@ -154,6 +158,8 @@ std::vector<std::byte> read_file(const std::filesystem::path& path) {
   return read_whole<std::vector<std::byte>>(path);
 }
 
-std::string read_text_file(const std::filesystem::path& path) { return read_whole<std::string>(path); }
+std::string read_text_file(const std::filesystem::path& path) {
+  return read_whole<std::string>(path);
+}
 
 }  // namespace vkae::nn

@@ -12,8 +12,8 @@
 
 namespace vkae::nn {
 
-// A file being written atomically. write() appends; commit() fsyncs and renames over the target. Destroying it
-// without commit() (an exception on the way) removes the temporary file and leaves the target untouched.
+// A file being written atomically. write() appends; commit() fsyncs and renames over the target. Destroying
+// it without commit() (an exception on the way) removes the temporary file and leaves the target untouched.
 // Every failure throws InputError "cannot write <path>: <reason>".
 class AtomicFile {
  public:

@@ -97,7 +97,9 @@ void append_value(std::string& out, const Json& value) {
       return;
     }
     default:
-      out += value.dump(-1, ' ', false, Json::error_handler_t::replace);  // null, booleans, integers and strings: nlohmann writes them as we did
+      out += value.dump(-1, ' ', false,
+                        Json::error_handler_t::replace);  // null, booleans, integers and strings: nlohmann
+                                                          // writes them as we did
   }
 }
 

@@ -8,8 +8,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "nn/io/atomic_file.hpp"
 #include "base/error.hpp"
+#include "nn/io/atomic_file.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -63,7 +63,8 @@ std::string_view dict_value(std::string_view dict, std::string_view key, std::st
 }
 
 std::vector<uint64_t> parse_shape(std::string_view text, std::string_view what) {
-  if (text.size() < 2 || text.front() != '(' || text.back() != ')') bad(what, "npy shape " + std::string(text));
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    bad(what, "npy shape " + std::string(text));
   text = text.substr(1, text.size() - 2);
   std::vector<uint64_t> shape;
   while (true) {
@@ -88,11 +89,13 @@ std::string npy_header(std::string_view descr, std::span<const uint64_t> shape) 
   std::string dims;
   for (size_t i = 0; i < shape.size(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
   if (shape.size() == 1) dims += ",";  // a Python 1-tuple
-  std::string dict = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string dict =
+      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   const size_t unpadded = kPrefixSize + dict.size() + 1;  // + '\n'
   dict.append((64 - unpadded % 64) % 64, ' ');
   dict += '\n';
-  if (dict.size() > 0xFFFF) throw InputError("npy: header too long for format 1.0 (" + std::to_string(shape.size()) + " dimensions)");
+  if (dict.size() > 0xFFFF)
+    throw InputError("npy: header too long for format 1.0 (" + std::to_string(shape.size()) + " dimensions)");
   std::string out(kMagic, kMagicSize);
   out += '\x01';
   out += '\x00';
@@ -109,11 +112,13 @@ std::vector<std::byte> encode_npy(std::span<const uint8_t> data, std::span<const
   return encode("|u1", data.data(), data.size(), 1, shape);
 }
 
-void write_npy(const std::filesystem::path& path, std::span<const float> data, std::span<const uint64_t> shape) {
+void write_npy(const std::filesystem::path& path, std::span<const float> data,
+               std::span<const uint64_t> shape) {
   write_file_atomically(path, encode_npy(data, shape));
 }
 
-void write_npy(const std::filesystem::path& path, std::span<const uint8_t> data, std::span<const uint64_t> shape) {
+void write_npy(const std::filesystem::path& path, std::span<const uint8_t> data,
+               std::span<const uint64_t> shape) {
   write_file_atomically(path, encode_npy(data, shape));
 }
 
@@ -128,9 +133,11 @@ NpyArray decode_npy(std::span<const std::byte> file, std::string_view what) {
   const std::string_view dict(reinterpret_cast<const char*>(file.data()) + kPrefixSize, header_size);
   NpyArray a;
   const std::string_view descr = dict_value(dict, "descr", what);
-  if (descr != "'<f4'" && descr != "'|u1'") bad(what, "npy dtype " + std::string(descr) + " (expected '<f4' or '|u1')");
+  if (descr != "'<f4'" && descr != "'|u1'")
+    bad(what, "npy dtype " + std::string(descr) + " (expected '<f4' or '|u1')");
   a.descr = std::string(descr.substr(1, 3));
-  if (dict_value(dict, "fortran_order", what) != "False") bad(what, "Fortran-order npy arrays are not supported");
+  if (dict_value(dict, "fortran_order", what) != "False")
+    bad(what, "Fortran-order npy arrays are not supported");
   a.shape = parse_shape(dict_value(dict, "shape", what), what);
   const uint64_t count = element_count(a.shape);
   const size_t item = a.descr == "<f4" ? 4 : 1;

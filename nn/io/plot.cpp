@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <limits>
 
-#include "nn/io/font5x7.hpp"
 #include "base/error.hpp"
+#include "nn/io/font5x7.hpp"
 
 namespace vkae::nn {
 
@@ -90,7 +90,9 @@ class Canvas {
       const Glyph& glyph = glyph_for(ch);
       for (int row = 0; row < kGlyphHeight; ++row) {
         for (int col = 0; col < kGlyphWidth; ++col) {
-          if (glyph[row] & (0x10 >> col)) fill({x + col * scale, y + row * scale, x + col * scale + scale - 1, y + row * scale + scale - 1}, c);
+          if (glyph[row] & (0x10 >> col))
+            fill({x + col * scale, y + row * scale, x + col * scale + scale - 1, y + row * scale + scale - 1},
+                 c);
         }
       }
       x += (kGlyphWidth + 1) * scale;
@@ -152,19 +154,22 @@ Range padded(Range r, double margin) {
   return {r.lo - pad, r.hi + pad};
 }
 
-bool finite_point(const std::pair<double, double>& p) { return std::isfinite(p.first) && std::isfinite(p.second); }
+bool finite_point(const std::pair<double, double>& p) {
+  return std::isfinite(p.first) && std::isfinite(p.second);
+}
 
 }  // namespace
 
 Rgb plot_color(std::size_t index) noexcept {
-  static constexpr Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-                                     {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {23, 190, 207}};
+  static constexpr Rgb kPalette[] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                     {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {23, 190, 207}};
   return kPalette[index % (sizeof kPalette / sizeof kPalette[0])];
 }
 
 Rgb label_color(std::size_t label) noexcept {
-  static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
-                                   {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+  static constexpr Rgb kTab10[] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                   {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                   {188, 189, 34},  {23, 190, 207}};
   return kTab10[label % 10];
 }
 
@@ -228,7 +233,8 @@ PlotLayout make_layout(const PlotSpec& spec, int w, int h) {
   // A legend on the right gets a column of its own: the widest name, its swatch and some air.
   int legend_column = 0;
   if (spec.legend == LegendPlace::Right) {
-    for (const auto& series : spec.series) legend_column = std::max(legend_column, Canvas::text_width(series.name, 1));
+    for (const auto& series : spec.series)
+      legend_column = std::max(legend_column, Canvas::text_width(series.name, 1));
     legend_column += 60;
   }
   layout.plot = {y_label_width + 28, spec.title.empty() ? 16 : 36, w - 20 - legend_column, h - 42};
@@ -258,17 +264,20 @@ void draw_axes(Canvas& canvas, const PlotLayout& layout) {
 // The title, the axis titles, and "no data" when there is nothing to draw.
 void draw_titles(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout, int w, int h) {
   const Rect& plot = layout.plot;
-  if (!spec.title.empty()) canvas.text((w - Canvas::text_width(spec.title, 2)) / 2, 10, spec.title, kBlack, 2);
+  if (!spec.title.empty())
+    canvas.text((w - Canvas::text_width(spec.title, 2)) / 2, 10, spec.title, kBlack, 2);
   if (!spec.x_label.empty()) {
-    canvas.text((plot.left + plot.right - Canvas::text_width(spec.x_label, 1)) / 2, h - 14, spec.x_label, kBlack);
+    canvas.text((plot.left + plot.right - Canvas::text_width(spec.x_label, 1)) / 2, h - 14, spec.x_label,
+                kBlack);
   }
   if (!spec.y_label.empty()) {
-    canvas.text_up(6, (plot.top + plot.bottom + Canvas::text_width(spec.y_label, 1)) / 2, spec.y_label, kBlack);
+    canvas.text_up(6, (plot.top + plot.bottom + Canvas::text_width(spec.y_label, 1)) / 2, spec.y_label,
+                   kBlack);
   }
   if (layout.no_data) {
     const std::string message = "no data";
-    canvas.text((plot.left + plot.right - Canvas::text_width(message, 2)) / 2, (plot.top + plot.bottom) / 2 - 7,
-                message, kFrame, 2);
+    canvas.text((plot.left + plot.right - Canvas::text_width(message, 2)) / 2,
+                (plot.top + plot.bottom) / 2 - 7, message, kFrame, 2);
   }
 }
 
@@ -286,10 +295,13 @@ void draw_series(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout)
         continue;
       }
       const auto px = layout.to_px(p.first, p.second);
-      if (series.lines && have_previous) canvas.line(previous.first, previous.second, px.first, px.second, series.color);
+      if (series.lines && have_previous)
+        canvas.line(previous.first, previous.second, px.first, px.second, series.color);
       // An isolated point would be invisible without a marker.
-      const bool isolated = !have_previous && (i + 1 == series.points.size() || !finite_point(series.points[i + 1]));
-      if (series.markers || isolated) canvas.dot(px.first, px.second, std::max(0, series.marker_radius), series.color);
+      const bool isolated =
+          !have_previous && (i + 1 == series.points.size() || !finite_point(series.points[i + 1]));
+      if (series.markers || isolated)
+        canvas.dot(px.first, px.second, std::max(0, series.marker_radius), series.color);
       previous = px;
       have_previous = true;
     }

@@ -1,7 +1,7 @@
 // Line plots and scatter plots rendered on the CPU into an RGB buffer (loss.png, latent.png): axes with ticks
-// and numeric labels, axis titles, a title, a legend, any number of series as 2-px lines and/or markers (dots of
-// any radius: radius 1 is a 3x3 dot, small enough for 10,000 points), text in the built-in 5x7 font.
-// Not a charting library: linear axes only, no anti-aliasing; writing the PNG is write_png's job.
+// and numeric labels, axis titles, a title, a legend, any number of series as 2-px lines and/or markers (dots
+// of any radius: radius 1 is a 3x3 dot, small enough for 10,000 points), text in the built-in 5x7 font. Not a
+// charting library: linear axes only, no anti-aliasing; writing the PNG is write_png's job.
 #pragma once
 
 #include <cstdint>

@@ -10,8 +10,8 @@
 #include <csetjmp>
 #include <cstring>
 
-#include "nn/io/atomic_file.hpp"
 #include "base/error.hpp"
+#include "nn/io/atomic_file.hpp"
 
 namespace vkae::nn {
 
@@ -136,13 +136,21 @@ std::vector<std::vector<Tap>> axis_taps(uint32_t from, uint32_t to) {
 
 }  // namespace
 
-std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channels, std::span<const uint8_t> pixels) {
+std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channels,
+                                std::span<const uint8_t> pixels) {
   int color_type;
   switch (channels) {
-    case 1: color_type = PNG_COLOR_TYPE_GRAY; break;
-    case 3: color_type = PNG_COLOR_TYPE_RGB; break;
-    case 4: color_type = PNG_COLOR_TYPE_RGB_ALPHA; break;
-    default: throw InputError("PNG: " + std::to_string(channels) + " channels, expected 1, 3 or 4");
+    case 1:
+      color_type = PNG_COLOR_TYPE_GRAY;
+      break;
+    case 3:
+      color_type = PNG_COLOR_TYPE_RGB;
+      break;
+    case 4:
+      color_type = PNG_COLOR_TYPE_RGB_ALPHA;
+      break;
+    default:
+      throw InputError("PNG: " + std::to_string(channels) + " channels, expected 1, 3 or 4");
   }
   const uint64_t expected = uint64_t{width} * height * channels;
   if (width == 0 || height == 0 || expected != pixels.size()) {
@@ -154,7 +162,8 @@ std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channe
   PngState state;
   state.output = &out;
   if (!encode_rows(&state, width, height, color_type, pixels.data(), std::size_t{width} * channels)) {
-    throw InputError(std::string("PNG: encoding failed: ") + (state.error[0] ? state.error : "out of memory"));
+    throw InputError(std::string("PNG: encoding failed: ") +
+                     (state.error[0] ? state.error : "out of memory"));
   }
   return out;
 }
@@ -173,7 +182,8 @@ void write_png(const std::filesystem::path& path, uint32_t width, uint32_t heigh
 GreyImage read_png_grey(const std::filesystem::path& path) {
   const std::vector<std::byte> bytes = read_file(path);
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  if (bytes.size() < 8 || png_sig_cmp(data, 0, 8) != 0) throw InputError(path.string() + ": not a PNG file (bad signature)");
+  if (bytes.size() < 8 || png_sig_cmp(data, 0, 8) != 0)
+    throw InputError(path.string() + ": not a PNG file (bad signature)");
 
   PngState state;
   state.input = data;
@@ -197,7 +207,8 @@ GreyImage read_png_grey(const std::filesystem::path& path) {
   if (!read_pixels(&reader, rows.data())) throw fail(std::string("corrupt or truncated PNG: ") + state.error);
   png_destroy_read_struct(&reader.png, &reader.info, nullptr);
 
-  GreyImage image{reader.width, reader.height, std::vector<uint8_t>(std::size_t{reader.width} * reader.height)};
+  GreyImage image{reader.width, reader.height,
+                  std::vector<uint8_t>(std::size_t{reader.width} * reader.height)};
   for (std::size_t i = 0; i < image.pixels.size(); ++i) {
     const uint8_t* p = &rgba[4 * i];
     // Rec.601 luma in 8.8 fixed point (77 + 150 + 29 = 256, so grey input maps to itself), then "over" white.
@@ -211,8 +222,9 @@ GreyImage read_png_grey(const std::filesystem::path& path) {
 GreyImage resize_area(const GreyImage& image, uint32_t width, uint32_t height) {
   if (width == 0 || height == 0 || image.width == 0 || image.height == 0 ||
       image.pixels.size() != std::size_t{image.width} * image.height) {
-    throw InputError("resize: cannot resize a " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                     " image to " + std::to_string(width) + "x" + std::to_string(height));
+    throw InputError("resize: cannot resize a " + std::to_string(image.width) + "x" +
+                     std::to_string(image.height) + " image to " + std::to_string(width) + "x" +
+                     std::to_string(height));
   }
   const auto x_taps = axis_taps(image.width, width);
   const auto y_taps = axis_taps(image.height, height);

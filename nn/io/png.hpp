@@ -20,7 +20,8 @@ struct GreyImage {
 void write_png(const std::filesystem::path& path, uint32_t width, uint32_t height, uint32_t channels,
                std::span<const uint8_t> pixels);
 // The PNG bytes without touching the disk.
-std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channels, std::span<const uint8_t> pixels);
+std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channels,
+                                std::span<const uint8_t> pixels);
 
 // Any colour type and bit depth, converted to 8-bit grey with Rec.601 luma (0.299 R + 0.587 G + 0.114 B).
 // Transparency is composited onto WHITE (as a viewer shows it on paper), so a transparent background reads

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/error.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/json.hpp"
-#include "base/error.hpp"
 
 namespace vkae::nn {
 
@@ -51,7 +51,8 @@ void copy_floats_le(std::byte* out, std::span<const float> values) {
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(out, values.data(), values.size_bytes());
   } else {
-    for (std::size_t i = 0; i < values.size(); ++i) put_u32_le(out + 4 * i, std::bit_cast<uint32_t>(values[i]));
+    for (std::size_t i = 0; i < values.size(); ++i)
+      put_u32_le(out + 4 * i, std::bit_cast<uint32_t>(values[i]));
   }
 }
 
@@ -109,7 +110,8 @@ std::vector<std::byte> encode_safetensors(std::span<const NamedTensor> tensors,
     if (tensor.name.empty() || tensor.name == kMetadataKey) {
       throw InputError("safetensors: invalid tensor name \"" + tensor.name + "\"");
     }
-    if (!names.insert(tensor.name).second) throw InputError("safetensors: tensor name " + tensor.name + " repeats");
+    if (!names.insert(tensor.name).second)
+      throw InputError("safetensors: tensor name " + tensor.name + " repeats");
     const int64_t count = element_count(tensor.shape);
     if (count < 0 || static_cast<uint64_t>(count) != tensor.data.size()) {
       throw InputError("safetensors: tensor " + tensor.name + " has " + std::to_string(tensor.data.size()) +

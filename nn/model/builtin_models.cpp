@@ -52,7 +52,8 @@ constexpr std::string_view kBuiltins[][2] = {
       "encoder":[{"type":"flatten"},{"type":"dense","units":512,"activation":"relu"},{"type":"sampling","units":2}],
       "decoder":[{"type":"dense","units":512,"activation":"relu"},{"type":"dense","units":784,"activation":"sigmoid"},
                  {"type":"reshape","shape":[1,28,28]}]})"},
-    // Super-resolution: 14x14 in (the image downscaled 2x by averaging), 28x28 out; a transposed conv upsamples.
+    // Super-resolution: 14x14 in (the image downscaled 2x by averaging), 28x28 out; a transposed conv
+    // upsamples.
     {"sr", R"({"name":"sr","input":[1,14,14],"super_resolution":true,"loss":"bce",
       "encoder":[{"type":"conv2d","filters":32,"kernel":3,"activation":"relu"},
                  {"type":"conv2d","filters":32,"kernel":3,"activation":"relu"}],

@@ -1,6 +1,6 @@
-// The mapping from a layer to its ops. Forward: op + bias + activation into y in one pass (or op + bias into z
-// and the activation into y, where z must be kept). Backward: the activation's derivative (taken from y) into
-// dz, then the op's backward into dx and the parameter gradients.
+// The mapping from a layer to its ops. Forward: op + bias + activation into y in one pass (or op + bias into
+// z and the activation into y, where z must be kept). Backward: the activation's derivative (taken from y)
+// into dz, then the op's backward into dx and the parameter gradients.
 #include "nn/model/layers.hpp"
 
 #include "nn/ops/activation.hpp"
@@ -8,8 +8,8 @@
 #include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/dense.hpp"
 #include "nn/ops/loss.hpp"
-#include "nn/ops/reparameterize.hpp"
 #include "nn/ops/maxpool2d.hpp"
+#include "nn/ops/reparameterize.hpp"
 #include "nn/ops/upsample2d.hpp"
 
 namespace vkae::nn {
@@ -40,7 +40,9 @@ ConvTranspose2dShape conv_transpose_shape(const LayerBuffers& l, uint32_t n) {
   return conv_fields<ConvTranspose2dShape>(l, n);
 }
 
-DenseShape dense_shape(const LayerBuffers& l, uint32_t n) { return DenseShape{n, l.in.c, l.spec->units}; }
+DenseShape dense_shape(const LayerBuffers& l, uint32_t n) {
+  return DenseShape{n, l.in.c, l.spec->units};
+}
 
 Maxpool2dShape pool_shape(const LayerBuffers& l, uint32_t n) {
   Maxpool2dShape s;
@@ -52,9 +54,13 @@ Maxpool2dShape pool_shape(const LayerBuffers& l, uint32_t n) {
   return s;
 }
 
-Upsample2dShape up_shape(const LayerBuffers& l, uint32_t n) { return Upsample2dShape{n, l.in.c, l.in.h, l.in.w}; }
+Upsample2dShape up_shape(const LayerBuffers& l, uint32_t n) {
+  return Upsample2dShape{n, l.in.c, l.in.h, l.in.w};
+}
 
-FusedActivation activation_of(const LayerBuffers& l) { return {l.spec->activation, l.spec->alpha}; }
+FusedActivation activation_of(const LayerBuffers& l) {
+  return {l.spec->activation, l.spec->alpha};
+}
 
 // The VAE's latent layer: mu and logvar heads, then z = mu + exp(logvar / 2) eps (training) or z = mu.
 void record_sampling_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
@@ -69,14 +75,15 @@ void record_sampling_forward(rt::Recorder& rec, const LayerBuffers& l, const std
     record_reparameterize_forward(rec, l.y, l.eps, l.mu, l.logvar, pass.rng_state, count);
 }
 
-void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params, uint32_t n,
-                              float kl_scale) {
+void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
+                              uint32_t n, float kl_scale) {
   const DenseShape s = dense_shape(l, n);
   const uint64_t count = uint64_t{n} * l.out.size();
   record_reparameterize_backward(rec, l.dmu, l.dlogvar, l.dy, l.logvar, l.eps, count);
   record_kl_backward(rec, l.dmu, l.dlogvar, l.mu, l.logvar, count, kl_scale, Grad::Accumulate);
   record_dense_backward_params(rec, params[l.weight].grad, params[l.bias].grad, l.dmu, l.x, s);
-  record_dense_backward_params(rec, params[l.logvar_weight].grad, params[l.logvar_bias].grad, l.dlogvar, l.x, s);
+  record_dense_backward_params(rec, params[l.logvar_weight].grad, params[l.logvar_bias].grad, l.dlogvar, l.x,
+                               s);
   if (l.dx.size == 0) return;
   record_dense_backward_input(rec, l.dx, l.dmu, params[l.weight].value, s);
   record_dense_backward_input(rec, l.dx, l.dlogvar, params[l.logvar_weight].value, s, Grad::Accumulate);
@@ -94,16 +101,27 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
   const auto w = [&] { return params[l.weight].value; };
   const auto b = [&] { return params[l.bias].value; };
   switch (l.spec->kind) {
-    case LayerKind::Conv2d: record_conv2d_forward(rec, out, l.x, w(), b(), conv_shape(l, n), f); break;
+    case LayerKind::Conv2d:
+      record_conv2d_forward(rec, out, l.x, w(), b(), conv_shape(l, n), f);
+      break;
     case LayerKind::ConvTranspose2d:
       record_conv_transpose2d_forward(rec, out, l.x, w(), b(), conv_transpose_shape(l, n), f);
       break;
-    case LayerKind::Dense: record_dense_forward(rec, out, l.x, w(), b(), dense_shape(l, n), f); break;
-    case LayerKind::MaxPool2d: record_maxpool2d_forward(rec, l.y, l.x, pool_shape(l, n)); break;
-    case LayerKind::UpSample2d: record_upsample2d_forward(rec, l.y, l.x, up_shape(l, n)); break;
-    case LayerKind::Sampling: record_sampling_forward(rec, l, params, pass); break;
+    case LayerKind::Dense:
+      record_dense_forward(rec, out, l.x, w(), b(), dense_shape(l, n), f);
+      break;
+    case LayerKind::MaxPool2d:
+      record_maxpool2d_forward(rec, l.y, l.x, pool_shape(l, n));
+      break;
+    case LayerKind::UpSample2d:
+      record_upsample2d_forward(rec, l.y, l.x, up_shape(l, n));
+      break;
+    case LayerKind::Sampling:
+      record_sampling_forward(rec, l, params, pass);
+      break;
     case LayerKind::Flatten:
-    case LayerKind::Reshape: break;  // the same floats, another shape
+    case LayerKind::Reshape:
+      break;  // the same floats, another shape
   }
   if (l.activated && pass.logits && pass.predict)
     record_activation_forward(rec, l.y, l.z, uint64_t{n} * l.out.size(), l.spec->activation, l.spec->alpha);
@@ -125,14 +143,19 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
   const auto db = [&] { return params[l.bias].grad; };
   const auto w = [&] { return params[l.weight].value; };
   switch (l.spec->kind) {
-    case LayerKind::Conv2d: record_conv2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_shape(l, n)); break;
+    case LayerKind::Conv2d:
+      record_conv2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_shape(l, n));
+      break;
     case LayerKind::ConvTranspose2d:
       record_conv_transpose2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_transpose_shape(l, n));
       break;
-    case LayerKind::Dense: record_dense_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), dense_shape(l, n)); break;
+    case LayerKind::Dense:
+      record_dense_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), dense_shape(l, n));
+      break;
     case LayerKind::MaxPool2d:
       if (const LayerBuffers* p = pass.producer)
-        record_maxpool2d_backward(rec, p->dz, l.dy, l.x, pool_shape(l, n), Grad::Overwrite, activation_of(*p));
+        record_maxpool2d_backward(rec, p->dz, l.dy, l.x, pool_shape(l, n), Grad::Overwrite,
+                                  activation_of(*p));
       else
         record_maxpool2d_backward(rec, l.dx, l.dy, l.x, pool_shape(l, n));
       break;
@@ -142,9 +165,12 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
       else
         record_upsample2d_backward(rec, l.dx, l.dy, up_shape(l, n));
       break;
-    case LayerKind::Sampling: record_sampling_backward(rec, l, params, n, pass.kl_scale); break;
+    case LayerKind::Sampling:
+      record_sampling_backward(rec, l, params, n, pass.kl_scale);
+      break;
     case LayerKind::Flatten:
-    case LayerKind::Reshape: break;
+    case LayerKind::Reshape:
+      break;
   }
   rec.end_label();
 }

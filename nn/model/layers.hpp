@@ -7,13 +7,13 @@
 namespace vkae::nn {
 
 struct LayerPass {
-  uint32_t n = 0;                // images
+  uint32_t n = 0;  // images
   // The final layer of a sigmoid + BCE model: the op writes the logits z, which the loss reads; the sigmoid
   // into y is a separate pass, and only when predicting (in training it is part of the loss). Every other
   // layer writes f(op + b) into y itself.
   bool logits = false;
-  bool predict = false;          // a sampling layer outputs mu instead of drawing z; logits also get y
-  rt::BufferView rng_state;      // StepState keying the sampling layer's noise (training)
+  bool predict = false;      // a sampling layer outputs mu instead of drawing z; logits also get y
+  rt::BufferView rng_state;  // StepState keying the sampling layer's noise (training)
 };
 
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& layer, const std::vector<Param>& params,

@@ -33,7 +33,8 @@ Activation parse_activation(const std::string& s, const std::string& where) {
   if (s == "leaky_relu") return Activation::LeakyRelu;
   if (s == "sigmoid") return Activation::Sigmoid;
   if (s == "tanh") return Activation::Tanh;
-  throw InputError(where + ": unknown activation \"" + s + "\" (expected linear, relu, leaky_relu, sigmoid or tanh)");
+  throw InputError(where + ": unknown activation \"" + s +
+                   "\" (expected linear, relu, leaky_relu, sigmoid or tanh)");
 }
 
 Shape3 parse_shape3(const Json& j, const std::string& where) {
@@ -49,8 +50,8 @@ Shape3 parse_shape3(const Json& j, const std::string& where) {
 LayerSpec parse_layer(const Json& j, const std::string& where_in) {
   const std::string type = json_string(json_at(j, "type", where_in), where_in + ".type");
   const std::string where = where_in + " (" + type + ")";
-  static const char* const kKnownKeys[] = {"type", "filters", "units", "kernel", "stride", "padding",
-                                           "activation", "alpha", "l1", "shape"};
+  static const char* const kKnownKeys[] = {"type",    "filters",    "units", "kernel", "stride",
+                                           "padding", "activation", "alpha", "l1",     "shape"};
   for (const auto& [key, value] : json_object(j, where).items()) {
     bool known = false;
     for (const char* k : kKnownKeys) known = known || key == k;
@@ -77,9 +78,12 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
   }
   if (const Json* p = json_find(j, "padding")) {
     const std::string& s = json_string(*p, where + ".padding");
-    if (s == "same") l.padding = PaddingKind::Same;
-    else if (s == "valid") l.padding = PaddingKind::Valid;
-    else throw InputError(where + ": padding must be \"same\" or \"valid\", not \"" + s + "\"");
+    if (s == "same")
+      l.padding = PaddingKind::Same;
+    else if (s == "valid")
+      l.padding = PaddingKind::Valid;
+    else
+      throw InputError(where + ": padding must be \"same\" or \"valid\", not \"" + s + "\"");
   }
   if (const Json* a = json_find(j, "activation")) {
     if (!conv && l.kind != LayerKind::Dense) throw InputError(where + ": this layer takes no activation");
@@ -100,7 +104,8 @@ LayerSpec parse_layer(const Json& j, const std::string& where_in) {
 std::vector<LayerSpec> parse_layers(const Json& j, const std::string& where) {
   std::vector<LayerSpec> out;
   const Json& a = json_array(j, where);
-  for (size_t i = 0; i < a.size(); ++i) out.push_back(parse_layer(a[i], where + "[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < a.size(); ++i)
+    out.push_back(parse_layer(a[i], where + "[" + std::to_string(i) + "]"));
   return out;
 }
 
@@ -112,14 +117,22 @@ std::string shape3_string(Shape3 s) {
 
 const char* layer_kind_name(LayerKind kind) noexcept {
   switch (kind) {
-    case LayerKind::Conv2d: return "conv2d";
-    case LayerKind::ConvTranspose2d: return "conv_transpose2d";
-    case LayerKind::MaxPool2d: return "maxpool2d";
-    case LayerKind::UpSample2d: return "upsample2d";
-    case LayerKind::Dense: return "dense";
-    case LayerKind::Flatten: return "flatten";
-    case LayerKind::Reshape: return "reshape";
-    case LayerKind::Sampling: return "sampling";
+    case LayerKind::Conv2d:
+      return "conv2d";
+    case LayerKind::ConvTranspose2d:
+      return "conv_transpose2d";
+    case LayerKind::MaxPool2d:
+      return "maxpool2d";
+    case LayerKind::UpSample2d:
+      return "upsample2d";
+    case LayerKind::Dense:
+      return "dense";
+    case LayerKind::Flatten:
+      return "flatten";
+    case LayerKind::Reshape:
+      return "reshape";
+    case LayerKind::Sampling:
+      return "sampling";
   }
   return "?";
 }
@@ -145,16 +158,20 @@ Shape3 layer_output_shape(const LayerSpec& l, Shape3 in, std::string_view where_
         throw InputError(where + ": input " + shape3_string(in) + " is smaller than the 2x2 window");
       return l.padding == PaddingKind::Same ? Shape3{in.c, (in.h + 1) / 2, (in.w + 1) / 2}
                                             : Shape3{in.c, in.h / 2, in.w / 2};
-    case LayerKind::UpSample2d: return {in.c, in.h * 2, in.w * 2};
+    case LayerKind::UpSample2d:
+      return {in.c, in.h * 2, in.w * 2};
     case LayerKind::Dense:
       if (in.h != 1 || in.w != 1)
-        throw InputError(where + ": dense needs a flat input, got " + shape3_string(in) + " (add a flatten layer)");
+        throw InputError(where + ": dense needs a flat input, got " + shape3_string(in) +
+                         " (add a flatten layer)");
       return {l.units, 1, 1};
     case LayerKind::Sampling:
       if (in.h != 1 || in.w != 1)
-        throw InputError(where + ": sampling needs a flat input, got " + shape3_string(in) + " (add a flatten layer)");
+        throw InputError(where + ": sampling needs a flat input, got " + shape3_string(in) +
+                         " (add a flatten layer)");
       return {l.units, 1, 1};
-    case LayerKind::Flatten: return {static_cast<uint32_t>(in.size()), 1, 1};
+    case LayerKind::Flatten:
+      return {static_cast<uint32_t>(in.size()), 1, 1};
     case LayerKind::Reshape:
       if (l.reshape.size() != in.size())
         throw InputError(where + ": cannot reshape " + shape3_string(in) + " (" + std::to_string(in.size()) +
@@ -207,18 +224,25 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   if (const Json* in = json_find(j, "input")) m.input = parse_shape3(*in, what + ": input");
   m.encoder = parse_layers(json_at(j, "encoder", what), what + ": encoder");
   m.decoder = parse_layers(json_at(j, "decoder", what), what + ": decoder");
-  if (m.encoder.empty() || m.decoder.empty()) throw InputError(what + ": encoder and decoder need at least one layer");
+  if (m.encoder.empty() || m.decoder.empty())
+    throw InputError(what + ": encoder and decoder need at least one layer");
   if (const Json* l = json_find(j, "loss")) {
     const std::string& s = json_string(*l, what + ": loss");
-    if (s == "bce") m.loss = LossKind::Bce;
-    else if (s == "mse") m.loss = LossKind::Mse;
-    else throw InputError(what + ": loss must be \"bce\" or \"mse\", not \"" + s + "\"");
+    if (s == "bce")
+      m.loss = LossKind::Bce;
+    else if (s == "mse")
+      m.loss = LossKind::Mse;
+    else
+      throw InputError(what + ": loss must be \"bce\" or \"mse\", not \"" + s + "\"");
   }
   if (const Json* r = json_find(j, "reduction")) {
     const std::string& s = json_string(*r, what + ": reduction");
-    if (s == "mean") m.reduction = Reduction::Mean;
-    else if (s == "sum") m.reduction = Reduction::Sum;
-    else throw InputError(what + ": reduction must be \"mean\" or \"sum\", not \"" + s + "\"");
+    if (s == "mean")
+      m.reduction = Reduction::Mean;
+    else if (s == "sum")
+      m.reduction = Reduction::Sum;
+    else
+      throw InputError(what + ": reduction must be \"mean\" or \"sum\", not \"" + s + "\"");
   }
   if (const Json* d = json_find(j, "denoising")) m.denoising = json_bool(*d, what + ": denoising");
   if (const Json* d = json_find(j, "super_resolution"))
@@ -237,20 +261,22 @@ ModelSpec parse_model_spec(const Json& j, std::string_view what_view) {
   // Shapes must chain and the output must match the target (an autoencoder reconstructs its input).
   Shape3 s = m.input;
   for (size_t i = 0; i < m.encoder.size(); ++i)
-    s = layer_output_shape(m.encoder[i], s, what + ": encoder[" + std::to_string(i) + "] (" +
-                                                layer_kind_name(m.encoder[i].kind) + ")");
+    s = layer_output_shape(
+        m.encoder[i], s,
+        what + ": encoder[" + std::to_string(i) + "] (" + layer_kind_name(m.encoder[i].kind) + ")");
   for (size_t i = 0; i < m.decoder.size(); ++i)
-    s = layer_output_shape(m.decoder[i], s, what + ": decoder[" + std::to_string(i) + "] (" +
-                                                layer_kind_name(m.decoder[i].kind) + ")");
+    s = layer_output_shape(
+        m.decoder[i], s,
+        what + ": decoder[" + std::to_string(i) + "] (" + layer_kind_name(m.decoder[i].kind) + ")");
   if (m.decoder.back().l1 > 0)
     throw InputError(what + ": decoder[" + std::to_string(m.decoder.size() - 1) +
                      "]: an l1 activity penalty on the output layer is not supported");
   if (!(s == m.output()))
-    throw InputError(what + ": the decoder produces " + shape3_string(s) + " but the input is " +
-                     shape3_string(m.input) +
-                     (m.super_resolution ? "; super-resolution must produce twice the input's height and width "
-                                         : "; an autoencoder must reconstruct its input shape ") +
-                     shape3_string(m.output()));
+    throw InputError(
+        what + ": the decoder produces " + shape3_string(s) + " but the input is " + shape3_string(m.input) +
+        (m.super_resolution ? "; super-resolution must produce twice the input's height and width "
+                            : "; an autoencoder must reconstruct its input shape ") +
+        shape3_string(m.output()));
   return m;
 }
 
@@ -268,7 +294,8 @@ Json model_spec_to_json(const ModelSpec& m) {
       }
       if (l.kind == LayerKind::Dense || l.kind == LayerKind::Sampling) o["units"] = l.units;
       if (l.kind == LayerKind::Reshape) o["shape"] = shape(l.reshape);
-      if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::MaxPool2d)
+      if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d ||
+          l.kind == LayerKind::MaxPool2d)
         o["padding"] = l.padding == PaddingKind::Same ? "same" : "valid";
       if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::ConvTranspose2d || l.kind == LayerKind::Dense) {
         o["activation"] = l.activation == Activation::Identity ? "linear" : activation_name(l.activation);
@@ -306,7 +333,8 @@ std::string loss_label(const ModelSpec& m) {
 
 void set_latent_size(ModelSpec& m, uint32_t z) {
   const int i = m.sampling_layer();
-  if (i < 0) throw InputError("--latent: model " + m.name + " has no sampling layer (only a VAE such as vae has one)");
+  if (i < 0)
+    throw InputError("--latent: model " + m.name + " has no sampling layer (only a VAE such as vae has one)");
   if (z == 0) throw InputError("--latent 0: expected an integer >= 1");
   m.encoder[static_cast<size_t>(i)].units = z;
   // Re-check the chain with the new size.
@@ -319,8 +347,9 @@ namespace vkae::nn {
 
 std::string model_summary(const ModelSpec& m) {
   std::string out = "Model: " + m.name + " (input " + shape3_string(m.input) + ", output " +
-                    shape3_string(m.output()) + ", loss " + loss_label(m) + (m.denoising ? ", denoising" : "") +
-                    (m.super_resolution ? ", super-resolution" : "") + ")\n";
+                    shape3_string(m.output()) + ", loss " + loss_label(m) +
+                    (m.denoising ? ", denoising" : "") + (m.super_resolution ? ", super-resolution" : "") +
+                    ")\n";
   char line[160];
   std::snprintf(line, sizeof line, "%-32s %-16s %12s\n", "layer", "output shape", "params");
   out += line;

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "nn/ops/activation.hpp"
 #include "nn/io/json.hpp"
+#include "nn/ops/activation.hpp"
 
 namespace vkae::nn {
 
@@ -31,14 +31,14 @@ std::string shape3_string(Shape3 s);
 
 struct LayerSpec {
   LayerKind kind = LayerKind::Dense;
-  uint32_t units = 0;       // dense: output features; conv: filters (output channels); sampling: latent size
+  uint32_t units = 0;  // dense: output features; conv: filters (output channels); sampling: latent size
   uint32_t kernel = 3;
   uint32_t stride = 1;
   PaddingKind padding = PaddingKind::Same;
   Activation activation = Activation::Identity;
-  float alpha = 0.3f;       // leaky_relu slope
-  float l1 = 0.0f;          // L1 activity penalty on this layer's output (sparse AE)
-  Shape3 reshape;           // reshape target
+  float alpha = 0.3f;  // leaky_relu slope
+  float l1 = 0.0f;     // L1 activity penalty on this layer's output (sparse AE)
+  Shape3 reshape;      // reshape target
 };
 
 struct ModelSpec {
@@ -52,7 +52,9 @@ struct ModelSpec {
   bool super_resolution = false;  // the input is the target downscaled 2x (the output is twice the input)
 
   // What the model produces and is compared with: the input's shape, or twice its size for super-resolution.
-  Shape3 output() const noexcept { return super_resolution ? Shape3{input.c, input.h * 2, input.w * 2} : input; }
+  Shape3 output() const noexcept {
+    return super_resolution ? Shape3{input.c, input.h * 2, input.w * 2} : input;
+  }
   // Index of the encoder's sampling layer (a VAE), or -1.
   int sampling_layer() const noexcept;
 };
@@ -77,7 +79,7 @@ std::vector<std::string> builtin_model_names();
 struct LayerParams {
   std::vector<int64_t> weight_shape;
   uint64_t weight_count = 0, bias_count = 0;  // per head
-  uint32_t heads = 1;                          // sampling: 2 (mu and logvar), each a weight and a bias
+  uint32_t heads = 1;                         // sampling: 2 (mu and logvar), each a weight and a bias
   float limit = 0;
   uint64_t total() const noexcept { return (weight_count + bias_count) * heads; }
 };

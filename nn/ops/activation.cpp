@@ -7,19 +7,25 @@ namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kActivationForward{"activation_forward", {Access::Write, Access::Read},
-                                          sizeof(ActivationPush), {256, 1, 1}};
-const rt::PipelineDesc kActivationBackward{
-    "activation_backward", {Access::ReadWrite, Access::Read, Access::Read, Access::Read}, sizeof(ActivationPush),
-    {256, 1, 1}};
+const rt::PipelineDesc kActivationForward{
+    "activation_forward", {Access::Write, Access::Read}, sizeof(ActivationPush), {256, 1, 1}};
+const rt::PipelineDesc kActivationBackward{"activation_backward",
+                                           {Access::ReadWrite, Access::Read, Access::Read, Access::Read},
+                                           sizeof(ActivationPush),
+                                           {256, 1, 1}};
 
 const char* activation_name(Activation a) noexcept {
   switch (a) {
-    case Activation::Identity: return "identity";
-    case Activation::Relu: return "relu";
-    case Activation::LeakyRelu: return "leaky_relu";
-    case Activation::Sigmoid: return "sigmoid";
-    case Activation::Tanh: return "tanh";
+    case Activation::Identity:
+      return "identity";
+    case Activation::Relu:
+      return "relu";
+    case Activation::LeakyRelu:
+      return "leaky_relu";
+    case Activation::Sigmoid:
+      return "sigmoid";
+    case Activation::Tanh:
+      return "tanh";
   }
   return "?";
 }
@@ -50,11 +56,16 @@ void record_activation_backward(rt::Recorder& rec, rt::BufferView dx, rt::Buffer
 template <typename T>
 static T activate_ref(T v, Activation kind, T alpha) {
   switch (kind) {
-    case Activation::Relu: return v > 0 ? v : T(0);
-    case Activation::LeakyRelu: return v > 0 ? v : alpha * v;
-    case Activation::Sigmoid: return T(1) / (T(1) + std::exp(-v));
-    case Activation::Tanh: return std::tanh(v);
-    case Activation::Identity: break;
+    case Activation::Relu:
+      return v > 0 ? v : T(0);
+    case Activation::LeakyRelu:
+      return v > 0 ? v : alpha * v;
+    case Activation::Sigmoid:
+      return T(1) / (T(1) + std::exp(-v));
+    case Activation::Tanh:
+      return std::tanh(v);
+    case Activation::Identity:
+      break;
   }
   return v;
 }
@@ -72,11 +83,20 @@ void activation_backward_ref(std::span<T> dx, std::span<const T> dy, std::span<c
     const T out = activate_ref(v, kind, alpha);
     T d = 1;
     switch (kind) {
-      case Activation::Relu: d = v > 0 ? T(1) : T(0); break;
-      case Activation::LeakyRelu: d = v > 0 ? T(1) : alpha; break;
-      case Activation::Sigmoid: d = out * (T(1) - out); break;
-      case Activation::Tanh: d = T(1) - out * out; break;
-      case Activation::Identity: break;
+      case Activation::Relu:
+        d = v > 0 ? T(1) : T(0);
+        break;
+      case Activation::LeakyRelu:
+        d = v > 0 ? T(1) : alpha;
+        break;
+      case Activation::Sigmoid:
+        d = out * (T(1) - out);
+        break;
+      case Activation::Tanh:
+        d = T(1) - out * out;
+        break;
+      case Activation::Identity:
+        break;
     }
     dx[i] = dy[i] * d;
   }

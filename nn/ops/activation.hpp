@@ -25,7 +25,7 @@ struct FusedActivation {
 struct ActivationPush {
   uint32_t count;
   uint32_t kind;
-  float alpha;       // leaky_relu slope for x < 0
+  float alpha;          // leaky_relu slope for x < 0
   uint32_t accumulate;  // backward only: Grad
 };
 static_assert(sizeof(ActivationPush) == 16);

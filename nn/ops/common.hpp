@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/buffer.hpp"
 #include "base/error.hpp"
+#include "runtime/buffer.hpp"
 
 namespace vkae::nn {
 

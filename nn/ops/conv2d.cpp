@@ -27,7 +27,9 @@ constexpr uint32_t kWeight3x3UBlock = VKAE_CONV_WGRAD3X3_U_BLOCK;  // and kB
 // that loop long check their count against this.
 constexpr uint64_t kLoopBudget = 60000;
 
-uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+uint32_t div_up(uint32_t a, uint32_t b) {
+  return (a + b - 1) / b;
+}
 
 uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride) {
   const int64_t total = std::max<int64_t>(int64_t{out - 1} * stride + k - in, 0);
@@ -35,28 +37,44 @@ uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride)
 }
 }  // namespace
 
-const rt::PipelineDesc kConv2dForward{"conv2d_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
-                                      sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dForwardRows{
-    "conv2d_forward_rows", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dForward1ch{
-    "conv2d_forward_1ch", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dForwardWide{
-    "conv2d_forward_wide", {Access::Write, Access::Read, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dBackwardInput{
-    "conv2d_backward_input", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dBackwardInput1ch{
-    "conv2d_backward_input_1ch", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dBackwardWeight{
-    "conv2d_backward_weight", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(ConvPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForward{"conv2d_forward",
+                                      {Access::Write, Access::Read, Access::Read, Access::Read},
+                                      sizeof(ConvPush),
+                                      {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForwardRows{"conv2d_forward_rows",
+                                          {Access::Write, Access::Read, Access::Read, Access::Read},
+                                          sizeof(ConvPush),
+                                          {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForward1ch{"conv2d_forward_1ch",
+                                         {Access::Write, Access::Read, Access::Read, Access::Read},
+                                         sizeof(ConvPush),
+                                         {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
+                                          {Access::Write, Access::Read, Access::Read, Access::Read},
+                                          sizeof(ConvPush),
+                                          {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
+                                            {Access::ReadWrite, Access::Read, Access::Read},
+                                            sizeof(ConvPush),
+                                            {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardInput1ch{"conv2d_backward_input_1ch",
+                                               {Access::ReadWrite, Access::Read, Access::Read},
+                                               sizeof(ConvPush),
+                                               {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardWeight{"conv2d_backward_weight",
+                                             {Access::ReadWrite, Access::Read, Access::Read},
+                                             sizeof(ConvPush),
+                                             {kLocal, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
                                                 {Access::ReadWrite, Access::Read, Access::Read},
                                                 sizeof(ConvPush),
                                                 {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias", {Access::ReadWrite, Access::Read},
-                                           sizeof(ChannelSumPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kConv2dBackwardBias{
+    "conv2d_backward_bias", {Access::ReadWrite, Access::Read}, sizeof(ChannelSumPush), {kLocal, 1, 1}};
 
-const char* padding_name(Padding p) noexcept { return p == Padding::Same ? "same" : "valid"; }
+const char* padding_name(Padding p) noexcept {
+  return p == Padding::Same ? "same" : "valid";
+}
 
 uint32_t Conv2dShape::H_out() const noexcept {
   if (stride == 0) return 0;
@@ -82,8 +100,10 @@ std::string Conv2dShape::str() const {
 }
 
 void Conv2dShape::validate(std::string_view op) const {
-  const bool empty = N == 0 || C_in == 0 || H == 0 || W == 0 || C_out == 0 || KH == 0 || KW == 0 || stride == 0;
-  if (empty) throw InputError(std::string(op) + ": every dimension and the stride must be >= 1, got " + str());
+  const bool empty =
+      N == 0 || C_in == 0 || H == 0 || W == 0 || C_out == 0 || KH == 0 || KW == 0 || stride == 0;
+  if (empty)
+    throw InputError(std::string(op) + ": every dimension and the stride must be >= 1, got " + str());
   if (H_out() == 0 || W_out() == 0)
     throw InputError(std::string(op) + ": 'valid' kernel " + std::to_string(KH) + "x" + std::to_string(KW) +
                      " is larger than the input, got " + str());
@@ -103,9 +123,24 @@ rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t columns) {
 }
 
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
-  return ConvPush{s.N,       s.C_in,    s.H,       s.W,        s.C_out,
-                  s.KH,      s.KW,      s.stride,  s.H_out(),  s.W_out(),
-                  s.pad_top(), s.pad_left(), static_cast<uint32_t>(grad), 0, 0, 0, 0.0f, 0};
+  return ConvPush{s.N,
+                  s.C_in,
+                  s.H,
+                  s.W,
+                  s.C_out,
+                  s.KH,
+                  s.KW,
+                  s.stride,
+                  s.H_out(),
+                  s.W_out(),
+                  s.pad_top(),
+                  s.pad_left(),
+                  static_cast<uint32_t>(grad),
+                  0,
+                  0,
+                  0,
+                  0.0f,
+                  0};
 }
 
 void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
@@ -182,8 +217,10 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
         push.n_first = n;
         push.N = static_cast<uint32_t>(std::min<uint64_t>(images_per_dispatch, s.N - n));
         push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;  // later slices add to the first
-        if (flip) rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, x, dy}, push, groups);
-        else rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, dy, x}, push, groups);
+        if (flip)
+          rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, x, dy}, push, groups);
+        else
+          rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, dy, x}, push, groups);
       }
       return;
     }
@@ -191,7 +228,8 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   // Any other kernel: per row of its share one row-loop trip and W_out + 1 column-loop trips at most, plus
   // the fixed-order reduction (7 trips of kWeightBlock^2 + 1). An image too large for one invocation's budget
   // on its own still goes one per dispatch (llvmpipe would end such invocations early).
-  const uint64_t trips_per_row = uint64_t{s.W_out()} + 2, fixed_trips = 7 * (kWeightBlock * kWeightBlock + 1) + 8;
+  const uint64_t trips_per_row = uint64_t{s.W_out()} + 2,
+                 fixed_trips = 7 * (kWeightBlock * kWeightBlock + 1) + 8;
   const uint64_t rows_per_invocation = (kLoopBudget - fixed_trips) / trips_per_row;
   const uint64_t images_per_dispatch =
       std::clamp<uint64_t>(rows_per_invocation * kLocal / std::max(s.H_out(), 1u), 1, s.N);
@@ -210,12 +248,13 @@ void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView da
   const std::string shape = shape_string({N, C, HW});
   check_floats("channel_sum", "sum", sum, C, shape);
   check_floats("channel_sum", "data", data, uint64_t{N} * C * HW, shape);
-  rec.dispatch(rec.pipeline(kConv2dBackwardBias), {sum, data}, ChannelSumPush{N, C, HW, static_cast<uint32_t>(grad)},
-               {C, 1, 1});
+  rec.dispatch(rec.pipeline(kConv2dBackwardBias), {sum, data},
+               ChannelSumPush{N, C, HW, static_cast<uint32_t>(grad)}, {C, 1, 1});
 }
 
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
-                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s, Grad grad) {
+                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s,
+                            Grad grad) {
   s.validate("conv2d_backward");
   const std::string shape = s.str();  // every tensor is checked before anything is recorded
   if (dx.size != 0) check_floats("conv2d_backward", "dx", dx, s.x_count(), shape);
@@ -257,7 +296,8 @@ template <typename T>
 void conv2d_backward_ref(std::span<T> dx, std::span<T> dw, std::span<T> db, std::span<const T> dy,
                          std::span<const T> x, std::span<const T> w, const Conv2dShape& s) {
   const int64_t Ho = s.H_out(), Wo = s.W_out(), pt = s.pad_top(), pl = s.pad_left();
-  std::vector<double> dx_acc(dx.empty() ? 0 : s.x_count(), 0.0), dw_acc(s.w_count(), 0.0), db_acc(s.C_out, 0.0);
+  std::vector<double> dx_acc(dx.empty() ? 0 : s.x_count(), 0.0), dw_acc(s.w_count(), 0.0),
+      db_acc(s.C_out, 0.0);
   for (uint32_t n = 0; n < s.N; ++n)
     for (uint32_t co = 0; co < s.C_out; ++co)
       for (int64_t oh = 0; oh < Ho; ++oh)
@@ -285,8 +325,8 @@ template void conv2d_forward_ref<float>(std::span<float>, std::span<const float>
 template void conv2d_forward_ref<double>(std::span<double>, std::span<const double>, std::span<const double>,
                                          std::span<const double>, const Conv2dShape&);
 template void conv2d_backward_ref<float>(std::span<float>, std::span<float>, std::span<float>,
-                                         std::span<const float>, std::span<const float>, std::span<const float>,
-                                         const Conv2dShape&);
+                                         std::span<const float>, std::span<const float>,
+                                         std::span<const float>, const Conv2dShape&);
 template void conv2d_backward_ref<double>(std::span<double>, std::span<double>, std::span<double>,
                                           std::span<const double>, std::span<const double>,
                                           std::span<const double>, const Conv2dShape&);

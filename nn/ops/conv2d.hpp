@@ -68,15 +68,15 @@ struct ChannelSumPush {
 };
 static_assert(sizeof(ChannelSumPush) == 16);
 
-extern const rt::PipelineDesc kConv2dForward;         // y, x, w, b
-extern const rt::PipelineDesc kConv2dForwardRows;     // y, x, w, b: C_out = 1, 3x3, stride 1
-extern const rt::PipelineDesc kConv2dForward1ch;      // y, x, w, b: C_in = 1, 3x3, stride 1
-extern const rt::PipelineDesc kConv2dForwardWide;     // y, x, w, b: 8 pixels per invocation, C_in >= 8
-extern const rt::PipelineDesc kConv2dBackwardInput;   // dx, dy, w
-extern const rt::PipelineDesc kConv2dBackwardInput1ch;  // dx, dy, w: C_out = 1, 3x3, stride 1
-extern const rt::PipelineDesc kConv2dBackwardWeight;  // dw, dy, x
+extern const rt::PipelineDesc kConv2dForward;            // y, x, w, b
+extern const rt::PipelineDesc kConv2dForwardRows;        // y, x, w, b: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForward1ch;         // y, x, w, b: C_in = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForwardWide;        // y, x, w, b: 8 pixels per invocation, C_in >= 8
+extern const rt::PipelineDesc kConv2dBackwardInput;      // dx, dy, w
+extern const rt::PipelineDesc kConv2dBackwardInput1ch;   // dx, dy, w: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dBackwardWeight;     // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)
-extern const rt::PipelineDesc kConv2dBackwardBias;    // db, dy
+extern const rt::PipelineDesc kConv2dBackwardBias;       // db, dy
 
 // y [N, C_out, H_out, W_out] = f(conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out]) (overwritten),
 // f the fused activation (identity unless given).

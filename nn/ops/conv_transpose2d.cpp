@@ -25,8 +25,12 @@ uint32_t out_size(uint32_t in, uint32_t k, uint32_t stride, Padding padding) {
 }
 }  // namespace
 
-uint32_t ConvTranspose2dShape::H_out() const noexcept { return out_size(H, KH, stride, padding); }
-uint32_t ConvTranspose2dShape::W_out() const noexcept { return out_size(W, KW, stride, padding); }
+uint32_t ConvTranspose2dShape::H_out() const noexcept {
+  return out_size(H, KH, stride, padding);
+}
+uint32_t ConvTranspose2dShape::W_out() const noexcept {
+  return out_size(W, KW, stride, padding);
+}
 
 Conv2dShape ConvTranspose2dShape::as_conv() const noexcept {
   return Conv2dShape{N, C_out, H_out(), W_out(), C_in, KH, KW, stride, padding};
@@ -62,9 +66,9 @@ void record_conv_transpose2d_forward(rt::Recorder& rec, rt::BufferView y, rt::Bu
   rec.dispatch(rec.pipeline(kConvTranspose2dForward), {y, x, w, b}, push, transposed_gather_groups(c));
 }
 
-void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
-                                      rt::BufferView dy, rt::BufferView x, rt::BufferView w,
-                                      const ConvTranspose2dShape& s, Grad grad) {
+void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw,
+                                      rt::BufferView db, rt::BufferView dy, rt::BufferView x,
+                                      rt::BufferView w, const ConvTranspose2dShape& s, Grad grad) {
   s.validate("conv_transpose2d_backward");
   const std::string shape = s.str();
   if (dx.size != 0) check_floats("conv_transpose2d_backward", "dx", dx, s.x_count(), shape);
@@ -112,7 +116,8 @@ void conv_transpose2d_forward_ref(std::span<T> y, std::span<const T> x, std::spa
 
 template <typename T>
 void conv_transpose2d_backward_ref(std::span<T> dx, std::span<T> dw, std::span<T> db, std::span<const T> dy,
-                                   std::span<const T> x, std::span<const T> w, const ConvTranspose2dShape& s) {
+                                   std::span<const T> x, std::span<const T> w,
+                                   const ConvTranspose2dShape& s) {
   const int64_t Ho = s.H_out(), Wo = s.W_out(), pt = s.as_conv().pad_top(), pl = s.as_conv().pad_left();
   std::vector<double> dw_acc(s.w_count(), 0.0), db_acc(s.C_out, 0.0);
   for (uint32_t n = 0; n < s.N; ++n)

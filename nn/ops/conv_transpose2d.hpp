@@ -37,15 +37,16 @@ struct ConvTranspose2dShape {
 extern const rt::PipelineDesc kConvTranspose2dForward;        // y, x, w, b
 extern const rt::PipelineDesc kConvTranspose2dBackwardInput;  // dx, dy, w
 
-// y [N, C_out, H_out, W_out] = f(conv_transpose(x [N, C_in, H, W], w [C_in, C_out, KH, KW]) + b) (overwritten),
-// f the fused activation (identity unless given).
+// y [N, C_out, H_out, W_out] = f(conv_transpose(x [N, C_in, H, W], w [C_in, C_out, KH, KW]) + b)
+// (overwritten), f the fused activation (identity unless given).
 void record_conv_transpose2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
                                      rt::BufferView b, const ConvTranspose2dShape& s, FusedActivation f = {});
 // dx [N, C_in, H, W], dw [C_in, C_out, KH, KW], db [C_out] from dy [N, C_out, H_out, W_out], overwritten or
 // accumulated per `grad`; an empty dx view skips the input gradient.
-void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
-                                      rt::BufferView dy, rt::BufferView x, rt::BufferView w,
-                                      const ConvTranspose2dShape& s, Grad grad = Grad::Overwrite);
+void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw,
+                                      rt::BufferView db, rt::BufferView dy, rt::BufferView x,
+                                      rt::BufferView w, const ConvTranspose2dShape& s,
+                                      Grad grad = Grad::Overwrite);
 
 template <typename T>
 void conv_transpose2d_forward_ref(std::span<T> y, std::span<const T> x, std::span<const T> w,

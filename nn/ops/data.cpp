@@ -10,12 +10,14 @@ namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kGatherForward{"gather_forward", {Access::Write, Access::Read, Access::Read, Access::Read},
-                                      sizeof(GatherPush), {256, 1, 1}};
-const rt::PipelineDesc kNoiseForward{"noise_forward", {Access::Write, Access::Read, Access::Read}, sizeof(NoisePush),
-                                     {256, 1, 1}};
-const rt::PipelineDesc kDownscale2xForward{"downscale2x_forward", {Access::Write, Access::Read},
-                                           sizeof(Downscale2xPush), {256, 1, 1}};
+const rt::PipelineDesc kGatherForward{"gather_forward",
+                                      {Access::Write, Access::Read, Access::Read, Access::Read},
+                                      sizeof(GatherPush),
+                                      {256, 1, 1}};
+const rt::PipelineDesc kNoiseForward{
+    "noise_forward", {Access::Write, Access::Read, Access::Read}, sizeof(NoisePush), {256, 1, 1}};
+const rt::PipelineDesc kDownscale2xForward{
+    "downscale2x_forward", {Access::Write, Access::Read}, sizeof(Downscale2xPush), {256, 1, 1}};
 
 namespace {
 
@@ -46,29 +48,36 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView imag
     throw InputError(std::string(op) + ": cannot gather " + text +
                      " (every size must be at least 1 and the dataset under 2^32 pixels)");
   check_floats(op, "y", y, count, text);
-  check_bytes(op, "images", images, (bytes + 3) / 4 * 4, std::to_string(s.image_count) + " packed images of " +
-                                                               std::to_string(s.pixels) + " pixels");
+  check_bytes(op, "images", images, (bytes + 3) / 4 * 4,
+              std::to_string(s.image_count) + " packed images of " + std::to_string(s.pixels) + " pixels");
   const uint64_t perm_count = perm.size / sizeof(uint32_t);
   const uint64_t last = (from_state ? 0 : uint64_t{first}) + s.n;
   if (perm_count < last)
-    throw InputError(std::string(op) + ": perm holds " + std::to_string(perm_count) + " entries, a batch of " +
-                     std::to_string(s.n) + " from entry " + std::to_string(from_state ? 0 : first) + " needs " +
-                     std::to_string(last));
+    throw InputError(std::string(op) + ": perm holds " + std::to_string(perm_count) +
+                     " entries, a batch of " + std::to_string(s.n) + " from entry " +
+                     std::to_string(from_state ? 0 : first) + " needs " + std::to_string(last));
   check_state(op, state);
-  const GatherPush push{s.n,  s.pixels, s.image_count, static_cast<uint32_t>(std::min(perm_count, kMaxIndex)),
-                        from_state ? 1u : 0u, first, 0, 0};
+  const GatherPush push{s.n,
+                        s.pixels,
+                        s.image_count,
+                        static_cast<uint32_t>(std::min(perm_count, kMaxIndex)),
+                        from_state ? 1u : 0u,
+                        first,
+                        0,
+                        0};
   rec.dispatch(rec.pipeline(kGatherForward), {y, images, perm, state}, push,
                {rt::groups_for(count, kGatherForward.local.x)});
 }
 
-void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
-                       bool from_state, uint32_t step, RngStream stream) {
+void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
+                       uint64_t count, bool from_state, uint32_t step, RngStream stream) {
   const std::string shape = shape_string({count});
   if (count > kMaxIndex) throw InputError("noise: shape " + shape + " has more than 2^32 elements");
   check_floats("noise", "y", y, count, shape);
   check_floats("noise", "x", x, count, shape);
   check_state("noise", state);
-  const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u, step};
+  const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u,
+                       step};
   rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push,
                {rt::groups_for(count, kNoiseForward.local.x)});
 }
@@ -96,14 +105,14 @@ void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::Buf
   record_noise_impl(rec, y, x, state, count, true, 0, stream);
 }
 
-void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
-                     uint32_t step, RngStream stream) {
+void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
+                     uint64_t count, uint32_t step, RngStream stream) {
   record_noise_impl(rec, y, x, state, count, false, step, stream);
 }
 
 void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Downscale2xShape& s) {
-  const std::string text = "x " + shape_string({s.n, s.c, s.h, s.w}) + " -> y " +
-                           shape_string({s.n, s.c, s.h / 2, s.w / 2});
+  const std::string text =
+      "x " + shape_string({s.n, s.c, s.h, s.w}) + " -> y " + shape_string({s.n, s.c, s.h / 2, s.w / 2});
   if (s.out_count() == 0 || s.in_count() > kMaxIndex)
     throw InputError("downscale2x: cannot downscale " + text +
                      " (every output dimension must be at least 1 and the input under 2^32 elements)");
@@ -115,8 +124,8 @@ void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, c
 }
 
 template <typename T>
-void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm, uint32_t first,
-                const GatherShape& shape) {
+void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm,
+                uint32_t first, const GatherShape& shape) {
   for (size_t b = 0; b < shape.n; ++b)
     for (size_t q = 0; q < shape.pixels; ++q)
       y[b * shape.pixels + q] = T(pixels[size_t{perm[first + b]} * shape.pixels + q]) / T(255);
@@ -141,12 +150,14 @@ void downscale2x_ref(std::span<T> y, std::span<const T> x, const Downscale2xShap
       }
 }
 
-template void gather_ref<float>(std::span<float>, std::span<const uint8_t>, std::span<const uint32_t>, uint32_t,
-                                const GatherShape&);
-template void gather_ref<double>(std::span<double>, std::span<const uint8_t>, std::span<const uint32_t>, uint32_t,
-                                 const GatherShape&);
-template void noise_ref<float>(std::span<float>, std::span<const float>, uint64_t, uint32_t, RngStream, float);
-template void noise_ref<double>(std::span<double>, std::span<const double>, uint64_t, uint32_t, RngStream, double);
+template void gather_ref<float>(std::span<float>, std::span<const uint8_t>, std::span<const uint32_t>,
+                                uint32_t, const GatherShape&);
+template void gather_ref<double>(std::span<double>, std::span<const uint8_t>, std::span<const uint32_t>,
+                                 uint32_t, const GatherShape&);
+template void noise_ref<float>(std::span<float>, std::span<const float>, uint64_t, uint32_t, RngStream,
+                               float);
+template void noise_ref<double>(std::span<double>, std::span<const double>, uint64_t, uint32_t, RngStream,
+                                double);
 template void downscale2x_ref<float>(std::span<float>, std::span<const float>, const Downscale2xShape&);
 template void downscale2x_ref<double>(std::span<double>, std::span<const double>, const Downscale2xShape&);
 

@@ -45,8 +45,8 @@ void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images
 
 // y [N, P] = pixels[perm[first + b] * P + q] / 255, from the unpacked bytes.
 template <typename T>
-void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm, uint32_t first,
-                const GatherShape& shape);
+void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm,
+                uint32_t first, const GatherShape& shape);
 
 // ---- noise -----------------------------------------------------------------------------------------------
 
@@ -64,8 +64,8 @@ extern const rt::PipelineDesc kNoiseForward;
 void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
                   RngStream stream = RngStream::Noise);
 // The same with a fixed step (validation: the same noise every epoch; pass the validation batch index).
-void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
-                     uint32_t step, RngStream stream = RngStream::Validation);
+void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
+                     uint64_t count, uint32_t step, RngStream stream = RngStream::Validation);
 
 // y = clamp(x + f * nn::normal_at(seed, i, step, stream), 0, 1) elementwise, i the flat index.
 template <typename T>

@@ -29,7 +29,8 @@ constexpr uint64_t kBM = VKAE_DENSE_ROW_BLOCK, kBN = VKAE_DENSE_COL_BLOCK;  // d
 constexpr uint32_t kLocal = VKAE_DENSE_LOCAL;
 
 std::string shape_of(const DenseShape& s) {
-  return "N=" + std::to_string(s.n) + ", D_in=" + std::to_string(s.d_in) + ", D_out=" + std::to_string(s.d_out);
+  return "N=" + std::to_string(s.n) + ", D_in=" + std::to_string(s.d_in) +
+         ", D_out=" + std::to_string(s.d_out);
 }
 
 void check_shape(const char* op, const DenseShape& s) {
@@ -40,8 +41,14 @@ void check_shape(const char* op, const DenseShape& s) {
 }
 
 DensePush push_for(const DenseShape& s, Grad grad) {
-  return {static_cast<uint32_t>(s.n), static_cast<uint32_t>(s.d_in), static_cast<uint32_t>(s.d_out),
-          static_cast<uint32_t>(grad), 0, 0.0f, 0, 0};
+  return {static_cast<uint32_t>(s.n),
+          static_cast<uint32_t>(s.d_in),
+          static_cast<uint32_t>(s.d_out),
+          static_cast<uint32_t>(grad),
+          0,
+          0.0f,
+          0,
+          0};
 }
 
 rt::Groups groups_for_blocks(uint64_t rows, uint64_t cols) {
@@ -70,7 +77,8 @@ void record_dense_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buffe
   check_floats("dense_backward", "dx", dx, s.n * s.d_in, shape_string({s.n, s.d_in}));
   check_floats("dense_backward", "dy", dy, s.n * s.d_out, shape_string({s.n, s.d_out}));
   check_floats("dense_backward", "W", w, s.d_out * s.d_in, shape_string({s.d_out, s.d_in}));
-  rec.dispatch(rec.pipeline(kDenseBackwardInput), {dx, dy, w}, push_for(s, grad), groups_for_blocks(s.n, s.d_in));
+  rec.dispatch(rec.pipeline(kDenseBackwardInput), {dx, dy, w}, push_for(s, grad),
+               groups_for_blocks(s.n, s.d_in));
 }
 
 void record_dense_backward_params(rt::Recorder& rec, rt::BufferView dw, rt::BufferView db, rt::BufferView dy,
@@ -129,8 +137,8 @@ template void dense_forward_ref<float>(std::span<float>, std::span<const float>,
 template void dense_forward_ref<double>(std::span<double>, std::span<const double>, std::span<const double>,
                                         std::span<const double>, const DenseShape&);
 template void dense_backward_ref<float>(std::span<float>, std::span<float>, std::span<float>,
-                                        std::span<const float>, std::span<const float>, std::span<const float>,
-                                        const DenseShape&);
+                                        std::span<const float>, std::span<const float>,
+                                        std::span<const float>, const DenseShape&);
 template void dense_backward_ref<double>(std::span<double>, std::span<double>, std::span<double>,
                                          std::span<const double>, std::span<const double>,
                                          std::span<const double>, const DenseShape&);

@@ -22,22 +22,32 @@ const rt::PipelineDesc kBceForward = reduction_desc("bce_forward", 2);
 const rt::PipelineDesc kMseForward = reduction_desc("mse_forward", 2);
 const rt::PipelineDesc kKlForward = reduction_desc("kl_forward", 2);
 const rt::PipelineDesc kL1Forward = reduction_desc("l1_forward", 1);
-const rt::PipelineDesc kBceBackward{"bce_backward", {Access::ReadWrite, Access::Read, Access::Read},
-                                    sizeof(LossBackwardPush), {256, 1, 1}};
-const rt::PipelineDesc kMseBackward{"mse_backward", {Access::ReadWrite, Access::Read, Access::Read},
-                                    sizeof(LossBackwardPush), {256, 1, 1}};
-const rt::PipelineDesc kKlBackward{"kl_backward", {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read},
-                                   sizeof(LossBackwardPush), {256, 1, 1}};
-const rt::PipelineDesc kL1Backward{"l1_backward", {Access::ReadWrite, Access::Read}, sizeof(LossBackwardPush),
+const rt::PipelineDesc kBceBackward{
+    "bce_backward", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(LossBackwardPush), {256, 1, 1}};
+const rt::PipelineDesc kMseBackward{
+    "mse_backward", {Access::ReadWrite, Access::Read, Access::Read}, sizeof(LossBackwardPush), {256, 1, 1}};
+const rt::PipelineDesc kKlBackward{"kl_backward",
+                                   {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read},
+                                   sizeof(LossBackwardPush),
                                    {256, 1, 1}};
+const rt::PipelineDesc kL1Backward{
+    "l1_backward", {Access::ReadWrite, Access::Read}, sizeof(LossBackwardPush), {256, 1, 1}};
 
-const char* loss_name(Loss loss) noexcept { return loss == Loss::Bce ? "bce" : "mse"; }
+const char* loss_name(Loss loss) noexcept {
+  return loss == Loss::Bce ? "bce" : "mse";
+}
 
 namespace {
 
-const rt::PipelineDesc& forward_desc(Loss kind) { return kind == Loss::Bce ? kBceForward : kMseForward; }
-const rt::PipelineDesc& backward_desc(Loss kind) { return kind == Loss::Bce ? kBceBackward : kMseBackward; }
-std::string op_name(const char* prefix, const char* pass) { return std::string(prefix) + "_" + pass; }
+const rt::PipelineDesc& forward_desc(Loss kind) {
+  return kind == Loss::Bce ? kBceForward : kMseForward;
+}
+const rt::PipelineDesc& backward_desc(Loss kind) {
+  return kind == Loss::Bce ? kBceBackward : kMseBackward;
+}
+std::string op_name(const char* prefix, const char* pass) {
+  return std::string(prefix) + "_" + pass;
+}
 
 void check_rows(const std::string& op, rt::BufferView loss, uint64_t rows, uint64_t cols) {
   if (cols == 0 || rows * cols > UINT32_MAX)
@@ -45,9 +55,10 @@ void check_rows(const std::string& op, rt::BufferView loss, uint64_t rows, uint6
   check_floats(op, "loss", loss, rows, shape_string({rows, cols}));
 }
 
-void dispatch_elementwise(rt::Recorder& rec, const rt::PipelineDesc& desc, std::initializer_list<rt::BufferView> b,
-                          uint64_t count, float scale, Grad grad) {
-  if (count > UINT32_MAX) throw InputError(std::string(desc.shader) + ": " + std::to_string(count) + " elements");
+void dispatch_elementwise(rt::Recorder& rec, const rt::PipelineDesc& desc,
+                          std::initializer_list<rt::BufferView> b, uint64_t count, float scale, Grad grad) {
+  if (count > UINT32_MAX)
+    throw InputError(std::string(desc.shader) + ": " + std::to_string(count) + " elements");
   const LossBackwardPush push{static_cast<uint32_t>(count), static_cast<uint32_t>(grad), scale, 0};
   rec.dispatch(rec.pipeline(desc), b, push, {rt::groups_for(count, desc.local.x)});
 }
@@ -211,15 +222,15 @@ void l1_backward_ref(std::span<T> da, std::span<const T> a, T lambda, T scale) {
   }
 }
 
-#define VKAE_LOSS_INSTANTIATE(T)                                                                               \
-  template T loss_forward_ref<T>(Loss, std::span<const T>, std::span<const T>, T);                            \
-  template void loss_rows_ref<T>(Loss, std::span<T>, std::span<const T>, std::span<const T>, uint64_t,        \
-                                 uint64_t, T);                                                                \
-  template void loss_backward_ref<T>(Loss, std::span<T>, std::span<const T>, std::span<const T>, T);          \
-  template T kl_forward_ref<T>(std::span<const T>, std::span<const T>, T);                                    \
-  template void kl_rows_ref<T>(std::span<T>, std::span<const T>, std::span<const T>, uint64_t, uint64_t, T);  \
-  template void kl_backward_ref<T>(std::span<T>, std::span<T>, std::span<const T>, std::span<const T>, T);    \
-  template T l1_forward_ref<T>(std::span<const T>, T, T);                                                     \
+#define VKAE_LOSS_INSTANTIATE(T)                                                                             \
+  template T loss_forward_ref<T>(Loss, std::span<const T>, std::span<const T>, T);                           \
+  template void loss_rows_ref<T>(Loss, std::span<T>, std::span<const T>, std::span<const T>, uint64_t,       \
+                                 uint64_t, T);                                                               \
+  template void loss_backward_ref<T>(Loss, std::span<T>, std::span<const T>, std::span<const T>, T);         \
+  template T kl_forward_ref<T>(std::span<const T>, std::span<const T>, T);                                   \
+  template void kl_rows_ref<T>(std::span<T>, std::span<const T>, std::span<const T>, uint64_t, uint64_t, T); \
+  template void kl_backward_ref<T>(std::span<T>, std::span<T>, std::span<const T>, std::span<const T>, T);   \
+  template T l1_forward_ref<T>(std::span<const T>, T, T);                                                    \
   template void l1_backward_ref<T>(std::span<T>, std::span<const T>, T, T);
 VKAE_LOSS_INSTANTIATE(float)
 VKAE_LOSS_INSTANTIATE(double)

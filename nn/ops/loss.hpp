@@ -1,8 +1,8 @@
 // Losses: BCE with logits, MSE, KL(N(mu, sigma^2) || N(0,1)) and the L1 activity penalty. Each forward writes
 // one scalar (a fixed reduction tree fused with the loss terms; scratch from reduce_scratch_floats(count)),
-// or one value per row (per-image losses, anomaly scores); each backward writes the gradient w.r.t. its input.
-// `scale` multiplies loss and gradient alike: 1/count = mean over all elements (Keras/PyTorch default for
-// BCE and MSE), 1/N = sum per image, mean over the batch (the VAE's loss).
+// or one value per row (per-image losses, anomaly scores); each backward writes the gradient w.r.t. its
+// input. `scale` multiplies loss and gradient alike: 1/count = mean over all elements (Keras/PyTorch default
+// for BCE and MSE), 1/N = sum per image, mean over the batch (the VAE's loss).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -14,7 +14,10 @@
 
 namespace vkae::nn {
 
-enum class Loss : uint32_t { Bce, Mse };  // the reconstruction losses, z = prediction (BCE: logits), t = target
+enum class Loss : uint32_t {
+  Bce,
+  Mse
+};  // the reconstruction losses, z = prediction (BCE: logits), t = target
 
 const char* loss_name(Loss loss) noexcept;
 
@@ -39,7 +42,8 @@ void record_loss_rows(rt::Recorder& rec, Loss kind, rt::BufferView loss, rt::Buf
                       uint64_t rows, uint64_t cols, std::optional<float> scale = std::nullopt);
 // dz (=|+=) scale * dterm/dz: BCE sigmoid(z) - t, MSE 2 (z - t). scale defaults to 1/count.
 void record_loss_backward(rt::Recorder& rec, Loss kind, rt::BufferView dz, rt::BufferView z, rt::BufferView t,
-                          uint64_t count, std::optional<float> scale = std::nullopt, Grad grad = Grad::Overwrite);
+                          uint64_t count, std::optional<float> scale = std::nullopt,
+                          Grad grad = Grad::Overwrite);
 
 // loss[0] = scale * Σ_i -1/2 (1 + lv_i - mu_i^2 - exp(lv_i)), lv = log sigma^2 (overwritten).
 void record_kl_forward(rt::Recorder& rec, rt::BufferView loss, rt::BufferView scratch, rt::BufferView mu,

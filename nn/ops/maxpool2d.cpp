@@ -9,19 +9,23 @@ using rt::Access;
 
 // Both shaders run one invocation per output row (plane, oh).
 constexpr uint32_t kLocal = 64;
-const rt::PipelineDesc kMaxpool2dForward{"maxpool2d_forward", {Access::Write, Access::Read}, sizeof(Maxpool2dPush),
-                                         {kLocal, 1, 1}};
-const rt::PipelineDesc kMaxpool2dBackward{"maxpool2d_backward", {Access::ReadWrite, Access::Read, Access::Read},
-                                          sizeof(Maxpool2dPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kMaxpool2dForward{
+    "maxpool2d_forward", {Access::Write, Access::Read}, sizeof(Maxpool2dPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kMaxpool2dBackward{"maxpool2d_backward",
+                                          {Access::ReadWrite, Access::Read, Access::Read},
+                                          sizeof(Maxpool2dPush),
+                                          {kLocal, 1, 1}};
 
 namespace {
 
-const char* padding_name(PoolPadding p) { return p == PoolPadding::Same ? "same" : "valid"; }
+const char* padding_name(PoolPadding p) {
+  return p == PoolPadding::Same ? "same" : "valid";
+}
 
 // Shapes as the messages print them: "x [3, 5, 7, 9] -> y [3, 5, 4, 5] (same)".
 std::string describe(const Maxpool2dShape& s) {
-  return "x " + shape_string({s.n, s.c, s.h, s.w}) + " -> y " + shape_string({s.n, s.c, s.out_h(), s.out_w()}) +
-         " (" + padding_name(s.padding) + ")";
+  return "x " + shape_string({s.n, s.c, s.h, s.w}) + " -> y " +
+         shape_string({s.n, s.c, s.out_h(), s.out_w()}) + " (" + padding_name(s.padding) + ")";
 }
 
 void check_shape(const char* op, const Maxpool2dShape& s) {
@@ -34,11 +38,14 @@ Maxpool2dPush make_push(const Maxpool2dShape& s, Grad grad) {
   return {s.n * s.c, s.h, s.w, s.out_h(), s.out_w(), static_cast<uint32_t>(grad), 0, 0.0f};
 }
 
-rt::Groups row_groups(const Maxpool2dShape& s) { return {rt::groups_for(uint64_t{s.n} * s.c * s.out_h(), kLocal)}; }
+rt::Groups row_groups(const Maxpool2dShape& s) {
+  return {rt::groups_for(uint64_t{s.n} * s.c * s.out_h(), kLocal)};
+}
 
 }  // namespace
 
-void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Maxpool2dShape& shape) {
+void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x,
+                              const Maxpool2dShape& shape) {
   check_shape("maxpool2d_forward", shape);
   const std::string text = describe(shape);
   check_floats("maxpool2d_forward", "y", y, shape.out_count(), text);
@@ -61,7 +68,8 @@ void record_maxpool2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferV
 
 // The arg-max (flat index into x) of window (plane, oh, ow): first maximum in row-major window order.
 template <typename T>
-static size_t window_argmax(std::span<const T> x, const Maxpool2dShape& s, size_t plane, size_t oh, size_t ow) {
+static size_t window_argmax(std::span<const T> x, const Maxpool2dShape& s, size_t plane, size_t oh,
+                            size_t ow) {
   const size_t base = plane * s.h * s.w;
   size_t best = base + 2 * oh * s.w + 2 * ow;
   for (size_t r = 2 * oh; r < 2 * oh + 2 && r < s.h; ++r)
@@ -75,23 +83,27 @@ void maxpool2d_forward_ref(std::span<T> y, std::span<const T> x, const Maxpool2d
   const size_t planes = size_t{shape.n} * shape.c, ho = shape.out_h(), wo = shape.out_w();
   for (size_t plane = 0; plane < planes; ++plane)
     for (size_t oh = 0; oh < ho; ++oh)
-      for (size_t ow = 0; ow < wo; ++ow) y[(plane * ho + oh) * wo + ow] = x[window_argmax(x, shape, plane, oh, ow)];
+      for (size_t ow = 0; ow < wo; ++ow)
+        y[(plane * ho + oh) * wo + ow] = x[window_argmax(x, shape, plane, oh, ow)];
 }
 
 template <typename T>
-void maxpool2d_backward_ref(std::span<T> dx, std::span<const T> dy, std::span<const T> x, const Maxpool2dShape& shape) {
+void maxpool2d_backward_ref(std::span<T> dx, std::span<const T> dy, std::span<const T> x,
+                            const Maxpool2dShape& shape) {
   const size_t planes = size_t{shape.n} * shape.c, ho = shape.out_h(), wo = shape.out_w();
   for (size_t i = 0; i < shape.in_count(); ++i) dx[i] = T(0);
   for (size_t plane = 0; plane < planes; ++plane)
     for (size_t oh = 0; oh < ho; ++oh)
-      for (size_t ow = 0; ow < wo; ++ow) dx[window_argmax(x, shape, plane, oh, ow)] += dy[(plane * ho + oh) * wo + ow];
+      for (size_t ow = 0; ow < wo; ++ow)
+        dx[window_argmax(x, shape, plane, oh, ow)] += dy[(plane * ho + oh) * wo + ow];
 }
 
 template void maxpool2d_forward_ref<float>(std::span<float>, std::span<const float>, const Maxpool2dShape&);
-template void maxpool2d_forward_ref<double>(std::span<double>, std::span<const double>, const Maxpool2dShape&);
+template void maxpool2d_forward_ref<double>(std::span<double>, std::span<const double>,
+                                            const Maxpool2dShape&);
 template void maxpool2d_backward_ref<float>(std::span<float>, std::span<const float>, std::span<const float>,
                                             const Maxpool2dShape&);
-template void maxpool2d_backward_ref<double>(std::span<double>, std::span<const double>, std::span<const double>,
-                                             const Maxpool2dShape&);
+template void maxpool2d_backward_ref<double>(std::span<double>, std::span<const double>,
+                                             std::span<const double>, const Maxpool2dShape&);
 
 }  // namespace vkae::nn

@@ -38,7 +38,8 @@ extern const rt::PipelineDesc kMaxpool2dForward;
 extern const rt::PipelineDesc kMaxpool2dBackward;
 
 // y [N, C, Ho, Wo] (overwritten) = max over each 2x2 window of x [N, C, H, W].
-void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Maxpool2dShape& shape);
+void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x,
+                              const Maxpool2dShape& shape);
 // dx [N, C, H, W] (=|+=) dy routed to each window's arg-max of x; 0 elsewhere. With `through` set, x is the
 // output of a layer with that activation and dx is multiplied by its derivative f'(x): the gradient of that
 // layer's pre-activation, which saves it a separate activation-backward pass.
@@ -50,6 +51,7 @@ template <typename T>
 void maxpool2d_forward_ref(std::span<T> y, std::span<const T> x, const Maxpool2dShape& shape);
 // Overwrites dx.
 template <typename T>
-void maxpool2d_backward_ref(std::span<T> dx, std::span<const T> dy, std::span<const T> x, const Maxpool2dShape& shape);
+void maxpool2d_backward_ref(std::span<T> dx, std::span<const T> dy, std::span<const T> x,
+                            const Maxpool2dShape& shape);
 
 }  // namespace vkae::nn

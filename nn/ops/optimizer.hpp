@@ -39,19 +39,20 @@ extern const rt::PipelineDesc kSgdStep;
 extern const rt::PipelineDesc kSgdMomentumStep;
 
 // One Adam step: m, v and params [count] updated in place from grads [count]; lr and t from state.
-void record_adam(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView m, rt::BufferView v,
-                 rt::BufferView state, uint64_t count, const AdamConfig& config = {});
+void record_adam(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView m,
+                 rt::BufferView v, rt::BufferView state, uint64_t count, const AdamConfig& config = {});
 // params [count] -= state.lr * grads.
 void record_sgd(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView state,
                 uint64_t count);
 // velocity = momentum * velocity + grads; params -= state.lr * velocity (both [count], in place).
-void record_sgd_momentum(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView velocity,
-                         rt::BufferView state, uint64_t count, const SgdConfig& config = {});
+void record_sgd_momentum(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads,
+                         rt::BufferView velocity, rt::BufferView state, uint64_t count,
+                         const SgdConfig& config = {});
 
 // `step` is state.step (steps completed before this one); the hyperparameters are the config's floats.
 template <typename T>
-void adam_ref(std::span<T> params, std::span<const T> grads, std::span<T> m, std::span<T> v, uint32_t step, float lr,
-              const AdamConfig& config);
+void adam_ref(std::span<T> params, std::span<const T> grads, std::span<T> m, std::span<T> v, uint32_t step,
+              float lr, const AdamConfig& config);
 template <typename T>
 void sgd_ref(std::span<T> params, std::span<const T> grads, float lr);
 template <typename T>

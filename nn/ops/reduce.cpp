@@ -19,7 +19,9 @@ namespace {
 // allows), so every level is a valid sub-view of an aligned scratch view on any device.
 constexpr uint64_t kLevelAlignFloats = 64;
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 void check_count(const char* op, uint64_t count) {
   if (count == 0 || count > std::numeric_limits<uint32_t>::max())
@@ -50,8 +52,8 @@ void record_tree_sum(rt::Recorder& rec, const char* op, rt::BufferView out, rt::
   for (;;) {
     const uint64_t groups = ceil_div(n, kReduceChunk);
     const bool last = groups == 1;
-    const rt::BufferView dst = last ? out.sub(0, sizeof(float))
-                                    : scratch.sub(offset * sizeof(float), groups * sizeof(float));
+    const rt::BufferView dst =
+        last ? out.sub(0, sizeof(float)) : scratch.sub(offset * sizeof(float), groups * sizeof(float));
     bindings[0] = dst;
     const ReducePush push{static_cast<uint32_t>(n), kReduceChunk, last ? scale : 1.0f, 0};
     rec.dispatch(rec.pipeline(*desc), bindings, &push, sizeof(push), {static_cast<uint32_t>(groups)});

@@ -10,11 +10,15 @@ namespace vkae::nn {
 using rt::Access;
 
 const rt::PipelineDesc kReparameterizeForward{
-    "reparameterize_forward", {Access::Write, Access::Write, Access::Read, Access::Read, Access::Read},
-    sizeof(ReparameterizePush), {256, 1, 1}};
+    "reparameterize_forward",
+    {Access::Write, Access::Write, Access::Read, Access::Read, Access::Read},
+    sizeof(ReparameterizePush),
+    {256, 1, 1}};
 const rt::PipelineDesc kReparameterizeBackward{
-    "reparameterize_backward", {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read, Access::Read},
-    sizeof(ReparameterizePush), {256, 1, 1}};
+    "reparameterize_backward",
+    {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read, Access::Read},
+    sizeof(ReparameterizePush),
+    {256, 1, 1}};
 
 namespace {
 void check_count(const char* op, uint64_t count) {
@@ -38,8 +42,8 @@ void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::Buff
 }
 
 void record_reparameterize_backward(rt::Recorder& rec, rt::BufferView dmu, rt::BufferView dlogvar,
-                                    rt::BufferView dz, rt::BufferView logvar, rt::BufferView eps, uint64_t count,
-                                    Grad grad) {
+                                    rt::BufferView dz, rt::BufferView logvar, rt::BufferView eps,
+                                    uint64_t count, Grad grad) {
   const std::string shape = shape_string({count});
   check_count("reparameterize_backward", count);
   check_floats("reparameterize_backward", "dmu", dmu, count, shape);
@@ -68,13 +72,14 @@ void reparameterize_backward_ref(std::span<T> dmu, std::span<T> dlogvar, std::sp
   }
 }
 
-template void reparameterize_forward_ref<float>(std::span<float>, std::span<const float>, std::span<const float>,
-                                                std::span<const float>);
+template void reparameterize_forward_ref<float>(std::span<float>, std::span<const float>,
+                                                std::span<const float>, std::span<const float>);
 template void reparameterize_forward_ref<double>(std::span<double>, std::span<const double>,
                                                  std::span<const double>, std::span<const double>);
 template void reparameterize_backward_ref<float>(std::span<float>, std::span<float>, std::span<const float>,
                                                  std::span<const float>, std::span<const float>);
-template void reparameterize_backward_ref<double>(std::span<double>, std::span<double>, std::span<const double>,
-                                                  std::span<const double>, std::span<const double>);
+template void reparameterize_backward_ref<double>(std::span<double>, std::span<double>,
+                                                  std::span<const double>, std::span<const double>,
+                                                  std::span<const double>);
 
 }  // namespace vkae::nn

@@ -29,8 +29,8 @@ void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::Buff
                                    RngStream stream = RngStream::Reparameterize);
 // dmu (=|+=) dz; dlogvar (=|+=) dz * exp(logvar / 2) eps / 2, with the forward's eps.
 void record_reparameterize_backward(rt::Recorder& rec, rt::BufferView dmu, rt::BufferView dlogvar,
-                                    rt::BufferView dz, rt::BufferView logvar, rt::BufferView eps, uint64_t count,
-                                    Grad grad = Grad::Overwrite);
+                                    rt::BufferView dz, rt::BufferView logvar, rt::BufferView eps,
+                                    uint64_t count, Grad grad = Grad::Overwrite);
 
 // References with eps given (draw it with nn::normal_at for the GPU's values).
 template <typename T>

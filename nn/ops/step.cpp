@@ -5,8 +5,10 @@
 
 namespace vkae::nn {
 
-const rt::PipelineDesc kStepEnd{"step_end", {rt::Access::ReadWrite, rt::Access::ReadWrite, rt::Access::Read},
-                                sizeof(StepEndPush), {1, 1, 1}};
+const rt::PipelineDesc kStepEnd{"step_end",
+                                {rt::Access::ReadWrite, rt::Access::ReadWrite, rt::Access::Read},
+                                sizeof(StepEndPush),
+                                {1, 1, 1}};
 
 void record_step_end(rt::Recorder& rec, rt::BufferView ring, rt::BufferView state, rt::BufferView loss,
                      uint32_t slots) {

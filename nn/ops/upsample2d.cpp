@@ -9,10 +9,12 @@ using rt::Access;
 
 // Both shaders run one invocation per input row (plane, h).
 constexpr uint32_t kLocal = 64;
-const rt::PipelineDesc kUpsample2dForward{"upsample2d_forward", {Access::Write, Access::Read},
-                                          sizeof(Upsample2dPush), {kLocal, 1, 1}};
-const rt::PipelineDesc kUpsample2dBackward{"upsample2d_backward", {Access::ReadWrite, Access::Read, Access::Read},
-                                           sizeof(Upsample2dPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kUpsample2dForward{
+    "upsample2d_forward", {Access::Write, Access::Read}, sizeof(Upsample2dPush), {kLocal, 1, 1}};
+const rt::PipelineDesc kUpsample2dBackward{"upsample2d_backward",
+                                           {Access::ReadWrite, Access::Read, Access::Read},
+                                           sizeof(Upsample2dPush),
+                                           {kLocal, 1, 1}};
 
 namespace {
 
@@ -27,11 +29,14 @@ void check_shape(const char* op, const Upsample2dShape& s) {
                      " (every dimension must be at least 1 and the output under 2^32 elements)");
 }
 
-rt::Groups row_groups(const Upsample2dShape& s) { return {rt::groups_for(uint64_t{s.n} * s.c * s.h, kLocal)}; }
+rt::Groups row_groups(const Upsample2dShape& s) {
+  return {rt::groups_for(uint64_t{s.n} * s.c * s.h, kLocal)};
+}
 
 }  // namespace
 
-void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Upsample2dShape& shape) {
+void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x,
+                               const Upsample2dShape& shape) {
   check_shape("upsample2d_forward", shape);
   const std::string text = describe(shape);
   check_floats("upsample2d_forward", "y", y, shape.out_count(), text);
@@ -47,19 +52,20 @@ void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::Buffer
   check_floats("upsample2d_backward", "dx", dx, shape.in_count(), text);
   check_floats("upsample2d_backward", "dy", dy, shape.out_count(), text);
   check_floats("upsample2d_backward", "x", x, shape.in_count(), text);
-  const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, static_cast<uint32_t>(grad),
-                            static_cast<uint32_t>(through.kind), through.alpha, 0, 0};
+  const Upsample2dPush push{
+      shape.n * shape.c, shape.h, shape.w, static_cast<uint32_t>(grad), static_cast<uint32_t>(through.kind),
+      through.alpha,     0,       0};
   rec.dispatch(rec.pipeline(kUpsample2dBackward), {dx, dy, x}, push, row_groups(shape));
 }
 
-void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, const Upsample2dShape& shape,
-                                Grad grad) {
+void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy,
+                                const Upsample2dShape& shape, Grad grad) {
   check_shape("upsample2d_backward", shape);
   check_floats("upsample2d_backward", "dy", dy, shape.out_count(), describe(shape));
   // The shader reads binding 2 only when it continues through an activation: the first quarter of dy (never
   // read) fills the slot.
-  record_upsample2d_backward(rec, dx, dy, dy.sub(0, shape.in_count() * sizeof(float)), shape, FusedActivation{},
-                             grad);
+  record_upsample2d_backward(rec, dx, dy, dy.sub(0, shape.in_count() * sizeof(float)), shape,
+                             FusedActivation{}, grad);
 }
 
 template <typename T>
@@ -67,7 +73,8 @@ void upsample2d_forward_ref(std::span<T> y, std::span<const T> x, const Upsample
   const size_t planes = size_t{shape.n} * shape.c, h = shape.h, w = shape.w;
   for (size_t plane = 0; plane < planes; ++plane)
     for (size_t r = 0; r < 2 * h; ++r)
-      for (size_t s = 0; s < 2 * w; ++s) y[(plane * 2 * h + r) * 2 * w + s] = x[(plane * h + r / 2) * w + s / 2];
+      for (size_t s = 0; s < 2 * w; ++s)
+        y[(plane * 2 * h + r) * 2 * w + s] = x[(plane * h + r / 2) * w + s / 2];
 }
 
 template <typename T>
@@ -84,8 +91,11 @@ void upsample2d_backward_ref(std::span<T> dx, std::span<const T> dy, const Upsam
 }
 
 template void upsample2d_forward_ref<float>(std::span<float>, std::span<const float>, const Upsample2dShape&);
-template void upsample2d_forward_ref<double>(std::span<double>, std::span<const double>, const Upsample2dShape&);
-template void upsample2d_backward_ref<float>(std::span<float>, std::span<const float>, const Upsample2dShape&);
-template void upsample2d_backward_ref<double>(std::span<double>, std::span<const double>, const Upsample2dShape&);
+template void upsample2d_forward_ref<double>(std::span<double>, std::span<const double>,
+                                             const Upsample2dShape&);
+template void upsample2d_backward_ref<float>(std::span<float>, std::span<const float>,
+                                             const Upsample2dShape&);
+template void upsample2d_backward_ref<double>(std::span<double>, std::span<const double>,
+                                              const Upsample2dShape&);
 
 }  // namespace vkae::nn

@@ -1,5 +1,5 @@
-// Nearest-neighbour upsampling by 2 (Keras UpSampling2D(2), PyTorch NCHW layout): GPU forward/backward and the
-// CPU reference. The backward sums each 2x2 block of dy.
+// Nearest-neighbour upsampling by 2 (Keras UpSampling2D(2), PyTorch NCHW layout): GPU forward/backward and
+// the CPU reference. The backward sums each 2x2 block of dy.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -31,14 +31,16 @@ extern const rt::PipelineDesc kUpsample2dForward;
 extern const rt::PipelineDesc kUpsample2dBackward;
 
 // y [N, C, 2H, 2W] (overwritten) = x [N, C, H, W] repeated over 2x2 blocks.
-void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Upsample2dShape& shape);
+void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x,
+                               const Upsample2dShape& shape);
 // dx [N, C, H, W] (=|+=) the sum of each 2x2 block of dy [N, C, 2H, 2W].
-void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, const Upsample2dShape& shape,
-                                Grad grad = Grad::Overwrite);
+void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy,
+                                const Upsample2dShape& shape, Grad grad = Grad::Overwrite);
 // The same, continuing through the activation `through` of the layer whose output x [N, C, H, W] is this
 // op's input: dx is multiplied by f'(x), the gradient of that layer's pre-activation.
 void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
-                                const Upsample2dShape& shape, FusedActivation through, Grad grad = Grad::Overwrite);
+                                const Upsample2dShape& shape, FusedActivation through,
+                                Grad grad = Grad::Overwrite);
 
 template <typename T>
 void upsample2d_forward_ref(std::span<T> y, std::span<const T> x, const Upsample2dShape& shape);

@@ -23,7 +23,8 @@ T parse_number(const LoadedCheckpoint& c, const std::string& key) {
   const std::string& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size())
-    throw InputError("checkpoint " + c.file.path.string() + ": metadata \"" + key + "\" is not a number: " + s);
+    throw InputError("checkpoint " + c.file.path.string() + ": metadata \"" + key +
+                     "\" is not a number: " + s);
   return value;
 }
 
@@ -37,8 +38,10 @@ void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const 
       // Same offsets as the parameter arena: the moments mirror its layout.
       NamedTensor m{"optimizer." + p.name + ".exp_avg", p.shape, std::vector<float>(p.count)};
       NamedTensor v{"optimizer." + p.name + ".exp_avg_sq", p.shape, std::vector<float>(p.count)};
-      ctx.read(moments->m.sub(p.value.offset, p.count * sizeof(float)), m.data.data(), p.count * sizeof(float));
-      ctx.read(moments->v.sub(p.value.offset, p.count * sizeof(float)), v.data.data(), p.count * sizeof(float));
+      ctx.read(moments->m.sub(p.value.offset, p.count * sizeof(float)), m.data.data(),
+               p.count * sizeof(float));
+      ctx.read(moments->v.sub(p.value.offset, p.count * sizeof(float)), v.data.data(),
+               p.count * sizeof(float));
       tensors.push_back(std::move(m));
       tensors.push_back(std::move(v));
     }

@@ -24,9 +24,9 @@ struct RunInfo {
   uint32_t batch = kDefaultBatch;
   float lr = kDefaultLr;
   float noise = kDefaultNoise;
-  uint32_t limit = 0;           // training images used
+  uint32_t limit = 0;  // training images used
   bool shuffle = true;
-  HeldOutClass holdout_class;   // the class left out of training (anomaly detection); stored as -1 when none
+  HeldOutClass holdout_class;  // the class left out of training (anomaly detection); stored as -1 when none
 };
 
 struct AdamMoments {
@@ -44,6 +44,7 @@ struct LoadedCheckpoint {
 
 // Reads and validates the file and its metadata; the tensors are checked against the spec by load_into.
 LoadedCheckpoint read_checkpoint(const std::filesystem::path& path);
-void load_into(rt::Context& ctx, const LoadedCheckpoint& ckpt, const Model& model, const AdamMoments* moments);
+void load_into(rt::Context& ctx, const LoadedCheckpoint& ckpt, const Model& model,
+               const AdamMoments* moments);
 
 }  // namespace vkae::nn

@@ -26,15 +26,15 @@ struct LivePreview {
 // The analysis panels' data (a VAE's latent space, an anomaly run's reconstruction errors), from the first
 // `images` test images at one moment of training.
 struct LiveAnalysis {
-  uint64_t step = 0;                // the training step it shows
-  uint32_t images = 0;              // N test images
-  std::vector<uint8_t> labels;      // [N]
-  uint32_t latent = 0;              // Z; 0 when there are no codes (not a VAE)
-  std::vector<float> codes;         // [N, Z]: a VAE's mu
+  uint64_t step = 0;            // the training step it shows
+  uint32_t images = 0;          // N test images
+  std::vector<uint8_t> labels;  // [N]
+  uint32_t latent = 0;          // Z; 0 when there are no codes (not a VAE)
+  std::vector<float> codes;     // [N, Z]: a VAE's mu
   uint32_t grid = 0, rows = 0, cols = 0;
-  std::vector<float> manifold;      // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
-  HeldOutClass holdout_class;       // the class left out of training; none: no errors
-  std::vector<float> errors;        // [N] reconstruction error per image (the loss per pixel)
+  std::vector<float> manifold;  // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
+  HeldOutClass holdout_class;   // the class left out of training; none: no errors
+  std::vector<float> errors;    // [N] reconstruction error per image (the loss per pixel)
   // ROC AUC of the error as a score for "is the held-out class", over the finite errors; nullopt when either
   // group is empty.
   std::optional<double> auc;
@@ -43,7 +43,7 @@ struct LiveAnalysis {
 struct LiveControls {
   bool paused = false;
   float noise = kDefaultNoise;  // applies to the next training steps and the preview
-  uint32_t sample_set = 0;  // the preview's set of test images (wrapped by whoever uses it)
+  uint32_t sample_set = 0;      // the preview's set of test images (wrapped by whoever uses it)
   bool stop = false;
 };
 
@@ -66,11 +66,11 @@ struct LiveStatus {
   bool denoising = true;           // the first image panel shows a noisy input (else the plain input)
   TrainProgress progress;
   float lr = 0;
-  bool started = false;     // the first steps finished
-  bool finished = false;    // training returned (or failed)
-  bool paused = false;      // paused and nothing of the run left on the device
-  std::string message;      // the latest note ("saved checkpoint.safetensors", an error)
-  uint64_t saves = 0;       // checkpoints written on request
+  bool started = false;   // the first steps finished
+  bool finished = false;  // training returned (or failed)
+  bool paused = false;    // paused and nothing of the run left on the device
+  std::string message;    // the latest note ("saved checkpoint.safetensors", an error)
+  uint64_t saves = 0;     // checkpoints written on request
   uint64_t preview_version = 0;
   bool analysis_expected = false;  // the run publishes LiveAnalysis (a VAE or a held-out class)
   uint64_t analysis_version = 0;

@@ -42,7 +42,8 @@ LiveSession::LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, 
                spec.denoising);
   // The latent / anomaly panels: one more recorded program, submitted between training submits.
   if (run.model.sampling() || holdout_) {
-    analysis_.emplace(run.ctx, run.model, &run.test_images, live_analysis_options(run.model, holdout_.has_value()));
+    analysis_.emplace(run.ctx, run.model, &run.test_images,
+                      live_analysis_options(run.model, holdout_.has_value()));
     feed.expect_analysis();
   }
 }
@@ -59,7 +60,8 @@ LiveSession::Turn LiveSession::between_submits(uint64_t submitted) {
     control_.retire_submits(true);
     if (preview_ticket_) run_.submitter.wait(preview_ticket_);
     const uint64_t step = control_.save_now();
-    feed_.publish_saved("saved " + checkpoint_path(setup_.config).string() + " at step " + std::to_string(step));
+    feed_.publish_saved("saved " + checkpoint_path(setup_.config).string() + " at step " +
+                        std::to_string(step));
   }
   if (c.noise != noise_) change_noise(c.noise);
   if (c.paused) return pause();
@@ -79,7 +81,8 @@ void LiveSession::read_finished_pictures() {
   }
   if (analysis_ticket_ && run_.submitter.done(analysis_ticket_)) {
     analysis_cost_s_ = seconds_since(*analysis_due_.last);
-    feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, test.labels, holdout_, analysis_step_));
+    feed_.publish_analysis(
+        make_live_analysis(analysis_->read(), run_.model, test.labels, holdout_, analysis_step_));
     analysis_ticket_ = 0;
   }
 }
@@ -88,7 +91,8 @@ void LiveSession::read_finished_pictures() {
 void LiveSession::change_noise(float noise) {
   control_.retire_submits(true);
   noise_ = noise;
-  run_.ctx.write(run_.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise_, sizeof noise_);
+  run_.ctx.write(run_.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise_,
+                 sizeof noise_);
   preview_due_.force();
 }
 
@@ -145,7 +149,8 @@ void LiveSession::run_analysis_now(uint64_t step) {
   const auto start = Clock::now();
   run_.submitter.wait(run_.submitter.submit({&an, 1}));
   analysis_cost_s_ = seconds_since(start);
-  feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, setup_.test_set.labels, holdout_, step));
+  feed_.publish_analysis(
+      make_live_analysis(analysis_->read(), run_.model, setup_.test_set.labels, holdout_, step));
   analysis_due_.mark();
 }
 

@@ -21,7 +21,7 @@ class RunControl {
  public:
   virtual ~RunControl() = default;
   virtual void retire_submits(bool block) = 0;  // read what finished (every submit in flight when block)
-  virtual uint64_t save_now() = 0;             // checkpoint at the steps done; nothing may be in flight
+  virtual uint64_t save_now() = 0;              // checkpoint at the steps done; nothing may be in flight
 };
 
 class LiveSession final : public TrainHook {

@@ -27,7 +27,7 @@ class MetricsLog {
   void add_epoch(const EpochRecord& r);
   // On resume: the lines of the run so far, from `from`, up to the checkpoint's step.
   void load_existing(const std::filesystem::path& from, uint64_t max_step);
-  void write() const;    // the whole log, atomically
+  void write() const;  // the whole log, atomically
   const std::vector<StepRecord>& steps() const noexcept { return steps_; }
   const std::vector<EpochRecord>& epochs() const noexcept { return epochs_; }
 

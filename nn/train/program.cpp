@@ -26,7 +26,8 @@ uint32_t equal_batch(uint32_t count, uint32_t limit) {
 DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
     : count(n),
       pixels(data.rows * data.cols),
-      images(ctx.device(), (uint64_t{n} * data.rows * data.cols + 3) / 4 * 4, rt::MemoryKind::DeviceLocal, "images"),
+      images(ctx.device(), (uint64_t{n} * data.rows * data.cols + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
+             "images"),
       identity(ctx.device(), uint64_t{n} * 4, rt::MemoryKind::DeviceLocal, "identity") {
   const auto packed = pack_pixels(std::span(data.images.data(), uint64_t{n} * pixels));
   ctx.write(images.view(), packed.data(), packed.size() * sizeof(uint32_t));
@@ -42,8 +43,8 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   const uint32_t pixels = static_cast<uint32_t>(spec.output().size());
   if (train.pixels != pixels || test.pixels != pixels)
     throw InputError("model " + spec.name + (spec.super_resolution ? " produces " : " reads ") +
-                     shape3_string(spec.output()) + " images, the dataset has " + std::to_string(train.pixels) +
-                     " pixels per image");
+                     shape3_string(spec.output()) + " images, the dataset has " +
+                     std::to_string(train.pixels) + " pixels per image");
   const uint64_t batch_floats = uint64_t{options.batch} * pixels;
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   align_ = align;
@@ -55,19 +56,21 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   val_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::DeviceLocal, "validation state");
   perm_ = rt::Buffer(dev, uint64_t{options.train_count} * 4, rt::MemoryKind::DeviceLocal, "permutation");
   ring_ = rt::Buffer(dev, uint64_t{options.ring_slots} * 4, rt::MemoryKind::HostVisible, "loss ring");
-  val_losses_ = rt::Buffer(dev, uint64_t{val_batches_} * align, rt::MemoryKind::HostVisible, "validation losses");
+  val_losses_ =
+      rt::Buffer(dev, uint64_t{val_batches_} * align, rt::MemoryKind::HostVisible, "validation losses");
   loss_ = rt::Buffer(dev, 4, rt::MemoryKind::DeviceLocal, "loss");
-  scratch_ = rt::Buffer(dev, std::max<uint64_t>(reduce_scratch_floats(batch_floats), 1) * 4, rt::MemoryKind::DeviceLocal,
-                        "reduce scratch");
+  scratch_ = rt::Buffer(dev, std::max<uint64_t>(reduce_scratch_floats(batch_floats), 1) * 4,
+                        rt::MemoryKind::DeviceLocal, "reduce scratch");
   clean_ = rt::Buffer(dev, batch_floats * 4, rt::MemoryKind::DeviceLocal, "clean batch");
   if (model.sampling()) {
-    rows_ = rt::Buffer(dev, 2 * rt::Arena::aligned_size(uint64_t{options.batch} * 4, align), rt::MemoryKind::DeviceLocal,
-                       "per-image losses");
+    rows_ = rt::Buffer(dev, 2 * rt::Arena::aligned_size(uint64_t{options.batch} * 4, align),
+                       rt::MemoryKind::DeviceLocal, "per-image losses");
     const uint64_t rows_floats = reduce_scratch_floats(rows_.size() / 4);
     if (rows_floats > scratch_.size() / 4)
       scratch_ = rt::Buffer(dev, rows_floats * 4, rt::MemoryKind::DeviceLocal, "reduce scratch");
   }
-  if (options.training && options.step) {  // evaluation and the viewer on a checkpoint need no optimizer state
+  if (options.training &&
+      options.step) {  // evaluation and the viewer on a checkpoint need no optimizer state
     const uint64_t arena_bytes = model.arena_floats() * 4;
     m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
     v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
@@ -78,7 +81,8 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
   }
   const uint32_t preview = std::min({options.preview, options.batch, test.count});
   preview_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::HostVisible, "preview state");
-  preview_out_ = rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");
+  preview_out_ =
+      rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");
   if (!preview_state_.mapped() || !preview_out_.mapped()) throw Error("preview: no host-visible memory");
   options_.preview = preview;
   set_preview(0, kDefaultNoise, kDefaultSeed);
@@ -96,7 +100,9 @@ void Programs::record_step(rt::Context& ctx) {
 }
 
 // Where a batch's target goes: the model's input itself when the model reconstructs its input unchanged.
-static bool separate_target(const ModelSpec& spec) { return spec.denoising || spec.super_resolution; }
+static bool separate_target(const ModelSpec& spec) {
+  return spec.denoising || spec.super_resolution;
+}
 
 void Programs::record_input(rt::Recorder& rec, rt::BufferView target, uint32_t n, rt::BufferView state,
                             std::optional<uint32_t> validation_batch) const {
@@ -114,11 +120,13 @@ void Programs::record_input(rt::Recorder& rec, rt::BufferView target, uint32_t n
   }
 }
 
-void Programs::record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::BufferView target, uint32_t n) const {
+void Programs::record_loss_value(rt::Recorder& rec, rt::BufferView loss, rt::BufferView target,
+                                 uint32_t n) const {
   const uint64_t cols = model_.spec().output().size(), count = uint64_t{n} * cols;
   const float scale = model_.loss_scale(n);
   if (!model_.sampling()) {
-    record_loss_forward(rec, model_.loss_op(), loss, scratch_.view(), model_.loss_input(), target, count, scale);
+    record_loss_forward(rec, model_.loss_op(), loss, scratch_.view(), model_.loss_input(), target, count,
+                        scale);
     return;
   }
   // Reconstruction and KL per image side by side (zero padding between), then one deterministic sum.
@@ -140,7 +148,8 @@ void Programs::record_gradients(rt::Recorder& rec) const {
   const uint32_t n = options_.batch, pixels = train_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const rt::BufferView target = separate_target(model_.spec()) ? clean_.view() : model_.input();
-  record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(), GatherShape{n, pixels, train_.count});
+  record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(),
+                GatherShape{n, pixels, train_.count});
   record_input(rec, target, n, state_.view(), std::nullopt);
   model_.record_forward(rec, n, /*predict=*/false, state_.view());
   record_loss_value(rec, loss_.view(), target, n);
@@ -164,7 +173,8 @@ double Programs::validation_mean() const noexcept {
 void Programs::record_validation(rt::Context& ctx) {
   const uint32_t n = val_batch_, pixels = test_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
-  const rt::BufferView target = (separate_target(model_.spec()) ? clean_.view() : model_.input()).sub(0, count * 4);
+  const rt::BufferView target =
+      (separate_target(model_.spec()) ? clean_.view() : model_.input()).sub(0, count * 4);
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   validation_ = std::make_unique<rt::CommandList>(ctx);
   rt::Recorder& rec = validation_->begin();

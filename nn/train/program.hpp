@@ -1,7 +1,8 @@
 // The recorded programs of a run: the training step (gather -> noise -> forward -> loss -> backward -> Adam
 // -> step end), recorded once and replayed; the validation pass over the whole test split, recorded once;
-// and the preview (a few test images through the model with the prediction applied, copied into a host-visible
-// buffer of its own, so it can run between training submits and be read whenever its fence has signalled).
+// and the preview (a few test images through the model with the prediction applied, copied into a
+// host-visible buffer of its own, so it can run between training submits and be read whenever its fence has
+// signalled).
 #pragma once
 #include <algorithm>
 #include <memory>
@@ -26,11 +27,11 @@ struct DeviceImages {
 
 struct ProgramOptions {
   uint32_t batch = kDefaultBatch;
-  uint32_t train_count = 0;   // images in an epoch's permutation
+  uint32_t train_count = 0;  // images in an epoch's permutation
   uint32_t ring_slots = 4096;
-  uint32_t preview = 8;       // images in the preview
-  bool training = true;       // false: record only the preview (a viewer on a trained model)
-  bool step = true;           // false: no training step (evaluation needs validation and preview only)
+  uint32_t preview = 8;  // images in the preview
+  bool training = true;  // false: record only the preview (a viewer on a trained model)
+  bool step = true;      // false: no training step (evaluation needs validation and preview only)
 };
 
 class Programs {
@@ -45,9 +46,11 @@ class Programs {
   VkCommandBuffer validation() const noexcept { return validation_->get(); }
   VkCommandBuffer preview() const noexcept { return preview_->get(); }
 
-  rt::BufferView state() const noexcept { return state_.view(); }          // StepState of the training step
-  rt::BufferView validation_state() const noexcept { return val_state_.view(); }  // seed and noise of validation
-  rt::BufferView permutation() const noexcept { return perm_.view(); }     // uint32 [train_count]
+  rt::BufferView state() const noexcept { return state_.view(); }  // StepState of the training step
+  rt::BufferView validation_state() const noexcept {
+    return val_state_.view();
+  }                                                                     // seed and noise of validation
+  rt::BufferView permutation() const noexcept { return perm_.view(); }  // uint32 [train_count]
   const float* ring() const noexcept { return static_cast<const float*>(ring_.mapped()); }  // loss per step
   uint32_t ring_slots() const noexcept { return options_.ring_slots; }
   uint32_t validation_batch() const noexcept { return val_batch_; }

@@ -22,7 +22,8 @@ std::filesystem::path default_run_dir(const std::string& model, const std::strin
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
   std::string name = std::filesystem::path(model).stem().string() + "-" + dataset + "-" + stamp;
   std::filesystem::path dir = std::filesystem::path("runs") / name;
-  for (int i = 2; std::filesystem::exists(dir); ++i) dir = std::filesystem::path("runs") / (name + "-" + std::to_string(i));
+  for (int i = 2; std::filesystem::exists(dir); ++i)
+    dir = std::filesystem::path("runs") / (name + "-" + std::to_string(i));
   return dir;
 }
 
@@ -72,7 +73,8 @@ void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info)
 void validate_config(const TrainConfig& c) {
   if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
   if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw InputError("--lr " + number(c.lr) + ": expected a positive number");
+  if (!(c.lr > 0) || !std::isfinite(c.lr))
+    throw InputError("--lr " + number(c.lr) + ": expected a positive number");
   if (!(c.noise >= 0) || !std::isfinite(c.noise))
     throw InputError("--noise " + number(c.noise) + ": expected a number >= 0");
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");

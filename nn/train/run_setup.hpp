@@ -14,7 +14,7 @@
 namespace vkae::nn {
 
 struct RunSetup {
-  TrainConfig config;                       // a resumed run's own settings, and the run folder, filled in
+  TrainConfig config;  // a resumed run's own settings, and the run folder, filled in
   ModelSpec spec;
   std::optional<LoadedCheckpoint> resumed;  // the --resume checkpoint
   Dataset train_set, test_set;              // train_set without the held-out class

@@ -53,13 +53,13 @@ class TrainingRun final : public RunControl {
   static rt::Context& context_for(const TrainConfig& config, const TrainCallbacks& callbacks,
                                   const TrainHooks& lent, std::optional<rt::Context>& own);
   void start_from_checkpoint_or_seed();
-  bool run_epoch();                      // false: the run ended inside this epoch (--steps or a stop)
+  bool run_epoch();  // false: the run ended inside this epoch (--steps or a stop)
   void write_epoch_state(uint32_t epoch);
   bool submit_until(uint64_t end_step);  // false: a stop request
   bool stop_requested();
-  void read_steps(uint64_t done);        // the finished steps' losses into the log and the hooks
+  void read_steps(uint64_t done);  // the finished steps' losses into the log and the hooks
   void end_epoch(uint32_t epoch, Clock::time_point start, double train_seconds, bool complete);
-  RunInfo position() const;              // info_ at the steps read so far
+  RunInfo position() const;  // info_ at the steps read so far
   TrainProgress progress() const;
   double paused_seconds() const { return live_ ? live_->paused_seconds() : 0; }
   void note(const std::string& text) const {

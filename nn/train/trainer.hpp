@@ -26,36 +26,35 @@ struct TrainConfig {
   uint32_t epochs = kDefaultEpochs;
   uint32_t batch = kDefaultBatch;
   float lr = kDefaultLr;
-  float noise = kDefaultNoise;    // denoising noise factor f
+  float noise = kDefaultNoise;  // denoising noise factor f
   uint64_t seed = kDefaultSeed;
   std::optional<uint64_t> steps;  // stop after this many optimizer steps in total (counting resumed ones)
   std::optional<uint32_t> limit;  // use only the first N training images
   bool shuffle = true;
-  std::filesystem::path out;      // run folder; empty = a new folder under runs/
+  std::filesystem::path out;                    // run folder; empty = a new folder under runs/
   std::optional<std::filesystem::path> resume;  // checkpoint to continue from
-  std::string device;             // --device N|NAME ("" = best)
+  std::string device;                           // --device N|NAME ("" = best)
   std::optional<std::filesystem::path> data_dir;
-  bool validate = true;           // run validation on the test split at each epoch end
+  bool validate = true;               // run validation on the test split at each epoch end
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
-  HeldOutClass holdout_class;     // leave this class out of the training images (anomaly detection)
+  HeldOutClass holdout_class;         // leave this class out of the training images (anomaly detection)
 };
 
-
 struct TrainProgress {
-  uint32_t epoch = 0, epochs = 0;         // 1-based epoch in progress
-  uint64_t step = 0;                      // optimizer steps done in total
+  uint32_t epoch = 0, epochs = 0;  // 1-based epoch in progress
+  uint64_t step = 0;               // optimizer steps done in total
   uint64_t epoch_step = 0, epoch_steps = 0;
-  float loss = 0;                         // latest train loss
+  float loss = 0;  // latest train loss
   double images_per_s = 0;
-  double eta_s = 0;                       // for the whole run
+  double eta_s = 0;  // for the whole run
 };
 
 struct EpochSummary {
   uint32_t epoch = 0;
   uint64_t step = 0;
-  double train_loss = 0;                  // mean over the epoch's steps
-  std::optional<double> val_loss;         // test BCE (noisy input vs clean target)
+  double train_loss = 0;           // mean over the epoch's steps
+  std::optional<double> val_loss;  // test BCE (noisy input vs clean target)
   double seconds = 0;              // the whole epoch, validation and checkpoint included
   double images_per_s = 0;         // training steps only
 };
@@ -66,8 +65,8 @@ struct TrainCallbacks {
   std::function<void(const TrainConfig& effective, const ModelSpec& spec)> on_start;
   std::function<void(const TrainProgress&)> on_progress;  // after each finished submit
   std::function<void(const EpochSummary&)> on_epoch;
-  std::function<void(const std::string&)> on_note;        // one-line notes ("running on llvmpipe (CPU)")
-  std::function<bool()> should_stop;                      // polled between submits (Ctrl-C)
+  std::function<void(const std::string&)> on_note;  // one-line notes ("running on llvmpipe (CPU)")
+  std::function<bool()> should_stop;                // polled between submits (Ctrl-C)
 };
 
 struct TrainResult {

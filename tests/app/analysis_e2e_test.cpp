@@ -36,13 +36,15 @@ fs::path scratch(const std::string& name) {
 }
 
 // Validation layers on: a validation message would land on stderr, so a successful run must leave it empty.
-Outcome vkae(const std::string& args) { return test::run_vkae(args, /*validation=*/true); }
+Outcome vkae(const std::string& args) {
+  return test::run_vkae(args, /*validation=*/true);
+}
 
 // A few steps of `model` on 512 images; returns the checkpoint.
 fs::path train(const std::string& name, const std::string& flags) {
   const fs::path dir = scratch(name);
-  const Outcome r = vkae("train mnist --limit 512 --batch 64 --epochs 1 --val-limit 128 " + flags + " --out " +
-                         dir.string());
+  const Outcome r = vkae("train mnist --limit 512 --batch 64 --epochs 1 --val-limit 128 " + flags +
+                         " --out " + dir.string());
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr(", noise "))) << "none of these models denoises";
   return dir / "checkpoint.safetensors";
@@ -61,7 +63,8 @@ TEST(AnalysisE2E, EncodeWritesNpyWithLabelsAndTheSameCodesAsCsv) {
   const fs::path dir = scratch("codes");
   fs::create_directories(dir);
 
-  const Outcome npy = vkae("encode --checkpoint " + ckpt.string() + " --limit 300 --out " + (dir / "z.npy").string());
+  const Outcome npy =
+      vkae("encode --checkpoint " + ckpt.string() + " --limit 300 --out " + (dir / "z.npy").string());
   ASSERT_EQ(npy.code, 0) << npy.err;
   EXPECT_EQ(npy.err, "") << "validation messages?";
   EXPECT_THAT(npy.out, HasSubstr("code size 32"));
@@ -89,7 +92,8 @@ TEST(AnalysisE2E, EncodeWritesNpyWithLabelsAndTheSameCodesAsCsv) {
     ASSERT_EQ(std::stoi(cell), test.labels[i - 1]);
     for (size_t j = 0; j < 32; ++j) {
       ASSERT_TRUE(std::getline(row, cell, ','));
-      ASSERT_EQ(std::strtof(cell.c_str(), nullptr), codes.floats[(i - 1) * 32 + j]) << "row " << i << " z" << j;
+      ASSERT_EQ(std::strtof(cell.c_str(), nullptr), codes.floats[(i - 1) * 32 + j])
+          << "row " << i << " z" << j;
     }
   }
 
@@ -101,7 +105,8 @@ TEST(AnalysisE2E, EncodeWritesNpyWithLabelsAndTheSameCodesAsCsv) {
   EXPECT_EQ(nn::read_npy(dir / "t.labels.npy").bytes,
             std::vector<uint8_t>(training.labels.begin(), training.labels.begin() + 10));
 
-  expect_one_line_error(vkae("encode " + ckpt.string() + " --out /nonexistent-vkae/z.npy"), "/nonexistent-vkae");
+  expect_one_line_error(vkae("encode " + ckpt.string() + " --out /nonexistent-vkae/z.npy"),
+                        "/nonexistent-vkae");
   expect_one_line_error(vkae("encode /nonexistent.safetensors --out " + (dir / "n.npy").string()),
                         "/nonexistent.safetensors");
   EXPECT_FALSE(fs::exists(dir / "n.npy"));
@@ -127,7 +132,8 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   const uint32_t sevens = uint32_t(std::count(test.labels.begin(), test.labels.begin() + 512, 7));
   const fs::path scores = scratch("scores.csv");
 
-  const Outcome j = vkae("anomaly --checkpoint " + ckpt.string() + " --limit 512 --json --out " + scores.string());
+  const Outcome j =
+      vkae("anomaly --checkpoint " + ckpt.string() + " --limit 512 --json --out " + scores.string());
   ASSERT_EQ(j.code, 0) << j.err;
   EXPECT_EQ(j.err, "") << "validation messages?";
   const nlohmann::json r = nlohmann::json::parse(j.out);
@@ -165,7 +171,8 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   EXPECT_NEAR(nlohmann::json::parse(eval.out).at("bce").get<double>(), sum / 512, 1e-5);
 
   const fs::path npy = scratch("s.npy"), npy_labels = scratch("s.labels.npy");
-  const Outcome text = vkae("anomaly " + ckpt.string() + " --limit 512 --holdout-class 3 --out " + npy.string());
+  const Outcome text =
+      vkae("anomaly " + ckpt.string() + " --limit 512 --holdout-class 3 --out " + npy.string());
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_EQ(text.err, "") << "validation messages?";
   EXPECT_THAT(text.out, HasSubstr("ROC AUC"));
@@ -175,7 +182,8 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   EXPECT_EQ(nn::read_npy(npy).shape, (std::vector<uint64_t>{512}));
   EXPECT_EQ(nn::read_npy(npy_labels).bytes.size(), 512u);
 
-  expect_one_line_error(vkae("anomaly " + ckpt.string() + " --out /nonexistent-vkae/s.csv"), "/nonexistent-vkae");
+  expect_one_line_error(vkae("anomaly " + ckpt.string() + " --out /nonexistent-vkae/s.csv"),
+                        "/nonexistent-vkae");
 }
 
 TEST(AnalysisE2E, ReduceComparesTheModelWithPcaAtItsCodeSize) {
@@ -232,17 +240,19 @@ TEST(AnalysisE2E, UpscaleASuperResolutionCheckpointAndRefuseOthers) {
   EXPECT_EQ(result.width, 28u);
   EXPECT_EQ(result.height, 28u);
 
-  expect_one_line_error(vkae("reduce " + sr.string() + " --fit-limit 100"),
-                        "the model's code has 6272 numbers, more than the 784 pixels of an image; pass --components K");
+  expect_one_line_error(
+      vkae("reduce " + sr.string() + " --fit-limit 100"),
+      "the model's code has 6272 numbers, more than the 784 pixels of an image; pass --components K");
 
   const fs::path dense = train("not-sr", "--model dense --steps 1");
   const fs::path never = scratch("never.png");
-  expect_one_line_error(vkae("upscale --checkpoint " + dense.string() + " " + in.string() + " " + never.string()),
-                        "checkpoint " + dense.string() + ": model dense is not a super-resolution model");
+  expect_one_line_error(
+      vkae("upscale --checkpoint " + dense.string() + " " + in.string() + " " + never.string()),
+      "checkpoint " + dense.string() + ": model dense is not a super-resolution model");
   const fs::path text = scratch("notes.png");
   std::ofstream(text) << "hello";
-  expect_one_line_error(vkae("upscale --checkpoint " + sr.string() + " " + text.string() + " " + never.string()),
-                        "not a PNG");
+  expect_one_line_error(
+      vkae("upscale --checkpoint " + sr.string() + " " + text.string() + " " + never.string()), "not a PNG");
   EXPECT_FALSE(fs::exists(never));
 }
 

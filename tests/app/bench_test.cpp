@@ -1,8 +1,6 @@
 // `vkae bench` on the test device: a tiny run (batch 8, 2 timed steps) whose per-op table adds up (shares
 // sum to 100 %), whose every figure is finite and positive, whose convolutions have GFLOP/s, and whose
 // JSON parses; plus the command's argument parsing.
-#include "app/bench_command.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/bench_command.hpp"
 #include "app/cli.hpp"
 #include "base/error.hpp"
 #include "tests/support/gpu.hpp"
@@ -43,8 +42,9 @@ TEST_F(BenchTest, TinyDaeBenchTableAddsUp) {
 
   // dae, one step: 5 conv forwards (2*8*784*9*32 + ...), their backward passes; count it by hand.
   const double n = 8;
-  const double fwd = 2 * n * (28 * 28 * 32 * 1 * 9 + 14 * 14 * 32 * 32 * 9 + 7 * 7 * 32 * 32 * 9 +
-                              14 * 14 * 32 * 32 * 9 + 28 * 28 * 1 * 32 * 9);
+  const double fwd = 2 * n *
+                     (28 * 28 * 32 * 1 * 9 + 14 * 14 * 32 * 32 * 9 + 7 * 7 * 32 * 32 * 9 +
+                      14 * 14 * 32 * 32 * 9 + 28 * 28 * 1 * 32 * 9);
   const double dx = fwd - 2 * n * 28 * 28 * 32 * 1 * 9;  // the first layer has no input gradient
   EXPECT_NEAR(r.train_gflop_per_step, (fwd + dx + fwd) / 1e9, 1e-9);
 

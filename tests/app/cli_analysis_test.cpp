@@ -22,14 +22,15 @@ T parse_as(std::initializer_list<std::string_view> args) {
 }
 
 TEST(CliAnalysis, EncodeDefaultsAndFlags) {
-  const EncodeCommand d = parse_as<EncodeCommand>({"encode", "--checkpoint", "c.safetensors", "--out", "z.npy"});
+  const EncodeCommand d =
+      parse_as<EncodeCommand>({"encode", "--checkpoint", "c.safetensors", "--out", "z.npy"});
   EXPECT_EQ(d.config.checkpoint, "c.safetensors");
   EXPECT_EQ(d.out, "z.npy");
   EXPECT_EQ(d.config.split, nn::Split::Test);
   EXPECT_FALSE(d.config.limit);
   EXPECT_EQ(d.config.dataset, "");
-  const EncodeCommand c = parse_as<EncodeCommand>({"encode", "c", "--out=z.csv", "--split", "train", "--limit", "64",
-                                                   "--data", "fashion", "--device", "1"});
+  const EncodeCommand c = parse_as<EncodeCommand>({"encode", "c", "--out=z.csv", "--split", "train",
+                                                   "--limit", "64", "--data", "fashion", "--device", "1"});
   EXPECT_EQ(c.config.checkpoint, "c");
   EXPECT_EQ(c.out, "z.csv");
   EXPECT_EQ(c.config.split, nn::Split::Train);
@@ -44,8 +45,8 @@ TEST(CliAnalysis, AnomalyReduceUpscaleFlags) {
   EXPECT_FALSE(a.holdout_class);
   EXPECT_FALSE(a.out);
   EXPECT_FALSE(a.json);
-  const AnomalyCommand b = parse_as<AnomalyCommand>(
-      {"anomaly", "c", "--holdout-class", "7", "--out", "s.csv", "--json", "--limit", "100", "--split", "test"});
+  const AnomalyCommand b = parse_as<AnomalyCommand>({"anomaly", "c", "--holdout-class", "7", "--out", "s.csv",
+                                                     "--json", "--limit", "100", "--split", "test"});
   EXPECT_EQ(b.holdout_class, 7u);
   EXPECT_EQ(b.out, "s.csv");
   EXPECT_TRUE(b.json);
@@ -55,8 +56,8 @@ TEST(CliAnalysis, AnomalyReduceUpscaleFlags) {
   const ReduceCommand r = parse_as<ReduceCommand>({"reduce", "c"});
   EXPECT_FALSE(r.components);
   EXPECT_FALSE(r.fit_limit);
-  const ReduceCommand s =
-      parse_as<ReduceCommand>({"reduce", "--checkpoint=c", "--components", "8", "--fit-limit", "1000", "--json"});
+  const ReduceCommand s = parse_as<ReduceCommand>(
+      {"reduce", "--checkpoint=c", "--components", "8", "--fit-limit", "1000", "--json"});
   EXPECT_EQ(s.components, 8u);
   EXPECT_EQ(s.fit_limit, 1000u);
   EXPECT_TRUE(s.json);
@@ -65,12 +66,14 @@ TEST(CliAnalysis, AnomalyReduceUpscaleFlags) {
   EXPECT_EQ(u.checkpoint, "sr");
   EXPECT_EQ(u.in_png, "in.png");
   EXPECT_EQ(u.out_png, "out.png");
-  EXPECT_EQ(parse_as<UpscaleCommand>({"--upscale", "a.png", "--checkpoint=sr", "--", "--b.png"}).out_png, "--b.png");
+  EXPECT_EQ(parse_as<UpscaleCommand>({"--upscale", "a.png", "--checkpoint=sr", "--", "--b.png"}).out_png,
+            "--b.png");
 }
 
 TEST(CliAnalysis, BadInputSaysWhichFlagAndWhatWasExpected) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
-      {{"encode", "--out", "z.npy"}, "encode needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
+      {{"encode", "--out", "z.npy"},
+       "encode needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
       {{"encode", "c"}, "encode needs --out FILE.npy or --out FILE.csv"},
       {{"encode", "c", "--out", "z.txt"}, "--out z.txt: expected a path ending in .npy or .csv"},
       {{"encode", "c", "--out", "z.npy", "--split", "val"}, "--split val: expected test or train"},
@@ -86,11 +89,13 @@ TEST(CliAnalysis, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"anomaly", "c", "--holdout-class", "seven"}, "--holdout-class seven: expected a class 0 to 9"},
       {{"anomaly", "c", "--out", "s.json"}, "--out s.json: expected a path ending in .csv or .npy"},
       {{"anomaly", "c", "--json=1"}, "--json takes no value (got --json=1)"},
-      {{"anomaly", "c", "--holdout", "3"}, "unknown option --holdout for anomaly (did you mean --holdout-class?)"},
+      {{"anomaly", "c", "--holdout", "3"},
+       "unknown option --holdout for anomaly (did you mean --holdout-class?)"},
       {{"reduce"}, "reduce needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
       {{"reduce", "c", "--components", "0"}, "--components 0: expected an integer >= 1"},
       {{"reduce", "c", "--fit-limit", "1"}, "--fit-limit 1: expected an integer >= 2"},
-      {{"reduce", "c", "--component", "3"}, "unknown option --component for reduce (did you mean --components?)"},
+      {{"reduce", "c", "--component", "3"},
+       "unknown option --component for reduce (did you mean --components?)"},
       {{"upscale", "a.png", "b.png"},
        "upscale needs --checkpoint FILE (a checkpoint.safetensors of a --model sr run)"},
       {{"upscale", "--checkpoint", "c", "a.png"},
@@ -117,8 +122,8 @@ TEST(CliAnalysis, BadInputSaysWhichFlagAndWhatWasExpected) {
 TEST(CliAnalysis, HelpListsEveryFlagWithDefault) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> flags = {
       {"encode",
-       {"--checkpoint FILE", "--out FILE", "--split test|train", "--limit N", "--dataset NAME", "--data DIR|NAME",
-        "--device N|NAME", "FILE.labels.npy", "label,z0,z1"}},
+       {"--checkpoint FILE", "--out FILE", "--split test|train", "--limit N", "--dataset NAME",
+        "--data DIR|NAME", "--device N|NAME", "FILE.labels.npy", "label,z0,z1"}},
       {"anomaly",
        {"--checkpoint FILE", "--holdout-class K", "--split test|train", "--limit N", "--out FILE", "--json",
         "--device N|NAME", "ROC AUC"}},
@@ -128,7 +133,8 @@ TEST(CliAnalysis, HelpListsEveryFlagWithDefault) {
   for (const auto& [command, names] : flags) {
     const std::string text = std::regex_replace(help_text(command), std::regex("\n {6,}"), " ");
     EXPECT_EQ(parse_as<HelpCommand>({command, "--help"}).text, help_text(command));
-    for (const auto& name : names) EXPECT_NE(text.find(name), std::string::npos) << command << " help lacks " << name;
+    for (const auto& name : names)
+      EXPECT_NE(text.find(name), std::string::npos) << command << " help lacks " << name;
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("  --", 0) != 0) continue;

@@ -16,8 +16,8 @@
 
 #include "app/json_output.hpp"
 #include "app/progress.hpp"
-#include "nn/model/spec.hpp"
 #include "base/error.hpp"
+#include "nn/model/spec.hpp"
 
 namespace vkae::app {
 namespace {
@@ -237,7 +237,8 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
       {{"trian"}, "unknown command trian (did you mean train?)"},
       {{"frobnicate"},
-       "unknown command frobnicate: expected train, eval, denoise, generate, encode, anomaly, reduce, upscale, "
+       "unknown command frobnicate: expected train, eval, denoise, generate, encode, anomaly, reduce, "
+       "upscale, "
        "devices, fetch, view, bench, summary or help"},
       {{"mnist"}, "unknown command mnist (did you mean vkae train mnist?)"},
       {{"--epochs", "3"}, "unknown command --epochs (options go after the command: vkae train --epochs ...)"},
@@ -368,8 +369,10 @@ TEST(Cli, EvalOutput) {
       "\"device\":\"llvmpipe \\\"x\\\"\",\"checkpoint\":\"runs/a/checkpoint.safetensors\",\"seconds\":3.21,"
       "\"images_per_s\":3115}");
   // A VAE reports its per-image loss under "loss" only, and no noise (it is not a denoising model).
-  const nn::EvalResult vae{163.5, "BCE + KL per image", false, 10000, 3.21, 3115.0, "vae", "mnist", "llvmpipe"};
-  EXPECT_EQ(format_eval_text(config, vae), "test BCE + KL per image 163.5000 on 10000 images (seed 0) in 3.2 s");
+  const nn::EvalResult vae{163.5,     "BCE + KL per image", false, 10000, 3.21, 3115.0, "vae", "mnist",
+                           "llvmpipe"};
+  EXPECT_EQ(format_eval_text(config, vae),
+            "test BCE + KL per image 163.5000 on 10000 images (seed 0) in 3.2 s");
   EXPECT_EQ(format_eval_json(config, vae).find("\"bce\""), std::string::npos);
   EXPECT_NE(format_eval_json(config, vae).find("\"loss\":163.5,\"loss_kind\":\"BCE + KL per image\""),
             std::string::npos);
@@ -380,7 +383,8 @@ TEST(Cli, TrainStartLineNamesTheNoiseOnlyForADenoisingModel) {
   const nn::TrainConfig dae;
   EXPECT_EQ(format_train_start(dae, true),
             "training dae on mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0");
-  nn::TrainConfig vae = train_config({"train", "fashion", "--model", "vae", "--steps", "8", "--limit", "512"});
+  nn::TrainConfig vae =
+      train_config({"train", "fashion", "--model", "vae", "--steps", "8", "--limit", "512"});
   EXPECT_EQ(format_train_start(vae, false),
             "training vae on fashion: 20 epochs, batch 128, lr 0.001, seed 0, at most 8 steps, "
             "first 512 images");
@@ -389,9 +393,10 @@ TEST(Cli, TrainStartLineNamesTheNoiseOnlyForADenoisingModel) {
   nn::TrainConfig resumed = train_config({"train", "--resume", "runs/a/checkpoint.safetensors"});
   resumed.batch = 64;
   resumed.limit = 60000;
-  EXPECT_EQ(format_train_start(resumed, true),
-            "training dae on mnist: 20 epochs, batch 64, lr 0.001, noise 0.5, seed 0, first 60000 images; settings "
-            "from runs/a/checkpoint.safetensors");
+  EXPECT_EQ(
+      format_train_start(resumed, true),
+      "training dae on mnist: 20 epochs, batch 64, lr 0.001, noise 0.5, seed 0, first 60000 images; settings "
+      "from runs/a/checkpoint.safetensors");
   // The flag comes from the model's spec: only the denoising ones say "noise".
   for (const char* model : {"dae", "dae-transpose"}) EXPECT_TRUE(nn::resolve_model(model).denoising) << model;
   for (const char* model : {"vae", "dense", "sr", "conv"})
@@ -551,8 +556,9 @@ TEST(CliTable, EveryEntryHasItsHelpOverviewLineAndName) {
     EXPECT_NE(overview.find(entry.overview_line + "\n"), std::string::npos);
     listed += (listed.empty() ? "" : ", ") + entry.name;
   }
-  EXPECT_EQ(listed, "train, eval, denoise, generate, encode, anomaly, reduce, upscale, devices, fetch, view, bench, "
-                    "summary, help");
+  EXPECT_EQ(listed,
+            "train, eval, denoise, generate, encode, anomaly, reduce, upscale, devices, fetch, view, bench, "
+            "summary, help");
 }
 
 }  // namespace

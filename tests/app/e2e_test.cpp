@@ -23,7 +23,9 @@ using ::testing::HasSubstr;
 using test::expect_one_line_error;
 using test::Outcome;
 
-Outcome vkae(const std::string& args) { return test::run_vkae(args); }
+Outcome vkae(const std::string& args) {
+  return test::run_vkae(args);
+}
 
 fs::path scratch(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("vkae-e2e-" + std::to_string(::getpid()) + "-" + name);
@@ -73,19 +75,23 @@ TEST(CliE2E, MissingTruncatedAndCorruptIdxFiles) {
   expect_one_line_error(missing, "vkae fetch mnist");
 
   // A copy of MNIST with the training images cut short, and one with a broken magic number.
-  const fs::path cache = fs::path(std::getenv("XDG_CACHE_HOME") ? std::getenv("XDG_CACHE_HOME")
-                                                                  : std::string(std::getenv("HOME")) + "/.cache") /
-                         "vkae" / "mnist";
+  const fs::path cache =
+      fs::path(std::getenv("XDG_CACHE_HOME") ? std::getenv("XDG_CACHE_HOME")
+                                             : std::string(std::getenv("HOME")) + "/.cache") /
+      "vkae" / "mnist";
   for (const char* kind : {"truncated", "corrupt"}) {
     const fs::path dir = scratch(kind);
     fs::create_directories(dir);
     for (const char* f : {"train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
       fs::copy_file(cache / f, dir / f);
     std::string images = nn::read_text_file(cache / "train-images-idx3-ubyte");
-    if (std::string(kind) == "truncated") images.resize(images.size() / 2);
-    else images[2] = 0x0D;  // a type code that is not unsigned byte
+    if (std::string(kind) == "truncated")
+      images.resize(images.size() / 2);
+    else
+      images[2] = 0x0D;  // a type code that is not unsigned byte
     std::ofstream(dir / "train-images-idx3-ubyte", std::ios::binary) << images;
-    const Outcome r = vkae("train mnist --steps 1 --data " + dir.string() + " --out " + scratch("o").string());
+    const Outcome r =
+        vkae("train mnist --steps 1 --data " + dir.string() + " --out " + scratch("o").string());
     expect_one_line_error(r, (dir / "train-images-idx3-ubyte").string());
     EXPECT_FALSE(fs::exists(scratch("o"))) << "no run folder for a run that never started";
   }
@@ -109,7 +115,8 @@ TEST(CliE2E, EvalJsonAndBadCheckpoints) {
   expect_one_line_error(vkae("eval --checkpoint " + garbage.string()), garbage.string());
   expect_one_line_error(vkae("eval --checkpoint /nonexistent.safetensors"), "/nonexistent.safetensors");
   // Resuming as another model is refused, and the checkpoint stays byte for byte what it was.
-  expect_one_line_error(vkae("train mnist --model conv --resume " + ckpt.string()), "checkpoint of model 'dae'");
+  expect_one_line_error(vkae("train mnist --model conv --resume " + ckpt.string()),
+                        "checkpoint of model 'dae'");
   EXPECT_EQ(nn::read_text_file(ckpt), original);
 }
 
@@ -129,8 +136,9 @@ TEST(CliE2E, DenoiseAUsersPngAndRejectANonPng) {
   const fs::path text = scratch("notes.png");
   std::ofstream(text) << "hello";
   const fs::path never = scratch("never.png");
-  expect_one_line_error(vkae("denoise --checkpoint " + ckpt.string() + " " + text.string() + " " + never.string()),
-                        "not a PNG");
+  expect_one_line_error(
+      vkae("denoise --checkpoint " + ckpt.string() + " " + text.string() + " " + never.string()),
+      "not a PNG");
   EXPECT_FALSE(fs::exists(never));
 }
 

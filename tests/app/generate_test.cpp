@@ -1,6 +1,7 @@
 // `vkae generate`: parsing (flags, ranges, the required checkpoint, help) and the real binary on tiny runs: a
-// 2-D VAE gives generated.png, manifold.png and latent.png of the right sizes, not blank, identical for the same
-// seed; a 3-D one gives generated.png only and says why; a checkpoint of another model is one error line.
+// 2-D VAE gives generated.png, manifold.png and latent.png of the right sizes, not blank, identical for the
+// same seed; a 3-D one gives generated.png only and says why; a checkpoint of another model is one error
+// line.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,9 +12,9 @@
 #include <vector>
 
 #include "app/cli.hpp"
+#include "base/error.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/png.hpp"
-#include "base/error.hpp"
 #include "tests/support/run_vkae.hpp"
 
 namespace vkae {
@@ -36,8 +37,8 @@ std::string parse_error(std::vector<std::string_view> args) {
 }
 
 TEST(GenerateCli, ParsesEveryFlag) {
-  const auto c = parse({"generate", "--checkpoint", "r/ck.safetensors", "--out", "o", "--grid", "7", "--seed", "9",
-                        "--data", "d", "--limit", "300", "--device", "1"})
+  const auto c = parse({"generate", "--checkpoint", "r/ck.safetensors", "--out", "o", "--grid", "7", "--seed",
+                        "9", "--data", "d", "--limit", "300", "--device", "1"})
                      .as<app::GenerateCommand>()
                      .config;
   EXPECT_EQ(c.checkpoint, "r/ck.safetensors");
@@ -56,8 +57,10 @@ TEST(GenerateCli, ParsesEveryFlag) {
 TEST(GenerateCli, BadFlagsNameThemselves) {
   EXPECT_THAT(parse_error({"generate"}), HasSubstr("generate needs --checkpoint FILE"));
   EXPECT_THAT(parse_error({"generate", "a", "b"}), HasSubstr("the checkpoint is already a"));
-  EXPECT_THAT(parse_error({"generate", "a", "--grid", "0"}), HasSubstr("--grid 0: expected an integer from 1 to 100"));
-  EXPECT_THAT(parse_error({"generate", "a", "--grid", "101"}), HasSubstr("--grid 101: expected an integer from 1 to 100"));
+  EXPECT_THAT(parse_error({"generate", "a", "--grid", "0"}),
+              HasSubstr("--grid 0: expected an integer from 1 to 100"));
+  EXPECT_THAT(parse_error({"generate", "a", "--grid", "101"}),
+              HasSubstr("--grid 101: expected an integer from 1 to 100"));
   EXPECT_THAT(parse_error({"generate", "a", "--grid", "x"}), HasSubstr("--grid x"));
   EXPECT_THAT(parse_error({"generate", "a", "--seed", "-1"}), HasSubstr("--seed -1"));
   EXPECT_THAT(parse_error({"generate", "a", "--limit", "0"}), HasSubstr("--limit 0"));
@@ -82,7 +85,9 @@ fs::path scratch(const std::string& name) {
   return p;
 }
 
-Outcome vkae(const std::string& args) { return test::run_vkae(args); }
+Outcome vkae(const std::string& args) {
+  return test::run_vkae(args);
+}
 
 // A run folder freshly trained by `args` (ctest runs each test in its own process, so nothing is cached).
 fs::path trained(const std::string& name, const std::string& args) {
@@ -129,7 +134,8 @@ TEST(GenerateE2E, TwoDimensionalVaeWritesThreePngsReproducibly) {
   // The same seed again, elsewhere: byte for byte the same files; another seed: other samples, same manifold.
   const fs::path again = scratch("again"), other = scratch("other");
   ASSERT_EQ(vkae("generate " + ckpt.string() + " --grid 6 --limit 500 --out " + again.string()).code, 0);
-  ASSERT_EQ(vkae("generate " + ckpt.string() + " --grid 6 --limit 500 --seed 1 --out " + other.string()).code, 0);
+  ASSERT_EQ(vkae("generate " + ckpt.string() + " --grid 6 --limit 500 --seed 1 --out " + other.string()).code,
+            0);
   for (const char* f : {"generated.png", "manifold.png", "latent.png"})
     EXPECT_EQ(nn::read_text_file(run / f), nn::read_text_file(again / f)) << f;
   EXPECT_NE(nn::read_text_file(run / "generated.png"), nn::read_text_file(other / "generated.png"));
@@ -140,10 +146,11 @@ TEST(GenerateE2E, TwoDimensionalVaeWritesThreePngsReproducibly) {
 }
 
 TEST(GenerateE2E, ThreeDimensionalVaeWritesSamplesOnlyAndSaysWhy) {
-  const fs::path run = trained("vae3", "--model vae --latent 3 --steps 2 --limit 256 --batch 64 --val-limit 64");
+  const fs::path run =
+      trained("vae3", "--model vae --latent 3 --steps 2 --limit 256 --batch 64 --val-limit 64");
   const fs::path out = scratch("vae3-out");
-  const Outcome r = vkae("generate --checkpoint " + (run / "checkpoint.safetensors").string() + " --grid 4 --out " +
-                         out.string());
+  const Outcome r = vkae("generate --checkpoint " + (run / "checkpoint.safetensors").string() +
+                         " --grid 4 --out " + out.string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("generated.png (112x112)"));
   EXPECT_THAT(r.out, HasSubstr("3 dimensions, not 2"));

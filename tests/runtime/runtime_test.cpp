@@ -11,9 +11,9 @@
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/all_pipelines.hpp"
-#include "runtime/vulkan_error.hpp"
 #include "runtime/queue.hpp"
 #include "runtime/timestamps.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "shaders/registry.hpp"
 #include "tests/support/gpu.hpp"
 
@@ -66,7 +66,8 @@ TEST_F(Runtime, ArenaRefusesWhenFullAndBeyondTheBindingLimit) {
               ::testing::ThrowsMessage<Error>(HasSubstr("arena 'small' is full: 100 bytes requested")));
   const VkDeviceSize limit = test::ctx().device().limits().maxStorageBufferRange;
   Arena big(test::ctx().device(), 4096, "big");
-  EXPECT_THAT([&] { big.allocate(limit + 4); }, ::testing::ThrowsMessage<Error>(HasSubstr("maxStorageBufferRange")));
+  EXPECT_THAT([&] { big.allocate(limit + 4); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("maxStorageBufferRange")));
 }
 
 TEST_F(Runtime, SizingArenaHandsOutTheOffsetsOfARealOne) {
@@ -145,8 +146,11 @@ TEST_F(Runtime, DispatchChecksBindingCountAndPushSize) {
   EXPECT_THAT([&] { test::ctx().run_now([&](Recorder& rec) { rec.dispatch(p, {a.view()}, push, {1}); }); },
               ::testing::ThrowsMessage<Error>(HasSubstr("1 buffers bound, the shader has 2 bindings")));
   const uint32_t wrong = 0;
-  EXPECT_THAT([&] { test::ctx().run_now([&](Recorder& rec) { rec.dispatch(p, {a.view(), a.view()}, wrong, {1}); }); },
-              ::testing::ThrowsMessage<Error>(HasSubstr("4 bytes of push constants, expected 16")));
+  EXPECT_THAT(
+      [&] { test::ctx().run_now([&](Recorder& rec) {
+              rec.dispatch(p, {a.view(), a.view()}, wrong, {1});
+            }); },
+      ::testing::ThrowsMessage<Error>(HasSubstr("4 bytes of push constants, expected 16")));
 }
 
 // The recorder's automatic barrier is what keeps a producer -> consumer pair correct: with it, no hazard and
@@ -241,8 +245,10 @@ TEST(RuntimeErrors, VulkanErrorNamesResultCallAndPlace) {
 std::vector<DeviceCandidate> fake_devices() {
   std::vector<DeviceCandidate> c(3);
   c[0] = {0, VK_NULL_HANDLE, "llvmpipe (LLVM 15.0.6, 256 bits)", VK_PHYSICAL_DEVICE_TYPE_CPU, 0, 0, true, ""};
-  c[1] = {1, VK_NULL_HANDLE, "Old GPU", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 0, 0, false,
-          "supports Vulkan 1.0, vkae needs 1.2"};
+  c[1] = {1,         VK_NULL_HANDLE,
+          "Old GPU", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU,
+          0,         0,
+          false,     "supports Vulkan 1.0, vkae needs 1.2"};
   c[2] = {2, VK_NULL_HANDLE, "Integrated Thing", VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU, 0, 0, true, ""};
   return c;
 }
@@ -263,8 +269,10 @@ TEST(DeviceChoice, ExplainsEveryRejection) {
     choose_device(c, "");
     FAIL();
   } catch (const NoDeviceError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("0: llvmpipe (LLVM 15.0.6, 256 bits) (CPU, unsuitable: has no compute queue)"));
-    EXPECT_THAT(e.what(), HasSubstr("1: Old GPU (discrete GPU, unsuitable: supports Vulkan 1.0, vkae needs 1.2)"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("0: llvmpipe (LLVM 15.0.6, 256 bits) (CPU, unsuitable: has no compute queue)"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("1: Old GPU (discrete GPU, unsuitable: supports Vulkan 1.0, vkae needs 1.2)"));
     EXPECT_THAT(e.what(), HasSubstr("vkae needs 256"));
   }
   EXPECT_THROW(choose_device({}, ""), NoDeviceError);
@@ -272,8 +280,9 @@ TEST(DeviceChoice, ExplainsEveryRejection) {
               ::testing::ThrowsMessage<InputError>(HasSubstr("--device 7: no such device index")));
   EXPECT_THAT([&] { choose_device(fake_devices(), "radeon"); },
               ::testing::ThrowsMessage<InputError>(HasSubstr("--device radeon: no device name contains it")));
-  EXPECT_THAT([&] { choose_device(fake_devices(), "old"); },
-              ::testing::ThrowsMessage<NoDeviceError>(HasSubstr("Old GPU is unsuitable: supports Vulkan 1.0")));
+  EXPECT_THAT(
+      [&] { choose_device(fake_devices(), "old"); },
+      ::testing::ThrowsMessage<NoDeviceError>(HasSubstr("Old GPU is unsuitable: supports Vulkan 1.0")));
 }
 
 TEST(DeviceChoice, TheRealLoaderSeesASuitableDevice) {

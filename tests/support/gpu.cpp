@@ -43,8 +43,12 @@ rt::Buffer make_output(size_t count, const char* name) {
   return upload(nan, name);
 }
 
-std::vector<float> download(const rt::Buffer& buffer) { return ctx().read<float>(buffer.view()); }
-std::vector<float> download(rt::BufferView view) { return ctx().read<float>(view); }
+std::vector<float> download(const rt::Buffer& buffer) {
+  return ctx().read<float>(buffer.view());
+}
+std::vector<float> download(rt::BufferView view) {
+  return ctx().read<float>(view);
+}
 
 std::vector<float> random_floats(size_t n, uint32_t seed, float lo, float hi) {
   nn::HostRng rng(seed);
@@ -53,7 +57,9 @@ std::vector<float> random_floats(size_t n, uint32_t seed, float lo, float hi) {
   return v;
 }
 
-std::vector<double> to_double(std::span<const float> v) { return {v.begin(), v.end()}; }
+std::vector<double> to_double(std::span<const float> v) {
+  return {v.begin(), v.end()};
+}
 std::vector<float> to_float(std::span<const double> v) {
   std::vector<float> out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(v[i]);
@@ -76,9 +82,10 @@ static ::testing::AssertionResult close_impl(std::span<const T> got, std::span<c
     }
   }
   if (got.empty() || worst <= 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "element " << at << " of " << got.size() << ": got " << got[at]
-                                       << ", want " << want[at] << " (|diff| " << std::abs(double(got[at]) - want[at])
-                                       << " > atol " << atol << " + rtol " << rtol << ")";
+  return ::testing::AssertionFailure()
+         << "element " << at << " of " << got.size() << ": got " << got[at] << ", want " << want[at]
+         << " (|diff| " << std::abs(double(got[at]) - want[at]) << " > atol " << atol << " + rtol " << rtol
+         << ")";
 }
 
 ::testing::AssertionResult all_close(std::span<const float> got, std::span<const float> want, double atol,
@@ -105,8 +112,12 @@ static Diff compare_impl(std::span<const T> got, std::span<const T> want) {
   }
   return d;
 }
-Diff compare(std::span<const float> got, std::span<const float> want) { return compare_impl(got, want); }
-Diff compare(std::span<const double> got, std::span<const double> want) { return compare_impl(got, want); }
+Diff compare(std::span<const float> got, std::span<const float> want) {
+  return compare_impl(got, want);
+}
+Diff compare(std::span<const double> got, std::span<const double> want) {
+  return compare_impl(got, want);
+}
 
 void report_error(const std::string& what, double max_abs) {
   // One line per measurement in the test's output; tests/report_errors.sh collects them for the docs.
@@ -116,7 +127,9 @@ void report_error(const std::string& what, double max_abs) {
 
 // Messages are not cleared here: each CTest entry is its own process, so whatever arrives from context
 // creation on belongs to this test and fails it.
-void GpuTest::SetUp() { ctx(); }
+void GpuTest::SetUp() {
+  ctx();
+}
 
 void GpuTest::TearDown() {
   const uint64_t n = ctx().instance().validation_message_count();
@@ -124,7 +137,9 @@ void GpuTest::TearDown() {
     std::string text;
     for (const auto& m : ctx().instance().validation_messages()) text += "\n  " + m;
     ADD_FAILURE() << n << " validation message(s):" << text;
-    ctx().instance().clear_validation_messages();  // reported once; the next test in this process starts clean
+    ctx()
+        .instance()
+        .clear_validation_messages();  // reported once; the next test in this process starts clean
   }
 }
 

@@ -1,6 +1,6 @@
 // Test support for the end-to-end tests: runs the real `vkae` binary (VKAE_BINARY) through the shell with
-// stdin from /dev/null, and returns its exit code with stdout and stderr captured apart; plus the check that a
-// failure is one clear line. What a command should print is each test's business.
+// stdin from /dev/null, and returns its exit code with stdout and stderr captured apart; plus the check that
+// a failure is one clear line. What a command should print is each test's business.
 #pragma once
 #include <string>
 

@@ -39,7 +39,8 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("vkae-viewer-test-" + name + "-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("vkae-viewer-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -60,7 +61,9 @@ std::string xvfb(const std::string& args) {
   return std::string("VKAE_VALIDATION=1 xvfb-run -a -s '-screen 0 1280x800x24' ") + VKAE_BINARY + " " + args;
 }
 
-bool has_xvfb_run() { return std::system("command -v xvfb-run > /dev/null 2>&1") == 0; }
+bool has_xvfb_run() {
+  return std::system("command -v xvfb-run > /dev/null 2>&1") == 0;
+}
 
 struct Region {
   long x, y, w, h;
@@ -113,7 +116,8 @@ long bright_pixels(const vkae::nn::GreyImage& img, const Region& g) {
 }
 
 // The analysis panels `names` are there, inside the window, and not blank.
-void check_analysis_panels(const CommandRun& r, const fs::path& png, std::initializer_list<const char*> names) {
+void check_analysis_panels(const CommandRun& r, const fs::path& png,
+                           std::initializer_list<const char*> names) {
   const auto img = vkae::nn::read_png_grey(png);
   const auto regions = analysis_panels(r.out);
   ASSERT_EQ(regions.size(), names.size()) << r.out;
@@ -163,9 +167,10 @@ TEST(Viewer, TrainScreenshotUnderXvfb) {
   ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
   const fs::path dir = temp_dir("train");
   const fs::path png = dir / "out.png";
-  const CommandRun r = run(xvfb("train mnist --viewer --steps 6 --limit 512 --batch 32 --val-limit 256 --screenshot '" +
-                         png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
-                    dir);
+  const CommandRun r =
+      run(xvfb("train mnist --viewer --steps 6 --limit 512 --batch 32 --val-limit 256 --screenshot '" +
+               png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+          dir);
   check_screenshot(r, png);
   // The screenshot stops training like closing the window: the checkpoint is written.
   EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
@@ -176,14 +181,15 @@ TEST(Viewer, TrainScreenshotUnderXvfb) {
 TEST(Viewer, ViewCheckpointScreenshotUnderXvfb) {
   ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
   const fs::path dir = temp_dir("view");
-  const CommandRun train = run(std::string(VKAE_BINARY) + " train mnist --steps 4 --limit 256 --batch 32 --val-limit 64 --out '" +
-                            (dir / "run").string() + "'",
-                        dir);
+  const CommandRun train =
+      run(std::string(VKAE_BINARY) + " train mnist --steps 4 --limit 256 --batch 32 --val-limit 64 --out '" +
+              (dir / "run").string() + "'",
+          dir);
   ASSERT_EQ(train.rc, 0) << train.err;
   const fs::path png = dir / "view.png";
   const CommandRun r = run(xvfb("view --checkpoint '" + (dir / "run" / "checkpoint.safetensors").string() +
-                         "' --screenshot '" + png.string() + "' --frames 5"),
-                    dir);
+                                "' --screenshot '" + png.string() + "' --frames 5"),
+                           dir);
   check_screenshot(r, png);
   fs::remove_all(dir);
 }
@@ -193,9 +199,11 @@ TEST(Viewer, VaeRunAndItsCheckpointShowLatentAndManifold) {
   ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
   const fs::path dir = temp_dir("vae");
   const fs::path png = dir / "train.png";
-  const CommandRun r = run(xvfb("train mnist --model vae --viewer --steps 16 --limit 1024 --batch 64 --val-limit 256 "
-                                "--screenshot '" + png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
-                           dir);
+  const CommandRun r =
+      run(xvfb("train mnist --model vae --viewer --steps 16 --limit 1024 --batch 64 --val-limit 256 "
+               "--screenshot '" +
+               png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+          dir);
   check_screenshot(r, png, /*denoising=*/false);
   check_analysis_panels(r, png, {"latent", "manifold"});
   const fs::path view_png = dir / "view.png";
@@ -212,11 +220,14 @@ TEST(Viewer, HoldoutRunAndItsCheckpointShowTheErrorHistogram) {
   ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
   const fs::path dir = temp_dir("holdout");
   const fs::path png = dir / "train.png";
-  // The dense model (not denoising) keeps it short: the analysis pass of a convolutional one takes seconds here.
-  const CommandRun r = run(xvfb("train mnist --model dense --holdout-class 3 --viewer --steps 6 --limit 512 --batch 32 "
-                                "--val-limit 256 "
-                                "--screenshot '" + png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
-                           dir);
+  // The dense model (not denoising) keeps it short: the analysis pass of a convolutional one takes seconds
+  // here.
+  const CommandRun r =
+      run(xvfb("train mnist --model dense --holdout-class 3 --viewer --steps 6 --limit 512 --batch 32 "
+               "--val-limit 256 "
+               "--screenshot '" +
+               png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'"),
+          dir);
   check_screenshot(r, png, /*denoising=*/false);
   check_analysis_panels(r, png, {"errors"});
   const fs::path view_png = dir / "view.png";
@@ -230,9 +241,10 @@ TEST(Viewer, HoldoutRunAndItsCheckpointShowTheErrorHistogram) {
 
 TEST(Viewer, NoDisplayIsOneLineErrorNamingViewer) {
   const fs::path dir = temp_dir("nodisplay");
-  const CommandRun r = run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
-                        " train mnist --viewer --steps 1 --limit 64 --batch 32 --out '" + (dir / "run").string() + "'",
-                    dir);
+  const CommandRun r =
+      run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
+              " train mnist --viewer --steps 1 --limit 64 --batch 32 --out '" + (dir / "run").string() + "'",
+          dir);
   EXPECT_NE(r.rc, 0);
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line:\n" << r.err;
@@ -242,9 +254,10 @@ TEST(Viewer, NoDisplayIsOneLineErrorNamingViewer) {
 
 TEST(Viewer, TrainingWithoutViewerNeedsNoDisplay) {
   const fs::path dir = temp_dir("headless");
-  const CommandRun r = run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
-                        " train mnist --steps 2 --limit 64 --batch 32 --no-val --out '" + (dir / "run").string() + "'",
-                    dir);
+  const CommandRun r =
+      run(std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VKAE_BINARY +
+              " train mnist --steps 2 --limit 64 --batch 32 --no-val --out '" + (dir / "run").string() + "'",
+          dir);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
   fs::remove_all(dir);

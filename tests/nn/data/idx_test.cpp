@@ -10,8 +10,8 @@
 namespace vkae::nn {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::gzip_bytes;
+using ::testing::HasSubstr;
 using testing::TempDir;
 using testing::write_bytes;
 
@@ -68,27 +68,32 @@ TEST(Idx, ReadsGzipDetectedByMagicNotName) {
 TEST_F(IdxBad, RejectsBadMagic) {
   auto bytes = as_u8(encode_idx(sample_images()));
   bytes[0] = 'P';
-  EXPECT_THAT(error_for(bytes), HasSubstr("not an IDX file: magic starts with 0x50 0x00, expected 0x00 0x00"));
+  EXPECT_THAT(error_for(bytes),
+              HasSubstr("not an IDX file: magic starts with 0x50 0x00, expected 0x00 0x00"));
 }
 
 TEST_F(IdxBad, RejectsNonUbyteType) {
   auto bytes = as_u8(encode_idx(sample_images()));
   bytes[2] = 0x0d;
-  EXPECT_THAT(error_for(bytes), HasSubstr("IDX type code 0x0d (float) is not supported; only 0x08 (unsigned byte)"));
+  EXPECT_THAT(error_for(bytes),
+              HasSubstr("IDX type code 0x0d (float) is not supported; only 0x08 (unsigned byte)"));
 }
 
 TEST_F(IdxBad, RejectsBadDimensionCountAndZeroDims) {
   EXPECT_THAT(error_for({0, 0, 8, 0}), HasSubstr("IDX has 0 dimensions, expected 1 to 4"));
   EXPECT_THAT(error_for({0, 0, 8, 5}), HasSubstr("IDX has 5 dimensions, expected 1 to 4"));
-  EXPECT_THAT(error_for({0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 0}), HasSubstr("IDX dimension 1 is 0, expected > 0"));
-  EXPECT_THAT(error_for({0, 0, 8, 3, 0, 0, 0, 3}), HasSubstr("truncated: file has 8 bytes, the IDX header of 3 dimensions needs 16"));
+  EXPECT_THAT(error_for({0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 0}),
+              HasSubstr("IDX dimension 1 is 0, expected > 0"));
+  EXPECT_THAT(error_for({0, 0, 8, 3, 0, 0, 0, 3}),
+              HasSubstr("truncated: file has 8 bytes, the IDX header of 3 dimensions needs 16"));
   EXPECT_THAT(error_for({0, 0}), HasSubstr("truncated: file has 2 bytes"));
 }
 
 TEST_F(IdxBad, RejectsTruncatedPayload) {
   auto bytes = as_u8(encode_idx(sample_images()));
   bytes.resize(bytes.size() - 10);
-  EXPECT_THAT(error_for(bytes), HasSubstr("truncated: expected 60 bytes of data (3x4x5) after the 16-byte header, found 50"));
+  EXPECT_THAT(error_for(bytes),
+              HasSubstr("truncated: expected 60 bytes of data (3x4x5) after the 16-byte header, found 50"));
 }
 
 TEST_F(IdxBad, RejectsTrailingGarbage) {
@@ -104,7 +109,8 @@ TEST_F(IdxBad, RejectsTruncatedGzip) {
   for (std::size_t i = 0; i < big.data.size(); ++i) big.data[i] = static_cast<uint8_t>((i * 7919) >> 3);
   auto gz = gzip_bytes(as_u8(encode_idx(big)));
   gz.resize(gz.size() / 2);
-  EXPECT_THAT(error_for(gz, "t.gz"), HasSubstr("truncated: expected 39200 bytes of data (50x28x28) after the 16-byte header"));
+  EXPECT_THAT(error_for(gz, "t.gz"),
+              HasSubstr("truncated: expected 39200 bytes of data (50x28x28) after the 16-byte header"));
   EXPECT_THAT(error_for(gz, "t.gz"), HasSubstr("gzip stream ends early"));
   auto no_trailer = gzip_bytes(as_u8(encode_idx(big)));
   no_trailer.resize(no_trailer.size() - 8);  // CRC32 + ISIZE

@@ -9,8 +9,8 @@
 #include <cmath>
 
 #include "nn/data/dataset.hpp"
-#include "nn/model/spec.hpp"
 #include "nn/infer/generate.hpp"
+#include "nn/model/spec.hpp"
 #include "runtime/queue.hpp"
 #include "tests/support/gpu.hpp"
 
@@ -76,11 +76,11 @@ TEST(AnalysisHost, NormalQuantilesAndTheManifoldGrid) {
   EXPECT_THROW(normal_quantile(0.0), Error);
   const auto g = manifold_codes(4, 3);  // [16, 3]
   ASSERT_EQ(g.size(), 48u);
-  EXPECT_NEAR(g[0], -1.6448536, 1e-5);             // top-left: smallest z0
-  EXPECT_NEAR(g[1], 1.6448536, 1e-5);              // ... and largest z1 (row 0 at the top)
-  EXPECT_EQ(g[2], 0.0f);                           // other coordinates 0
-  EXPECT_NEAR(g[3 * 3], 1.6448536, 1e-5);          // top-right: largest z0
-  EXPECT_NEAR(g[15 * 3 + 1], -1.6448536, 1e-5);    // bottom-right: smallest z1
+  EXPECT_NEAR(g[0], -1.6448536, 1e-5);           // top-left: smallest z0
+  EXPECT_NEAR(g[1], 1.6448536, 1e-5);            // ... and largest z1 (row 0 at the top)
+  EXPECT_EQ(g[2], 0.0f);                         // other coordinates 0
+  EXPECT_NEAR(g[3 * 3], 1.6448536, 1e-5);        // top-right: largest z0
+  EXPECT_NEAR(g[15 * 3 + 1], -1.6448536, 1e-5);  // bottom-right: smallest z1
 }
 
 TEST(AnalysisHost, PriorSamplesAreSeededStandardNormals) {

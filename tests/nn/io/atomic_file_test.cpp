@@ -58,7 +58,8 @@ TEST(AtomicFile, UnwritableDirectoryLeavesPreviousFileIdentical) {
   TempDir dir;
   const auto path = dir / "checkpoint.safetensors";
   write_bytes(path, {1, 2, 3, 4});
-  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(dir.path(),
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   if (::access(dir.path().c_str(), W_OK) == 0) {
     GTEST_SKIP() << "running with permission override (root); see FailedWriteLeavesPreviousFileIdentical";
   }
@@ -122,7 +123,8 @@ TEST(ReadFile, MissingAndDirectoryErrors) {
     read_file(dir / "missing.idx");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot read " + (dir / "missing.idx").string() + ": No such file or directory");
+    EXPECT_EQ(std::string(e.what()),
+              "cannot read " + (dir / "missing.idx").string() + ": No such file or directory");
   }
   try {
     read_file(dir.path());

@@ -1,6 +1,6 @@
 // .npy writing: the exact header bytes numpy.save writes (magic, version 1.0, little-endian length, the dict
-// padded to a multiple of 64 with spaces and '\n'), data round trips through the subset reader, and the reader
-// refusing what it does not support.
+// padded to a multiple of 64 with spaces and '\n'), data round trips through the subset reader, and the
+// reader refusing what it does not support.
 #include "nn/io/npy.hpp"
 
 #include <gtest/gtest.h>
@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "nn/io/atomic_file.hpp"
 #include "base/error.hpp"
+#include "nn/io/atomic_file.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -51,7 +51,8 @@ TEST(Npy, HeaderLengthStaysAMultipleOf64ForLongShapes) {
 }
 
 TEST(Npy, FloatsAndBytesRoundTripThroughAFile) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("vkae-npy-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vkae-npy-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::vector<float> values(5 * 7);
   for (size_t i = 0; i < values.size(); ++i) values[i] = float(i) * 0.37f - 3.0f;

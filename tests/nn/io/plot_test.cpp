@@ -7,8 +7,8 @@
 #include <cmath>
 #include <limits>
 
-#include "nn/io/font5x7.hpp"
 #include "base/error.hpp"
+#include "nn/io/font5x7.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -27,9 +27,11 @@ PlotSpec loss_spec() {
   spec.x_label = "step";
   spec.y_label = "BCE";
   PlotSeries train{"train", plot_color(0), {}, true, false};
-  for (int step = 0; step <= 1000; step += 10) train.points.emplace_back(step, 0.3 * std::exp(-step / 300.0) + 0.08);
+  for (int step = 0; step <= 1000; step += 10)
+    train.points.emplace_back(step, 0.3 * std::exp(-step / 300.0) + 0.08);
   PlotSeries val{"val", plot_color(1), {}, true, true};
-  for (int epoch = 1; epoch <= 4; ++epoch) val.points.emplace_back(epoch * 250, 0.3 * std::exp(-epoch * 250 / 300.0) + 0.1);
+  for (int epoch = 1; epoch <= 4; ++epoch)
+    val.points.emplace_back(epoch * 250, 0.3 * std::exp(-epoch * 250 / 300.0) + 0.1);
   spec.series = {train, val};
   return spec;
 }
@@ -39,10 +41,10 @@ TEST(Plot, RendersRightSizeNonBlankWithSeriesColours) {
   EXPECT_EQ(image.width, 800u);
   EXPECT_EQ(image.height, 500u);
   ASSERT_EQ(image.pixels.size(), 800u * 500u * 3u);
-  EXPECT_EQ(image.at(0, 0), (Rgb{255, 255, 255}));          // white background
-  EXPECT_GT(count_color(image, Rgb{0, 0, 0}), 1000u);       // axes, ticks, text
-  EXPECT_GT(count_color(image, plot_color(0)), 500u);       // train line
-  EXPECT_GT(count_color(image, plot_color(1)), 100u);       // val line + markers
+  EXPECT_EQ(image.at(0, 0), (Rgb{255, 255, 255}));     // white background
+  EXPECT_GT(count_color(image, Rgb{0, 0, 0}), 1000u);  // axes, ticks, text
+  EXPECT_GT(count_color(image, plot_color(0)), 500u);  // train line
+  EXPECT_GT(count_color(image, plot_color(1)), 100u);  // val line + markers
 }
 
 TEST(Plot, SeriesAreDrawnWhereTheirDataIs) {
@@ -103,14 +105,16 @@ TEST(Plot, MarkerOnlyScatterDrawsSmallDotsForTenThousandPoints) {
     s.marker_radius = 1;
     spec.series.push_back(s);
   }
-  for (int i = 0; i < 10000; ++i) spec.series[i % 10].points.emplace_back(std::sin(i * 0.37) * 3, std::cos(i * 0.91) * 2);
+  for (int i = 0; i < 10000; ++i)
+    spec.series[i % 10].points.emplace_back(std::sin(i * 0.37) * 3, std::cos(i * 0.91) * 2);
   // One lonely point far from the rest: its dot is exactly 3x3.
   PlotSeries lone{"", Rgb{1, 2, 3}, {{-3.6, -2.4}}, false, true};
   lone.marker_radius = 1;
   spec.series.push_back(lone);
   const RgbImage image = render_line_plot(spec);
   EXPECT_EQ(count_color(image, Rgb{1, 2, 3}), 9u);
-  for (uint32_t label = 0; label < 10; ++label) EXPECT_GT(count_color(image, label_color(label)), 200u) << label;
+  for (uint32_t label = 0; label < 10; ++label)
+    EXPECT_GT(count_color(image, label_color(label)), 200u) << label;
   // No line joins the points of a series: the plot is far from filled.
   std::size_t coloured = 0;
   for (uint32_t label = 0; label < 10; ++label) coloured += count_color(image, label_color(label));

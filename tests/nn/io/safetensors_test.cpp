@@ -95,7 +95,8 @@ TEST(Safetensors, RejectsBadTensorsOnWrite) {
     write_safetensors(dir / "x.safetensors", wrong_size, {});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("x.safetensors: safetensors: tensor w has 5 values but shape [2,3] needs 6"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("x.safetensors: safetensors: tensor w has 5 values but shape [2,3] needs 6"));
   }
   const std::vector<NamedTensor> repeated = {{"w", {1}, {1}}, {"w", {1}, {2}}};
   EXPECT_THROW(encode_safetensors(repeated, {}), InputError);
@@ -111,14 +112,16 @@ TEST(Safetensors, ExpectTensorNamesShapeMismatchAndMissing) {
     expect_tensor(loaded, "encoder.0.weight", {16, 1, 3, 3});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "checkpoint " + (dir / "ck.safetensors").string() +
-                                         ": tensor encoder.0.weight has shape [32,1,3,3], expected [16,1,3,3]");
+    EXPECT_EQ(std::string(e.what()),
+              "checkpoint " + (dir / "ck.safetensors").string() +
+                  ": tensor encoder.0.weight has shape [32,1,3,3], expected [16,1,3,3]");
   }
   try {
     expect_tensor(loaded, "decoder.0.bias", {16});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "checkpoint " + (dir / "ck.safetensors").string() + ": missing tensor decoder.0.bias");
+    EXPECT_EQ(std::string(e.what()),
+              "checkpoint " + (dir / "ck.safetensors").string() + ": missing tensor decoder.0.bias");
   }
 }
 
@@ -149,9 +152,12 @@ TEST_F(SafetensorsBad, RejectsHeaderThatIsNotObject) {
 }
 
 TEST_F(SafetensorsBad, RejectsEntryMissingFields) {
-  EXPECT_THAT(error_for(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", 4), HasSubstr("tensor w: missing key \"dtype\""));
-  EXPECT_THAT(error_for(R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", 4), HasSubstr("tensor w: missing key \"shape\""));
-  EXPECT_THAT(error_for(R"({"w":{"dtype":"F32","shape":[1]}})", 4), HasSubstr("tensor w: missing key \"data_offsets\""));
+  EXPECT_THAT(error_for(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", 4),
+              HasSubstr("tensor w: missing key \"dtype\""));
+  EXPECT_THAT(error_for(R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", 4),
+              HasSubstr("tensor w: missing key \"shape\""));
+  EXPECT_THAT(error_for(R"({"w":{"dtype":"F32","shape":[1]}})", 4),
+              HasSubstr("tensor w: missing key \"data_offsets\""));
   EXPECT_THAT(error_for(R"({"w":5})", 0), HasSubstr("tensor w: entry is a number, expected an object"));
 }
 

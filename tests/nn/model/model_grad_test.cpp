@@ -18,7 +18,8 @@ namespace {
 class ModelGradGpu : public test::GpuTest {};
 
 // The dae (relu, pooling, upsampling, a transposed conv) and the Keras-blog conv architecture (odd 'same'
-// pooling 5 -> 3, a 'valid' conv; with relu as built and with tanh, which has no kinks) shrunk to tiny inputs.
+// pooling 5 -> 3, a 'valid' conv; with relu as built and with tanh, which has no kinks) shrunk to tiny
+// inputs.
 constexpr const char* kDaeSmall = R"({"name":"dae-small","input":[1,8,8],"loss":"bce",
   "encoder":[{"type":"conv2d","filters":4,"activation":"relu"},{"type":"maxpool2d"},
              {"type":"conv2d","filters":4,"activation":"relu"},{"type":"maxpool2d"}],
@@ -87,7 +88,8 @@ void check_model_gradient(const char* spec_text) {
     ctx.write(model.input(), x.data(), count * 4);
     ctx.run_now([&](rt::Recorder& rec) {
       model.record_forward(rec, n, false, state_buffer.view());
-      record_loss_forward(rec, kind, loss.view(), scratch.view(), model.loss_input(), target.view(), count, scale);
+      record_loss_forward(rec, kind, loss.view(), scratch.view(), model.loss_input(), target.view(), count,
+                          scale);
       if (backward) {
         record_loss_backward(rec, kind, model.loss_grad(), model.loss_input(), target.view(), count, scale);
         model.record_backward(rec, n);
@@ -144,11 +146,21 @@ void check_model_gradient(const char* spec_text) {
   EXPECT_EQ(checked, 4 * static_cast<int>(model.params().size()));
 }
 
-TEST_F(ModelGradGpu, DaeShapedModelBackwardMatchesFiniteDifferences) { check_model_gradient(kDaeSmall); }
-TEST_F(ModelGradGpu, ConvShapedModelBackwardMatchesFiniteDifferences) { check_model_gradient(kConvSmall); }
-TEST_F(ModelGradGpu, ConvModelWithReluBackwardMatchesFiniteDifferences) { check_model_gradient(kConvRelu); }
-TEST_F(ModelGradGpu, DenseModelBackwardMatchesFiniteDifferences) { check_model_gradient(kDenseSmall); }
-TEST_F(ModelGradGpu, VaeBackwardWithKlMatchesFiniteDifferences) { check_model_gradient(kVaeSmall); }
+TEST_F(ModelGradGpu, DaeShapedModelBackwardMatchesFiniteDifferences) {
+  check_model_gradient(kDaeSmall);
+}
+TEST_F(ModelGradGpu, ConvShapedModelBackwardMatchesFiniteDifferences) {
+  check_model_gradient(kConvSmall);
+}
+TEST_F(ModelGradGpu, ConvModelWithReluBackwardMatchesFiniteDifferences) {
+  check_model_gradient(kConvRelu);
+}
+TEST_F(ModelGradGpu, DenseModelBackwardMatchesFiniteDifferences) {
+  check_model_gradient(kDenseSmall);
+}
+TEST_F(ModelGradGpu, VaeBackwardWithKlMatchesFiniteDifferences) {
+  check_model_gradient(kVaeSmall);
+}
 
 }  // namespace
 }  // namespace vkae::nn

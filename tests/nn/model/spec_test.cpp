@@ -11,7 +11,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-ModelSpec parse(const char* text) { return parse_model_spec(parse_json(text, "m.json"), "m.json"); }
+ModelSpec parse(const char* text) {
+  return parse_model_spec(parse_json(text, "m.json"), "m.json");
+}
 
 TEST(ModelSpec, EveryBuiltinParsesAndRoundTripsThroughJson) {
   for (const std::string& name : builtin_model_names()) {
@@ -42,7 +44,8 @@ TEST(ModelSpec, KerasBlogConvModelHasA4x4x8Code) {
 
 TEST(ModelSpec, BadSpecsNameTheLayerAndProblem) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({"encoder":[{"type":"conv"}],"decoder":[]})", "m.json: encoder[0] (conv): unknown layer type \"conv\""},
+      {R"({"encoder":[{"type":"conv"}],"decoder":[]})",
+       "m.json: encoder[0] (conv): unknown layer type \"conv\""},
       {R"({"encoder":[{"type":"conv2d","kernel":3}],"decoder":[{"type":"conv2d","filters":1}]})",
        "m.json: encoder[0] (conv2d): missing \"filters\""},
       {R"({"encoder":[{"type":"conv2d","filters":8,"kernel":0}],"decoder":[{"type":"conv2d","filters":1}]})",
@@ -78,7 +81,8 @@ TEST(ModelSpec, BadSpecsNameTheLayerAndProblem) {
        "m.json: reduction must be \"mean\" or \"sum\", not \"max\""},
       {R"({"input":[1,14,14],"super_resolution":true,"encoder":[{"type":"conv2d","filters":4}],
            "decoder":[{"type":"conv2d","filters":1}]})",
-       "the decoder produces [1, 14, 14] but the input is [1, 14, 14]; super-resolution must produce twice the "
+       "the decoder produces [1, 14, 14] but the input is [1, 14, 14]; super-resolution must produce twice "
+       "the "
        "input's height and width [1, 28, 28]"},
       {R"({"super_resolution":true,"denoising":true,"encoder":[{"type":"conv2d","filters":1}],
            "decoder":[{"type":"upsample2d"}]})",
@@ -130,8 +134,8 @@ TEST(ModelSpec, VaeAndSuperResolutionShapes) {
 }
 
 TEST(ModelSpec, UnknownModelNameListsTheBuiltins) {
-  EXPECT_THAT([] { resolve_model("unet"); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("--model unet: unknown model (built-ins: dae,")));
+  EXPECT_THAT([] { resolve_model("unet"); }, ::testing::ThrowsMessage<InputError>(
+                                                 HasSubstr("--model unet: unknown model (built-ins: dae,")));
   EXPECT_THAT([] { resolve_model("/nonexistent/model.json"); },
               ::testing::ThrowsMessage<InputError>(HasSubstr("/nonexistent/model.json")));
 }

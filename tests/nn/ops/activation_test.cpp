@@ -11,8 +11,8 @@ namespace {
 
 using test::all_close;
 
-constexpr Activation kAll[] = {Activation::Identity, Activation::Relu, Activation::LeakyRelu, Activation::Sigmoid,
-                               Activation::Tanh};
+constexpr Activation kAll[] = {Activation::Identity, Activation::Relu, Activation::LeakyRelu,
+                               Activation::Sigmoid, Activation::Tanh};
 
 // Inputs kept away from relu's kink so central differences are exact enough.
 std::vector<float> inputs_away_from_zero(size_t n, uint32_t seed) {
@@ -57,14 +57,19 @@ void check_forward_backward(size_t n, uint32_t seed) {
     const auto y = test::download(yb), dx = test::download(dxb);
     EXPECT_TRUE(all_close(y, y_ref, 1e-6, 1e-6)) << activation_name(kind) << " forward, n=" << n;
     EXPECT_TRUE(all_close(dx, dx_ref, 1e-6, 1e-6)) << activation_name(kind) << " backward, n=" << n;
-    test::report_error(std::string("activation_") + activation_name(kind) + "_forward", test::compare(y, y_ref).max_abs);
+    test::report_error(std::string("activation_") + activation_name(kind) + "_forward",
+                       test::compare(y, y_ref).max_abs);
     test::report_error(std::string("activation_") + activation_name(kind) + "_backward",
                        test::compare(dx, dx_ref).max_abs);
   }
 }
 
-TEST_F(ActivationGpu, ForwardBackwardOddShape) { check_forward_backward(3 * 5 * 7 * 9, 11); }
-TEST_F(ActivationGpu, ForwardBackwardModelShape) { check_forward_backward(128 * 32 * 28 * 28, 12); }
+TEST_F(ActivationGpu, ForwardBackwardOddShape) {
+  check_forward_backward(3 * 5 * 7 * 9, 11);
+}
+TEST_F(ActivationGpu, ForwardBackwardModelShape) {
+  check_forward_backward(128 * 32 * 28 * 28, 12);
+}
 
 TEST_F(ActivationGpu, BackwardAccumulates) {
   const size_t n = 1000;
@@ -77,8 +82,8 @@ TEST_F(ActivationGpu, BackwardAccumulates) {
   for (size_t i = 0; i < n; ++i) dx_ref[i] += before[i];
   auto xb = test::upload(x), dyb = test::upload(dy), yb = test::upload(y_ref), dxb = test::upload(before);
   test::ctx().run_now([&](rt::Recorder& rec) {
-    record_activation_backward(rec, dxb.view(), dyb.view(), xb.view(), yb.view(), n, Activation::Sigmoid, 0.3f,
-                               Grad::Accumulate);
+    record_activation_backward(rec, dxb.view(), dyb.view(), xb.view(), yb.view(), n, Activation::Sigmoid,
+                               0.3f, Grad::Accumulate);
   });
   EXPECT_TRUE(all_close(test::download(dxb), dx_ref, 1e-6, 1e-6));
 }

@@ -28,16 +28,17 @@ std::vector<T> abs_of(const std::vector<T>& v) {
 }
 
 // |got - want| <= rel * scale_i + 1e-30 everywhere, where scale_i = sum of |terms| that make element i (the
-// same op run on absolute values): float32 sums of n terms err by ~n*eps*scale at worst, ~sqrt(n)*eps typically.
+// same op run on absolute values): float32 sums of n terms err by ~n*eps*scale at worst, ~sqrt(n)*eps
+// typically.
 ::testing::AssertionResult close_to_scale(const std::vector<float>& got, const std::vector<float>& want,
                                           const std::vector<float>& scale, double rel) {
   if (got.size() != want.size()) return ::testing::AssertionFailure() << "sizes differ";
   for (size_t i = 0; i < got.size(); ++i) {
     const double err = std::abs(double(got[i]) - want[i]);
     if (!(err <= rel * scale[i] + 1e-30))
-      return ::testing::AssertionFailure() << "element " << i << " of " << got.size() << ": got " << got[i]
-                                           << ", want " << want[i] << ", |diff| " << err << " > " << rel
-                                           << " * sum|terms| " << scale[i];
+      return ::testing::AssertionFailure()
+             << "element " << i << " of " << got.size() << ": got " << got[i] << ", want " << want[i]
+             << ", |diff| " << err << " > " << rel << " * sum|terms| " << scale[i];
   }
   return ::testing::AssertionSuccess();
 }
@@ -72,7 +73,8 @@ void check_reference_gradients(const Conv2dShape& s) {
   const auto w = test::to_double(test::random_floats(s.w_count(), 2));
   const auto b = test::to_double(test::random_floats(s.C_out, 3));
   const auto r = test::to_double(test::random_floats(s.y_count(), 4));  // dL/dy of L = sum r*y
-  auto forward = [&](const std::vector<double>& xv, const std::vector<double>& wv, const std::vector<double>& bv) {
+  auto forward = [&](const std::vector<double>& xv, const std::vector<double>& wv,
+                     const std::vector<double>& bv) {
     std::vector<double> y(s.y_count());
     conv2d_forward_ref<double>(y, xv, wv, bv, s);
     return test::weighted_sum(y, r);
@@ -123,7 +125,8 @@ void check_gpu(const Conv2dShape& s, uint32_t seed) {
     record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
     record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
   });
-  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb), db = test::download(dbb);
+  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb),
+             db = test::download(dbb);
   constexpr double kRel = 1e-5;
   EXPECT_TRUE(close_to_scale(y, y_ref, y_sc, kRel)) << "forward";
   EXPECT_TRUE(close_to_scale(dx, dx_ref, dx_sc, kRel)) << "dx";
@@ -139,16 +142,19 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
   uint32_t seed = 10;
   for (uint32_t k : {3u, 5u, 1u})
     for (uint32_t stride : {1u, 2u})
-      for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
+      for (Padding pad : {Padding::Same, Padding::Valid})
+        check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
   check_gpu({3, 5, 7, 9, 4, 2, 3, 3, Padding::Same}, seed++);  // non-square even kernel, stride 3
   check_gpu({2, 6, 8, 5, 9, 4, 4, 2, Padding::Same}, seed++);  // pad_total odd on both axes, 9 channels
   // Stride 1 input gradients run as a flipped forward gather padded by K-1-pad: even kernels pad unevenly.
   check_gpu({2, 3, 6, 7, 4, 2, 4, 1, Padding::Same}, seed++);
   check_gpu({2, 3, 6, 7, 10, 4, 2, 1, Padding::Valid}, seed++);
-  // 9 input channels: the forward takes conv2d_forward_wide.comp (8 pixels per invocation; W_out 9 leaves a tail)
+  // 9 input channels: the forward takes conv2d_forward_wide.comp (8 pixels per invocation; W_out 9 leaves a
+  // tail)
   for (uint32_t k : {3u, 5u})
     for (uint32_t stride : {1u, 2u})
-      for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({2, 9, 7, 9, 5, k, k, stride, pad}, seed++);
+      for (Padding pad : {Padding::Same, Padding::Valid})
+        check_gpu({2, 9, 7, 9, 5, k, k, stride, pad}, seed++);
 }
 
 // conv2d_forward.comp (4 pixels per invocation) and conv2d_forward_wide.comp (8) sum each output in the same
@@ -224,10 +230,18 @@ TEST_F(Conv2dGpu, BackwardWeightGeneralKernelSplitsLargeBatches) {
   check_backward_weight({4, 2, 720000, 1, 1, 3, 3, 2, Padding::Same}, 131);
 }
 
-TEST_F(Conv2dGpu, ForwardBackwardModelShape1To32At28) { check_gpu({128, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40); }
-TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At14) { check_gpu({128, 32, 14, 14, 32, 3, 3, 1, Padding::Same}, 41); }
-TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At7) { check_gpu({128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}, 42); }
-TEST_F(Conv2dGpu, ForwardBackwardModelShape32To1At28) { check_gpu({128, 32, 28, 28, 1, 3, 3, 1, Padding::Same}, 43); }
+TEST_F(Conv2dGpu, ForwardBackwardModelShape1To32At28) {
+  check_gpu({128, 1, 28, 28, 32, 3, 3, 1, Padding::Same}, 40);
+}
+TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At14) {
+  check_gpu({128, 32, 14, 14, 32, 3, 3, 1, Padding::Same}, 41);
+}
+TEST_F(Conv2dGpu, ForwardBackwardModelShape32To32At7) {
+  check_gpu({128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}, 42);
+}
+TEST_F(Conv2dGpu, ForwardBackwardModelShape32To1At28) {
+  check_gpu({128, 32, 28, 28, 1, 3, 3, 1, Padding::Same}, 43);
+}
 
 TEST_F(Conv2dGpu, BackwardAccumulatesAndSkipsDx) {
   for (const Conv2dShape& s : {Conv2dShape{3, 5, 7, 9, 4, 3, 3, 2, Padding::Same},
@@ -276,8 +290,10 @@ TEST_F(Conv2dGpu, BackwardIsBitReproducible) {
       });
       const std::vector<float> got[3] = {test::download(dxb), test::download(dwb), test::download(dbb)};
       for (int i = 0; i < 3; ++i) {
-        if (run == 0) first[i] = got[i];
-        else EXPECT_EQ(got[i], first[i]) << "output " << i << " differs between runs";
+        if (run == 0)
+          first[i] = got[i];
+        else
+          EXPECT_EQ(got[i], first[i]) << "output " << i << " differs between runs";
       }
     }
   }
@@ -292,8 +308,9 @@ TEST_F(Conv2dGpu, RejectsBadShapesNamingThem) {
     });
     FAIL() << "no error for a 10-float x";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "conv2d_forward: x holds 10 floats, shape x [3, 5, 7, 9], w [4, 5, 3, 3], stride 2, "
-                           "same -> y [3, 4, 4, 5] needs 945");
+    EXPECT_STREQ(e.what(),
+                 "conv2d_forward: x holds 10 floats, shape x [3, 5, 7, 9], w [4, 5, 3, 3], stride 2, "
+                 "same -> y [3, 4, 4, 5] needs 945");
   }
   const Conv2dShape too_small{1, 1, 2, 9, 1, 3, 3, 1, Padding::Valid};
   try {
@@ -322,7 +339,8 @@ TEST_F(Conv2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
     const double macs = double(s.y_count()) * s.C_in * s.KH * s.KW;
     auto time = [&](const char* what, double flops, const std::function<void(rt::Recorder&)>& fn) {
       test::ctx().run_now(fn);  // warm-up
-      double best = 1e30, best_cpu = 1e30;  // wall and process CPU seconds (CPU time is less noisy when shared)
+      double best = 1e30,
+             best_cpu = 1e30;  // wall and process CPU seconds (CPU time is less noisy when shared)
       for (int i = 0; i < 3; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::clock_t c0 = std::clock();
@@ -331,14 +349,14 @@ TEST_F(Conv2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
         best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       }
       std::printf("[vkae-time] conv2d %s %s: %.1f ms wall, %.2f GFLOP/s; %.1f ms CPU, %.2f GFLOP per CPU-s\n",
-                  what, s.str().c_str(), best * 1e3, flops / best * 1e-9, best_cpu * 1e3, flops / best_cpu * 1e-9);
+                  what, s.str().c_str(), best * 1e3, flops / best * 1e-9, best_cpu * 1e3,
+                  flops / best_cpu * 1e-9);
     };
     time("forward", 2 * macs, [&](rt::Recorder& rec) {
       record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
     });
-    time("backward_input", 2 * macs, [&](rt::Recorder& rec) {
-      record_conv2d_backward_input(rec, dxb.view(), dyb.view(), wb.view(), s);
-    });
+    time("backward_input", 2 * macs,
+         [&](rt::Recorder& rec) { record_conv2d_backward_input(rec, dxb.view(), dyb.view(), wb.view(), s); });
     time("backward_weight", 2 * macs, [&](rt::Recorder& rec) {
       record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s);
     });

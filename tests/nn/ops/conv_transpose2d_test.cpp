@@ -33,9 +33,9 @@ std::vector<T> abs_of(const std::vector<T>& v) {
   for (size_t i = 0; i < got.size(); ++i) {
     const double err = std::abs(double(got[i]) - want[i]);
     if (!(err <= rel * scale[i] + 1e-30))
-      return ::testing::AssertionFailure() << "element " << i << " of " << got.size() << ": got " << got[i]
-                                           << ", want " << want[i] << ", |diff| " << err << " > " << rel
-                                           << " * sum|terms| " << scale[i];
+      return ::testing::AssertionFailure()
+             << "element " << i << " of " << got.size() << ": got " << got[i] << ", want " << want[i]
+             << ", |diff| " << err << " > " << rel << " * sum|terms| " << scale[i];
   }
   return ::testing::AssertionSuccess();
 }
@@ -63,9 +63,9 @@ TEST(ConvTranspose2dReference, ForwardMatchesPyTorchPadding0Cropped) {
 
 // <conv2d(u), v> == <u, conv_transpose2d(v)> for the conv2d of as_conv(), biases zero.
 TEST(ConvTranspose2dReference, ForwardIsTheAdjointOfConv2d) {
-  for (const ConvTranspose2dShape& s :
-       {ConvTranspose2dShape{2, 3, 4, 5, 2, 3, 3, 2, Padding::Same}, ConvTranspose2dShape{1, 2, 3, 3, 3, 4, 5, 3, Padding::Same},
-        ConvTranspose2dShape{2, 2, 3, 4, 2, 3, 2, 2, Padding::Valid}}) {
+  for (const ConvTranspose2dShape& s : {ConvTranspose2dShape{2, 3, 4, 5, 2, 3, 3, 2, Padding::Same},
+                                        ConvTranspose2dShape{1, 2, 3, 3, 3, 4, 5, 3, Padding::Same},
+                                        ConvTranspose2dShape{2, 2, 3, 4, 2, 3, 2, 2, Padding::Valid}}) {
     const Conv2dShape c = s.as_conv();
     const auto u = test::to_double(test::random_floats(c.x_count(), 1));  // shaped like our y
     const auto v = test::to_double(test::random_floats(s.x_count(), 2));  // shaped like our x
@@ -82,7 +82,8 @@ void check_reference_gradients(const ConvTranspose2dShape& s) {
   const auto w = test::to_double(test::random_floats(s.w_count(), 2));
   const auto b = test::to_double(test::random_floats(s.C_out, 3));
   const auto r = test::to_double(test::random_floats(s.y_count(), 4));
-  auto forward = [&](const std::vector<double>& xv, const std::vector<double>& wv, const std::vector<double>& bv) {
+  auto forward = [&](const std::vector<double>& xv, const std::vector<double>& wv,
+                     const std::vector<double>& bv) {
     std::vector<double> y(s.y_count());
     conv_transpose2d_forward_ref<double>(y, xv, wv, bv, s);
     return test::weighted_sum(y, r);
@@ -131,9 +132,11 @@ void check_gpu(const ConvTranspose2dShape& s, uint32_t seed) {
   auto dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
   test::ctx().run_now([&](rt::Recorder& rec) {
     record_conv_transpose2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
-    record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+    record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(),
+                                     wb.view(), s);
   });
-  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb), db = test::download(dbb);
+  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb),
+             db = test::download(dbb);
   constexpr double kRel = 1e-5;
   EXPECT_TRUE(close_to_scale(y, y_ref, y_sc, kRel)) << "forward";
   EXPECT_TRUE(close_to_scale(dx, dx_ref, dx_sc, kRel)) << "dx";
@@ -149,7 +152,8 @@ TEST_F(ConvTranspose2dGpu, ForwardBackwardOddShapes) {
   uint32_t seed = 10;
   for (uint32_t k : {3u, 5u, 1u, 4u})
     for (uint32_t stride : {2u, 1u, 3u})
-      for (Padding pad : {Padding::Same, Padding::Valid}) check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
+      for (Padding pad : {Padding::Same, Padding::Valid})
+        check_gpu({3, 5, 7, 9, 4, k, k, stride, pad}, seed++);
   check_gpu({2, 6, 5, 4, 9, 3, 2, 2, Padding::Same}, seed++);  // non-square kernel, 9 output channels
 }
 
@@ -173,8 +177,8 @@ TEST_F(ConvTranspose2dGpu, BackwardAccumulatesAndSkipsDx) {
   auto dxb = test::upload(dx0), dwb = test::upload(dw0), dbb = test::upload(db0);
   auto dw2 = test::make_output(s.w_count()), db2 = test::make_output(s.C_out);
   test::ctx().run_now([&](rt::Recorder& rec) {
-    record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
-                                     Grad::Accumulate);
+    record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(),
+                                     wb.view(), s, Grad::Accumulate);
     record_conv_transpose2d_backward(rec, rt::BufferView{}, dw2.view(), db2.view(), dyb.view(), xb.view(),
                                      wb.view(), s);
   });
@@ -198,12 +202,14 @@ TEST_F(ConvTranspose2dGpu, RejectsBadShapesNamingThem) {
     });
     FAIL() << "no error for a 10-float w";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "conv_transpose2d_forward: w holds 10 floats, shape x [3, 5, 7, 9], w [5, 4, 3, 3], "
-                           "stride 2, same -> y [3, 4, 14, 18] needs 180");
+    EXPECT_STREQ(e.what(),
+                 "conv_transpose2d_forward: w holds 10 floats, shape x [3, 5, 7, 9], w [5, 4, 3, 3], "
+                 "stride 2, same -> y [3, 4, 14, 18] needs 180");
   }
   try {
     test::ctx().run_now([&](rt::Recorder& rec) {
-      record_conv_transpose2d_backward(rec, big.view(), big.view(), big.view(), big.view(), big.view(), big.view(),
+      record_conv_transpose2d_backward(rec, big.view(), big.view(), big.view(), big.view(), big.view(),
+                                       big.view(),
                                        ConvTranspose2dShape{3, 5, 7, 9, 4, 3, 3, 0, Padding::Same});
     });
     FAIL() << "no error for stride 0";
@@ -241,8 +247,8 @@ TEST_F(ConvTranspose2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
     });
     time("forward+backward", 6 * macs, [&](rt::Recorder& rec) {
       record_conv_transpose2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
-      record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
-                                       s);
+      record_conv_transpose2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(),
+                                       wb.view(), s);
     });
   }
 }

@@ -54,7 +54,8 @@ TEST(DataReference, Downscale2xAveragesBlocksAndDropsAnOddEdge) {
 
 class DataGpu : public test::GpuTest {};
 
-// Gathers batch `batch` (from the state) and the entries from `first` (fixed), both checked against the reference.
+// Gathers batch `batch` (from the state) and the entries from `first` (fixed), both checked against the
+// reference.
 void check_gather(const GatherShape& s, uint32_t perm_count, uint32_t batch, uint32_t first, uint64_t seed) {
   const auto pixels = random_pixels(size_t{s.image_count} * s.pixels, seed);
   const auto perm = shuffled(perm_count, seed + 1);
@@ -79,8 +80,12 @@ void check_gather(const GatherShape& s, uint32_t perm_count, uint32_t batch, uin
                                                 test::compare(got_at, want_at).max_abs));
 }
 
-TEST_F(DataGpu, GatherForwardOddShape) { check_gather({5, 63, 11}, 11, 1, 3, 1); }  // P % 4 = 3
-TEST_F(DataGpu, GatherForwardModelShape) { check_gather({128, 784, 1000}, 1000, 3, 600, 2); }
+TEST_F(DataGpu, GatherForwardOddShape) {
+  check_gather({5, 63, 11}, 11, 1, 3, 1);
+}  // P % 4 = 3
+TEST_F(DataGpu, GatherForwardModelShape) {
+  check_gather({128, 784, 1000}, 1000, 3, 600, 2);
+}
 
 TEST_F(DataGpu, GatherForwardPastThePermutationGivesNaN) {
   const GatherShape s{4, 10, 8};
@@ -89,7 +94,8 @@ TEST_F(DataGpu, GatherForwardPastThePermutationGivesNaN) {
   auto images = test::upload_u32(pack_pixels(random_pixels(80, 3)), "images");
   auto perm = test::upload_u32(shuffled(6, 4), "perm"), stateb = upload_state(state);
   auto y = test::make_output(40);
-  test::ctx().run_now([&](rt::Recorder& rec) { record_gather(rec, y.view(), images.view(), perm.view(), stateb.view(), s); });
+  test::ctx().run_now(
+      [&](rt::Recorder& rec) { record_gather(rec, y.view(), images.view(), perm.view(), stateb.view(), s); });
   const auto got = test::download(y);
   for (size_t i = 0; i < 20; ++i) EXPECT_TRUE(std::isfinite(got[i])) << i;
   for (size_t i = 20; i < 40; ++i) EXPECT_TRUE(std::isnan(got[i])) << i;
@@ -143,8 +149,12 @@ void check_noise_twin(size_t count, uint32_t step, float f, uint64_t seed) {
   test::report_error("noise_forward", test::compare(got, want).max_abs);
 }
 
-TEST_F(DataGpu, NoiseForwardMatchesCpuTwinOddShape) { check_noise_twin(3 * 5 * 7 * 9, 5, 0.5f, 0x123456789ABCDEFull); }
-TEST_F(DataGpu, NoiseForwardMatchesCpuTwinModelShape) { check_noise_twin(128 * 784, 123456, 0.5f, 42); }
+TEST_F(DataGpu, NoiseForwardMatchesCpuTwinOddShape) {
+  check_noise_twin(3 * 5 * 7 * 9, 5, 0.5f, 0x123456789ABCDEFull);
+}
+TEST_F(DataGpu, NoiseForwardMatchesCpuTwinModelShape) {
+  check_noise_twin(128 * 784, 123456, 0.5f, 42);
+}
 
 TEST_F(DataGpu, NoiseForwardStatisticsOnMidGrey) {
   const std::vector<float> x(128 * 784, 0.5f);
@@ -219,16 +229,23 @@ void check_downscale(const Downscale2xShape& s, uint32_t seed) {
   test::report_error("downscale2x_forward", test::compare(got, want).max_abs);
 }
 
-TEST_F(DataGpu, Downscale2xForwardOddShape) { check_downscale({3, 5, 7, 9}, 10); }
-TEST_F(DataGpu, Downscale2xForwardModelShape) { check_downscale({128, 1, 28, 28}, 11); }
+TEST_F(DataGpu, Downscale2xForwardOddShape) {
+  check_downscale({3, 5, 7, 9}, 10);
+}
+TEST_F(DataGpu, Downscale2xForwardModelShape) {
+  check_downscale({128, 1, 28, 28}, 11);
+}
 
 TEST_F(DataGpu, Downscale2xForwardRejectsShortBufferNamingTheShapes) {
   auto x = test::make_output(3 * 5 * 7 * 9), y = test::make_output(10);
   try {
-    test::ctx().run_now([&](rt::Recorder& rec) { record_downscale2x(rec, y.view(), x.view(), {3, 5, 7, 9}); });
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_downscale2x(rec, y.view(), x.view(), {3, 5, 7, 9});
+    });
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "downscale2x: y holds 10 floats, shape x [3, 5, 7, 9] -> y [3, 5, 3, 4] needs 180");
+    EXPECT_STREQ(e.what(),
+                 "downscale2x: y holds 10 floats, shape x [3, 5, 7, 9] -> y [3, 5, 3, 4] needs 180");
   }
 }
 

@@ -18,23 +18,29 @@ TEST(DenseReference, BackwardMatchesFiniteDifferences) {
   const auto w = test::to_double(test::random_floats(s.d_out * s.d_in, 2));
   const auto b = test::to_double(test::random_floats(s.d_out, 3));
   const auto dy = test::to_double(test::random_floats(s.n * s.d_out, 4));  // the weights of the weighted sum
-  auto loss = [&](const std::vector<double>& xv, const std::vector<double>& wv, const std::vector<double>& bv) {
+  auto loss = [&](const std::vector<double>& xv, const std::vector<double>& wv,
+                  const std::vector<double>& bv) {
     std::vector<double> y(s.n * s.d_out);
     dense_forward_ref<double>(y, xv, wv, bv, s);
     return test::weighted_sum(y, dy);
   };
   std::vector<double> dx(x.size()), dw(w.size()), db(b.size());
   dense_backward_ref<double>(dx, dw, db, dy, x, w, s);
-  EXPECT_TRUE(all_close(dx, test::finite_difference([&](const auto& v) { return loss(v, w, b); }, x), 1e-7, 1e-6));
-  EXPECT_TRUE(all_close(dw, test::finite_difference([&](const auto& v) { return loss(x, v, b); }, w), 1e-7, 1e-6));
-  EXPECT_TRUE(all_close(db, test::finite_difference([&](const auto& v) { return loss(x, w, v); }, b), 1e-7, 1e-6));
+  EXPECT_TRUE(
+      all_close(dx, test::finite_difference([&](const auto& v) { return loss(v, w, b); }, x), 1e-7, 1e-6));
+  EXPECT_TRUE(
+      all_close(dw, test::finite_difference([&](const auto& v) { return loss(x, v, b); }, w), 1e-7, 1e-6));
+  EXPECT_TRUE(
+      all_close(db, test::finite_difference([&](const auto& v) { return loss(x, w, v); }, b), 1e-7, 1e-6));
 }
 
 class DenseGpu : public test::GpuTest {};
 
 // Float accumulation over K products of magnitude <= 1 in a fixed order: error grows ~ sqrt(K) eps typically,
 // K eps at worst; 2e-7 * K (+ 1e-6) sits between and holds with margin on every shape below.
-double tolerance(uint64_t k) { return 1e-6 + 2e-7 * static_cast<double>(k); }
+double tolerance(uint64_t k) {
+  return 1e-6 + 2e-7 * static_cast<double>(k);
+}
 
 struct Errors {
   double y = 0, dx = 0, dw = 0, db = 0;
@@ -54,15 +60,16 @@ Errors check_shape(const DenseShape& s, uint32_t seed) {
     record_dense_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
     record_dense_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
   });
-  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb), db = test::download(dbb);
-  const std::string what = "N=" + std::to_string(s.n) + " D_in=" + std::to_string(s.d_in) +
-                           " D_out=" + std::to_string(s.d_out);
+  const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb),
+             db = test::download(dbb);
+  const std::string what =
+      "N=" + std::to_string(s.n) + " D_in=" + std::to_string(s.d_in) + " D_out=" + std::to_string(s.d_out);
   EXPECT_TRUE(all_close(y, y_ref, tolerance(s.d_in + 1))) << "forward " << what;
   EXPECT_TRUE(all_close(dx, dx_ref, tolerance(s.d_out))) << "backward dx " << what;
   EXPECT_TRUE(all_close(dw, dw_ref, tolerance(s.n))) << "backward dW " << what;
   EXPECT_TRUE(all_close(db, db_ref, tolerance(s.n))) << "backward db " << what;
-  return {test::compare(y, y_ref).max_abs, test::compare(dx, dx_ref).max_abs, test::compare(dw, dw_ref).max_abs,
-          test::compare(db, db_ref).max_abs};
+  return {test::compare(y, y_ref).max_abs, test::compare(dx, dx_ref).max_abs,
+          test::compare(dw, dw_ref).max_abs, test::compare(db, db_ref).max_abs};
 }
 
 void report(const char* suffix, const Errors& e) {
@@ -74,11 +81,13 @@ void report(const char* suffix, const Errors& e) {
 
 TEST_F(DenseGpu, ForwardBackwardOddShapes) {
   Errors worst;
-  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7}, {130, 33, 9}, {2, 100, 1}, {7, 4, 8}, {9, 16, 17}};
+  const DenseShape shapes[] = {{3, 37, 19}, {1, 1, 1}, {5, 3, 7},  {130, 33, 9},
+                               {2, 100, 1}, {7, 4, 8}, {9, 16, 17}};
   uint32_t seed = 10;
   for (const DenseShape& s : shapes) {
     const Errors e = check_shape(s, seed += 4);
-    worst = {std::max(worst.y, e.y), std::max(worst.dx, e.dx), std::max(worst.dw, e.dw), std::max(worst.db, e.db)};
+    worst = {std::max(worst.y, e.y), std::max(worst.dx, e.dx), std::max(worst.dw, e.dw),
+             std::max(worst.db, e.db)};
   }
   report("_odd", worst);
 }
@@ -90,7 +99,8 @@ TEST_F(DenseGpu, ForwardBackwardModelShapes) {
   uint32_t seed = 100;
   for (const DenseShape& s : shapes) {
     const Errors e = check_shape(s, seed += 4);
-    worst = {std::max(worst.y, e.y), std::max(worst.dx, e.dx), std::max(worst.dw, e.dw), std::max(worst.db, e.db)};
+    worst = {std::max(worst.y, e.y), std::max(worst.dx, e.dx), std::max(worst.dw, e.dw),
+             std::max(worst.db, e.db)};
   }
   report("_model", worst);
 }
@@ -116,9 +126,9 @@ TEST_F(DenseGpu, BackwardAccumulates) {
   EXPECT_TRUE(all_close(dx, dx_ref, tolerance(s.d_out)));
   EXPECT_TRUE(all_close(dw, dw_ref, tolerance(s.n)));
   EXPECT_TRUE(all_close(db, db_ref, tolerance(s.n)));
-  test::report_error("dense_backward_accumulate", std::max({test::compare(dx, dx_ref).max_abs,
-                                                            test::compare(dw, dw_ref).max_abs,
-                                                            test::compare(db, db_ref).max_abs}));
+  test::report_error("dense_backward_accumulate",
+                     std::max({test::compare(dx, dx_ref).max_abs, test::compare(dw, dw_ref).max_abs,
+                               test::compare(db, db_ref).max_abs}));
 }
 
 TEST_F(DenseGpu, BackwardSkipsEmptyDx) {
@@ -147,7 +157,8 @@ TEST_F(DenseGpu, RejectsBadShapeNamingTheShapes) {
   auto x = test::make_output(3 * 37), y = test::make_output(3 * 19), w = test::make_output(37 * 19 - 1);
   auto b = test::make_output(19);
   try {
-    test::ctx().run_now([&](rt::Recorder& rec) { record_dense_forward(rec, y.view(), x.view(), w.view(), b.view(), s); });
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_dense_forward(rec, y.view(), x.view(), w.view(), b.view(), s); });
     FAIL() << "no error for a W one float short";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "dense_forward: W holds 702 floats, shape [19, 37] needs 703");

@@ -21,15 +21,18 @@ namespace {
 
 class FusedActivationGpu : public test::GpuTest {};
 
-const FusedActivation kKinds[] = {{Activation::Identity, 0.0f}, {Activation::Relu, 0.0f},
-                                  {Activation::LeakyRelu, 0.2f}, {Activation::Sigmoid, 0.0f},
+const FusedActivation kKinds[] = {{Activation::Identity, 0.0f},
+                                  {Activation::Relu, 0.0f},
+                                  {Activation::LeakyRelu, 0.2f},
+                                  {Activation::Sigmoid, 0.0f},
                                   {Activation::Tanh, 0.0f}};
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-// `op(rec, y, f)` records the op into y with fused activation f; `ref(y)` is the CPU reference of the op alone.
+// `op(rec, y, f)` records the op into y with fused activation f; `ref(y)` is the CPU reference of the op
+// alone.
 void check_fused(const char* name, uint64_t y_count,
                  const std::function<void(rt::Recorder&, rt::BufferView, FusedActivation)>& op,
                  const std::function<void(std::vector<float>&)>& ref) {
@@ -44,8 +47,8 @@ void check_fused(const char* name, uint64_t y_count,
       record_activation_forward(rec, y.view(), z.view(), y_count, f.kind, f.alpha);
     });
     const auto got = test::download(fused), separate = test::download(y);
-    EXPECT_TRUE(same_bits(got, separate)) << "fused differs from op + activation pass: max |diff| "
-                                          << test::compare(got, separate).max_abs;
+    EXPECT_TRUE(same_bits(got, separate))
+        << "fused differs from op + activation pass: max |diff| " << test::compare(got, separate).max_abs;
     std::vector<float> want(y_count);
     activation_forward_ref<float>(want, z_ref, f.kind, f.alpha);
     EXPECT_TRUE(test::all_close(got, want, 1e-5, 1e-5));
@@ -55,8 +58,8 @@ void check_fused(const char* name, uint64_t y_count,
 TEST_F(FusedActivationGpu, Conv2dForwardEqualsSeparatePass) {
   for (const Conv2dShape& s : {Conv2dShape{2, 3, 9, 7, 5, 3, 3, 1, Padding::Same},
                                Conv2dShape{2, 4, 8, 9, 9, 3, 3, 2, Padding::Valid},
-                               Conv2dShape{2, 9, 8, 9, 9, 3, 3, 2, Padding::Same},  // conv2d_forward_wide
-                               Conv2dShape{2, 6, 11, 9, 1, 3, 3, 1, Padding::Same},  // conv2d_forward_rows
+                               Conv2dShape{2, 9, 8, 9, 9, 3, 3, 2, Padding::Same},      // conv2d_forward_wide
+                               Conv2dShape{2, 6, 11, 9, 1, 3, 3, 1, Padding::Same},     // conv2d_forward_rows
                                Conv2dShape{2, 1, 9, 7, 5, 3, 3, 1, Padding::Valid}}) {  // conv2d_forward_1ch
     const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
     const auto b = test::random_floats(s.C_out, 3);
@@ -106,21 +109,24 @@ TEST_F(FusedActivationGpu, DerivativeFromOutputEqualsDerivativeFromInput) {
   auto xb = test::upload(x), dyb = test::upload(dy);
   for (const FusedActivation& f : kKinds) {
     SCOPED_TRACE(activation_name(f.kind));
-    auto y = test::make_output(kCount), from_x = test::make_output(kCount), from_y = test::make_output(kCount);
+    auto y = test::make_output(kCount), from_x = test::make_output(kCount),
+         from_y = test::make_output(kCount);
     test::ctx().run_now([&](rt::Recorder& rec) {
       record_activation_forward(rec, y.view(), xb.view(), kCount, f.kind, f.alpha);
-      record_activation_backward(rec, from_x.view(), dyb.view(), xb.view(), y.view(), kCount, f.kind, f.alpha);
+      record_activation_backward(rec, from_x.view(), dyb.view(), xb.view(), y.view(), kCount, f.kind,
+                                 f.alpha);
       record_activation_backward(rec, from_y.view(), dyb.view(), y.view(), y.view(), kCount, f.kind, f.alpha);
     });
     EXPECT_TRUE(same_bits(test::download(from_x), test::download(from_y)));
   }
 }
 
-// `plain(rec, dx)` records the op's own backward into dx; `through(rec, dz, f)` the fused one. y = f(z) is the
-// op's input (the producer's output), of y_count floats.
-void check_through(const char* name, uint64_t y_count, const rt::Buffer& z,
-                   const std::function<void(rt::Recorder&, rt::BufferView, rt::BufferView)>& plain,
-                   const std::function<void(rt::Recorder&, rt::BufferView, rt::BufferView, FusedActivation)>& through) {
+// `plain(rec, dx)` records the op's own backward into dx; `through(rec, dz, f)` the fused one. y = f(z) is
+// the op's input (the producer's output), of y_count floats.
+void check_through(
+    const char* name, uint64_t y_count, const rt::Buffer& z,
+    const std::function<void(rt::Recorder&, rt::BufferView, rt::BufferView)>& plain,
+    const std::function<void(rt::Recorder&, rt::BufferView, rt::BufferView, FusedActivation)>& through) {
   for (const FusedActivation& f : kKinds) {
     SCOPED_TRACE(std::string(name) + " " + activation_name(f.kind));
     auto y = test::make_output(y_count), dx = test::make_output(y_count);
@@ -129,7 +135,8 @@ void check_through(const char* name, uint64_t y_count, const rt::Buffer& z,
       record_activation_forward(rec, y.view(), z.view(), y_count, f.kind, f.alpha);
       plain(rec, dx.view(), y.view());
       // The reference is the plain chain rule, f' at the pre-activation z (the fused pass reads only y).
-      record_activation_backward(rec, separate.view(), dx.view(), z.view(), y.view(), y_count, f.kind, f.alpha);
+      record_activation_backward(rec, separate.view(), dx.view(), z.view(), y.view(), y_count, f.kind,
+                                 f.alpha);
       through(rec, fused.view(), y.view(), f);
     });
     const auto got = test::download(fused), want = test::download(separate);
@@ -138,9 +145,9 @@ void check_through(const char* name, uint64_t y_count, const rt::Buffer& z,
 }
 
 TEST_F(FusedActivationGpu, MaxpoolBackwardThroughActivationEqualsSeparatePasses) {
-  for (const Maxpool2dShape& s : {Maxpool2dShape{2, 3, 7, 9, PoolPadding::Same},
-                                  Maxpool2dShape{2, 3, 7, 9, PoolPadding::Valid},
-                                  Maxpool2dShape{3, 2, 8, 6, PoolPadding::Same}}) {
+  for (const Maxpool2dShape& s :
+       {Maxpool2dShape{2, 3, 7, 9, PoolPadding::Same}, Maxpool2dShape{2, 3, 7, 9, PoolPadding::Valid},
+        Maxpool2dShape{3, 2, 8, 6, PoolPadding::Same}}) {
     auto z = test::upload(test::random_floats(s.in_count(), 12));  // relu of it: ties at 0 in many windows
     auto dy = test::upload(test::random_floats(s.out_count(), 13));
     check_through(

@@ -23,8 +23,12 @@ std::vector<float> logits(size_t n, uint32_t seed) {
   if (n > 10) z[3] = 90.0f, z[7] = -90.0f;
   return z;
 }
-std::vector<float> targets(size_t n, uint32_t seed) { return test::random_floats(n, seed, 0.0f, 1.0f); }
-double abs_bound(double count) { return 4 * std::log2(2.0 * count) * 6e-8; }  // tree error per unit of Σ|term|
+std::vector<float> targets(size_t n, uint32_t seed) {
+  return test::random_floats(n, seed, 0.0f, 1.0f);
+}
+double abs_bound(double count) {
+  return 4 * std::log2(2.0 * count) * 6e-8;
+}  // tree error per unit of Σ|term|
 
 TEST(LossReference, BackwardMatchesFiniteDifferences) {
   const size_t n = 37;
@@ -41,7 +45,8 @@ TEST(LossReference, BackwardMatchesFiniteDifferences) {
 
 TEST(LossReference, KlBackwardMatchesFiniteDifferences) {
   const size_t n = 37;
-  const auto mu = test::to_double(test::random_floats(n, 3, -2, 2)), lv = test::to_double(test::random_floats(n, 4, -3, 2));
+  const auto mu = test::to_double(test::random_floats(n, 3, -2, 2)),
+             lv = test::to_double(test::random_floats(n, 4, -3, 2));
   std::vector<double> dmu(n), dlv(n);
   kl_backward_ref<double>(dmu, dlv, mu, lv, 0.5);
   auto f_mu = [&](const std::vector<double>& m) { return kl_forward_ref<double>(m, lv, 0.5); };
@@ -71,10 +76,11 @@ TEST(LossReference, L1BackwardMatchesFiniteDifferences) {
 class LossGpu : public test::GpuTest {};
 
 // count elements viewed as [rows, count / rows] for the per-row forward.
-void check_reconstruction(Loss kind, uint64_t rows, uint64_t cols, std::optional<float> scale, double& worst_f,
-                          double& worst_r, double& worst_b) {
+void check_reconstruction(Loss kind, uint64_t rows, uint64_t cols, std::optional<float> scale,
+                          double& worst_f, double& worst_r, double& worst_b) {
   const uint64_t count = rows * cols;
-  const auto z = logits(count, static_cast<uint32_t>(count)), t = targets(count, static_cast<uint32_t>(count + 1));
+  const auto z = logits(count, static_cast<uint32_t>(count)),
+             t = targets(count, static_cast<uint32_t>(count + 1));
   const float s = scale.value_or(1.0f / static_cast<float>(count));
   const double want = loss_forward_ref<double>(kind, test::to_double(z), test::to_double(t), s);
   std::vector<double> want_rows(rows);
@@ -93,11 +99,13 @@ void check_reconstruction(Loss kind, uint64_t rows, uint64_t cols, std::optional
   // Each term is computed in float from z and t, which may cancel (z - z t, z - t): its error scales with
   // (|z| + |t| + 1)^2, not with the term. The tree then adds ~log2(count) roundings.
   std::vector<double> magnitude(rows, 0.0);
-  for (uint64_t i = 0; i < count; ++i) magnitude[i / cols] += std::pow(std::abs(z[i]) + std::abs(t[i]) + 1.0, 2);
+  for (uint64_t i = 0; i < count; ++i)
+    magnitude[i / cols] += std::pow(std::abs(z[i]) + std::abs(t[i]) + 1.0, 2);
   double total_magnitude = 0;
   for (double m : magnitude) total_magnitude += m;
   const double got = test::download(loss)[0];
-  const std::string what = std::string(loss_name(kind)) + " " + std::to_string(rows) + "x" + std::to_string(cols);
+  const std::string what =
+      std::string(loss_name(kind)) + " " + std::to_string(rows) + "x" + std::to_string(cols);
   EXPECT_NEAR(got, want, abs_bound(double(count)) * total_magnitude * s) << what;
   const auto got_rows = test::to_double(test::download(rows_out));
   for (uint64_t n = 0; n < rows; ++n)
@@ -161,13 +169,15 @@ TEST_F(LossGpu, KlForwardBackwardOddAndModelShapes) {
     });
     // A term's float error scales with 1 + |lv| + mu^2 + e^lv (they cancel near lv = 0), not with the term.
     std::vector<double> magnitude(rows, 0.0);
-    for (uint64_t i = 0; i < count; ++i) magnitude[i / cols] += 1 + std::abs(lv[i]) + mu[i] * mu[i] + std::exp(lv[i]);
+    for (uint64_t i = 0; i < count; ++i)
+      magnitude[i / cols] += 1 + std::abs(lv[i]) + mu[i] * mu[i] + std::exp(lv[i]);
     double total_magnitude = 0;
     for (double m : magnitude) total_magnitude += m;
     const double got = test::download(loss)[0];
     EXPECT_NEAR(got, want, abs_bound(double(count)) * total_magnitude * scale) << rows << "x" << cols;
     const auto got_rows = test::to_double(test::download(rows_out));
-    for (uint64_t n = 0; n < rows; ++n) EXPECT_NEAR(got_rows[n], want_rows[n], abs_bound(double(cols)) * magnitude[n]);
+    for (uint64_t n = 0; n < rows; ++n)
+      EXPECT_NEAR(got_rows[n], want_rows[n], abs_bound(double(cols)) * magnitude[n]);
     const auto gm = test::download(dmu), gl = test::download(dlv);
     EXPECT_TRUE(all_close(gm, want_dmu, 1e-7, 1e-6));
     EXPECT_TRUE(all_close(gl, want_dlv, 1e-7, 1e-6));
@@ -208,7 +218,8 @@ TEST_F(LossGpu, L1ForwardBackwardOddAndModelShapes) {
 
 TEST_F(LossGpu, BackwardAccumulates) {
   const uint64_t n = 1000;
-  const auto z = logits(n, 41), t = targets(n, 42), before = test::random_floats(n, 43), before2 = test::random_floats(n, 44);
+  const auto z = logits(n, 41), t = targets(n, 42), before = test::random_floats(n, 43),
+             before2 = test::random_floats(n, 44);
   auto zb = test::upload(z), tb = test::upload(t);
   auto d_bce = test::upload(before), d_mse = test::upload(before), d_l1 = test::upload(before);
   auto d_mu = test::upload(before), d_lv = test::upload(before2);

@@ -1,5 +1,5 @@
-// Max pooling: reference vs finite differences (tie-free inputs), TF 'same'/'valid' sizes and tie rule, GPU vs
-// reference (odd and model shapes, both paddings), accumulation, and shape errors.
+// Max pooling: reference vs finite differences (tie-free inputs), TF 'same'/'valid' sizes and tie rule, GPU
+// vs reference (odd and model shapes, both paddings), accumulation, and shape errors.
 #include "nn/ops/maxpool2d.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +16,8 @@ namespace {
 
 using test::all_close;
 
-// Distinct values at least 0.01 apart (a shuffled progression): no ties, and a 1e-6 step never changes an arg-max.
+// Distinct values at least 0.01 apart (a shuffled progression): no ties, and a 1e-6 step never changes an
+// arg-max.
 std::vector<double> tie_free(size_t n, uint64_t seed) {
   std::vector<double> x(n);
   std::iota(x.begin(), x.end(), 0.0);
@@ -89,8 +90,12 @@ void check_forward_backward(const Maxpool2dShape& s, uint32_t seed) {
   test::report_error("maxpool2d_backward", test::compare(dx, dx_ref).max_abs);
 }
 
-TEST_F(Maxpool2dGpu, ForwardBackwardOddShapeSame) { check_forward_backward({3, 5, 7, 9, PoolPadding::Same}, 11); }
-TEST_F(Maxpool2dGpu, ForwardBackwardOddShapeValid) { check_forward_backward({3, 5, 7, 9, PoolPadding::Valid}, 12); }
+TEST_F(Maxpool2dGpu, ForwardBackwardOddShapeSame) {
+  check_forward_backward({3, 5, 7, 9, PoolPadding::Same}, 11);
+}
+TEST_F(Maxpool2dGpu, ForwardBackwardOddShapeValid) {
+  check_forward_backward({3, 5, 7, 9, PoolPadding::Valid}, 12);
+}
 TEST_F(Maxpool2dGpu, ForwardBackwardModelShape28To14) {
   check_forward_backward({128, 32, 28, 28, PoolPadding::Same}, 13);
 }
@@ -145,8 +150,9 @@ TEST_F(Maxpool2dGpu, ForwardRejectsShortBufferNamingTheShapes) {
     });
     FAIL() << "no error for a 10-float y";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "maxpool2d_forward: y holds 10 floats, shape x [3, 5, 7, 9] -> y [3, 5, 4, 5] (same) "
-                           "needs 300");
+    EXPECT_STREQ(e.what(),
+                 "maxpool2d_forward: y holds 10 floats, shape x [3, 5, 7, 9] -> y [3, 5, 4, 5] (same) "
+                 "needs 300");
   }
 }
 
@@ -158,7 +164,8 @@ TEST_F(Maxpool2dGpu, BackwardRejectsEmptyOutputNamingTheShapes) {
     });
     FAIL() << "no error for a 1-row map under 'valid'";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("x [1, 1, 1, 4] -> y [1, 1, 0, 2] (valid)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("x [1, 1, 1, 4] -> y [1, 1, 0, 2] (valid)"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -44,7 +44,8 @@ TEST(OptimizerReference, SgdMomentumFirstStepIsPlainSgd) {
 class OptimizerGpu : public test::GpuTest {};
 
 // |got - want| <= rtol * scale_i for every i, where scale_i is the size of the terms that were added to make
-// element i (an update like m = 0.9 m + 0.1 g can cancel to a tiny value, so its own size is the wrong yardstick).
+// element i (an update like m = 0.9 m + 0.1 g can cancel to a tiny value, so its own size is the wrong
+// yardstick).
 ::testing::AssertionResult close_in_scale(std::span<const float> got, std::span<const float> want,
                                           std::span<const double> scale, double rtol) {
   for (size_t i = 0; i < got.size(); ++i)
@@ -75,9 +76,11 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
 
   rt::CommandList list(test::ctx());
   rt::Recorder& rec = list.begin();
-  if (kind == Kind::Adam) record_adam(rec, pb.view(), gb.view(), mb.view(), vb.view(), sb.view(), count, adam);
+  if (kind == Kind::Adam)
+    record_adam(rec, pb.view(), gb.view(), mb.view(), vb.view(), sb.view(), count, adam);
   if (kind == Kind::Sgd) record_sgd(rec, pb.view(), gb.view(), sb.view(), count);
-  if (kind == Kind::SgdMomentum) record_sgd_momentum(rec, pb.view(), gb.view(), mb.view(), sb.view(), count, sgd);
+  if (kind == Kind::SgdMomentum)
+    record_sgd_momentum(rec, pb.view(), gb.view(), mb.view(), sb.view(), count, sgd);
   list.end();
   rt::Submitter submitter(test::ctx().device(), 1);
 
@@ -93,7 +96,8 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
 
     // Sizes of the terms each new value is made of, for the tolerance.
     std::vector<double> p_scale(count), m_scale(count), v_scale(count);
-    const double mu = kind == Kind::Adam ? adam.beta1 : sgd.momentum, gain = kind == Kind::Adam ? 1 - mu : 1.0;
+    const double mu = kind == Kind::Adam ? adam.beta1 : sgd.momentum,
+                 gain = kind == Kind::Adam ? 1 - mu : 1.0;
     for (size_t i = 0; i < count; ++i) {
       m_scale[i] = mu * std::abs(m[i]) + gain * std::abs(grads[i]);
       v_scale[i] = adam.beta2 * v[i] + (1 - double(adam.beta2)) * double(grads[i]) * grads[i];
@@ -112,7 +116,8 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
     for (size_t i = 0; i < count; ++i) {
       double move = double(state.lr) * std::abs(grads[i]);
       if (kind == Kind::SgdMomentum) move = double(state.lr) * m_scale[i];
-      if (kind == Kind::Adam) move = double(state.lr) * (m_scale[i] / c1) / (std::sqrt(double(v[i]) / c2) + adam.eps);
+      if (kind == Kind::Adam)
+        move = double(state.lr) * (m_scale[i] / c1) / (std::sqrt(double(v[i]) / c2) + adam.eps);
       p_scale[i] += move;
     }
     EXPECT_TRUE(close_in_scale(got_p, params, p_scale, 1e-6)) << what << " params, step " << state.step;
@@ -135,15 +140,21 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
   test::report_error(what, worst);
 }
 
-TEST_F(OptimizerGpu, AdamForwardFirstStepsMatchReference) { check_steps(Kind::Adam, 100003, 0, 5, "adam_step", 1e-4f); }
+TEST_F(OptimizerGpu, AdamForwardFirstStepsMatchReference) {
+  check_steps(Kind::Adam, 100003, 0, 5, "adam_step", 1e-4f);
+}
 TEST_F(OptimizerGpu, AdamForwardFirstStepsLargeParamsMatchReference) {
   check_steps(Kind::Adam, 100003, 0, 3, "adam_step");
 }
-TEST_F(OptimizerGpu, AdamForwardLateStepsMatchReference) { check_steps(Kind::Adam, 12345, 999, 3, "adam_step", 1e-4f); }
+TEST_F(OptimizerGpu, AdamForwardLateStepsMatchReference) {
+  check_steps(Kind::Adam, 12345, 999, 3, "adam_step", 1e-4f);
+}
 TEST_F(OptimizerGpu, AdamForwardVeryLateStepsMatchReference) {
   check_steps(Kind::Adam, 1000, 4000000000u, 2, "adam_step");  // beta^t underflows: no bias correction left
 }
-TEST_F(OptimizerGpu, SgdForwardMatchesReference) { check_steps(Kind::Sgd, 100003, 0, 3, "sgd_step"); }
+TEST_F(OptimizerGpu, SgdForwardMatchesReference) {
+  check_steps(Kind::Sgd, 100003, 0, 3, "sgd_step");
+}
 TEST_F(OptimizerGpu, SgdMomentumForwardMatchesReference) {
   check_steps(Kind::SgdMomentum, 100003, 0, 4, "sgd_momentum_step");
 }
@@ -152,7 +163,8 @@ TEST_F(OptimizerGpu, AdamForwardZeroGradientsLeaveParamsOnStepOne) {
   const size_t count = 777;
   const auto params = test::random_floats(count, 4);
   const std::vector<float> zeros(count, 0.0f);
-  auto pb = test::upload(params), gb = test::upload(zeros), mb = test::upload(zeros), vb = test::upload(zeros);
+  auto pb = test::upload(params), gb = test::upload(zeros), mb = test::upload(zeros),
+       vb = test::upload(zeros);
   auto sb = upload_state({});
   test::ctx().run_now([&](rt::Recorder& rec) {
     record_adam(rec, pb.view(), gb.view(), mb.view(), vb.view(), sb.view(), count);
@@ -175,7 +187,8 @@ TEST_F(OptimizerGpu, AdamForwardRejectsShortMomentNamingTheShape) {
   }
   try {
     auto tiny = test::make_output(4);
-    test::ctx().run_now([&](rt::Recorder& rec) { record_sgd(rec, big.view(), big.view(), tiny.view(), 100); });
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_sgd(rec, big.view(), big.view(), tiny.view(), 100); });
     FAIL() << "no error for a 16-byte state";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "sgd: state holds 16 bytes, StepState needs 64");

@@ -19,7 +19,9 @@ double abs_sum(std::span<const float> v) {
   return s;
 }
 
-rt::Buffer make_scratch(uint64_t count) { return test::make_output(std::max<uint64_t>(reduce_scratch_floats(count), 1)); }
+rt::Buffer make_scratch(uint64_t count) {
+  return test::make_output(std::max<uint64_t>(reduce_scratch_floats(count), 1));
+}
 
 TEST(ReduceReference, SumAndRowSumAgree) {
   const uint64_t rows = 3, cols = 37;
@@ -32,7 +34,7 @@ TEST(ReduceReference, SumAndRowSumAgree) {
 TEST(ReduceReference, ScratchSizeCoversEveryLevel) {
   EXPECT_EQ(reduce_scratch_floats(1), 0u);
   EXPECT_EQ(reduce_scratch_floats(kReduceChunk), 0u);
-  EXPECT_EQ(reduce_scratch_floats(kReduceChunk + 1), 64u);                              // 2 partials, padded
+  EXPECT_EQ(reduce_scratch_floats(kReduceChunk + 1), 64u);  // 2 partials, padded
   // Three levels: 2049 partials (padded to 2112), then 2 (padded to 64), then the result.
   EXPECT_EQ(reduce_scratch_floats(uint64_t{kReduceChunk} * kReduceChunk + 1), 2176u);
 }
@@ -42,14 +44,15 @@ class ReduceGpu : public test::GpuTest {};
 float gpu_sum(const rt::Buffer& in, uint64_t count, float scale) {
   auto out = test::make_output(1);
   auto scratch = make_scratch(count);
-  test::ctx().run_now([&](rt::Recorder& rec) { record_sum(rec, out.view(), in.view(), count, scale, scratch.view()); });
+  test::ctx().run_now(
+      [&](rt::Recorder& rec) { record_sum(rec, out.view(), in.view(), count, scale, scratch.view()); });
   return test::download(out)[0];
 }
 
 TEST_F(ReduceGpu, ForwardMatchesReferenceOverTreeShapes) {
   // 1..one chunk (one level), several partials (two levels), > kReduceChunk^2 (three levels), model shapes.
-  const uint64_t counts[] = {1, 7, 255, 256, 257, 2047, 2048, 2049, 4097, 100003, 128 * 784,
-                             uint64_t{kReduceChunk} * kReduceChunk + 3};
+  const uint64_t counts[] = {1,    7,    255,  256,    257,       2047,
+                             2048, 2049, 4097, 100003, 128 * 784, uint64_t{kReduceChunk} * kReduceChunk + 3};
   double worst = 0;
   for (uint64_t count : counts) {
     const auto x = test::random_floats(count, static_cast<uint32_t>(count));
@@ -85,7 +88,8 @@ TEST_F(ReduceGpu, RowSumForwardMatchesReference) {
     row_sum_ref<double>(want, test::to_double(x), rows, cols, 0.5);
     auto in = test::upload(x);
     auto out = test::make_output(rows);
-    test::ctx().run_now([&](rt::Recorder& rec) { record_row_sum(rec, out.view(), in.view(), rows, cols, 0.5f); });
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_row_sum(rec, out.view(), in.view(), rows, cols, 0.5f); });
     const auto got = test::to_double(test::download(out));
     EXPECT_TRUE(test::all_close(got, want, 1e-6 * static_cast<double>(cols))) << rows << "x" << cols;
     worst = std::max(worst, test::compare(got, want).max_abs);
@@ -97,7 +101,8 @@ TEST_F(ReduceGpu, RejectsShortScratchNamingTheShape) {
   const uint64_t count = 5000;
   auto in = test::make_output(count), out = test::make_output(1), scratch = test::make_output(10);
   try {
-    test::ctx().run_now([&](rt::Recorder& rec) { record_sum(rec, out.view(), in.view(), count, 1.0f, scratch.view()); });
+    test::ctx().run_now(
+        [&](rt::Recorder& rec) { record_sum(rec, out.view(), in.view(), count, 1.0f, scratch.view()); });
     FAIL() << "no error for a 10-float scratch";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "reduce_sum: scratch holds 10 floats, shape [5000] needs 64");

@@ -27,8 +27,10 @@ rt::Buffer upload_state(uint64_t seed, uint32_t step) {
 
 TEST(ReparameterizeReference, BackwardMatchesFiniteDifferences) {
   const size_t n = 37;
-  const auto mu = test::to_double(test::random_floats(n, 1, -2, 2)), lv = test::to_double(test::random_floats(n, 2, -3, 2));
-  const auto eps = test::to_double(test::random_floats(n, 3, -2, 2)), dz = test::to_double(test::random_floats(n, 4));
+  const auto mu = test::to_double(test::random_floats(n, 1, -2, 2)),
+             lv = test::to_double(test::random_floats(n, 2, -3, 2));
+  const auto eps = test::to_double(test::random_floats(n, 3, -2, 2)),
+             dz = test::to_double(test::random_floats(n, 4));
   auto loss = [&](const std::vector<double>& m, const std::vector<double>& l) {
     std::vector<double> z(n);
     reparameterize_forward_ref<double>(z, m, l, eps);
@@ -36,8 +38,10 @@ TEST(ReparameterizeReference, BackwardMatchesFiniteDifferences) {
   };
   std::vector<double> dmu(n), dlv(n);
   reparameterize_backward_ref<double>(dmu, dlv, dz, lv, eps);
-  EXPECT_TRUE(all_close(dmu, test::finite_difference([&](const auto& m) { return loss(m, lv); }, mu), 1e-7, 1e-6));
-  EXPECT_TRUE(all_close(dlv, test::finite_difference([&](const auto& l) { return loss(mu, l); }, lv), 1e-7, 1e-6));
+  EXPECT_TRUE(
+      all_close(dmu, test::finite_difference([&](const auto& m) { return loss(m, lv); }, mu), 1e-7, 1e-6));
+  EXPECT_TRUE(
+      all_close(dlv, test::finite_difference([&](const auto& l) { return loss(mu, l); }, lv), 1e-7, 1e-6));
 }
 
 class ReparameterizeGpu : public test::GpuTest {};
@@ -60,16 +64,19 @@ Drawn run_forward(const std::vector<float>& mu, const std::vector<float>& lv, ui
 TEST_F(ReparameterizeGpu, ForwardMatchesCpuTwinOddAndModelShapes) {
   double worst_eps = 0, worst_z = 0;
   const uint64_t seed = 0x1234'5678'9ABC'DEF0ull;
-  for (uint64_t n : {uint64_t{1}, uint64_t{3 * 37}, uint64_t{128 * 2}, uint64_t{128 * 32}, uint64_t{100003}}) {
+  for (uint64_t n :
+       {uint64_t{1}, uint64_t{3 * 37}, uint64_t{128 * 2}, uint64_t{128 * 32}, uint64_t{100003}}) {
     const auto mu = test::random_floats(n, 5, -2, 2), lv = test::random_floats(n, 6, -3, 2);
     const uint32_t step = 17;
     const Drawn d = run_forward(mu, lv, seed, step);
     std::vector<float> eps_ref(n), z_ref(n);
-    for (uint64_t i = 0; i < n; ++i) eps_ref[i] = normal_at(seed, static_cast<uint32_t>(i), step, RngStream::Reparameterize);
-    reparameterize_forward_ref<float>(z_ref, mu, lv, d.eps);  // z from the eps the GPU saved, as backward uses
+    for (uint64_t i = 0; i < n; ++i)
+      eps_ref[i] = normal_at(seed, static_cast<uint32_t>(i), step, RngStream::Reparameterize);
+    reparameterize_forward_ref<float>(z_ref, mu, lv,
+                                      d.eps);  // z from the eps the GPU saved, as backward uses
     // eps = sqrt(-2 log u1) cos(2 pi u2): the device's cos is not libm's (lavapipe: ~2e-6 off near its zeros,
-    // times a radius up to 5.5; measured 1.1e-5). Vulkan itself only promises 2^-11 for cos, so a looser device
-    // would need a looser bound here.
+    // times a radius up to 5.5; measured 1.1e-5). Vulkan itself only promises 2^-11 for cos, so a looser
+    // device would need a looser bound here.
     EXPECT_TRUE(all_close(d.eps, eps_ref, 2e-5, 1e-6)) << "eps, n=" << n;
     EXPECT_TRUE(all_close(d.z, z_ref, 1e-5, 1e-6)) << "z, n=" << n;
     worst_eps = std::max(worst_eps, test::compare(d.eps, eps_ref).max_abs);
@@ -112,8 +119,8 @@ TEST_F(ReparameterizeGpu, BackwardMatchesReferenceAndAccumulates) {
     auto dmu_acc = test::upload(before), dlv_acc = test::upload(before);
     test::ctx().run_now([&](rt::Recorder& rec) {
       record_reparameterize_backward(rec, dmu.view(), dlv.view(), dzb.view(), lvb.view(), eb.view(), n);
-      record_reparameterize_backward(rec, dmu_acc.view(), dlv_acc.view(), dzb.view(), lvb.view(), eb.view(), n,
-                                     Grad::Accumulate);
+      record_reparameterize_backward(rec, dmu_acc.view(), dlv_acc.view(), dzb.view(), lvb.view(), eb.view(),
+                                     n, Grad::Accumulate);
     });
     const auto gm = test::download(dmu), gl = test::download(dlv);
     EXPECT_TRUE(all_close(gm, dmu_ref, 0.0)) << n;

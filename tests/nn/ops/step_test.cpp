@@ -41,8 +41,10 @@ TEST_F(StepGpu, ForwardReplayedAdvancesStateAndFillsRing) {
   EXPECT_EQ(got.step, ref.step);
   const auto r = test::download(ring);
   for (uint32_t i = 0; i < slots; ++i) {
-    if (std::isnan(ring_ref[i])) EXPECT_TRUE(std::isnan(r[i])) << i;
-    else EXPECT_EQ(r[i], ring_ref[i]) << i;
+    if (std::isnan(ring_ref[i]))
+      EXPECT_TRUE(std::isnan(r[i])) << i;
+    else
+      EXPECT_EQ(r[i], ring_ref[i]) << i;
   }
 }
 

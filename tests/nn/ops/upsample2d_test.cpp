@@ -57,9 +57,15 @@ void check_forward_backward(const Upsample2dShape& s, uint32_t seed, const std::
   test::report_error("upsample2d_backward", test::compare(dx, dx_ref).max_abs);
 }
 
-TEST_F(Upsample2dGpu, ForwardBackwardOddShape) { check_forward_backward({3, 5, 7, 9}, 11, "odd"); }
-TEST_F(Upsample2dGpu, ForwardBackwardModelShape7To14) { check_forward_backward({128, 32, 7, 7}, 12, "7to14"); }
-TEST_F(Upsample2dGpu, ForwardBackwardModelShape14To28) { check_forward_backward({128, 32, 14, 14}, 13, "14to28"); }
+TEST_F(Upsample2dGpu, ForwardBackwardOddShape) {
+  check_forward_backward({3, 5, 7, 9}, 11, "odd");
+}
+TEST_F(Upsample2dGpu, ForwardBackwardModelShape7To14) {
+  check_forward_backward({128, 32, 7, 7}, 12, "7to14");
+}
+TEST_F(Upsample2dGpu, ForwardBackwardModelShape14To28) {
+  check_forward_backward({128, 32, 14, 14}, 13, "14to28");
+}
 
 TEST_F(Upsample2dGpu, BackwardAccumulates) {
   const Upsample2dShape s{3, 5, 7, 9};
@@ -80,21 +86,27 @@ TEST_F(Upsample2dGpu, BackwardAccumulates) {
 TEST_F(Upsample2dGpu, ForwardRejectsShortBufferNamingTheShapes) {
   auto x = test::make_output(3 * 5 * 7 * 9), y = test::make_output(3 * 5 * 7 * 9);
   try {
-    test::ctx().run_now([&](rt::Recorder& rec) { record_upsample2d_forward(rec, y.view(), x.view(), {3, 5, 7, 9}); });
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_upsample2d_forward(rec, y.view(), x.view(), {3, 5, 7, 9});
+    });
     FAIL() << "no error for a y as small as x";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "upsample2d_forward: y holds 945 floats, shape x [3, 5, 7, 9] -> y [3, 5, 14, 18] "
-                           "needs 3780");
+    EXPECT_STREQ(e.what(),
+                 "upsample2d_forward: y holds 945 floats, shape x [3, 5, 7, 9] -> y [3, 5, 14, 18] "
+                 "needs 3780");
   }
 }
 
 TEST_F(Upsample2dGpu, BackwardRejectsShortBufferNamingTheShapes) {
   auto dx = test::make_output(4), dy = test::make_output(8);
   try {
-    test::ctx().run_now([&](rt::Recorder& rec) { record_upsample2d_backward(rec, dx.view(), dy.view(), {1, 1, 2, 2}); });
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_upsample2d_backward(rec, dx.view(), dy.view(), {1, 1, 2, 2});
+    });
     FAIL() << "no error for an 8-float dy";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "upsample2d_backward: dy holds 8 floats, shape x [1, 1, 2, 2] -> y [1, 1, 4, 4] needs 16");
+    EXPECT_STREQ(e.what(),
+                 "upsample2d_backward: dy holds 8 floats, shape x [1, 1, 2, 2] -> y [1, 1, 4, 4] needs 16");
   }
 }
 

@@ -1,25 +1,24 @@
 // End-to-end training on a subset of MNIST on the Vulkan device: the loss falls, runs are deterministic,
 // resume continues exactly, and outputs are complete.
-#include "nn/train/trainer.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "nn/io/atomic_file.hpp"
 #include "base/error.hpp"
+#include "nn/io/atomic_file.hpp"
+#include "nn/train/trainer.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::nn {
 namespace {
 
 std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("vkae-test-" + name + "-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("vkae-test-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -50,7 +49,9 @@ TrainConfig small_run(const std::string& name) {
   return c;
 }
 
-std::string read_text(const std::filesystem::path& p) { return read_text_file(p); }
+std::string read_text(const std::filesystem::path& p) {
+  return read_text_file(p);
+}
 
 // 640 images, batch 32: 20 steps per epoch; 12 steps bring the BCE well below its start (~0.69 at
 // initialisation, where the sigmoid outputs ~0.5 for every pixel).
@@ -161,7 +162,8 @@ TEST(Train, InterruptedAndResumedRunReportsTheSameLosses) {
 
 TEST(TrainErrors, BadConfigurationsNameTheFlag) {
   auto expect_error = [](TrainConfig c, const std::string& message) {
-    EXPECT_THAT([&] { train(c, {}); }, ::testing::ThrowsMessage<InputError>(::testing::HasSubstr(message))) << message;
+    EXPECT_THAT([&] { train(c, {}); }, ::testing::ThrowsMessage<InputError>(::testing::HasSubstr(message)))
+        << message;
   };
   TrainConfig c = small_run("bad");
   c.batch = 0;
@@ -187,8 +189,10 @@ TEST(TrainErrors, BadConfigurationsNameTheFlag) {
   const std::string saved = old_cache ? old_cache : "";
   ::setenv("XDG_CACHE_HOME", c.data_dir->c_str(), 1);  // hide the real cache
   expect_error(c, "vkae fetch mnist");
-  if (old_cache) ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
-  else ::unsetenv("XDG_CACHE_HOME");
+  if (old_cache)
+    ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+  else
+    ::unsetenv("XDG_CACHE_HOME");
   EXPECT_FALSE(std::filesystem::exists(c.out)) << "a failed start must not leave a run folder";
 }
 
@@ -201,8 +205,8 @@ TEST(TrainErrors, ResumeRejectsCorruptFilesAndOtherModels) {
   r.out = temp_dir("resume-bad2");
   r.resume = ckpt;
   r.model = "conv";
-  EXPECT_THAT([&] { train(r, {}); },
-              ::testing::ThrowsMessage<InputError>(::testing::HasSubstr("checkpoint of model 'dae', not 'conv'")));
+  EXPECT_THAT([&] { train(r, {}); }, ::testing::ThrowsMessage<InputError>(
+                                         ::testing::HasSubstr("checkpoint of model 'dae', not 'conv'")));
   const std::string bytes = read_text(ckpt);
   const auto truncated = temp_dir("truncated") += ".safetensors";
   std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
