@@ -100,11 +100,12 @@ struct ViewState {
 };
 
 void set_view_checkpoint(ViewState& s, std::string_view v) {
-  set_checkpoint_path(s.command.checkpoint, "view", v);
+  set_checkpoint_path(s.command.config.checkpoint, "view", v);
 }
 
 Spec<ViewState> view_spec() {
   using S = ViewState;
+  const viewer::ViewConfig d;
   Spec<S> spec{
       "view",
       "vkae view --checkpoint FILE [options]",
@@ -124,13 +125,14 @@ Spec<ViewState> view_spec() {
             if (nn::dataset_from_alias(v))
               set_dataset(s.dataset, "--data", v);
             else
-              s.command.data_dir = std::filesystem::path(v);
+              s.command.config.data_dir = std::filesystem::path(v);
           }),
-      number_option<S>("--noise", true, "initial noise factor of the inputs (default 0.5)",
-                       [](S& s, float v) { s.command.noise = v; }),
-      integer_option<S, uint64_t>("--seed", 0, "noise seed (default 0)",
-                                  [](S& s, uint64_t v) { s.command.seed = v; }),
-      device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+      number_option<S>("--noise", true,
+                       "initial noise factor of the inputs (default " + general(d.noise) + ")",
+                       [](S& s, float v) { s.command.config.noise = v; }),
+      integer_option<S, uint64_t>("--seed", 0, "noise seed (default " + std::to_string(d.seed) + ")",
+                                  [](S& s, uint64_t v) { s.command.config.seed = v; }),
+      device_option<S>([](S& s, std::string_view v) { s.command.config.device = str(v); }),
       text_option<S>("--screenshot", "FILE.png", "a PNG path",
                      "render --frames frames, save the window as a PNG and quit (default: none)",
                      [](S& s, std::string_view v) { s.command.screenshot = std::filesystem::path(v); }),
@@ -138,22 +140,20 @@ Spec<ViewState> view_spec() {
                                   [](S& s, uint32_t v) { s.command.frames = v; }),
   };
   spec.finish = [](S& s) {
-    if (s.command.checkpoint.empty())
+    if (s.command.config.checkpoint.empty())
       throw InputError("view needs --checkpoint FILE (a checkpoint.safetensors from a run folder)");
-    if (s.dataset) s.command.dataset = *s.dataset;
+    if (s.dataset) s.command.config.dataset = *s.dataset;
   };
   return spec;
 }
 
 int run_view(const ViewCommand& command, const Console& console) {
-  viewer::ViewConfig config{command.checkpoint, command.dataset, command.data_dir,
-                            command.device,     command.noise,   command.seed};
   viewer::ViewerOptions options;
   options.screenshot = command.screenshot;
   options.frames = command.frames;
   SigintGuard sigint;
   options.should_quit = [&] { return sigint.stop_requested(); };
-  print_viewer_report(console.out, viewer::view_checkpoint(config, options));
+  print_viewer_report(console.out, viewer::view_checkpoint(command.config, options));
   console.out << std::flush;
   return kExitOk;
 }

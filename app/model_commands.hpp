@@ -9,6 +9,7 @@
 #include "app/command_entry.hpp"
 #include "nn/infer/evaluate.hpp"
 #include "nn/train/defaults.hpp"
+#include "viewer/viewer.hpp"
 
 namespace vkae::app {
 
@@ -26,12 +27,7 @@ struct DenoiseCommand {
 
 // `vkae view --checkpoint F [flags]`: the viewer on a trained model, without training.
 struct ViewCommand {
-  std::filesystem::path checkpoint;
-  std::string dataset;  // "" = the checkpoint's
-  std::optional<std::filesystem::path> data_dir;
-  std::string device;
-  float noise = nn::kDefaultNoise;
-  uint64_t seed = 0;
+  viewer::ViewConfig config;
   std::optional<std::filesystem::path> screenshot;
   uint32_t frames = 30;
 };
