@@ -221,8 +221,8 @@ struct LossHistory {
 };
 
 LossHistory read_loss_history(const std::filesystem::path& checkpoint) {
-  nn::MetricsLog log(checkpoint.parent_path() / "metrics.jsonl");
   const auto metrics = checkpoint.parent_path() / "metrics.jsonl";
+  nn::MetricsLog log(metrics);
   if (std::filesystem::exists(metrics)) log.load_existing(metrics, UINT64_MAX);
   LossHistory h;
   for (const auto& s : log.steps()) h.losses.push_back({s.step, s.loss});

@@ -34,16 +34,16 @@ LiveSession::LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, 
       setup_(setup),
       pacer_(pacer),
       control_(control),
-      holdout_(setup.config.holdout_class),
       noise_(setup.config.noise),
       preview_noise_(noise_) {
   const ModelSpec& spec = setup.spec;
   feed.set_run(run.ctx.device_name(), spec.name, setup.config.dataset, setup.config.lr, loss_label(spec),
                spec.denoising);
   // The latent / anomaly panels: one more recorded program, submitted between training submits.
-  if (run.model.sampling() || holdout_) {
+  const HeldOutClass holdout = setup.config.holdout_class;
+  if (run.model.sampling() || holdout) {
     analysis_.emplace(run.ctx, run.model, &run.test_images,
-                      live_analysis_options(run.model, holdout_.has_value()));
+                      live_analysis_options(run.model, holdout.has_value()));
     feed.expect_analysis();
   }
 }
@@ -81,8 +81,8 @@ void LiveSession::read_finished_pictures() {
   }
   if (analysis_ticket_ && run_.submitter.done(analysis_ticket_)) {
     analysis_cost_s_ = seconds_since(*analysis_due_.last);
-    feed_.publish_analysis(
-        make_live_analysis(analysis_->read(), run_.model, test.labels, holdout_, analysis_step_));
+    feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, test.labels,
+                                              setup_.config.holdout_class, analysis_step_));
     analysis_ticket_ = 0;
   }
 }
@@ -149,8 +149,8 @@ void LiveSession::run_analysis_now(uint64_t step) {
   const auto start = Clock::now();
   run_.submitter.wait(run_.submitter.submit({&an, 1}));
   analysis_cost_s_ = seconds_since(start);
-  feed_.publish_analysis(
-      make_live_analysis(analysis_->read(), run_.model, setup_.test_set.labels, holdout_, step));
+  feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, setup_.test_set.labels,
+                                            setup_.config.holdout_class, step));
   analysis_due_.mark();
 }
 

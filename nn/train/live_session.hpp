@@ -62,7 +62,6 @@ class LiveSession final : public TrainHook {
   const SubmitPacer& pacer_;
   RunControl& control_;
   std::optional<AnalysisProgram> analysis_;
-  HeldOutClass holdout_;
   float noise_;  // the viewer may change it while training
   uint32_t last_set_ = 0;
   uint64_t preview_ticket_ = 0;  // a preview in flight (0: none)

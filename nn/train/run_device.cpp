@@ -25,7 +25,6 @@ RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
       test_images(ctx, setup.test_set, validation_images(setup)),
       programs(ctx, model, train_images, test_images,
                ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages}),
-      moments(programs.moments()),
       submitter(ctx.device(), kMaxInFlight) {}
 
 std::filesystem::path checkpoint_path(const TrainConfig& config) {
@@ -33,7 +32,8 @@ std::filesystem::path checkpoint_path(const TrainConfig& config) {
 }
 
 void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log) {
-  save_checkpoint(run.ctx, checkpoint_path(config), run.model, &run.moments, info);
+  const AdamMoments moments = run.programs.moments();
+  save_checkpoint(run.ctx, checkpoint_path(config), run.model, &moments, info);
   log.write();
 }
 

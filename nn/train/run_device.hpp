@@ -1,7 +1,8 @@
 // RunDevice: what one training run keeps on the device — the model, the training and test images, the
-// recorded programs, the optimizer moments and the submitter every submit of the run goes through — made
-// from a checked RunSetup. Also the run-folder writes that read the device: the checkpoint, the validation
-// loss and the epoch's files (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here: trainer.cpp.
+// recorded programs, the optimizer moments (in the programs) and the submitter every submit of the run goes
+// through — made from a checked RunSetup. Also the run-folder writes that read the device: the checkpoint,
+// the validation loss and the epoch's files (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here:
+// trainer.cpp.
 #pragma once
 #include <filesystem>
 
@@ -21,8 +22,7 @@ struct RunDevice {
   rt::Context& ctx;
   Model model;
   DeviceImages train_images, test_images;
-  Programs programs;  // reads model and both image sets
-  AdamMoments moments;
+  Programs programs;        // reads model and both image sets; holds Adam's moments
   rt::Submitter submitter;  // last: its destructor waits for every submit before the rest goes
 };
 

@@ -126,7 +126,8 @@ void TrainingRun::start_from_checkpoint_or_seed() {
     return;
   }
   const LoadedCheckpoint& resumed = *setup_.resumed;
-  load_into(device_.ctx, resumed, device_.model, &device_.moments);
+  const AdamMoments moments = device_.programs.moments();
+  load_into(device_.ctx, resumed, device_.model, &moments);
   info_.epoch = resumed.info.epoch;
   info_.step = first_step_ = resumed.info.step;
   info_.batch_in_epoch = resumed.info.batch_in_epoch;
