@@ -34,8 +34,9 @@ Dataset synthetic_images(uint32_t count, const Shape3& shape, uint64_t seed) {
   Dataset d;
   d.name = "synthetic";
   d.count = count;
+  d.channels = shape.c;
   d.rows = shape.h;
-  d.cols = shape.w * shape.c;  // DeviceImages only needs rows * cols pixels per image
+  d.cols = shape.w;
   d.images.resize(uint64_t{count} * shape.size());
   HostRng rng(seed ^ 0xB5AD4ECEDA1CE2A9ull);
   for (auto& p : d.images) p = static_cast<uint8_t>(rng.next_u64() & 0xFF);

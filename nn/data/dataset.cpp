@@ -167,6 +167,7 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
     dataset.labels = std::move(labels.data);
     dataset.images_path = *images_path;
     dataset.labels_path = *labels_path;
+    for (int c = 0; c < 10; ++c) dataset.class_names.push_back(std::to_string(c));
     return dataset;
   }
 

@@ -20,11 +20,16 @@ struct DataSearch {
 };
 
 struct Dataset {
-  std::string name;  // "mnist" | "fashion"
-  uint32_t count = 0, rows = 0, cols = 0;
-  std::vector<uint8_t> images;                     // [count, rows, cols], 0..255
-  std::vector<uint8_t> labels;                     // [count], 0..9
-  std::filesystem::path images_path, labels_path;  // where they were read from
+  std::string name;  // "mnist" | "fashion" | the folder's path
+  uint32_t count = 0, channels = 1, rows = 0, cols = 0;
+  std::vector<uint8_t> images;  // [count, channels, rows, cols] (planes), 0..255
+  std::vector<uint8_t> labels;  // [count] class indices; empty when unlabelled (a folder without classes)
+  // The classes' names, by index: "0".."9" for the IDX datasets, the class folders' names for a folder.
+  std::vector<std::string> class_names;
+  std::filesystem::path images_path, labels_path;  // where they were read from (a folder: both the folder)
+
+  uint64_t image_size() const noexcept { return uint64_t{channels} * rows * cols; }  // bytes per image
+  bool labelled() const noexcept { return !labels.empty(); }
 };
 
 // A class left out of training (anomaly detection), or none: the one type every layer uses for it.

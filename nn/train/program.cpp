@@ -25,8 +25,8 @@ uint32_t equal_batch(uint32_t count, uint32_t limit) {
 
 DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
     : count(n),
-      pixels(data.rows * data.cols),
-      images(ctx.device(), (uint64_t{n} * data.rows * data.cols + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
+      pixels(static_cast<uint32_t>(data.image_size())),
+      images(ctx.device(), (uint64_t{n} * data.image_size() + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
              "images"),
       identity(ctx.device(), uint64_t{n} * 4, rt::MemoryKind::DeviceLocal, "identity") {
   const auto packed = pack_pixels(std::span(data.images.data(), uint64_t{n} * pixels));
