@@ -26,6 +26,7 @@ struct RunSetup {
 void validate_config(const TrainConfig& config);
 
 // InputError naming the flag or file on bad input. Creates the run folder, and nothing else.
-RunSetup prepare_run(const TrainConfig& config);
+// `callbacks` (optional) hear about decoding a folder's images.
+RunSetup prepare_run(const TrainConfig& config, const TrainCallbacks* callbacks = nullptr);
 
 }  // namespace vkae::nn

@@ -21,7 +21,7 @@ class LiveFeed;
 struct ModelSpec;
 
 struct TrainConfig {
-  std::string dataset = "mnist";  // mnist | fashion
+  std::string dataset = "mnist";  // mnist | fashion | a folder of images
   std::string model = "dae";      // built-in name or path to a .json spec
   uint32_t epochs = kDefaultEpochs;
   uint32_t batch = kDefaultBatch;
@@ -39,6 +39,9 @@ struct TrainConfig {
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
   HeldOutClass holdout_class;         // leave this class out of the training images (anomaly detection)
+  std::optional<std::string>
+      holdout_name;     // --holdout-class as typed (a class name); prepare_run resolves it
+  ImageOptions images;  // how a folder's images are read (its seed is `seed`)
 };
 
 struct TrainProgress {
@@ -66,7 +69,8 @@ struct TrainCallbacks {
   std::function<void(const TrainProgress&)> on_progress;  // after each finished submit
   std::function<void(const EpochSummary&)> on_epoch;
   std::function<void(const std::string&)> on_note;  // one-line notes ("running on llvmpipe (CPU)")
-  std::function<bool()> should_stop;                // polled between submits (Ctrl-C)
+  std::function<void(uint64_t done, uint64_t total)> on_decode;  // decoding a folder's images
+  std::function<bool()> should_stop;                             // polled between submits (Ctrl-C)
 };
 
 struct TrainResult {
