@@ -77,6 +77,10 @@ bool is_builtin_model(std::string_view name) noexcept {
 
 namespace {
 
+std::string dims(Shape3 s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
 // 2^(pooling layers): what H and W must be divisible by for a pooling model to give its input back.
 uint32_t pooling_factor(const ModelSpec& spec) {
   uint32_t factor = 1;
@@ -89,7 +93,7 @@ std::string size_hint(const ModelSpec& spec, Shape3 data) {
   const uint32_t f = pooling_factor(spec) * (spec.super_resolution ? 2 : 1);
   const auto up = [f](uint32_t d) { return std::to_string((d + f - 1) / f * f); };
   return "model " + spec.name + " needs H and W divisible by " + std::to_string(f) + ", the data is " +
-         shape3_string(data) + "; pass --size " + up(data.h) + "x" + up(data.w);
+         dims(data) + "; pass --size " + up(data.h) + "x" + up(data.w);
 }
 
 bool fits(const ModelSpec& spec, Shape3 data);
@@ -118,7 +122,7 @@ ModelSpec fit_to_data(const ModelSpec& spec, Shape3 data) {
     const uint32_t f = pooling_factor(spec) * (spec.super_resolution ? 2 : 1);
     const Shape3 rounded{data.c, (data.h + f - 1) / f * f, (data.w + f - 1) / f * f};
     if (rounded == data || !fits(spec, rounded))
-      throw InputError("model " + spec.name + ": its layers cannot give back " + shape3_string(data) +
+      throw InputError("model " + spec.name + ": its layers cannot give back " + dims(data) +
                        " images (it is made for 28x28); use dae, dense or a .json spec");
     throw InputError(size_hint(spec, data));
   }
