@@ -21,8 +21,9 @@ uint32_t validation_images(const RunSetup& setup) {
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
       model(ctx, setup.spec, setup.config.batch),
-      train_images(ctx, setup.train_set, setup.train_count),
-      test_images(ctx, setup.test_set, validation_images(setup)),
+      plan(plan_data(ctx.device(), setup, validation_images(setup))),
+      train_images(ctx, setup.train_set, setup.train_count, plan.train),
+      test_images(ctx, setup.test_set, validation_images(setup), plan.test),
       programs(ctx, model, train_images, test_images,
                ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages}),
       submitter(ctx.device(), kMaxInFlight) {}

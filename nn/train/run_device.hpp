@@ -6,6 +6,7 @@
 #pragma once
 #include <filesystem>
 
+#include "nn/train/data_plan.hpp"
 #include "nn/train/outputs.hpp"
 #include "nn/train/program.hpp"
 #include "nn/train/run_setup.hpp"
@@ -21,6 +22,7 @@ struct RunDevice {
 
   rt::Context& ctx;
   Model model;
+  DataPlan plan;  // how the images below lie on the device
   DeviceImages train_images, test_images;
   Programs programs;        // reads model and both image sets; holds Adam's moments
   rt::Submitter submitter;  // last: its destructor waits for every submit before the rest goes

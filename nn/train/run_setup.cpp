@@ -68,9 +68,8 @@ void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info)
   config.holdout_class = info.holdout_class;
 }
 
-}  // namespace
-
-void validate_config(const TrainConfig& c) {
+// The ranges of the settings; the dataset's name apart (lent datasets need none known).
+void check_ranges(const TrainConfig& c) {
   if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
   if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
   if (!(c.lr > 0) || !std::isfinite(c.lr))
@@ -80,11 +79,23 @@ void validate_config(const TrainConfig& c) {
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
+  if (c.data_buffer_bytes && *c.data_buffer_bytes < 4)
+    throw InputError("data_buffer_bytes " + std::to_string(*c.data_buffer_bytes) + ": expected at least 4");
+}
+
+}  // namespace
+
+void validate_config(const TrainConfig& c) {
+  check_ranges(c);
   require_known_dataset(c.dataset);
 }
 
-RunSetup prepare_run(const TrainConfig& config_in) {
-  validate_config(config_in);
+RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent) {
+  if (!lent.train_set != !lent.test_set) throw Error("train: lend both splits or neither");
+  if (lent.train_set)
+    check_ranges(config_in);
+  else
+    validate_config(config_in);
   RunSetup s;
   s.config = config_in;
   TrainConfig& config = s.config;
@@ -97,9 +108,9 @@ RunSetup prepare_run(const TrainConfig& config_in) {
     continue_with_checkpoint_settings(config, s.resumed->info);
   }
   const DataSearch search{config.data_dir};
-  s.train_set = load_dataset(config.dataset, Split::Train, search);
+  s.train_set = lent.train_set ? *lent.train_set : load_dataset(config.dataset, Split::Train, search);
   if (config.holdout_class) s.train_set = without_class(std::move(s.train_set), *config.holdout_class);
-  s.test_set = load_dataset(config.dataset, Split::Test, search);
+  s.test_set = lent.test_set ? *lent.test_set : load_dataset(config.dataset, Split::Test, search);
   s.train_count = std::min(s.train_set.count, config.limit.value_or(s.train_set.count));
   if (s.train_count < config.batch)
     throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +

@@ -25,7 +25,8 @@ struct RunSetup {
 // InputError naming the flag ("--batch 0: expected an integer >= 1").
 void validate_config(const TrainConfig& config);
 
-// InputError naming the flag or file on bad input. Creates the run folder, and nothing else.
-RunSetup prepare_run(const TrainConfig& config);
+// InputError naming the flag or file on bad input. Creates the run folder, and nothing else. With `lent`
+// datasets (TrainHooks::train_set, test_set) those are used instead of loading config.dataset.
+RunSetup prepare_run(const TrainConfig& config, const TrainHooks& lent = {});
 
 }  // namespace vkae::nn

@@ -108,6 +108,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       info_(fresh_run_info(setup)),
       pacer_(device_.submitter),
       callback_hook_(callbacks) {
+  note(describe(device_.plan));
   start_from_checkpoint_or_seed();
   StepState val_state;  // validation: the run's seed and noise, on the validation stream
   val_state.set_seed(config_.seed);
@@ -273,7 +274,7 @@ TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks) {
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks) {
   // Everything that can fail on user input fails here, before any output exists.
-  const RunSetup setup = prepare_run(config);
+  const RunSetup setup = prepare_run(config, hooks);
   if (callbacks.on_start) callbacks.on_start(setup.config, setup.spec);
   TrainingRun run(setup, callbacks, hooks);
   return run.run();

@@ -39,6 +39,9 @@ struct TrainConfig {
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
   HeldOutClass holdout_class;         // leave this class out of the training images (anomaly detection)
+  // Where the images live on the device (the results never depend on it): the largest image buffer, by
+  // default the device's maxStorageBufferRange (tests force small splits with it).
+  std::optional<uint64_t> data_buffer_bytes;
 };
 
 struct TrainProgress {
@@ -84,9 +87,13 @@ TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);
 // What a caller may lend a run: a Context it already made (the viewer's, which can present: the run then
 // trains on that device and ignores config.device), and a LiveFeed to publish to and take controls from
 // (pause, noise, preview sample set, save now, stop), polled between submits only.
+// And images it already holds (arrays, a synthetic set), trained on instead of loading config.dataset, which
+// then only names them (run folder, checkpoint): both splits or neither.
 struct TrainHooks {
   rt::Context* context = nullptr;
   LiveFeed* live = nullptr;
+  const Dataset* train_set = nullptr;
+  const Dataset* test_set = nullptr;
 };
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks);
 
