@@ -29,17 +29,14 @@ ImageLayout resident_layout(uint32_t count, uint64_t image_bytes, uint64_t buffe
 }
 
 std::string size_text(uint64_t bytes) {
+  // Binary units, as --data-budget reads them (512M is 512 MiB).
+  constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " bytes";
+  double v = double(bytes) / 1024;
+  int unit = 0;
+  for (; v >= 1024 && unit < 3; ++unit) v /= 1024;
   char buf[32];
-  if (bytes >= 10'000'000'000ull)
-    std::snprintf(buf, sizeof buf, "%.0f GB", double(bytes) / 1e9);
-  else if (bytes >= 1'000'000'000ull)
-    std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
-  else if (bytes >= 1'000'000)
-    std::snprintf(buf, sizeof buf, "%.0f MB", double(bytes) / 1e6);
-  else if (bytes >= 1'000)
-    std::snprintf(buf, sizeof buf, "%.0f KB", double(bytes) / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+  std::snprintf(buf, sizeof buf, v < 10 ? "%.1f %s" : "%.0f %s", v, kUnits[unit]);
   return buf;
 }
 

@@ -33,7 +33,7 @@ uint64_t image_buffer_limit(const rt::Device& device, std::optional<uint64_t> ca
 // when an image does not fit one buffer or more than kGatherBuffers buffers would be needed.
 ImageLayout resident_layout(uint32_t count, uint64_t image_bytes, uint64_t buffer_limit);
 
-// "147 MB" (decimal megabytes, what a user compares with file sizes), "512 KB", "900 bytes".
+// "144 MiB", "2.5 GiB", "49 KiB", "900 bytes": binary units, as --data-budget SIZE reads them.
 std::string size_text(uint64_t bytes);
 
 struct DeviceImages {

@@ -79,6 +79,7 @@ void check_ranges(const TrainConfig& c) {
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
+  if (c.data_budget && *c.data_budget == 0) throw InputError("--data-budget 0: expected a size like 512M");
   if (c.data_buffer_bytes && *c.data_buffer_bytes < 4)
     throw InputError("data_buffer_bytes " + std::to_string(*c.data_buffer_bytes) + ": expected at least 4");
 }

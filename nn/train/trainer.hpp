@@ -39,9 +39,12 @@ struct TrainConfig {
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
   HeldOutClass holdout_class;         // leave this class out of the training images (anomaly detection)
-  // Where the images live on the device (the results never depend on it): the largest image buffer, by
-  // default the device's maxStorageBufferRange (tests force small splits with it).
-  std::optional<uint64_t> data_buffer_bytes;
+  // Where the images live on the device (the results never depend on it). Past `data_budget` bytes of
+  // device memory (default nn::default_data_budget: half the largest heap less the model's share) the
+  // training images stream through a ring of shard slots instead of being resident.
+  std::optional<uint64_t> data_budget;        // --data-budget SIZE
+  std::optional<uint64_t> data_buffer_bytes;  // the largest image buffer (default maxStorageBufferRange)
+  bool data_staged = false;  // stream through staging and a copy even where the ring is host-visible (tests)
 };
 
 struct TrainProgress {

@@ -42,7 +42,7 @@ TEST(ImageLayout, ResidentSplitHoldsWholeImagesPerBuffer) {
   const ImageLayout one = resident_layout(1000, 784, 1u << 27);
   EXPECT_EQ(one.buffers, 1u);
   EXPECT_EQ(one.per_buffer, 1000u);
-  const ImageLayout split = resident_layout(192000, 784, 1u << 27);  // 150.5 MB over 128 MiB buffers
+  const ImageLayout split = resident_layout(192000, 784, 1u << 27);  // 144 MiB over 128 MiB buffers
   EXPECT_EQ(split.per_buffer, (1u << 27) / 784);
   EXPECT_EQ(split.buffers, 2u);
   EXPECT_EQ(split.buffer_bytes(784), uint64_t{split.per_buffer} * 784);
@@ -64,12 +64,13 @@ TEST(ImageLayout, ErrorsNameTheSizesAndTheLimit) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
-                 "images: 200000 images of 3072 bytes (614 MB) need 10 buffers of at most 67 MB, more than "
+                 "images: 200000 images of 3072 bytes (586 MiB) need 10 buffers of at most 64 MiB, more than "
                  "the 8 the gather reads");
   }
   EXPECT_EQ(size_text(900), "900 bytes");
-  EXPECT_EQ(size_text(150'528'000), "151 MB");
-  EXPECT_EQ(size_text(2'500'000'000), "2.5 GB");
+  EXPECT_EQ(size_text(150'528'000), "144 MiB");
+  EXPECT_EQ(size_text(50176), "49 KiB");
+  EXPECT_EQ(size_text(2'500'000'000), "2.3 GiB");
 }
 
 class DataSplit : public test::GpuTest {};
@@ -120,7 +121,7 @@ std::vector<float> step_losses(const std::filesystem::path& metrics) {
   return out;
 }
 
-// 192,000 images of 28x28 (150.5 MB: two of lavapipe's 128 MiB bindings) train 6 steps of the dense model;
+// 192,000 images of 28x28 (144 MiB: two of lavapipe's 128 MiB bindings) train 6 steps of the dense model;
 // the same data capped at 32 MiB buffers (5 of them) gives the same losses and checkpoint, bit for bit.
 TEST_F(DataSplit, DatasetOverOneBindingTrainsLikeASmallerSplit) {
   const Dataset train_set = synthetic(192000, 1, 28, 28, 2), test_set = synthetic(64, 1, 28, 28, 3);
@@ -145,8 +146,8 @@ TEST_F(DataSplit, DatasetOverOneBindingTrainsLikeASmallerSplit) {
     return c.out;
   };
   const auto two = run("split-2", std::nullopt), five = run("split-5", uint64_t{32} << 20);
-  EXPECT_NE(std::find(notes.begin(), notes.end(), "dataset 151 MB resident in 2 buffers"), notes.end());
-  EXPECT_NE(std::find(notes.begin(), notes.end(), "dataset 151 MB resident in 5 buffers"), notes.end());
+  EXPECT_NE(std::find(notes.begin(), notes.end(), "dataset 144 MiB resident in 2 buffers"), notes.end());
+  EXPECT_NE(std::find(notes.begin(), notes.end(), "dataset 144 MiB resident in 5 buffers"), notes.end());
   const auto losses = step_losses(two / "metrics.jsonl");
   ASSERT_EQ(losses.size(), 6u);
   EXPECT_EQ(step_losses(five / "metrics.jsonl"), losses);
