@@ -98,7 +98,8 @@ inline uint64_t parse_size(std::string_view flag, std::string_view value, const 
 
 // The dataset may be named by a positional, --dataset or --data; naming two different ones is an error.
 inline void set_dataset(std::optional<std::string>& slot, std::string_view source, std::string_view value) {
-  const auto name = nn::dataset_from_alias(value);
+  auto name = nn::dataset_from_alias(value);
+  if (!name && nn::is_folder_dataset(value)) name = value;  // a folder of images
   if (!name) bad_value(source, value, nn::dataset_names_text());
   if (slot && *slot != *name)
     throw InputError(str(source) + " " + str(value) + ": the dataset is already " + *slot);
@@ -163,6 +164,50 @@ Option<S> device_option(void (*set)(S&, std::string_view)) {
   return text_option<S>("--device", "N|NAME", "a device index or part of its name",
                         "device index or name part, see `vkae devices` (default: the best; env VKAE_DEVICE)",
                         set);
+}
+
+// "HxW" or "S" (a square) for --size.
+inline std::pair<uint32_t, uint32_t> parse_size(std::string_view flag, std::string_view v) {
+  const std::string expected = "a size H or HxW, e.g. 32 or 48x64";
+  const size_t x = v.find('x');
+  const uint32_t h = parse_integer<uint32_t>(flag, v.substr(0, x), 1, expected);
+  const uint32_t w =
+      x == std::string_view::npos ? h : parse_integer<uint32_t>(flag, v.substr(x + 1), 1, expected);
+  if (h > 16384 || w > 16384) bad_value(flag, v, expected + ", at most 16384");
+  return {h, w};
+}
+
+// How a folder's images become the dataset: --channels, --size, --val-split, --skip-bad (S has
+// command.config.images).
+template <typename S>
+std::vector<Option<S>> image_options() {
+  return {
+      {"--channels", "1|3", "1 or 3",
+       "a folder's images as grey (1) or RGB (3) (default: 3 when any image has colour)",
+       [](S& s, std::string_view flag, std::string_view v) {
+         if (v != "1" && v != "3") bad_value(flag, v, "1 or 3");
+         s.command.config.images.channels = v == "1" ? 1u : 3u;
+       }},
+      {"--size", "H[xW]", "a size H or HxW, e.g. 32 or 48x64",
+       "resize a folder's images to H x W (area average down, bilinear up), keeping the aspect ratio and "
+       "cropping the centre (default: the images' own size, when all agree)",
+       [](S& s, std::string_view flag, std::string_view v) {
+         const auto [h, w] = parse_size(flag, v);
+         s.command.config.images.height = h;
+         s.command.config.images.width = w;
+       }},
+      {"--val-split", "F", "a fraction in (0, 1)",
+       "hold out this fraction of a folder's images for validation, chosen by --seed, when it has no "
+       "train/ and val/ (default 0.1)",
+       [](S& s, std::string_view flag, std::string_view v) {
+         const float f = parse_float(flag, v, false, "a fraction in (0, 1)");
+         if (!(f < 1)) bad_value(flag, v, "a fraction in (0, 1)");
+         s.command.config.images.val_split = f;
+       }},
+      switch_option<S>("--skip-bad",
+                       "skip unreadable image files and count them (default: stop at the first)",
+                       [](S& s) { s.command.config.images.skip_bad = true; }),
+  };
 }
 
 // --data takes a dataset name (mnist, fashion) or, for anything else, the folder holding the IDX files.

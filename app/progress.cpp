@@ -146,6 +146,22 @@ void ProgressPrinter::note(std::string_view text) {
   last_draw_ = terminal_ ? -1e300 : last_draw_;  // redraw the bar under the note at the next report
 }
 
+void ProgressPrinter::decoding(uint64_t done, uint64_t total) {
+  const double now = clock_();
+  const bool last = done >= total;
+  const std::string line = "decoding images " + std::to_string(done) + "/" + std::to_string(total);
+  if (terminal_) {
+    if (now - last_draw_ < kTerminalInterval && !last) return;
+    const std::string pad(bar_length_ > line.size() ? bar_length_ - line.size() : 0, ' ');
+    sink_("\r" + line + pad);
+    bar_length_ = line.size();
+  } else {
+    if (now - last_draw_ < kPlainInterval && !last) return;
+    sink_(line + "\n");
+  }
+  last_draw_ = last ? -1e300 : now;
+}
+
 void ProgressPrinter::finish() {
   clear_bar();
 }

@@ -49,6 +49,9 @@ class ProgressPrinter {
   void progress(const nn::TrainProgress& progress);
   void epoch(const nn::EpochSummary& summary);
   void note(std::string_view text);
+  // Decoding a folder's images: "decoding images 1234/5000" redrawn in place (a line every few seconds
+  // without a terminal); the line is wiped at the next note or bar.
+  void decoding(uint64_t done, uint64_t total);
   void finish();  // ends a bar left on the screen
 
  private:

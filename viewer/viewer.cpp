@@ -285,7 +285,8 @@ ViewerReport view_checkpoint(const ViewConfig& config, const ViewerOptions& opti
   const nn::LoadedCheckpoint ckpt = nn::read_checkpoint(config.checkpoint);
   const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
   nn::require_known_dataset(dataset);
-  const nn::Dataset test_set = nn::load_dataset(dataset, nn::Split::Test, nn::DataSearch{config.data_dir});
+  const nn::Dataset test_set =
+      nn::load_dataset(dataset, nn::Split::Test, nn::checkpoint_data_search(ckpt, config.data_dir));
   const LossHistory history = read_loss_history(config.checkpoint);
 
   Glfw glfw("vkae view", "run it on a desktop, or under xvfb-run with --screenshot");

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
+#include "nn/data/folder_dataset.hpp"
 #include "nn/data/idx.hpp"
 
 namespace vkae::nn {
@@ -88,11 +89,20 @@ std::string dataset_name_list(std::string_view separator, std::string_view last_
 }
 
 std::string dataset_names_text() {
-  return dataset_name_list(", ", " or ");
+  return dataset_name_list(", ", ", ") + " or a folder of images";
+}
+
+const char* crop_name(Crop crop) noexcept {
+  return crop == Crop::Random ? "random" : "center";
+}
+
+bool is_folder_dataset(std::string_view name) {
+  std::error_code error;
+  return !known_dataset(name) && std::filesystem::is_directory(std::filesystem::path(name), error);
 }
 
 void require_known_dataset(std::string_view name) {
-  if (!known_dataset(name))
+  if (!known_dataset(name) && !is_folder_dataset(name))
     throw InputError("dataset " + std::string(name) + ": unknown (expected " + dataset_names_text() + ")");
 }
 
@@ -122,7 +132,16 @@ std::vector<std::filesystem::path> dataset_search_dirs(std::string_view name, co
   return dirs;
 }
 
+DatasetSplits load_splits(std::string_view name, const DataSearch& search) {
+  if (is_folder_dataset(name)) return load_folder_dataset(std::filesystem::path(name), search);
+  return {load_dataset(name, Split::Train, search), load_dataset(name, Split::Test, search)};
+}
+
 Dataset load_dataset(std::string_view name, Split split, const DataSearch& search) {
+  if (is_folder_dataset(name)) {
+    DatasetSplits splits = load_folder_dataset(std::filesystem::path(name), search);
+    return std::move(split == Split::Train ? splits.train : splits.test);
+  }
   const std::vector<std::filesystem::path> dirs = dataset_search_dirs(name, search);
   const std::string_view prefix = split == Split::Train ? "train" : "t10k";
   const std::string split_name = split == Split::Train ? "train" : "test";
@@ -178,8 +197,11 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
 }
 
 Dataset without_class(Dataset data, uint32_t label) {
-  if (label > 9) throw InputError("--holdout-class " + std::to_string(label) + ": expected a class 0..9");
-  const uint64_t pixels = uint64_t{data.rows} * data.cols;
+  if (!data.labelled()) throw InputError("--holdout-class: " + data.name + " has no class folders");
+  if (label >= data.class_names.size())
+    throw InputError("--holdout-class " + std::to_string(label) + ": expected a class 0.." +
+                     std::to_string(data.class_names.size() - 1));
+  const uint64_t pixels = data.image_size();
   uint32_t kept = 0;
   for (uint32_t i = 0; i < data.count; ++i) {
     if (data.labels[i] == label) continue;
@@ -187,7 +209,7 @@ Dataset without_class(Dataset data, uint32_t label) {
     data.labels[kept++] = data.labels[i];
   }
   if (kept == 0)
-    throw InputError("--holdout-class " + std::to_string(label) + ": no " + data.name + " images left");
+    throw InputError("--holdout-class " + data.class_names[label] + ": no " + data.name + " images left");
   data.count = kept;
   data.images.resize(kept * pixels);
   data.labels.resize(kept);

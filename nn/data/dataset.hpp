@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,8 +16,25 @@ namespace vkae::nn {
 
 enum class Split { Train, Test };
 
+// How a folder's images become a dataset: --channels, --size, --crop, --val-split, --skip-bad. The IDX
+// datasets ignore them.
+enum class Crop { Center, Random };
+struct ImageOptions {
+  std::optional<uint32_t> channels;       // 1 | 3; none: 3 when any image has colour
+  std::optional<uint32_t> height, width;  // none: the images' own size (all must agree)
+  Crop crop = Crop::Center;
+  double val_split = 0.1;  // held out when the folder has no train/ and val/ (or test/)
+  bool skip_bad = false;   // a bad image file is skipped and counted instead of an error
+  uint64_t seed = 0;       // chooses the held-out images
+};
+const char* crop_name(Crop crop) noexcept;
+
 struct DataSearch {
   std::optional<std::filesystem::path> data_dir;  // --data DIR
+  ImageOptions images;                            // a folder dataset's
+  // Decoding a folder: progress (done, total) and one-line notes (cache hit, skipped files).
+  std::function<void(uint64_t, uint64_t)> on_progress;
+  std::function<void(const std::string&)> on_note;
 };
 
 struct Dataset {
@@ -30,6 +48,11 @@ struct Dataset {
 
   uint64_t image_size() const noexcept { return uint64_t{channels} * rows * cols; }  // bytes per image
   bool labelled() const noexcept { return !labels.empty(); }
+};
+
+// A dataset's two splits, decoded together (a folder's geometry is decided over both).
+struct DatasetSplits {
+  Dataset train, test;
 };
 
 // A class left out of training (anomaly detection), or none: the one type every layer uses for it.
@@ -56,8 +79,9 @@ std::string dataset_name_list(std::string_view separator, std::string_view last_
 // "mnist or fashion": what an error about a bad dataset name says was expected.
 std::string dataset_names_text();
 
-// InputError "dataset NAME: unknown (expected mnist or fashion)" unless known_dataset(name): the check of a
-// config's or a checkpoint's dataset name before anything is loaded.
+// InputError "dataset NAME: unknown (expected mnist, fashion or a folder of images)" unless
+// known_dataset(name) or a folder of that name exists: the check of a config's or a checkpoint's dataset
+// before anything loads.
 void require_known_dataset(std::string_view name);
 
 // ${XDG_CACHE_HOME:-$HOME/.cache}/vkae/<name>. InputError if neither variable is set.
@@ -66,9 +90,16 @@ std::filesystem::path dataset_cache_dir(std::string_view name);
 // The folders load_dataset looks in, in order (whether or not they exist).
 std::vector<std::filesystem::path> dataset_search_dirs(std::string_view name, const DataSearch& search);
 
-// Loads one split. In each folder accepts e.g. train-images-idx3-ubyte, train-images-idx3-ubyte.gz and
-// train-images.idx3-ubyte(.gz); for the test split t10k-*. InputError for an unknown name (listing valid
-// ones), files not found (one line: where it looked and how to get them), or inconsistent files.
+// Whether `name` is a folder dataset (not mnist or fashion, and a folder on disk).
+bool is_folder_dataset(std::string_view name);
+
+// Both splits of `name`: load_dataset twice for mnist and fashion, one decode for a folder.
+DatasetSplits load_splits(std::string_view name, const DataSearch& search);
+
+// Loads one split. A folder: see nn/data/folder_dataset.hpp. In each folder accepts e.g.
+// train-images-idx3-ubyte, train-images-idx3-ubyte.gz and train-images.idx3-ubyte(.gz); for the test split
+// t10k-*. InputError for an unknown name (listing valid ones), files not found (one line: where it looked and
+// how to get them), or inconsistent files.
 Dataset load_dataset(std::string_view name, Split split, const DataSearch& search);
 // "mnist" or "fashion": the names load_dataset knows (for checks that name where a bad one came from).
 bool known_dataset(std::string_view name) noexcept;

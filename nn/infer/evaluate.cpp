@@ -19,7 +19,7 @@ EvalResult evaluate(const EvalConfig& config) {
   const std::string dataset = config.dataset.empty() ? ckpt.info.dataset : config.dataset;
   require_known_dataset(dataset);
   if (!(config.noise >= 0)) throw InputError("--noise: expected a number >= 0");
-  const Dataset test_set = load_dataset(dataset, Split::Test, DataSearch{config.data_dir});
+  const Dataset test_set = load_dataset(dataset, Split::Test, checkpoint_data_search(ckpt, config.data_dir));
   const uint32_t count = std::min(test_set.count, config.limit.value_or(test_set.count));
   if (count == 0) throw InputError("--limit 0: expected an integer >= 1");
 

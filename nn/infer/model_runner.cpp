@@ -19,19 +19,24 @@ rt::ContextOptions analysis_context_options(const std::string& device) {
   return o;
 }
 
+DataSearch checkpoint_data_search(const LoadedCheckpoint& ckpt,
+                                  const std::optional<std::filesystem::path>& data_dir) {
+  return DataSearch{data_dir, checkpoint_image_options(ckpt.spec, ckpt.info), {}, {}};
+}
+
 Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,
                             const std::string& override_name,
                             const std::optional<std::filesystem::path>& data_dir, Split split) {
   const std::string name = override_name.empty() ? ckpt.info.dataset : override_name;
-  if (!known_dataset(name))
+  if (!known_dataset(name) && !is_folder_dataset(name))
     throw InputError("checkpoint " + checkpoint.string() + ": dataset '" + name + "' (expected " +
                      dataset_names_text() + ")");
-  Dataset data = load_dataset(name, split, DataSearch{data_dir});
+  Dataset data = load_dataset(name, split, checkpoint_data_search(ckpt, data_dir));
   const Shape3 out = ckpt.spec.output();
-  if (out != Shape3{1, data.rows, data.cols})
+  const Shape3 images{data.channels, data.rows, data.cols};
+  if (out != images)
     throw InputError("checkpoint " + checkpoint.string() + ": model " + ckpt.spec.name + " produces " +
-                     shape3_string(out) + " images, " + name + " has 1x" + std::to_string(data.rows) + "x" +
-                     std::to_string(data.cols));
+                     shape3_string(out) + " images, " + name + " has " + shape3_string(images));
   return data;
 }
 

@@ -26,6 +26,11 @@ rt::ContextOptions analysis_context_options(const std::string& device);
 void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
                           const std::filesystem::path& out_png, const std::string& device);
 
+// Where and how a checkpoint's dataset is read again: --data, and a folder's split and crop at the model's
+// shape.
+DataSearch checkpoint_data_search(const LoadedCheckpoint& ckpt,
+                                  const std::optional<std::filesystem::path>& data_dir);
+
 // The dataset of a checkpoint's run (or `override_name`), checked against what the model produces.
 Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem::path& checkpoint,
                             const std::string& override_name,

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <random>
 
@@ -113,8 +115,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
 
 namespace {
 
+// The file's first `limit` bytes (all of it when shorter).
 template <typename Container>
-Container read_whole(const std::filesystem::path& path) {
+Container read_whole(const std::filesystem::path& path, std::size_t limit) {
   const auto fail = [&](int error_number) -> InputError {
     return InputError("cannot read " + path.string() + ": " + os_reason(error_number));
   };
@@ -133,10 +136,11 @@ Container read_whole(const std::filesystem::path& path) {
   Container out;
   // st_size is only a hint (pipes, /proc files report 0); read until EOF.
   // One byte of slack so the EOF read of a regular file does not force a reallocation.
-  out.resize(info.st_size > 0 ? static_cast<std::size_t>(info.st_size) + 1 : 4096);
+  out.resize(std::min(info.st_size > 0 ? static_cast<std::size_t>(info.st_size) + 1 : 4096, limit));
   std::size_t used = 0;
   for (;;) {
-    if (used == out.size()) out.resize(out.size() * 2);
+    if (used == limit) break;
+    if (used == out.size()) out.resize(std::min(out.size() * 2, limit));
     const ssize_t got = ::read(fd, out.data() + used, out.size() - used);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -155,11 +159,15 @@ Container read_whole(const std::filesystem::path& path) {
 }  // namespace
 
 std::vector<std::byte> read_file(const std::filesystem::path& path) {
-  return read_whole<std::vector<std::byte>>(path);
+  return read_whole<std::vector<std::byte>>(path, SIZE_MAX);
+}
+
+std::vector<std::byte> read_file_head(const std::filesystem::path& path, std::size_t max_bytes) {
+  return read_whole<std::vector<std::byte>>(path, max_bytes);
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
-  return read_whole<std::string>(path);
+  return read_whole<std::string>(path, SIZE_MAX);
 }
 
 }  // namespace vkae::nn

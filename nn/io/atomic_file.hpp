@@ -43,6 +43,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
 
 // The whole file. InputError "cannot read <path>: <reason>" if it is missing, a directory or unreadable.
 std::vector<std::byte> read_file(const std::filesystem::path& path);
+// Its first max_bytes bytes (all of it when shorter): headers of files that may be large. Errors as
+// read_file.
+std::vector<std::byte> read_file_head(const std::filesystem::path& path, std::size_t max_bytes);
 std::string read_text_file(const std::filesystem::path& path);
 
 }  // namespace vkae::nn

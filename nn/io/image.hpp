@@ -57,6 +57,7 @@ Image from_planar(std::span<const uint8_t> planes, uint32_t width, uint32_t heig
 
 // Writes PNG (.png), JPEG (.jpg/.jpeg, quality 95) or BMP (.bmp) by the extension, atomically: what tests
 // and tools make their images with. InputError naming the path for an unknown extension or a failed write.
+// stb_image_write has no grey BMP or JPEG: grey is written there as three equal channels (read back as RGB).
 void write_image(const std::filesystem::path& path, const Image& image);
 
 }  // namespace vkae::nn

@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "nn/io/atomic_file.hpp"
+#include "nn/io/image.hpp"
 
 namespace vkae::nn {
 
@@ -105,35 +106,6 @@ bool read_pixels(PngReader* reader, png_bytepp rows) {
   return true;
 }
 
-// For one axis: the source indices and weights that make up each output sample.
-struct Tap {
-  uint32_t index;
-  float weight;
-};
-
-std::vector<std::vector<Tap>> axis_taps(uint32_t from, uint32_t to) {
-  std::vector<std::vector<Tap>> taps(to);
-  const double scale = static_cast<double>(from) / to;
-  for (uint32_t i = 0; i < to; ++i) {
-    if (scale >= 1.0) {
-      // Area: output pixel i covers source interval [i*scale, (i+1)*scale).
-      const double begin = i * scale, end = (i + 1) * scale;
-      for (auto j = static_cast<uint32_t>(begin); j < from && j < end; ++j) {
-        const double overlap = std::min(end, j + 1.0) - std::max(begin, static_cast<double>(j));
-        if (overlap > 0) taps[i].push_back({j, static_cast<float>(overlap / scale)});
-      }
-    } else {
-      // Bilinear with pixel centres aligned, clamped at the borders.
-      const double x = std::clamp((i + 0.5) * scale - 0.5, 0.0, from - 1.0);
-      const auto j = static_cast<uint32_t>(x);
-      const double t = x - j;
-      taps[i].push_back({j, static_cast<float>(1 - t)});
-      if (j + 1 < from) taps[i].push_back({j + 1, static_cast<float>(t)});
-    }
-  }
-  return taps;
-}
-
 }  // namespace
 
 std::vector<uint8_t> encode_png(uint32_t width, uint32_t height, uint32_t channels,
@@ -220,33 +192,8 @@ GreyImage read_png_grey(const std::filesystem::path& path) {
 }
 
 GreyImage resize_area(const GreyImage& image, uint32_t width, uint32_t height) {
-  if (width == 0 || height == 0 || image.width == 0 || image.height == 0 ||
-      image.pixels.size() != std::size_t{image.width} * image.height) {
-    throw InputError("resize: cannot resize a " + std::to_string(image.width) + "x" +
-                     std::to_string(image.height) + " image to " + std::to_string(width) + "x" +
-                     std::to_string(height));
-  }
-  const auto x_taps = axis_taps(image.width, width);
-  const auto y_taps = axis_taps(image.height, height);
-  // Horizontal pass into floats [image.height, width], then vertical into the result.
-  std::vector<float> rows(std::size_t{image.height} * width);
-  for (uint32_t y = 0; y < image.height; ++y) {
-    const uint8_t* src = &image.pixels[std::size_t{y} * image.width];
-    for (uint32_t x = 0; x < width; ++x) {
-      float sum = 0;
-      for (const Tap& tap : x_taps[x]) sum += tap.weight * src[tap.index];
-      rows[std::size_t{y} * width + x] = sum;
-    }
-  }
-  GreyImage out{width, height, std::vector<uint8_t>(std::size_t{width} * height)};
-  for (uint32_t y = 0; y < height; ++y) {
-    for (uint32_t x = 0; x < width; ++x) {
-      float sum = 0;
-      for (const Tap& tap : y_taps[y]) sum += tap.weight * rows[std::size_t{tap.index} * width + x];
-      out.pixels[std::size_t{y} * width + x] = static_cast<uint8_t>(std::clamp(std::lround(sum), 0L, 255L));
-    }
-  }
-  return out;
+  Image resized = resize_image(Image{image.width, image.height, 1, image.pixels}, width, height);
+  return GreyImage{resized.width, resized.height, std::move(resized.pixels)};
 }
 
 }  // namespace vkae::nn

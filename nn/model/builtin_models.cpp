@@ -69,6 +69,72 @@ std::vector<std::string> builtin_model_names() {
   return out;
 }
 
+bool is_builtin_model(std::string_view name) noexcept {
+  for (const auto& b : kBuiltins)
+    if (name == b[0]) return true;
+  return false;
+}
+
+namespace {
+
+// 2^(pooling layers): what H and W must be divisible by for a pooling model to give its input back.
+uint32_t pooling_factor(const ModelSpec& spec) {
+  uint32_t factor = 1;
+  for (const auto& l : spec.encoder)
+    if (l.kind == LayerKind::MaxPool2d) factor *= 2;
+  return factor;
+}
+
+std::string size_hint(const ModelSpec& spec, Shape3 data) {
+  const uint32_t f = pooling_factor(spec) * (spec.super_resolution ? 2 : 1);
+  const auto up = [f](uint32_t d) { return std::to_string((d + f - 1) / f * f); };
+  return "model " + spec.name + " needs H and W divisible by " + std::to_string(f) + ", the data is " +
+         shape3_string(data) + "; pass --size " + up(data.h) + "x" + up(data.w);
+}
+
+bool fits(const ModelSpec& spec, Shape3 data);
+
+}  // namespace
+
+ModelSpec fit_to_data(const ModelSpec& spec, Shape3 data) {
+  ModelSpec fitted = spec;
+  fitted.input = spec.super_resolution ? Shape3{data.c, data.h / 2, data.w / 2} : data;
+  if (spec.super_resolution && (data.h % 2 || data.w % 2)) throw InputError(size_hint(spec, data));
+  if (fitted.input == spec.input) return spec;
+  LayerSpec& last = fitted.decoder.back();
+  if (last.kind == LayerKind::Reshape) {
+    last.reshape = data;
+    for (auto it = fitted.decoder.rbegin(); it != fitted.decoder.rend(); ++it)
+      if (it->kind == LayerKind::Dense) {
+        it->units = static_cast<uint32_t>(data.size());
+        break;
+      }
+  } else if (last.kind == LayerKind::Conv2d || last.kind == LayerKind::ConvTranspose2d) {
+    last.units = data.c;
+  }
+  try {
+    return parse_model_spec(model_spec_to_json(fitted), spec.name);  // every check of a user's spec
+  } catch (const InputError&) {
+    const uint32_t f = pooling_factor(spec) * (spec.super_resolution ? 2 : 1);
+    const Shape3 rounded{data.c, (data.h + f - 1) / f * f, (data.w + f - 1) / f * f};
+    if (rounded == data || !fits(spec, rounded))
+      throw InputError("model " + spec.name + ": its layers cannot give back " + shape3_string(data) +
+                       " images (it is made for 28x28); use dae, dense or a .json spec");
+    throw InputError(size_hint(spec, data));
+  }
+}
+
+namespace {
+bool fits(const ModelSpec& spec, Shape3 data) {
+  try {
+    fit_to_data(spec, data);
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
+}
+}  // namespace
+
 ModelSpec resolve_model(std::string_view name_or_path) {
   for (const auto& b : kBuiltins)
     if (name_or_path == b[0]) return parse_model_spec(parse_json(b[1], b[0]), b[0]);

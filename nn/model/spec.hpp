@@ -73,6 +73,13 @@ Json model_spec_to_json(const ModelSpec& spec);
 // "dae" (the default), "conv", "dense", "deep", "sparse", "dae-transpose", "vae", "sr"; or a .json path.
 ModelSpec resolve_model(std::string_view name_or_path);
 std::vector<std::string> builtin_model_names();
+bool is_builtin_model(std::string_view name) noexcept;
+
+// A built-in model made for images of shape `data` (C x H x W; a super-resolution model's input is half of
+// it): the input, the output layer's channels and, for dense models, the last dense layer's units and the
+// reshape. Unchanged for 1x28x28. InputError in one line when the layers cannot reproduce that shape (a
+// pooling model needs H and W divisible by its pooling factor) — naming the size to pass to --size.
+ModelSpec fit_to_data(const ModelSpec& spec, Shape3 data);
 
 // A layer's parameters for an input shape: weight shape in PyTorch layout (empty: no parameters), counts,
 // and the Keras glorot-uniform limit sqrt(6 / (fan_in + fan_out)) with conv fans times the kernel area.

@@ -46,7 +46,7 @@ void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const 
       tensors.push_back(std::move(v));
     }
   }
-  const std::map<std::string, std::string> metadata{
+  std::map<std::string, std::string> metadata{
       {"format", kCheckpointFormat},
       {"model", to_json(model_spec_to_json(model.spec()))},
       {"dataset", info.dataset},
@@ -61,6 +61,11 @@ void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const 
       {"shuffle", info.shuffle ? "true" : "false"},
       {"holdout_class", info.holdout_class ? std::to_string(*info.holdout_class) : "-1"},
   };
+  if (!known_dataset(info.dataset)) {
+    metadata["val_split"] = fmt(static_cast<float>(info.images.val_split));
+    metadata["crop"] = crop_name(info.images.crop);
+    metadata["skip_bad"] = info.images.skip_bad ? "true" : "false";
+  }
   write_safetensors(path, tensors, metadata);
 }
 
@@ -90,7 +95,22 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
     if (h != "-1") c.info.holdout_class = parse_number<uint32_t>(c, "holdout_class");
     if (c.info.holdout_class > 255u) throw InputError(where + ": holdout_class " + h + " is not a class");
   }
+  if (c.file.metadata.count("val_split")) c.info.images.val_split = parse_number<float>(c, "val_split");
+  if (c.file.metadata.count("crop") && c.file.metadata.at("crop") == "random")
+    c.info.images.crop = Crop::Random;
+  c.info.images.skip_bad = c.file.metadata.count("skip_bad") && c.file.metadata.at("skip_bad") == "true";
+  c.info.images.seed = c.info.seed;
   return c;
+}
+
+ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info) {
+  ImageOptions o = info.images;
+  const Shape3 images = spec.output();
+  o.channels = images.c;
+  o.height = images.h;
+  o.width = images.w;
+  o.seed = info.seed;
+  return o;
 }
 
 void load_into(rt::Context& ctx, const LoadedCheckpoint& c, const Model& model, const AdamMoments* moments) {

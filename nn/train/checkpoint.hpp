@@ -27,7 +27,13 @@ struct RunInfo {
   uint32_t limit = 0;  // training images used
   bool shuffle = true;
   HeldOutClass holdout_class;  // the class left out of training (anomaly detection); stored as -1 when none
+  // A folder dataset's split and crop (its channels and size are the model's); stored only for folders, so
+  // an IDX run's checkpoint keeps its bytes.
+  ImageOptions images;
 };
+
+// The data options a checkpoint's images are read with again: the run's, at the model's shape.
+ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info);
 
 struct AdamMoments {
   rt::BufferView m, v;  // same layout as the model's parameter arena

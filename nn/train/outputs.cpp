@@ -86,20 +86,25 @@ void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, c
 
 void write_samples_png(const std::filesystem::path& path, const std::vector<float>& noisy,
                        const std::vector<float>& output, const std::vector<float>& clean, uint32_t rows,
-                       uint32_t height, uint32_t width, uint32_t scale) {
+                       uint32_t height, uint32_t width, uint32_t channels, uint32_t scale) {
   const uint32_t gap = 4, cols = 3;
   const uint32_t W = cols * width * scale + (cols + 1) * gap, H = rows * height * scale + (rows + 1) * gap;
-  std::vector<uint8_t> pixels(size_t{W} * H, 128);  // grey frame between images
+  std::vector<uint8_t> pixels(size_t{W} * H * channels, 128);  // grey frame between images
   const std::vector<float>* panels[cols] = {&noisy, &output, &clean};
+  const size_t plane = size_t{height} * width;
   for (uint32_t r = 0; r < rows; ++r)
     for (uint32_t c = 0; c < cols; ++c)
       for (uint32_t y = 0; y < height * scale; ++y)
-        for (uint32_t x = 0; x < width * scale; ++x) {
-          const float v = (*panels[c])[(size_t{r} * height + y / scale) * width + x / scale];
-          const uint32_t px = gap + c * (width * scale + gap) + x, py = gap + r * (height * scale + gap) + y;
-          pixels[size_t{py} * W + px] = static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
-        }
-  write_png(path, W, H, 1, pixels);
+        for (uint32_t x = 0; x < width * scale; ++x)
+          for (uint32_t k = 0; k < channels; ++k) {  // the model's planes [C, H, W] interleaved for the PNG
+            const float v =
+                (*panels[c])[(size_t{r} * channels + k) * plane + size_t{y / scale} * width + x / scale];
+            const uint32_t px = gap + c * (width * scale + gap) + x,
+                           py = gap + r * (height * scale + gap) + y;
+            pixels[(size_t{py} * W + px) * channels + k] =
+                static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+          }
+  write_png(path, W, H, channels, pixels);
 }
 
 }  // namespace vkae::nn

@@ -39,9 +39,10 @@ class MetricsLog {
 };
 
 void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title);
-// Rows: noisy | reconstruction | clean, one sample per row, each image scaled up `scale` times.
+// Rows: noisy | reconstruction | clean, one sample per row, each image [channels, height, width] (1 grey or
+// 3 RGB) scaled up `scale` times.
 void write_samples_png(const std::filesystem::path& path, const std::vector<float>& noisy,
                        const std::vector<float>& output, const std::vector<float>& clean, uint32_t rows,
-                       uint32_t height, uint32_t width, uint32_t scale = 3);
+                       uint32_t height, uint32_t width, uint32_t channels = 1, uint32_t scale = 3);
 
 }  // namespace vkae::nn

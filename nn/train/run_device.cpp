@@ -65,7 +65,7 @@ Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const
   Programs::Preview preview = run.programs.read_preview();
   const auto images = static_cast<uint32_t>(preview.clean.size() / run.test_images.pixels);
   write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean, images,
-                    setup.test_set.rows, setup.test_set.cols);
+                    setup.test_set.rows, setup.test_set.cols, setup.test_set.channels);
   return preview;
 }
 

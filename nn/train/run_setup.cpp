@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "nn/data/folder_scan.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -20,7 +21,9 @@ std::filesystem::path default_run_dir(const std::string& model, const std::strin
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-  std::string name = std::filesystem::path(model).stem().string() + "-" + dataset + "-" + stamp;
+  const std::filesystem::path data = std::filesystem::path(dataset).lexically_normal();
+  const std::string data_name = (data.filename().empty() ? data.parent_path() : data).filename().string();
+  std::string name = std::filesystem::path(model).stem().string() + "-" + data_name + "-" + stamp;
   std::filesystem::path dir = std::filesystem::path("runs") / name;
   for (int i = 2; std::filesystem::exists(dir); ++i)
     dir = std::filesystem::path("runs") / (name + "-" + std::to_string(i));
@@ -66,6 +69,34 @@ void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info)
   config.shuffle = info.shuffle;
   config.limit = info.limit;
   config.holdout_class = info.holdout_class;
+  config.holdout_name.reset();
+  config.images.val_split = info.images.val_split;
+  config.images.crop = info.images.crop;
+  config.images.skip_bad = info.images.skip_bad;
+}
+
+DataSearch data_search(const TrainConfig& config, const ModelSpec* resumed_spec,
+                       const TrainCallbacks* callbacks) {
+  DataSearch search{config.data_dir, config.images, {}, {}};
+  search.images.seed = config.seed;
+  if (resumed_spec) {  // the checkpoint's images: its shape
+    const Shape3 images = resumed_spec->output();
+    search.images.channels = images.c;
+    search.images.height = images.h;
+    search.images.width = images.w;
+  }
+  if (callbacks) {
+    search.on_progress = callbacks->on_decode;
+    search.on_note = callbacks->on_note;
+  }
+  return search;
+}
+
+// The data's own shape for a built-in model (a .json spec or a resumed checkpoint keeps its shape).
+void fit_model_to_data(RunSetup& s) {
+  const Dataset& d = s.train_set;
+  if (s.resumed || !is_builtin_model(s.config.model)) return;
+  s.spec = fit_to_data(s.spec, Shape3{d.channels, d.rows, d.cols});
 }
 
 // The ranges of the settings; the dataset's name apart (lent datasets need none known).
@@ -91,7 +122,7 @@ void validate_config(const TrainConfig& c) {
   require_known_dataset(c.dataset);
 }
 
-RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent) {
+RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const TrainCallbacks* callbacks) {
   if (!lent.train_set != !lent.test_set) throw Error("train: lend both splits or neither");
   if (lent.train_set)
     check_ranges(config_in);
@@ -108,10 +139,20 @@ RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent) {
     s.spec = s.resumed->spec;
     continue_with_checkpoint_settings(config, s.resumed->info);
   }
-  const DataSearch search{config.data_dir};
-  s.train_set = lent.train_set ? *lent.train_set : load_dataset(config.dataset, Split::Train, search);
+  if (lent.train_set) {
+    s.train_set = *lent.train_set;
+    s.test_set = *lent.test_set;
+  } else {
+    DatasetSplits splits =
+        load_splits(config.dataset, data_search(config, s.resumed ? &s.resumed->spec : nullptr, callbacks));
+    s.train_set = std::move(splits.train);
+    s.test_set = std::move(splits.test);
+  }
+  if (config.holdout_name)
+    config.holdout_class =
+        class_index(s.train_set.class_names, *config.holdout_name, "--holdout-class", config.dataset);
   if (config.holdout_class) s.train_set = without_class(std::move(s.train_set), *config.holdout_class);
-  s.test_set = lent.test_set ? *lent.test_set : load_dataset(config.dataset, Split::Test, search);
+  fit_model_to_data(s);
   s.train_count = std::min(s.train_set.count, config.limit.value_or(s.train_set.count));
   if (s.train_count < config.batch)
     throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +

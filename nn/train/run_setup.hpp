@@ -26,7 +26,9 @@ struct RunSetup {
 void validate_config(const TrainConfig& config);
 
 // InputError naming the flag or file on bad input. Creates the run folder, and nothing else. With `lent`
-// datasets (TrainHooks::train_set, test_set) those are used instead of loading config.dataset.
-RunSetup prepare_run(const TrainConfig& config, const TrainHooks& lent = {});
+// datasets (TrainHooks::train_set, test_set) those are used instead of loading config.dataset; `callbacks`
+// (optional) hear about decoding a folder's images.
+RunSetup prepare_run(const TrainConfig& config, const TrainHooks& lent = {},
+                     const TrainCallbacks* callbacks = nullptr);
 
 }  // namespace vkae::nn

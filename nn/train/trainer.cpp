@@ -40,6 +40,7 @@ RunInfo fresh_run_info(const RunSetup& setup) {
   const TrainConfig& c = setup.config;
   RunInfo info{c.dataset, 0, 0, 0, c.seed, c.batch, c.lr, c.noise, setup.train_count, c.shuffle};
   info.holdout_class = c.holdout_class;
+  info.images = c.images;
   return info;
 }
 
@@ -296,7 +297,7 @@ TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks) {
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks) {
   // Everything that can fail on user input fails here, before any output exists.
-  const RunSetup setup = prepare_run(config, hooks);
+  const RunSetup setup = prepare_run(config, hooks, &callbacks);
   if (callbacks.on_start) callbacks.on_start(setup.config, setup.spec);
   TrainingRun run(setup, callbacks, hooks);
   return run.run();

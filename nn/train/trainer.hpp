@@ -21,7 +21,7 @@ class LiveFeed;
 struct ModelSpec;
 
 struct TrainConfig {
-  std::string dataset = "mnist";  // mnist | fashion
+  std::string dataset = "mnist";  // mnist | fashion | a folder of images
   std::string model = "dae";      // built-in name or path to a .json spec
   uint32_t epochs = kDefaultEpochs;
   uint32_t batch = kDefaultBatch;
@@ -45,6 +45,9 @@ struct TrainConfig {
   std::optional<uint64_t> data_budget;        // --data-budget SIZE
   std::optional<uint64_t> data_buffer_bytes;  // the largest image buffer (default maxStorageBufferRange)
   bool data_staged = false;  // stream through staging and a copy even where the ring is host-visible (tests)
+  // --holdout-class as typed (a class name); prepare_run resolves it.
+  std::optional<std::string> holdout_name;
+  ImageOptions images;  // how a folder's images are read (its seed is `seed`)
 };
 
 struct TrainProgress {
@@ -72,7 +75,8 @@ struct TrainCallbacks {
   std::function<void(const TrainProgress&)> on_progress;  // after each finished submit
   std::function<void(const EpochSummary&)> on_epoch;
   std::function<void(const std::string&)> on_note;  // one-line notes ("running on llvmpipe (CPU)")
-  std::function<bool()> should_stop;                // polled between submits (Ctrl-C)
+  std::function<void(uint64_t done, uint64_t total)> on_decode;  // decoding a folder's images
+  std::function<bool()> should_stop;                             // polled between submits (Ctrl-C)
 };
 
 struct TrainResult {

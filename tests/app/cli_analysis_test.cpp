@@ -82,7 +82,7 @@ TEST(CliAnalysis, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"encode", "c", "--checkpoint", "d"}, "unexpected argument d for encode: the checkpoint is already c"},
       {{"encode", "c", "--ouy", "z.npy"}, "unknown option --ouy for encode (did you mean --out?)"},
       {{"encode", "c", "--out"}, "--out: missing value (expected a .npy or .csv path)"},
-      {{"encode", "c", "--dataset", "svhn"}, "--dataset svhn: expected mnist or fashion"},
+      {{"encode", "c", "--dataset", "svhn"}, "--dataset svhn: expected mnist, fashion or a folder of images"},
       {{"anomaly"}, "anomaly needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
       {{"anomaly", "c", "--holdout-class", "10"}, "--holdout-class 10: expected a class 0 to 9"},
       {{"anomaly", "c", "--holdout-class", "-1"}, "--holdout-class -1: expected a class 0 to 9"},

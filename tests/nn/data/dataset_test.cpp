@@ -127,7 +127,7 @@ TEST(DatasetNames, AliasesAndListText) {
   EXPECT_EQ(dataset_from_alias(""), std::nullopt);
   // Every name load_dataset knows is also accepted as itself.
   for (const auto name : dataset_names()) EXPECT_EQ(dataset_from_alias(name), name);
-  EXPECT_EQ(dataset_names_text(), "mnist or fashion");
+  EXPECT_EQ(dataset_names_text(), "mnist, fashion or a folder of images");
   EXPECT_EQ(dataset_name_list("|", "|"), "mnist|fashion");
   EXPECT_EQ(dataset_name_list(", ", " and "), "mnist and fashion");
 }

@@ -175,7 +175,7 @@ TEST(TrainErrors, BadConfigurationsNameTheFlag) {
   expect_error(c, "--lr -1: expected a positive number");
   c = small_run("bad");
   c.dataset = "cifar";
-  expect_error(c, "dataset cifar: unknown (expected mnist or fashion)");
+  expect_error(c, "dataset cifar: unknown (expected mnist, fashion or a folder of images)");
   c = small_run("bad");
   c.model = "unet";
   expect_error(c, "--model unet: unknown model");
