@@ -3,6 +3,7 @@
 // parses a Spec and renders its help is app/command_entry.hpp's; which commands exist is app/cli.cpp's table.
 // So a flag cannot exist without its help.
 #pragma once
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -75,6 +76,26 @@ inline float parse_float(std::string_view flag, std::string_view value, bool all
   return out;
 }
 
+// A byte count: digits, optionally followed by K, M, G or T (binary: 512M is 512 MiB); at least 1.
+inline uint64_t parse_size(std::string_view flag, std::string_view value, const std::string& expected) {
+  std::string_view digits = value;
+  uint64_t unit = 1;
+  if (!value.empty()) {
+    const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(value.back())));
+    const std::string_view units = "KMGT";
+    if (const size_t i = units.find(last); i != std::string_view::npos) {
+      unit = uint64_t{1} << (10 * (i + 1));
+      digits.remove_suffix(1);
+    }
+  }
+  uint64_t count = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+  if (ec != std::errc() || digits.empty() || end != digits.data() + digits.size() || count == 0 ||
+      count > std::numeric_limits<uint64_t>::max() / unit)
+    bad_value(flag, value, expected);
+  return count * unit;
+}
+
 // The dataset may be named by a positional, --dataset or --data; naming two different ones is an error.
 inline void set_dataset(std::optional<std::string>& slot, std::string_view source, std::string_view value) {
   auto name = nn::dataset_from_alias(value);
@@ -107,6 +128,14 @@ Option<S> number_option(std::string_view name, bool allow_zero, std::string help
   return {name, "F", expected, std::move(help), [=](S& s, std::string_view flag, std::string_view v) {
             set(s, parse_float(flag, v, allow_zero, expected));
           }};
+}
+
+// A size in bytes, "512M" style (parse_size).
+template <typename S>
+Option<S> size_option(std::string_view name, std::string help, void (*set)(S&, uint64_t)) {
+  const std::string expected = "a size like 512M";
+  return {name, "SIZE", expected, std::move(help),
+          [=](S& s, std::string_view flag, std::string_view v) { set(s, parse_size(flag, v, expected)); }};
 }
 
 // Any non-empty text (a path, a name).

@@ -93,6 +93,10 @@ std::vector<Option<S>> run_options() {
                        [](S& s) { s.command.config.validate = false; }),
       integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
                                   [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
+      size_option<S>("--data-budget",
+                     "device memory the training images may take, e.g. 512M or 2G; past it they stream "
+                     "through a ring of shards (default: half the device memory less the model's)",
+                     [](S& s, uint64_t v) { s.command.config.data_budget = v; }),
   };
 }
 

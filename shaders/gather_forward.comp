@@ -1,21 +1,51 @@
 #version 450
 // Gathers one batch of images through the epoch's permutation and scales uint8 pixels to [0, 1]:
-//   y[b, q] = images[perm[first + b] * P + q] / 255   for b < N, q < P,
+//   y[b, q] = pixel q of image perm[first + b] / 255   for b < N, q < P,
 // with first = state.batch * N (training: the recorded step never changes) or first = p.first (validation).
-// The dataset is uint8 packed 4 per word, little-endian: byte k is bits 8(k%4).. of word k/4. P need not be
-// a multiple of 4. A permutation entry or image index out of range writes NaN, so the bug shows in the loss.
+// The images lie in up to 8 buffers of p.per_buffer images each: image i is image i % per_buffer of buffer
+// (i / per_buffer) % p.buffers. A resident dataset split over B buffers has i / per_buffer < B, so the modulo
+// does nothing; a streaming ring of R slots (shard s of the epoch in slot s % R, the permutation the
+// identity) uses it to find the slot. Each buffer is packed from its own byte 0, uint8 4 per word,
+// little-endian (byte k of a buffer is bits 8(k%4).. of its word k/4), so P need not be a multiple of 4 and
+// an image never straddles buffers; byte offsets are within one buffer (< maxStorageBufferRange, 32 bits).
+// Why separate bindings and a switch rather than an array of blocks: the buffer index differs between the
+// invocations of a workgroup, and indexing a descriptor array non-uniformly needs descriptor indexing
+// (shaderStorageBufferArrayNonUniformIndexing); separate bindings need no feature, and the host binds
+// buffer 0 again to every unused binding. 3 + 8 = 11 storage buffers per stage (lavapipe allows 32).
+// A permutation entry or image index out of range writes NaN, so the bug shows in the loss.
 // Threads: one per output element (b, q) in flat order, 256 per workgroup, tail bounds-checked.
-// Bindings: 0 y [N, P] write (overwritten); 1 images [ceil(count*P/4)] uint words read;
-//           2 perm [perm_count] uint read; 3 state StepState read (batch).
+// Bindings: 0 y [N, P] write (overwritten); 1 perm [perm_count] uint read; 2 state StepState read (batch);
+//           3..10 images buffer 0..7, [ceil(images in it * P / 4)] uint words read.
 layout(local_size_x = 256) in;
 #include "step_state.glsl"
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer Images { uint words[]; };
-layout(std430, binding = 2) readonly buffer Perm { uint perm[]; };
-layout(std430, binding = 3) readonly buffer StateBuffer { StepState state; };
+layout(std430, binding = 1) readonly buffer Perm { uint perm[]; };
+layout(std430, binding = 2) readonly buffer StateBuffer { StepState state; };
+layout(std430, binding = 3) readonly buffer Images0 { uint words[]; } images0;
+layout(std430, binding = 4) readonly buffer Images1 { uint words[]; } images1;
+layout(std430, binding = 5) readonly buffer Images2 { uint words[]; } images2;
+layout(std430, binding = 6) readonly buffer Images3 { uint words[]; } images3;
+layout(std430, binding = 7) readonly buffer Images4 { uint words[]; } images4;
+layout(std430, binding = 8) readonly buffer Images5 { uint words[]; } images5;
+layout(std430, binding = 9) readonly buffer Images6 { uint words[]; } images6;
+layout(std430, binding = 10) readonly buffer Images7 { uint words[]; } images7;
 layout(push_constant) uniform Push {
-  uint n; uint pixels; uint image_count; uint perm_count; uint from_state; uint first; uint pad0; uint pad1;
+  uint n; uint pixels; uint image_count; uint perm_count; uint from_state; uint first; uint per_buffer;
+  uint buffers;
 } p;
+
+uint image_word(uint buffer_index, uint w) {
+  switch (buffer_index) {
+    case 0u: return images0.words[w];
+    case 1u: return images1.words[w];
+    case 2u: return images2.words[w];
+    case 3u: return images3.words[w];
+    case 4u: return images4.words[w];
+    case 5u: return images5.words[w];
+    case 6u: return images6.words[w];
+    default: return images7.words[w];
+  }
+}
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
@@ -26,7 +56,9 @@ void main() {
     y[i] = uintBitsToFloat(0x7FC00000u);
     return;
   }
-  uint k = perm[entry] * p.pixels + q;
-  uint byte_value = (words[k >> 2u] >> (8u * (k & 3u))) & 0xFFu;
+  uint image = perm[entry];
+  uint chunk = image / p.per_buffer;
+  uint k = (image - chunk * p.per_buffer) * p.pixels + q;  // byte within its buffer
+  uint byte_value = (image_word(chunk % p.buffers, k >> 2u) >> (8u * (k & 3u))) & 0xFFu;
   y[i] = float(byte_value) / 255.0;
 }

@@ -44,7 +44,7 @@ void record_encode(rt::Recorder& rec, const Model& model, const DeviceImages* te
     const uint32_t first = b * batch, n = std::min(batch, options.images - first);
     const uint64_t floats = uint64_t{n} * pixels;
     const rt::BufferView target = out.target.view(0, floats * 4);
-    record_gather_at(rec, target, test->images.view(), test->identity.view(), out.state, first,
+    record_gather_at(rec, target, test->source(), test->identity.view(), out.state, first,
                      GatherShape{n, pixels, test->count});
     // The clean image is the input (a denoising model is scored on what it should reproduce).
     model.record_clean_input(rec, target, n);

@@ -2,6 +2,7 @@
 #include "nn/ops/data.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "nn/step_state.hpp"
@@ -10,10 +11,13 @@ namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kGatherForward{"gather_forward",
-                                      {Access::Write, Access::Read, Access::Read, Access::Read},
-                                      sizeof(GatherPush),
-                                      {256, 1, 1}};
+const rt::PipelineDesc kGatherForward{
+    "gather_forward",
+    {Access::Write, Access::Read, Access::Read, Access::Read, Access::Read, Access::Read, Access::Read,
+     Access::Read, Access::Read, Access::Read, Access::Read},
+    sizeof(GatherPush),
+    {256, 1, 1}};
+static_assert(kGatherBuffers == 8, "gather_forward.comp declares 8 image bindings after y, perm and state");
 const rt::PipelineDesc kNoiseForward{
     "noise_forward", {Access::Write, Access::Read, Access::Read}, sizeof(NoisePush), {256, 1, 1}};
 const rt::PipelineDesc kDownscale2xForward{
@@ -39,17 +43,39 @@ std::string describe(const GatherShape& s) {
          std::to_string(s.pixels) + " pixels";
 }
 
-void record_gather_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+// Each image buffer holds the images GatherImages puts there (every one but a resident split's last holds
+// per_buffer of them), packed from its own byte 0.
+void check_image_buffers(const char* op, const GatherImages& images, const GatherShape& s) {
+  const size_t buffers = images.buffers.size();
+  if (buffers == 0 || buffers > kGatherBuffers || images.per_buffer == 0 ||
+      uint64_t{images.per_buffer} * s.pixels > kMaxIndex)
+    throw InputError(std::string(op) + ": cannot read images from " + std::to_string(buffers) +
+                     " buffers of " + std::to_string(images.per_buffer) + " images of " +
+                     std::to_string(s.pixels) + " pixels (1 to " + std::to_string(kGatherBuffers) +
+                     " buffers, each under 2^32 bytes)");
+  for (size_t i = 0; i < buffers; ++i) {
+    const uint64_t before = uint64_t{images.per_buffer} * i;
+    if (s.image_count <= before)
+      throw InputError(std::string(op) + ": images buffer " + std::to_string(i) + " holds none of the " +
+                       std::to_string(s.image_count) + " images (" + std::to_string(images.per_buffer) +
+                       " per buffer)");
+    const uint64_t held = std::min<uint64_t>(images.per_buffer, s.image_count - before);
+    check_bytes(op, buffers == 1 ? std::string("images") : "images buffer " + std::to_string(i),
+                images.buffers[i], (held * s.pixels + 3) / 4 * 4,
+                std::to_string(held) + " packed images of " + std::to_string(s.pixels) + " pixels");
+  }
+}
+
+void record_gather_impl(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                         rt::BufferView state, bool from_state, uint32_t first, const GatherShape& s) {
   const char* op = "gather";
   const std::string text = describe(s);
-  const uint64_t count = uint64_t{s.n} * s.pixels, bytes = uint64_t{s.image_count} * s.pixels;
-  if (count == 0 || s.image_count == 0 || count > kMaxIndex || bytes > kMaxIndex)
+  const uint64_t count = uint64_t{s.n} * s.pixels;
+  if (count == 0 || s.image_count == 0 || count > kMaxIndex)
     throw InputError(std::string(op) + ": cannot gather " + text +
-                     " (every size must be at least 1 and the dataset under 2^32 pixels)");
+                     " (every size must be at least 1 and the batch under 2^32 pixels)");
   check_floats(op, "y", y, count, text);
-  check_bytes(op, "images", images, (bytes + 3) / 4 * 4,
-              std::to_string(s.image_count) + " packed images of " + std::to_string(s.pixels) + " pixels");
+  check_image_buffers(op, images, s);
   const uint64_t perm_count = perm.size / sizeof(uint32_t);
   const uint64_t last = (from_state ? 0 : uint64_t{first}) + s.n;
   if (perm_count < last)
@@ -57,15 +83,22 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView imag
                      " entries, a batch of " + std::to_string(s.n) + " from entry " +
                      std::to_string(from_state ? 0 : first) + " needs " + std::to_string(last));
   check_state(op, state);
+  const auto buffers = static_cast<uint32_t>(images.buffers.size());
   const GatherPush push{s.n,
                         s.pixels,
                         s.image_count,
                         static_cast<uint32_t>(std::min(perm_count, kMaxIndex)),
                         from_state ? 1u : 0u,
                         first,
-                        0,
-                        0};
-  rec.dispatch(rec.pipeline(kGatherForward), {y, images, perm, state}, push,
+                        images.per_buffer,
+                        buffers};
+  // Unused image bindings see buffer 0 again (never read: the shader indexes below `buffers`).
+  std::array<rt::BufferView, 3 + kGatherBuffers> bindings;
+  bindings[0] = y;
+  bindings[1] = perm;
+  bindings[2] = state;
+  for (uint32_t i = 0; i < kGatherBuffers; ++i) bindings[3 + i] = images.buffers[i < buffers ? i : 0];
+  rec.dispatch(rec.pipeline(kGatherForward), bindings, &push, sizeof push,
                {rt::groups_for(count, kGatherForward.local.x)});
 }
 
@@ -90,14 +123,24 @@ std::vector<uint32_t> pack_pixels(std::span<const uint8_t> pixels) {
   return words;
 }
 
-void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+void record_gather(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                    rt::BufferView state, const GatherShape& shape) {
   record_gather_impl(rec, y, images, perm, state, true, 0, shape);
 }
 
-void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+void record_gather_at(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                       rt::BufferView state, uint32_t first, const GatherShape& shape) {
   record_gather_impl(rec, y, images, perm, state, false, first, shape);
+}
+
+void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                   rt::BufferView state, const GatherShape& shape) {
+  record_gather_impl(rec, y, {{&images, 1}, shape.image_count}, perm, state, true, 0, shape);
+}
+
+void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                      rt::BufferView state, uint32_t first, const GatherShape& shape) {
+  record_gather_impl(rec, y, {{&images, 1}, shape.image_count}, perm, state, false, first, shape);
 }
 
 void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,

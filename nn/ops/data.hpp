@@ -18,14 +18,27 @@ namespace vkae::nn {
 struct GatherShape {
   uint32_t n = 0;            // images per batch (N)
   uint32_t pixels = 0;       // pixels per image (P), any value (784 for 28x28)
-  uint32_t image_count = 0;  // images in the dataset buffer
+  uint32_t image_count = 0;  // image indices the permutation may name
+};
+
+// The image bindings of the gather shader: a dataset split over more buffers streams (nn/train).
+inline constexpr uint32_t kGatherBuffers = 8;
+
+// Where the gather finds image i: image i % per_buffer of buffers[(i / per_buffer) % buffers.size()], each
+// buffer packed from its own byte 0 (pack_pixels of its images). A resident split holds every image once
+// (image_count <= per_buffer * buffers.size(), the last buffer possibly partly filled); a streaming ring of
+// slots holds one shard of per_buffer images per slot (image_count larger: which shard a slot holds is the
+// host's business).
+struct GatherImages {
+  std::span<const rt::BufferView> buffers;  // 1..kGatherBuffers
+  uint32_t per_buffer = 0;
 };
 
 struct GatherPush {
   uint32_t n, pixels, image_count, perm_count;
   uint32_t from_state;  // 1: first = state.batch * n; 0: first = `first`
   uint32_t first;
-  uint32_t pad0, pad1;
+  uint32_t per_buffer, buffers;
 };
 static_assert(sizeof(GatherPush) == 32);
 
@@ -35,11 +48,16 @@ extern const rt::PipelineDesc kGatherForward;
 // word k / 4), the last word zero-padded.
 std::vector<uint32_t> pack_pixels(std::span<const uint8_t> pixels);
 
-// y [N, P] (overwritten) = images[perm[state.batch * N + b]] / 255. `images` holds image_count * P packed
-// bytes (whole words), `perm` uint32 image indices, `state` a StepState. Out-of-range entries give NaN.
-void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+// y [N, P] (overwritten) = images[perm[state.batch * N + b]] / 255. `images` as GatherImages says, `perm`
+// uint32 image indices, `state` a StepState. Out-of-range entries give NaN.
+void record_gather(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                    rt::BufferView state, const GatherShape& shape);
 // The same from a fixed permutation entry: y[b] = images[perm[first + b]] / 255 (validation batches).
+void record_gather_at(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
+                      rt::BufferView state, uint32_t first, const GatherShape& shape);
+// One buffer holding all image_count images, packed.
+void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
+                   rt::BufferView state, const GatherShape& shape);
 void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
                       rt::BufferView state, uint32_t first, const GatherShape& shape);
 

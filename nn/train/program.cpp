@@ -23,19 +23,6 @@ uint32_t equal_batch(uint32_t count, uint32_t limit) {
 
 }  // namespace
 
-DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
-    : count(n),
-      pixels(static_cast<uint32_t>(data.image_size())),
-      images(ctx.device(), (uint64_t{n} * data.image_size() + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
-             "images"),
-      identity(ctx.device(), uint64_t{n} * 4, rt::MemoryKind::DeviceLocal, "identity") {
-  const auto packed = pack_pixels(std::span(data.images.data(), uint64_t{n} * pixels));
-  ctx.write(images.view(), packed.data(), packed.size() * sizeof(uint32_t));
-  std::vector<uint32_t> perm(n);
-  for (uint32_t i = 0; i < n; ++i) perm[i] = i;
-  ctx.write(identity.view(), perm.data(), perm.size() * sizeof(uint32_t));
-}
-
 Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, const DeviceImages& test,
                    const ProgramOptions& options)
     : model_(model), train_(train), test_(test), options_(options) {
@@ -148,8 +135,8 @@ void Programs::record_gradients(rt::Recorder& rec) const {
   const uint32_t n = options_.batch, pixels = train_.pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const rt::BufferView target = separate_target(model_.spec()) ? clean_.view() : model_.input();
-  record_gather(rec, target, train_.images.view(), perm_.view(), state_.view(),
-                GatherShape{n, pixels, train_.count});
+  record_gather(rec, target, train_.source(), train_.layout.streamed ? train_.identity.view() : perm_.view(),
+                state_.view(), GatherShape{n, pixels, train_.count});
   record_input(rec, target, n, state_.view(), std::nullopt);
   model_.record_forward(rec, n, /*predict=*/false, state_.view());
   record_loss_value(rec, loss_.view(), target, n);
@@ -180,7 +167,7 @@ void Programs::record_validation(rt::Context& ctx) {
   rt::Recorder& rec = validation_->begin();
   rec.begin_label("validation");
   for (uint32_t b = 0; b < val_batches_; ++b) {
-    record_gather_at(rec, target, test_.images.view(), test_.identity.view(), val_state_.view(), b * n,
+    record_gather_at(rec, target, test_.source(), test_.identity.view(), val_state_.view(), b * n,
                      GatherShape{n, pixels, test_.count});
     record_input(rec, target, n, val_state_.view(), b);
     // A VAE samples z under the validation state: the same draws every epoch.
@@ -199,7 +186,7 @@ void Programs::record_preview(rt::Context& ctx) {
   rt::Recorder& rec = preview_->begin();
   rec.begin_label("preview");
   // The sample set comes from the preview state (first = state.batch * n), so browsing needs no re-recording.
-  record_gather(rec, clean, test_.images.view(), test_.identity.view(), preview_state_.view(),
+  record_gather(rec, clean, test_.source(), test_.identity.view(), preview_state_.view(),
                 GatherShape{n, pixels, test_.count});
   const ModelSpec& spec = model_.spec();
   if (spec.denoising)

@@ -13,17 +13,10 @@
 #include "nn/step_state.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/defaults.hpp"
+#include "nn/train/device_images.hpp"
 #include "runtime/commands.hpp"
 
 namespace vkae::nn {
-
-// A dataset's pixels resident on the device, packed 4 per word, plus an identity permutation.
-struct DeviceImages {
-  DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t count);
-  uint32_t count, pixels;
-  rt::Buffer images;
-  rt::Buffer identity;  // perm for validation / no-shuffle: 0..count-1
-};
 
 struct ProgramOptions {
   uint32_t batch = kDefaultBatch;

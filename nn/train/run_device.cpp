@@ -12,6 +12,13 @@ constexpr uint32_t kMaxInFlight = 3;  // submits outstanding: the host never wai
 constexpr uint32_t kLossRingSlots = 4096;
 constexpr uint32_t kPreviewImages = 8;
 
+// What the run keeps on the device besides the images: the model's arenas and Adam's two moments.
+uint64_t model_bytes(const Model& model) {
+  uint64_t bytes = 2 * model.arena_floats() * sizeof(float);
+  for (const rt::Arena* arena : model.arenas()) bytes += arena->capacity();
+  return bytes;
+}
+
 uint32_t validation_images(const RunSetup& setup) {
   return std::min(setup.test_set.count, setup.config.val_limit.value_or(setup.test_set.count));
 }
@@ -21,11 +28,15 @@ uint32_t validation_images(const RunSetup& setup) {
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
       model(ctx, setup.spec, setup.config.batch),
-      train_images(ctx, setup.train_set, setup.train_count),
-      test_images(ctx, setup.test_set, validation_images(setup)),
+      plan(plan_data(ctx.device(), setup, validation_images(setup), model_bytes(model))),
+      train_images(ctx, setup.train_set, setup.train_count, plan.train),
+      test_images(ctx, setup.test_set, validation_images(setup), plan.test),
       programs(ctx, model, train_images, test_images,
                ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages}),
-      submitter(ctx.device(), kMaxInFlight) {}
+      submitter(ctx.device(), kMaxInFlight) {
+  if (plan.train.streamed)
+    stream.emplace(ctx, train_images, setup.train_set, setup.config.batch, setup.config.data_staged);
+}
 
 std::filesystem::path checkpoint_path(const TrainConfig& config) {
   return config.out / "checkpoint.safetensors";

@@ -1,11 +1,14 @@
-// RunDevice: what one training run keeps on the device — the model, the training and test images, the
-// recorded programs, the optimizer moments (in the programs) and the submitter every submit of the run goes
-// through — made from a checked RunSetup. Also the run-folder writes that read the device: the checkpoint,
-// the validation loss and the epoch's files (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here:
-// trainer.cpp.
+// RunDevice: what one training run keeps on the device — the model, the training and test images (and the
+// stream refilling the training ring, when they stream), the recorded programs, the optimizer moments (in the
+// programs) and the submitter every submit of the run goes through — made from a checked RunSetup. Also the
+// run-folder writes that read the device: the checkpoint, the validation loss and the epoch's files
+// (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here: trainer.cpp.
 #pragma once
 #include <filesystem>
+#include <optional>
 
+#include "nn/train/data_plan.hpp"
+#include "nn/train/image_stream.hpp"
 #include "nn/train/outputs.hpp"
 #include "nn/train/program.hpp"
 #include "nn/train/run_setup.hpp"
@@ -21,9 +24,11 @@ struct RunDevice {
 
   rt::Context& ctx;
   Model model;
+  DataPlan plan;  // how the images below lie on the device
   DeviceImages train_images, test_images;
-  Programs programs;        // reads model and both image sets; holds Adam's moments
-  rt::Submitter submitter;  // last: its destructor waits for every submit before the rest goes
+  Programs programs;                  // reads model and both image sets; holds Adam's moments
+  std::optional<ImageStream> stream;  // fills train_images' ring when the plan streams
+  rt::Submitter submitter;            // last: its destructor waits for every submit before the rest goes
 };
 
 // <run folder>/checkpoint.safetensors

@@ -99,9 +99,8 @@ void fit_model_to_data(RunSetup& s) {
   s.spec = fit_to_data(s.spec, Shape3{d.channels, d.rows, d.cols});
 }
 
-}  // namespace
-
-void validate_config(const TrainConfig& c) {
+// The ranges of the settings; the dataset's name apart (lent datasets need none known).
+void check_ranges(const TrainConfig& c) {
   if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
   if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
   if (!(c.lr > 0) || !std::isfinite(c.lr))
@@ -111,11 +110,24 @@ void validate_config(const TrainConfig& c) {
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
+  if (c.data_budget && *c.data_budget == 0) throw InputError("--data-budget 0: expected a size like 512M");
+  if (c.data_buffer_bytes && *c.data_buffer_bytes < 4)
+    throw InputError("data_buffer_bytes " + std::to_string(*c.data_buffer_bytes) + ": expected at least 4");
+}
+
+}  // namespace
+
+void validate_config(const TrainConfig& c) {
+  check_ranges(c);
   require_known_dataset(c.dataset);
 }
 
-RunSetup prepare_run(const TrainConfig& config_in, const TrainCallbacks* callbacks) {
-  validate_config(config_in);
+RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const TrainCallbacks* callbacks) {
+  if (!lent.train_set != !lent.test_set) throw Error("train: lend both splits or neither");
+  if (lent.train_set)
+    check_ranges(config_in);
+  else
+    validate_config(config_in);
   RunSetup s;
   s.config = config_in;
   TrainConfig& config = s.config;
@@ -127,10 +139,15 @@ RunSetup prepare_run(const TrainConfig& config_in, const TrainCallbacks* callbac
     s.spec = s.resumed->spec;
     continue_with_checkpoint_settings(config, s.resumed->info);
   }
-  DatasetSplits splits =
-      load_splits(config.dataset, data_search(config, s.resumed ? &s.resumed->spec : nullptr, callbacks));
-  s.train_set = std::move(splits.train);
-  s.test_set = std::move(splits.test);
+  if (lent.train_set) {
+    s.train_set = *lent.train_set;
+    s.test_set = *lent.test_set;
+  } else {
+    DatasetSplits splits =
+        load_splits(config.dataset, data_search(config, s.resumed ? &s.resumed->spec : nullptr, callbacks));
+    s.train_set = std::move(splits.train);
+    s.test_set = std::move(splits.test);
+  }
   if (config.holdout_name)
     config.holdout_class =
         class_index(s.train_set.class_names, *config.holdout_name, "--holdout-class", config.dataset);

@@ -25,8 +25,10 @@ struct RunSetup {
 // InputError naming the flag ("--batch 0: expected an integer >= 1").
 void validate_config(const TrainConfig& config);
 
-// InputError naming the flag or file on bad input. Creates the run folder, and nothing else.
-// `callbacks` (optional) hear about decoding a folder's images.
-RunSetup prepare_run(const TrainConfig& config, const TrainCallbacks* callbacks = nullptr);
+// InputError naming the flag or file on bad input. Creates the run folder, and nothing else. With `lent`
+// datasets (TrainHooks::train_set, test_set) those are used instead of loading config.dataset; `callbacks`
+// (optional) hear about decoding a folder's images.
+RunSetup prepare_run(const TrainConfig& config, const TrainHooks& lent = {},
+                     const TrainCallbacks* callbacks = nullptr);
 
 }  // namespace vkae::nn

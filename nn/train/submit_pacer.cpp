@@ -16,8 +16,11 @@ uint32_t SubmitPacer::next_size(uint64_t remaining) const noexcept {
   return static_cast<uint32_t>(std::min<uint64_t>(calibrated_ ? steps_per_submit_ : 1, remaining));
 }
 
-void SubmitPacer::submit(VkCommandBuffer step, uint64_t first_step, uint32_t count) {
-  const std::vector<VkCommandBuffer> commands(count, step);
+void SubmitPacer::submit(VkCommandBuffer step, uint64_t first_step, uint32_t count, VkCommandBuffer before) {
+  std::vector<VkCommandBuffer> commands;
+  commands.reserve(count + 1);
+  if (before != VK_NULL_HANDLE) commands.push_back(before);
+  commands.insert(commands.end(), count, step);
   const auto start = Clock::now();
   in_flight_.push_back({submitter_.submit(commands), first_step, first_step + count, start});
 }

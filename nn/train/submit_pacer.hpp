@@ -17,8 +17,10 @@ class SubmitPacer {
 
   // Replays of the step the next submit should carry, at most `remaining` (>= 1).
   uint32_t next_size(uint64_t remaining) const noexcept;
-  // Queues `count` replays of `step`, which take the run from `first_step` steps done to first_step + count.
-  void submit(VkCommandBuffer step, uint64_t first_step, uint32_t count);
+  // Queues `count` replays of `step`, which take the run from `first_step` steps done to first_step + count,
+  // after `before` when there is one (a streamed shard's upload), in the same submit.
+  void submit(VkCommandBuffer step, uint64_t first_step, uint32_t count,
+              VkCommandBuffer before = VK_NULL_HANDLE);
   // Retires finished submits oldest first (every one in flight when `block`), calling on_done(steps done)
   // for each. The first submits run alone and size the later ones.
   template <typename OnDone>
@@ -29,6 +31,18 @@ class SubmitPacer {
       calibrate(f);
       on_done(f.last_step);
     }
+  }
+  // Waits for the oldest submit in flight and retires it (on_done as above); false when none is in flight.
+  // The streamed images' one wait: a ring slot still read by that submit.
+  template <typename OnDone>
+  bool retire_oldest(OnDone&& on_done) {
+    if (in_flight_.empty()) return false;
+    front_finished(true);
+    const InFlight f = in_flight_.front();
+    in_flight_.pop_front();
+    calibrate(f);
+    on_done(f.last_step);
+    return true;
   }
   // Until calibrated a submit carries one step and is waited for: its time on its own sizes K.
   bool calibrated() const noexcept { return calibrated_; }

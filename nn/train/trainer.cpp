@@ -1,7 +1,8 @@
 // The training loop: the recorded step replayed through the submit pacer, epoch after epoch, each epoch
 // ending with validation and the run folder's files; every observer and steerer of the run is a TrainHook
 // called at the same points. Setup is run_setup.cpp's, the device objects run_device.cpp's, pacing
-// submit_pacer.cpp's and the viewer's side live_session.cpp's; this file only sequences them.
+// submit_pacer.cpp's, streamed shards image_stream.cpp's and the viewer's side live_session.cpp's; this file
+// only sequences them.
 #include "nn/train/trainer.hpp"
 
 #include <algorithm>
@@ -57,6 +58,8 @@ class TrainingRun final : public RunControl {
   bool run_epoch();  // false: the run ended inside this epoch (--steps or a stop)
   void write_epoch_state(uint32_t epoch);
   bool submit_until(uint64_t end_step);  // false: a stop request
+  void submit_next(uint64_t end_step);   // one submit of steps (and a streamed shard's upload)
+  void wait_retired(uint64_t step);      // until every submitted step before `step` has been read
   bool stop_requested();
   void read_steps(uint64_t done);  // the finished steps' losses into the log and the hooks
   void end_epoch(uint32_t epoch, Clock::time_point start, double train_seconds, bool complete);
@@ -109,6 +112,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       info_(fresh_run_info(setup)),
       pacer_(device_.submitter),
       callback_hook_(callbacks) {
+  note(describe(device_.plan));
   start_from_checkpoint_or_seed();
   StepState val_state;  // validation: the run's seed and noise, on the validation stream
   val_state.set_seed(config_.seed);
@@ -174,10 +178,14 @@ bool TrainingRun::run_epoch() {
   return complete;
 }
 
-// The epoch's permutation and the step state it starts from: the only uploads of an epoch.
+// The epoch's permutation (or, streaming, the order the shards are packed in) and the step state it starts
+// from: the only uploads of a resident epoch.
 void TrainingRun::write_epoch_state(uint32_t epoch) {
-  const auto perm = epoch_permutation(setup_.train_count, config_.seed, epoch, config_.shuffle);
-  device_.ctx.write(device_.programs.permutation(), perm.data(), perm.size() * 4);
+  auto perm = epoch_permutation(setup_.train_count, config_.seed, epoch, config_.shuffle);
+  if (device_.stream)  // the step reads the ring through the identity; the host packs in this order
+    device_.stream->start_epoch(std::move(perm), info_.step - info_.batch_in_epoch);
+  else
+    device_.ctx.write(device_.programs.permutation(), perm.data(), perm.size() * 4);
   StepState state;
   state.step = static_cast<uint32_t>(info_.step);
   state.batch = info_.batch_in_epoch;
@@ -196,13 +204,28 @@ bool TrainingRun::submit_until(uint64_t end_step) {
       if (turn == LiveSession::Turn::Stop) return false;
       if (turn == LiveSession::Turn::Paused) continue;
     }
-    const uint32_t k = pacer_.next_size(end_step - submitted_);
-    pacer_.submit(device_.programs.step(), submitted_, k);
-    submitted_ += k;
+    submit_next(end_step);
     if (!pacer_.calibrated()) retire_submits(true);  // the first submits are timed alone
     retire_submits(false);
   }
   return true;
+}
+
+void TrainingRun::submit_next(uint64_t end_step) {
+  uint32_t k = pacer_.next_size(end_step - submitted_);
+  VkCommandBuffer upload = VK_NULL_HANDLE;
+  if (device_.stream) {  // a submit stays within one shard, which must be in its slot first
+    k = device_.stream->clamp(submitted_, k);
+    upload = device_.stream->prepare(submitted_, [this](uint64_t step) { wait_retired(step); });
+  }
+  pacer_.submit(device_.programs.step(), submitted_, k, upload);
+  submitted_ += k;
+}
+
+void TrainingRun::wait_retired(uint64_t step) {
+  while (read_ < std::min(step, submitted_) &&
+         pacer_.retire_oldest([this](uint64_t done) { read_steps(done); })) {
+  }
 }
 
 bool TrainingRun::stop_requested() {
@@ -274,7 +297,7 @@ TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks) {
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks) {
   // Everything that can fail on user input fails here, before any output exists.
-  const RunSetup setup = prepare_run(config, &callbacks);
+  const RunSetup setup = prepare_run(config, hooks, &callbacks);
   if (callbacks.on_start) callbacks.on_start(setup.config, setup.spec);
   TrainingRun run(setup, callbacks, hooks);
   return run.run();

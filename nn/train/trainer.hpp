@@ -39,8 +39,14 @@ struct TrainConfig {
   std::optional<uint32_t> val_limit;  // validate on the first N test images only
   std::optional<uint32_t> latent;     // a VAE's latent size (the model's sampling units)
   HeldOutClass holdout_class;         // leave this class out of the training images (anomaly detection)
-  std::optional<std::string>
-      holdout_name;     // --holdout-class as typed (a class name); prepare_run resolves it
+  // Where the images live on the device (the results never depend on it). Past `data_budget` bytes of
+  // device memory (default nn::default_data_budget: half the largest heap less the model's share) the
+  // training images stream through a ring of shard slots instead of being resident.
+  std::optional<uint64_t> data_budget;        // --data-budget SIZE
+  std::optional<uint64_t> data_buffer_bytes;  // the largest image buffer (default maxStorageBufferRange)
+  bool data_staged = false;  // stream through staging and a copy even where the ring is host-visible (tests)
+  // --holdout-class as typed (a class name); prepare_run resolves it.
+  std::optional<std::string> holdout_name;
   ImageOptions images;  // how a folder's images are read (its seed is `seed`)
 };
 
@@ -88,9 +94,13 @@ TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);
 // What a caller may lend a run: a Context it already made (the viewer's, which can present: the run then
 // trains on that device and ignores config.device), and a LiveFeed to publish to and take controls from
 // (pause, noise, preview sample set, save now, stop), polled between submits only.
+// And images it already holds (arrays, a synthetic set), trained on instead of loading config.dataset, which
+// then only names them (run folder, checkpoint): both splits or neither.
 struct TrainHooks {
   rt::Context* context = nullptr;
   LiveFeed* live = nullptr;
+  const Dataset* train_set = nullptr;
+  const Dataset* test_set = nullptr;
 };
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks, const TrainHooks& hooks);
 

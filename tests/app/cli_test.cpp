@@ -129,6 +129,15 @@ TEST(Cli, TrainDatasetFromPositionalDatasetOrData) {
   EXPECT_EQ(train_config({"train", "--seed", "0"}).seed, 0u);
 }
 
+TEST(Cli, TrainDataBudgetSizes) {
+  EXPECT_FALSE(train_config({"train"}).data_budget.has_value());
+  EXPECT_EQ(train_config({"train", "--data-budget", "123456"}).data_budget, 123456u);
+  EXPECT_EQ(train_config({"train", "--data-budget", "500K"}).data_budget, 500u << 10);
+  EXPECT_EQ(train_config({"train", "--data-budget=64M"}).data_budget, 64u << 20);
+  EXPECT_EQ(train_config({"train", "--data-budget", "2g"}).data_budget, uint64_t{2} << 30);
+  EXPECT_EQ(train_config({"train", "--data-budget", "1T"}).data_budget, uint64_t{1} << 40);
+}
+
 TEST(Cli, EvalFlags) {
   const auto e =
       parse_as<EvalCommand>({"eval", "--checkpoint", "c.safetensors", "--data-set", "fashion", "--noise",
@@ -202,7 +211,7 @@ TEST(Cli, HelpListsEveryFlagWithDefault) {
       {"train",
        {"--model NAME|FILE.json", "--epochs N", "--batch N", "--lr F", "--noise F", "--seed N", "--steps N",
         "--limit N", "--no-shuffle", "--out DIR", "--resume CKPT", "--device N|NAME", "--data DIR|NAME",
-        "--no-val", "--dataset NAME", "--help"}},
+        "--no-val", "--dataset NAME", "--data-budget SIZE", "--help"}},
       {"eval",
        {"--checkpoint FILE", "--dataset NAME", "--data-set NAME", "--data DIR|NAME", "--noise F", "--seed N",
         "--limit N", "--json", "--device N|NAME", "--help"}},
@@ -259,6 +268,12 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
        "--epochs 99999999999: expected an integer >= 1 and <= 4294967295"},
       {{"train", "--steps", "0"}, "--steps 0: expected an integer >= 1"},
       {{"train", "--limit", "0"}, "--limit 0: expected an integer >= 1"},
+      {{"train", "--data-budget", "0"}, "--data-budget 0: expected a size like 512M"},
+      {{"train", "--data-budget", "M"}, "--data-budget M: expected a size like 512M"},
+      {{"train", "--data-budget", "1.5G"}, "--data-budget 1.5G: expected a size like 512M"},
+      {{"train", "--data-budget", "12MB"}, "--data-budget 12MB: expected a size like 512M"},
+      {{"train", "--data-budget", "-1"}, "--data-budget -1: expected a size like 512M"},
+      {{"train", "--data-budget", "99999999999T"}, "--data-budget 99999999999T: expected a size like 512M"},
       {{"train", "--seed", "-1"}, "--seed -1: expected an integer >= 0"},
       {{"train", "--lr", "nan"}, "--lr nan: expected a positive number"},
       {{"train", "--lr", "0"}, "--lr 0: expected a positive number"},

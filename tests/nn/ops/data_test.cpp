@@ -1,12 +1,14 @@
 // Data ops (forward only, no backward): gather through the permutation (from the StepState batch and from a
-// fixed entry), noise against the CPU twin plus its statistics and reproducibility, downscale2x against the
-// reference; shape errors.
+// fixed entry; one buffer, a split over several bit for bit the same, a ring of shard slots), noise against
+// the CPU twin plus its statistics and reproducibility, downscale2x against the reference; shape errors.
 #include "nn/ops/data.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "nn/step_state.hpp"
 #include "tests/support/gpu.hpp"
@@ -119,6 +121,104 @@ TEST_F(DataGpu, GatherForwardRejectsShortPermutationNamingTheShapes) {
     FAIL() << "no error for 9 images of 10 pixels in 80 bytes";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "gather: images holds 80 bytes, 9 packed images of 10 pixels needs 92");
+  }
+}
+
+// Packs images [first, first + count) of `pixels` into a buffer of its own, from its byte 0.
+rt::Buffer upload_images(const std::vector<uint8_t>& pixels, uint32_t p, uint64_t first, uint64_t count) {
+  return test::upload_u32(pack_pixels(std::span(pixels).subspan(first * p, count * p)), "image buffer");
+}
+
+// Gathers batch `batch` and the entries from `first` through `images`: y from the state, then y at `first`.
+std::pair<std::vector<float>, std::vector<float>> run_gathers(const GatherImages& images,
+                                                              const std::vector<uint32_t>& perm,
+                                                              uint32_t batch, uint32_t first,
+                                                              const GatherShape& s) {
+  StepState state;
+  state.batch = batch;
+  auto permb = test::upload_u32(perm, "perm"), stateb = upload_state(state);
+  const size_t count = size_t{s.n} * s.pixels;
+  auto from_state = test::make_output(count), at = test::make_output(count);
+  test::ctx().run_now([&](rt::Recorder& rec) {
+    record_gather(rec, from_state.view(), images, permb.view(), stateb.view(), s);
+    record_gather_at(rec, at.view(), images, permb.view(), stateb.view(), first, s);
+  });
+  return {test::download(from_state), test::download(at)};
+}
+
+TEST_F(DataGpu, GatherForwardSplitOverBuffersMatchesOneBufferBitForBit) {
+  const GatherShape s{6, 63, 37};  // P % 4 = 3: one buffer has images start mid-word, the split's at word 0
+  const auto pixels = random_pixels(size_t{s.image_count} * s.pixels, 11);
+  const auto perm = shuffled(s.image_count, 12);
+  const rt::Buffer whole = test::upload_u32(pack_pixels(pixels), "images");
+  const rt::BufferView whole_view = whole.view();
+  const auto want_whole = run_gathers({{&whole_view, 1}, s.image_count}, perm, 5, 29, s);
+  std::vector<float> ref_state(size_t{s.n} * s.pixels), ref_at(ref_state.size());
+  gather_ref<float>(ref_state, pixels, perm, 5 * s.n, s);
+  gather_ref<float>(ref_at, pixels, perm, 29, s);
+  EXPECT_TRUE(all_close(want_whole.first, ref_state, 2e-7));
+  EXPECT_TRUE(all_close(want_whole.second, ref_at, 2e-7));
+  for (uint32_t per_buffer : {5u, 13u, 36u}) {  // 8 buffers (the last holding 2), 3, 2 (the last holding 1)
+    std::vector<rt::Buffer> parts;
+    std::vector<rt::BufferView> views;
+    for (uint64_t first = 0; first < s.image_count; first += per_buffer) {
+      const uint64_t held = std::min<uint64_t>(per_buffer, s.image_count - first);
+      parts.push_back(upload_images(pixels, s.pixels, first, held));
+      views.push_back(parts.back().view());
+    }
+    const auto got = run_gathers({views, per_buffer}, perm, 5, 29, s);
+    EXPECT_EQ(got.first, want_whole.first) << per_buffer << " per buffer, from state.batch";
+    EXPECT_EQ(got.second, want_whole.second) << per_buffer << " per buffer, from a fixed entry";
+  }
+}
+
+// A ring of 3 slots of 4 images holding shards 6, 7 and 8 of a 40-entry epoch (shard s in slot s % 3): with
+// the identity permutation, batch 7 of 4 reads shard 7 from slot 1, entries 32.. (shard 8) slot 2.
+TEST_F(DataGpu, GatherForwardRingReadsEachShardFromItsSlot) {
+  const GatherShape s{4, 10, 40};
+  const auto pixels = random_pixels(size_t{s.image_count} * s.pixels, 13);
+  std::vector<uint32_t> identity(s.image_count);
+  for (uint32_t i = 0; i < s.image_count; ++i) identity[i] = i;
+  std::vector<rt::Buffer> slots(3);
+  for (uint32_t shard : {6u, 7u, 8u}) slots[shard % 3] = upload_images(pixels, s.pixels, shard * 4, 4);
+  const std::vector<rt::BufferView> views = {slots[0].view(), slots[1].view(), slots[2].view()};
+  const auto got = run_gathers({views, 4}, identity, 7, 32, s);
+  std::vector<float> want_state(size_t{s.n} * s.pixels), want_at(want_state.size());
+  gather_ref<float>(want_state, pixels, identity, 28, s);
+  gather_ref<float>(want_at, pixels, identity, 32, s);
+  EXPECT_TRUE(all_close(got.first, want_state, 2e-7)) << "shard 7 in slot 1";
+  EXPECT_TRUE(all_close(got.second, want_at, 2e-7)) << "shard 8 in slot 2";
+}
+
+TEST_F(DataGpu, GatherForwardRejectsSplitBuffersNamingTheBuffer) {
+  const GatherShape s{4, 10, 9};  // 4 images per buffer: 4, 4 and 1
+  auto full = test::upload_u32(std::vector<uint32_t>(10, 0u)),
+       short_one = test::upload_u32(std::vector<uint32_t>(2, 0u));
+  auto perm = test::upload_u32(shuffled(9, 5)), state = upload_state({}), y = test::make_output(40);
+  const auto gather = [&](const std::vector<rt::BufferView>& views) {
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      record_gather(rec, y.view(), {views, 4}, perm.view(), state.view(), s);
+    });
+  };
+  try {
+    gather(std::vector<rt::BufferView>{full.view(), short_one.view(), full.view()});
+    FAIL() << "no error for 4 images of 10 pixels in 8 bytes";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "gather: images buffer 1 holds 8 bytes, 4 packed images of 10 pixels needs 40");
+  }
+  try {
+    gather(std::vector<rt::BufferView>(4, full.view()));
+    FAIL() << "no error for a fourth buffer past the 9 images";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "gather: images buffer 3 holds none of the 9 images (4 per buffer)");
+  }
+  try {
+    gather(std::vector<rt::BufferView>(kGatherBuffers + 1, full.view()));
+    FAIL() << "no error for 9 buffers";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "gather: cannot read images from 9 buffers of 4 images of 10 pixels (1 to 8 buffers, each "
+                 "under 2^32 bytes)");
   }
 }
 
