@@ -196,6 +196,13 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
                    label_names[0] + ", optionally .gz); looked in: " + looked + "; " + how_to_get(name));
 }
 
+Dataset as_one_class_if_unlabelled(Dataset data) {
+  if (data.labelled() || data.count == 0) return data;
+  data.labels.assign(data.count, 0);
+  data.class_names = {"(unlabelled)"};
+  return data;
+}
+
 Dataset without_class(Dataset data, uint32_t label) {
   if (!data.labelled()) throw InputError("--holdout-class: " + data.name + " has no class folders");
   if (label >= data.class_names.size())

@@ -58,6 +58,10 @@ struct DatasetSplits {
 // A class left out of training (anomaly detection), or none: the one type every layer uses for it.
 using HeldOutClass = std::optional<uint32_t>;
 
+// An unlabelled dataset (a folder without class folders) as one class named "(unlabelled)", for the passes
+// that colour or group by label (encode, anomaly, reduce, the latent scatter); a labelled one unchanged.
+Dataset as_one_class_if_unlabelled(Dataset data);
+
 // The dataset without the images of one class (in file order): training for anomaly detection.
 // InputError when the class is not 0..9 or nothing would be left.
 Dataset without_class(Dataset data, uint32_t label);

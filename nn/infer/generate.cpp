@@ -133,7 +133,8 @@ GenerateResult generate(const GenerateConfig& config) {
   std::optional<Dataset> test_set;
   uint32_t count = 0;
   if (plane) {
-    test_set = load_dataset(ckpt.info.dataset, Split::Test, checkpoint_data_search(ckpt, config.data_dir));
+    test_set = as_one_class_if_unlabelled(
+        load_dataset(ckpt.info.dataset, Split::Test, checkpoint_data_search(ckpt, config.data_dir)));
     count = std::min(test_set->count, config.limit.value_or(test_set->count));
   }
   const fs::path out = make_out_folder(config);

@@ -37,7 +37,7 @@ Dataset load_for_checkpoint(const LoadedCheckpoint& ckpt, const std::filesystem:
   if (out != images)
     throw InputError("checkpoint " + checkpoint.string() + ": model " + ckpt.spec.name + " produces " +
                      shape3_string(out) + " images, " + name + " has " + shape3_string(images));
-  return data;
+  return as_one_class_if_unlabelled(std::move(data));
 }
 
 ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device, uint32_t max_batch)

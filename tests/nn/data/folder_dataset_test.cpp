@@ -192,3 +192,18 @@ TEST(FolderDataset, AnRgbFolderTrainsAndEvalReadsTheSameSplitBack) {
 
 }  // namespace
 }  // namespace vkae::nn
+
+namespace vkae::nn {
+namespace {
+
+TEST(FolderDataset, UnlabelledDataIsOneClassForThePassesThatGroupByLabel) {
+  Dataset d;
+  d.count = 3;
+  EXPECT_EQ(as_one_class_if_unlabelled(d).labels, (std::vector<uint8_t>{0, 0, 0}));
+  EXPECT_EQ(as_one_class_if_unlabelled(d).class_names, (std::vector<std::string>{"(unlabelled)"}));
+  d.labels = {2, 1, 0};
+  EXPECT_EQ(as_one_class_if_unlabelled(d).labels, d.labels);
+}
+
+}  // namespace
+}  // namespace vkae::nn
