@@ -35,6 +35,8 @@ struct DataSearch {
   // Decoding a folder: progress (done, total) and one-line notes (cache hit, skipped files).
   std::function<void(uint64_t, uint64_t)> on_progress;
   std::function<void(const std::string&)> on_note;
+  // The decode cache's folder (nn/data/decode_cache.hpp); none: the per-user default. Tests set it.
+  std::optional<std::filesystem::path> decode_cache;
 };
 
 struct Dataset {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "nn/data/decode_cache.hpp"
 #include "nn/data/folder_scan.hpp"
 #include "nn/data/image_decode.hpp"
 
@@ -63,8 +64,9 @@ DatasetSplits load_folder_dataset(const fs::path& root, const DataSearch& search
   const FolderScan scan = scan_image_folder(root, search.images.val_split, search.images.seed);
   std::vector<fs::path> files = scan.train.files;
   files.insert(files.end(), scan.val.files.begin(), scan.val.files.end());
-  const bool hit = false;
-  const DecodedImages decoded = decode_images(files, decode_options(search));
+  const CachedDecode cached =
+      decode_images_cached(files, decode_options(search), decode_cache_dir(search), search.on_note);
+  const DecodedImages& decoded = cached.images;
   const size_t n_train = scan.train.files.size();
   DatasetSplits splits{part_of(decoded, scan, scan.train, 0, n_train),
                        part_of(decoded, scan, scan.val, n_train, scan.val.files.size())};
@@ -75,7 +77,7 @@ DatasetSplits load_folder_dataset(const fs::path& root, const DataSearch& search
         std::to_string(decoded.channels) + "x" + std::to_string(decoded.height) + "x" +
         std::to_string(decoded.width) + ", " +
         (scan.class_names.empty() ? "unlabelled" : std::to_string(scan.class_names.size()) + " classes") +
-        (hit ? ", from the decode cache" : "");
+        cached.source_text();
     search.on_note(note);
     if (!decoded.skipped.empty())
       search.on_note("--skip-bad: skipped " + std::to_string(decoded.skipped.size()) +

@@ -1,0 +1,74 @@
+// The decode cache: a folder's decoded tensor (decode_images' result) kept on disk under a key over the file
+// list (paths, sizes, modification and change times, inodes) and the options that change the bytes, so a
+// second run over unchanged files reads one file instead of decoding thousands. A cache file that is
+// truncated, corrupt or for another key is never trusted: it is a miss, decoded again and overwritten.
+// The cache only ever speeds things up: a folder that cannot be written costs one note, never an error.
+// Does not scan folders nor decode (image_decode.hpp does).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "nn/data/dataset.hpp"
+#include "nn/data/image_decode.hpp"
+
+namespace vkae::nn {
+
+// Bumped whenever decode_images' output for the same files and options changes (resize, channel
+// conversion, the file format below); tests/nn/data/decode_cache_test.cpp pins it to a digest of a decode.
+inline constexpr uint32_t kDecodeCacheVersion = 1;
+
+// Two independent 64-bit digests (XXH64 and FNV-1a) of the same key material.
+struct DecodeCacheKey {
+  std::array<uint64_t, 2> digest{};
+  std::string hex() const;  // 32 hex digits: the cache file's name
+  bool operator==(const DecodeCacheKey&) const = default;
+};
+
+// The key of decoding `files` with `options`: the version, the working folder (relative paths), and per file
+// its path with size, mtime and ctime (ns) and inode, then channels, height, width and skip_bad. A file that
+// cannot be stat'ed enters with its errno, so it appearing later changes the key.
+DecodeCacheKey decode_cache_key(std::span<const std::filesystem::path> files, const DecodeOptions& options);
+
+// $XDG_CACHE_HOME/vkae/decoded (else ~/.cache/vkae/decoded); none when VKAE_NO_DECODE_CACHE is set to
+// anything but "" or "0", or neither variable is set.
+std::optional<std::filesystem::path> default_decode_cache_dir();
+// search.decode_cache when given (tests; not subject to VKAE_NO_DECODE_CACHE), else the default.
+std::optional<std::filesystem::path> decode_cache_dir(const DataSearch& search);
+
+// <dir>/<key.hex()>.vkd
+std::filesystem::path decode_cache_file(const std::filesystem::path& dir, const DecodeCacheKey& key);
+
+// The images stored in `file` for `key` and a list of `file_count` files; none when the file is missing,
+// for another key or version, truncated, or its checksum does not match.
+std::optional<DecodedImages> read_decode_cache(const std::filesystem::path& file, const DecodeCacheKey& key,
+                                               uint64_t file_count);
+// Writes `images` atomically (temporary file + rename), creating the folder. InputError naming the file and
+// the reason when it cannot.
+void write_decode_cache(const std::filesystem::path& file, const DecodeCacheKey& key,
+                        const DecodedImages& images);
+
+struct CachedDecode {
+  DecodedImages images;
+  bool from_cache = false;
+  double decode_seconds = 0;  // decode_images' wall time; 0 on a hit
+  double cache_seconds = 0;   // the key and the cache read (a hit) or the key and the write (a miss)
+  uint64_t file_count = 0;    // the files asked for (decoded or skipped)
+
+  // ", from the decode cache in 0.04 s" or ", decoded in 3.1 s (6450 images/s)": the folder note's tail.
+  std::string source_text() const;
+};
+
+// decode_images with the cache in `dir` in front (none: no cache). On a hit decode_images is not called (so
+// neither is options.progress); on a miss the result is stored. A store that fails calls on_note once with
+// the reason; decode_images' errors propagate and nothing is stored.
+CachedDecode decode_images_cached(std::span<const std::filesystem::path> files, const DecodeOptions& options,
+                                  const std::optional<std::filesystem::path>& dir,
+                                  const std::function<void(const std::string&)>& on_note);
+
+}  // namespace vkae::nn
