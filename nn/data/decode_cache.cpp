@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -213,6 +214,41 @@ void write_decode_cache(const fs::path& file, const DecodeCacheKey& key, const D
   out.commit();
 }
 
+void prune_decode_cache(const fs::path& dir, const fs::path& keep) {
+  struct Entry {
+    fs::path path;
+    fs::file_time_type used;
+    uint64_t bytes;
+  };
+  std::vector<Entry> entries;
+  std::error_code error;
+  const auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const fs::path& path = it->path();
+    std::error_code ignored;
+    const auto used = fs::last_write_time(path, ignored);
+    if (ignored) continue;
+    const std::string name = path.filename().string();
+    if (name.starts_with(".") && name.find(".vkd.tmp-") != std::string::npos &&
+        now - used > std::chrono::hours(1))
+      fs::remove(path, ignored);  // a write that died before its rename
+    else if (path.extension() == ".vkd" && path != keep)
+      entries.push_back({path, used, fs::file_size(path, ignored)});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used > b.used; });
+  uint64_t total = fs::file_size(keep, error);
+  size_t kept = 1;
+  for (const Entry& e : entries) {
+    if (kept < kDecodeCacheKeepFiles && total + e.bytes <= kDecodeCacheKeepBytes) {
+      ++kept;
+      total += e.bytes;
+      continue;
+    }
+    std::error_code ignored;
+    fs::remove(e.path, ignored);
+  }
+}
+
 std::string CachedDecode::source_text() const {
   char text[96];
   if (from_cache)
@@ -233,6 +269,8 @@ CachedDecode decode_images_cached(std::span<const fs::path> files, const DecodeO
   if (dir && !files.empty()) {
     key = decode_cache_key(files, options);
     if (auto hit = read_decode_cache(decode_cache_file(*dir, *key), *key, files.size())) {
+      std::error_code ignored;  // the most recently used file is the last to be pruned
+      fs::last_write_time(decode_cache_file(*dir, *key), fs::file_time_type::clock::now(), ignored);
       result.images = std::move(*hit);
       result.from_cache = true;
       result.cache_seconds = seconds_since(start);
@@ -247,6 +285,7 @@ CachedDecode decode_images_cached(std::span<const fs::path> files, const DecodeO
   start = Clock::now();
   try {
     write_decode_cache(decode_cache_file(*dir, *key), *key, result.images);
+    prune_decode_cache(*dir, decode_cache_file(*dir, *key));
   } catch (const InputError& e) {
     if (on_note) on_note(std::string("decode cache: ") + e.what() + " (the next run decodes again)");
   }

@@ -53,6 +53,14 @@ std::optional<DecodedImages> read_decode_cache(const std::filesystem::path& file
 void write_decode_cache(const std::filesystem::path& file, const DecodeCacheKey& key,
                         const DecodedImages& images);
 
+// The cache's bound: after each store the least recently used .vkd files (a hit refreshes a file's mtime)
+// are removed until at most kDecodeCacheKeepFiles remain and they hold at most kDecodeCacheKeepBytes; the
+// file just written always stays. Temporary files of writes that died (older than an hour) go too.
+inline constexpr size_t kDecodeCacheKeepFiles = 8;
+inline constexpr uint64_t kDecodeCacheKeepBytes = uint64_t{4} << 30;
+// Best effort: what cannot be listed or removed stays.
+void prune_decode_cache(const std::filesystem::path& dir, const std::filesystem::path& keep);
+
 struct CachedDecode {
   DecodedImages images;
   bool from_cache = false;
@@ -65,8 +73,8 @@ struct CachedDecode {
 };
 
 // decode_images with the cache in `dir` in front (none: no cache). On a hit decode_images is not called (so
-// neither is options.progress); on a miss the result is stored. A store that fails calls on_note once with
-// the reason; decode_images' errors propagate and nothing is stored.
+// neither is options.progress); on a miss the result is stored and the cache pruned. A store that fails calls
+// on_note once with the reason; decode_images' errors propagate and nothing is stored.
 CachedDecode decode_images_cached(std::span<const std::filesystem::path> files, const DecodeOptions& options,
                                   const std::optional<std::filesystem::path>& dir,
                                   const std::function<void(const std::string&)>& on_note);

@@ -227,6 +227,39 @@ TEST(DecodeCache, AnUnwritableCacheFolderStillLoadsWithOneNote) {
   }
 }
 
+TEST(DecodeCache, PruningKeepsTheMostRecentlyUsedFilesAndTheNewOne) {
+  TempDir dir;
+  const auto now = fs::file_time_type::clock::now();
+  std::vector<fs::path> files;
+  for (int i = 0; i < 12; ++i) {
+    files.push_back(dir / (std::to_string(i) + ".vkd"));
+    write_bytes(files.back(), {1, 2, 3});
+    fs::last_write_time(files.back(), now - std::chrono::minutes(i));  // 0 the newest
+  }
+  fs::last_write_time(files[11], now - std::chrono::hours(48));  // the one just written: oldest, yet kept
+  write_bytes(dir / ".abc.vkd.tmp-1-2-3", {0});
+  fs::last_write_time(dir / ".abc.vkd.tmp-1-2-3", now - std::chrono::hours(2));
+  write_bytes(dir / ".def.vkd.tmp-1-2-3", {0});  // a write in progress
+  write_bytes(dir / "notes.txt", {0});
+  prune_decode_cache(dir.path(), files[11]);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(fs::exists(files[i]), i < 7 || i == 11) << files[i];
+  EXPECT_FALSE(fs::exists(dir / ".abc.vkd.tmp-1-2-3"));
+  EXPECT_TRUE(fs::exists(dir / ".def.vkd.tmp-1-2-3"));
+  EXPECT_TRUE(fs::exists(dir / "notes.txt"));
+}
+
+TEST(DecodeCache, AHitMakesItsFileTheMostRecentlyUsed) {
+  TempDir dir;
+  const fs::path folder = make_folder(dir);
+  const DataSearch search = cached_search(dir, 8);
+  load(folder, search);
+  const fs::path file = cache_files(dir / "cache").at(0);
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24);
+  fs::last_write_time(file, old);
+  ASSERT_TRUE(load(folder, search).from_cache());
+  EXPECT_GT(fs::last_write_time(file), old + std::chrono::hours(23));
+}
+
 // Sets an environment variable for one scope (the test main sets VKAE_NO_DECODE_CACHE=1).
 class ScopedEnv {
  public:
