@@ -191,6 +191,21 @@ TEST(DecodeCache, TruncatedOrBitFlippedCacheFilesAreDecodedAgain) {
   EXPECT_TRUE(load(folder, search).from_cache());
 }
 
+TEST(DecodeCache, RelativePathsAreKeyedWithTheWorkingFolder) {
+  TempDir dir;
+  put(dir / "a/x.png", pattern(4, 4, 1, 1));
+  put(dir / "b/x.png", pattern(4, 4, 1, 1));
+  const fs::path was = fs::current_path();
+  const std::vector<fs::path> relative{"x.png"}, absolute{dir / "a/x.png"};
+  fs::current_path(dir / "a");
+  const DecodeCacheKey in_a = decode_cache_key(relative, {}), absolute_in_a = decode_cache_key(absolute, {});
+  fs::current_path(dir / "b");
+  const DecodeCacheKey in_b = decode_cache_key(relative, {}), absolute_in_b = decode_cache_key(absolute, {});
+  fs::current_path(was);
+  EXPECT_NE(in_a, in_b);
+  EXPECT_EQ(absolute_in_a, absolute_in_b);
+}
+
 TEST(DecodeCache, AnotherKeysFileUnderThisNameIsNotTrusted) {
   TempDir dir;
   const fs::path folder = make_folder(dir);
