@@ -340,6 +340,16 @@ TEST(DecodeCache, TheVersionIsPinnedToTheDecodersOutput) {
 TEST(DecodeCache, TrainingOnAFolderTwiceReadsTheCacheTheSecondTime) {
   TempDir dir;
   const fs::path folder = make_folder(dir);
+  // Mesa's shader cache (<MESA_SHADER_CACHE_DIR or XDG_CACHE_HOME>/mesa_shader_cache) stays where it was,
+  // or both runs would compile every pipeline.
+  std::string shaders;
+  if (const char* set = std::getenv("MESA_SHADER_CACHE_DIR"))
+    shaders = set;
+  else if (const char* xdg = std::getenv("XDG_CACHE_HOME"))
+    shaders = xdg;
+  else if (const char* home = std::getenv("HOME"))
+    shaders = std::string(home) + "/.cache";
+  const ScopedEnv mesa("MESA_SHADER_CACHE_DIR", shaders.empty() ? nullptr : shaders.c_str());
   const ScopedEnv xdg("XDG_CACHE_HOME", (dir / "xdg").c_str());
   const ScopedEnv on("VKAE_NO_DECODE_CACHE", nullptr);
   const std::string args =
