@@ -266,13 +266,22 @@ void prune_decode_cache(const fs::path& dir, const fs::path& keep) {
   }
 }
 
-std::string CachedDecode::source_text() const {
-  char text[96];
-  if (from_cache)
+DecodeSource& DecodeSource::operator+=(const DecodeSource& other) noexcept {
+  decoded_files += other.decoded_files;
+  cached_files += other.cached_files;
+  decode_seconds += other.decode_seconds;
+  cache_seconds += other.cache_seconds;
+  return *this;
+}
+
+std::string DecodeSource::note_text() const {
+  char text[128];
+  if (decoded_files == 0)
     std::snprintf(text, sizeof text, ", from the decode cache in %.2f s", cache_seconds);
   else
-    std::snprintf(text, sizeof text, ", decoded in %.2f s (%.0f images/s)", decode_seconds,
-                  decode_seconds > 0 ? static_cast<double>(file_count) / decode_seconds : 0.0);
+    std::snprintf(text, sizeof text, ", decoded in %.2f s (%.0f images/s)%s", decode_seconds,
+                  decode_seconds > 0 ? static_cast<double>(decoded_files) / decode_seconds : 0.0,
+                  cached_files ? ", the rest from the decode cache" : "");
   return text;
 }
 
@@ -280,7 +289,6 @@ CachedDecode decode_images_cached(std::span<const fs::path> files, const DecodeO
                                   const std::optional<fs::path>& dir,
                                   const std::function<void(const std::string&)>& on_note) {
   CachedDecode result;
-  result.file_count = files.size();
   Clock::time_point start = Clock::now();
   std::optional<DecodeCacheKey> key;
   if (dir && !files.empty()) {
@@ -289,15 +297,16 @@ CachedDecode decode_images_cached(std::span<const fs::path> files, const DecodeO
       std::error_code ignored;  // the most recently used file is the last to be pruned
       fs::last_write_time(decode_cache_file(*dir, *key), fs::file_time_type::clock::now(), ignored);
       result.images = std::move(*hit);
-      result.from_cache = true;
-      result.cache_seconds = seconds_since(start);
+      result.source.cached_files = files.size();
+      result.source.cache_seconds = seconds_since(start);
       return result;
     }
   }
-  result.cache_seconds = seconds_since(start);
+  result.source.cache_seconds = seconds_since(start);
   start = Clock::now();
   result.images = decode_images(files, options);
-  result.decode_seconds = seconds_since(start);
+  result.source.decoded_files = files.size();
+  result.source.decode_seconds = seconds_since(start);
   if (!key) return result;
   start = Clock::now();
   try {
@@ -306,7 +315,7 @@ CachedDecode decode_images_cached(std::span<const fs::path> files, const DecodeO
   } catch (const InputError& e) {
     if (on_note) on_note(std::string("decode cache: ") + e.what() + " (the next run decodes again)");
   }
-  result.cache_seconds += seconds_since(start);
+  result.source.cache_seconds += seconds_since(start);
   return result;
 }
 

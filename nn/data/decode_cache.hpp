@@ -61,15 +61,22 @@ inline constexpr uint64_t kDecodeCacheKeepBytes = uint64_t{4} << 30;
 // Best effort: what cannot be listed or removed stays.
 void prune_decode_cache(const std::filesystem::path& dir, const std::filesystem::path& keep);
 
+// How the images of one decode or several (--crop random decodes each split apart) came about.
+struct DecodeSource {
+  uint64_t decoded_files = 0;  // files given to decode_images (kept or skipped)
+  uint64_t cached_files = 0;   // files whose images were read from the cache
+  double decode_seconds = 0;   // decode_images' wall time
+  double cache_seconds = 0;    // the keys, the cache reads and writes
+
+  DecodeSource& operator+=(const DecodeSource& other) noexcept;
+  // The folder note's tail: ", from the decode cache in 0.04 s" when nothing was decoded, else ", decoded in
+  // 3.10 s (6450 images/s)" (and ", the rest from the decode cache" when some files were read from it).
+  std::string note_text() const;
+};
+
 struct CachedDecode {
   DecodedImages images;
-  bool from_cache = false;
-  double decode_seconds = 0;  // decode_images' wall time; 0 on a hit
-  double cache_seconds = 0;   // the key and the cache read (a hit) or the key and the write (a miss)
-  uint64_t file_count = 0;    // the files asked for (decoded or skipped)
-
-  // ", from the decode cache in 0.04 s" or ", decoded in 3.10 s (6450 images/s)": the folder note's tail.
-  std::string source_text() const;
+  DecodeSource source;
 };
 
 // decode_images with the cache in `dir` in front (none: no cache). On a hit decode_images is not called (so

@@ -77,7 +77,7 @@ DatasetSplits load_folder_dataset(const fs::path& root, const DataSearch& search
         std::to_string(decoded.channels) + "x" + std::to_string(decoded.height) + "x" +
         std::to_string(decoded.width) + ", " +
         (scan.class_names.empty() ? "unlabelled" : std::to_string(scan.class_names.size()) + " classes") +
-        cached.source_text();
+        cached.source.note_text();
     search.on_note(note);
     if (!decoded.skipped.empty())
       search.on_note("--skip-bad: skipped " + std::to_string(decoded.skipped.size()) +

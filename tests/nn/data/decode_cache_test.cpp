@@ -121,6 +121,20 @@ TEST(DecodeCache, AMissThenAHitGiveTheSameSplitsWithoutDecoding) {
   EXPECT_EQ(second.splits.train.class_names, (std::vector<std::string>{"cat", "dog"}));
 }
 
+TEST(DecodeCache, TheNoteSaysWhereTheImagesCameFrom) {
+  DecodeSource hit;
+  hit.cached_files = 10;
+  hit.cache_seconds = 0.04;
+  EXPECT_EQ(hit.note_text(), ", from the decode cache in 0.04 s");
+  DecodeSource miss;
+  miss.decoded_files = 31;
+  miss.decode_seconds = 3.1;
+  EXPECT_EQ(miss.note_text(), ", decoded in 3.10 s (10 images/s)");
+  miss += hit;
+  EXPECT_EQ(miss.note_text(), ", decoded in 3.10 s (10 images/s), the rest from the decode cache");
+  EXPECT_EQ(miss.cached_files, 10u);
+}
+
 TEST(DecodeCache, ATouchedResizedOrAddedFileOrOtherOptionsMiss) {
   TempDir dir;
   const fs::path folder = make_folder(dir);
