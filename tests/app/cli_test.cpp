@@ -299,15 +299,12 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"denoise", "in.png", "out.png"},
        "denoise needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
       {{"denoise", "--checkpoint", "c", "in.png"},
-       "denoise needs an input and an output PNG: vkae denoise --checkpoint FILE in.png out.png"},
+       "denoise needs an input and an output image: vkae denoise --checkpoint FILE in.png out.png"},
       {{"denoise", "--checkpoint", "c", "a", "b", "c"},
        "unexpected argument c for denoise: expected only in.png out.png"},
       {{"devices", "all"}, "unexpected argument all for devices: it takes no arguments"},
       {{"devices", "--json"}, "unknown option --json for devices (see vkae devices --help)"},
-      {{"fetch", "fashion"},
-       "fetch fashion: only mnist can be downloaded so far (for fashion, put its IDX files in a folder and "
-       "pass --data "
-       "DIR)"},
+      {{"fetch", "cifar10"}, "fetch cifar10: expected mnist or fashion"},
       {{"help", "trian"}, "unknown command trian (did you mean train?)"},
       {{"--version", "x"}, "unexpected argument x for --version"},
   };
