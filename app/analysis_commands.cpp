@@ -193,8 +193,9 @@ Spec<ReduceState> reduce_spec() {
 Spec<UpscaleState> upscale_spec() {
   return png_command_spec<UpscaleState>(
       "upscale",
-      "Runs a PNG through a super-resolution model (vkae train --model sr): the image is made grey and\n"
-      "area-resized to the model's input (14x14), and written at the model's output size (28x28).",
+      "Runs an image (PNG, JPEG, BMP; any size) through a super-resolution model (vkae train --model sr):\n"
+      "written at twice its size, in the model's channels, tiled with overlap where it is larger than "
+      "--tile.",
       "the .safetensors checkpoint of a super-resolution model (required)",
       "a checkpoint.safetensors of a --model sr run");
 }

@@ -37,6 +37,7 @@ struct ReduceCommand {
 struct UpscaleCommand {
   std::filesystem::path checkpoint, in_png, out_png;
   std::string device;
+  uint32_t tile = 0;  // --tile N (0: from the device's limits)
 };
 
 CommandEntry encode_entry();

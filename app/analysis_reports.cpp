@@ -291,11 +291,10 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
 }
 
 int run_upscale(const UpscaleCommand& command, const Console& console) {
-  const nn::UpscaleResult r =
-      nn::upscale_png(command.checkpoint, command.in_png, command.out_png, command.device);
-  console.out << "upscaled " << command.in_png.string() << " (" << r.in_width << "x" << r.in_height
-              << ", resized to " << r.out_width / 2 << "x" << r.out_height / 2 << ") to " << r.out_width
-              << "x" << r.out_height << "\nwrote " << command.out_png.string() << std::endl;
+  const nn::ImagePassResult r =
+      nn::upscale_image(command.checkpoint, command.in_png, command.out_png, {command.device, command.tile});
+  console.out << "upscaled " << command.in_png.string() << ": " << nn::image_pass_text(r) << "\nwrote "
+              << command.out_png.string() << std::endl;
   return kExitOk;
 }
 

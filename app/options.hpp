@@ -247,12 +247,16 @@ Spec<S> png_command_spec(std::string_view name, std::string summary, const std::
       text_option<S>("--checkpoint", "FILE", "a checkpoint file", checkpoint_help,
                      [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
       device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+      integer_option<S, uint32_t>("--tile", 16,
+                                  "run a convolutional model over tiles of at most N x N input pixels, "
+                                  "overlapping by its receptive field (default: what the device allows)",
+                                  [](S& s, uint32_t v) { s.command.tile = v; }),
   };
   spec.finish = [n, checkpoint_hint](S& s) {
     if (s.command.checkpoint.empty())
       throw InputError(n + " needs --checkpoint FILE (" + checkpoint_hint + ")");
     if (s.positionals < 2)
-      throw InputError(n + " needs an input and an output PNG: vkae " + n +
+      throw InputError(n + " needs an input and an output image: vkae " + n +
                        " --checkpoint FILE in.png out.png");
   };
   return spec;

@@ -99,7 +99,7 @@ TEST(CliAnalysis, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"upscale", "a.png", "b.png"},
        "upscale needs --checkpoint FILE (a checkpoint.safetensors of a --model sr run)"},
       {{"upscale", "--checkpoint", "c", "a.png"},
-       "upscale needs an input and an output PNG: vkae upscale --checkpoint FILE in.png out.png"},
+       "upscale needs an input and an output image: vkae upscale --checkpoint FILE in.png out.png"},
       {{"upscale", "--checkpoint", "c", "a", "b", "c"},
        "unexpected argument c for upscale: expected only in.png out.png"},
       {{"upscal"}, "unknown command upscal (did you mean upscale?)"},
