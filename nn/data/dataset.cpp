@@ -201,7 +201,7 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
 Dataset as_one_class_if_unlabelled(Dataset data) {
   if (data.labelled() || data.count == 0) return data;
   data.labels.assign(data.count, 0);
-  data.class_names = {"(unlabelled)"};
+  data.class_names = {std::string(kUnlabelledClass)};
   return data;
 }
 

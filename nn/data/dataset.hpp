@@ -58,8 +58,9 @@ struct DatasetSplits {
 // A class left out of training (anomaly detection), or none: the one type every layer uses for it.
 using HeldOutClass = std::optional<uint32_t>;
 
-// An unlabelled dataset (a folder without class folders) as one class named "(unlabelled)", for the passes
+// An unlabelled dataset (a folder without class folders) as one class named kUnlabelledClass, for the passes
 // that colour or group by label (encode, anomaly, reduce, the latent scatter); a labelled one unchanged.
+inline constexpr std::string_view kUnlabelledClass = "(unlabelled)";
 Dataset as_one_class_if_unlabelled(Dataset data);
 
 // The dataset without the images of one class (in file order): training for anomaly detection.

@@ -182,6 +182,9 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   EXPECT_EQ(nn::read_npy(npy).shape, (std::vector<uint64_t>{512}));
   EXPECT_EQ(nn::read_npy(npy_labels).bytes.size(), 512u);
 
+  expect_one_line_error(
+      vkae("anomaly " + ckpt.string() + " --limit 64 --holdout-class seven"),
+      "--holdout-class seven: not a class of mnist (classes: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)");
   expect_one_line_error(vkae("anomaly " + ckpt.string() + " --out /nonexistent-vkae/s.csv"),
                         "/nonexistent-vkae");
 }
