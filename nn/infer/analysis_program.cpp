@@ -83,9 +83,9 @@ AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const Dev
   pixels_ = static_cast<uint32_t>(spec.output().size());
   batch_ = model.max_batch();
   options_.images = test ? std::min(options_.images, test->count) : 0;
-  if (options_.images && test->pixels != pixels_)
+  if (options_.images && test->sample_pixels != pixels_)
     throw InputError("model " + spec.name + " produces " + shape3_string(spec.output()) +
-                     " images, the dataset has " + std::to_string(test->pixels) + " pixels per image");
+                     " images, the dataset has " + std::to_string(test->sample_pixels) + " pixels per image");
   if (options_.decode.size() % latent_ != 0)
     throw Error("analysis: " + std::to_string(options_.decode.size()) + " latent floats are not vectors of " +
                 std::to_string(latent_));
