@@ -122,26 +122,23 @@ Spec<AnomalyState> anomaly_spec() {
   using S = AnomalyState;
   Spec<S> spec{
       "anomaly",
-      "vkae anomaly --checkpoint FILE [--holdout-class K] [options]",
+      "vkae anomaly --checkpoint FILE [--holdout-class NAME] [options]",
       "Scores every image of a split by the model's reconstruction error (its loss kind, mean per pixel, on\n"
       "the clean image), prints the mean and median per class and, with a held-out class, the ROC AUC of\n"
       "finding that class by its error (positives: class K; score: the error).",
       {},
       [](S& s, std::string_view arg) { set_checkpoint(s, "anomaly", arg); },
-      "Train for this with vkae train --holdout-class K, which leaves class K out of training and records it "
-      "in\n"
-      "the checkpoint. Scores file: .csv with index,label,error per image, or .npy float32 [N] with the "
+      "Train for this with vkae train --holdout-class NAME, which leaves that class out of training and\n"
+      "records it in the checkpoint. Scores file: .csv with index,label,error per image, or .npy float32 [N] "
+      "with the "
       "labels\n"
       "in FILE.labels.npy. The checkpoint may also be given as the only positional argument."};
   spec.options = {
       checkpoint_option<S>(spec.command),
-      {"--holdout-class", "K", "a class 0 to 9",
-       "the anomalous class for the ROC AUC (default: the checkpoint's, from train --holdout-class)",
-       [](S& s, std::string_view flag, std::string_view v) {
-         const uint32_t k = parse_integer<uint32_t>(flag, v, 0, "a class 0 to 9");
-         if (k > 9) bad_value(flag, v, "a class 0 to 9");
-         s.command.holdout_class = k;
-       }},
+      text_option<S>("--holdout-class", "NAME", "a class name",
+                     "the anomalous class for the ROC AUC: a class folder's name, or 0..9 for the IDX "
+                     "datasets (default: the checkpoint's, from train --holdout-class)",
+                     [](S& s, std::string_view v) { s.command.holdout_name = str(v); }),
       split_option<S>(),
       limit_option<S>("score the first N images of the split only (default: all)"),
       text_option<S>("--out", "FILE", "a .csv or .npy path",
@@ -193,8 +190,9 @@ Spec<ReduceState> reduce_spec() {
 Spec<UpscaleState> upscale_spec() {
   return png_command_spec<UpscaleState>(
       "upscale",
-      "Runs a PNG through a super-resolution model (vkae train --model sr): the image is made grey and\n"
-      "area-resized to the model's input (14x14), and written at the model's output size (28x28).",
+      "Runs an image (PNG, JPEG, BMP; any size) through a super-resolution model (vkae train --model sr):\n"
+      "written at twice its size, in the model's channels, tiled with overlap where it is larger than "
+      "--tile.",
       "the .safetensors checkpoint of a super-resolution model (required)",
       "a checkpoint.safetensors of a --model sr run");
 }

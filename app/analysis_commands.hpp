@@ -21,7 +21,7 @@ struct EncodeCommand {
 // finding the held-out class by its error.
 struct AnomalyCommand {
   nn::SplitConfig config;
-  nn::HeldOutClass holdout_class;  // default: the checkpoint's
+  std::optional<std::string> holdout_name;  // --holdout-class NAME|K; default: the checkpoint's
   std::optional<std::filesystem::path> out;
   bool json = false;
 };
@@ -37,6 +37,7 @@ struct ReduceCommand {
 struct UpscaleCommand {
   std::filesystem::path checkpoint, in_png, out_png;
   std::string device;
+  uint32_t tile = 0;  // --tile N (0: from the device's limits)
 };
 
 CommandEntry encode_entry();

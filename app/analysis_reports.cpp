@@ -16,6 +16,7 @@
 #include "app/text.hpp"
 #include "base/error.hpp"
 #include "nn/analysis/roc.hpp"
+#include "nn/data/folder_scan.hpp"
 #include "nn/infer/image_passes.hpp"
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/npy.hpp"
@@ -91,6 +92,19 @@ struct HoldoutRoc {
   uint64_t positives = 0;
 };
 
+// --holdout-class NAME: a class of the scored split, by name or index; a folder without classes has none.
+nn::HeldOutClass held_out_by_name(const nn::ReconstructionScores& r, const std::string& name) {
+  if (r.class_names.size() == 1 && r.class_names[0] == nn::kUnlabelledClass)
+    throw InputError("--holdout-class " + name + ": " + r.dataset +
+                     " has no class folders, so no class to hold out");
+  return nn::class_index(r.class_names, name, "--holdout-class", r.dataset);
+}
+
+// A label as its class's name ("7", or a class folder's name).
+std::string class_text(const nn::SplitRun& r, uint32_t label) {
+  return label < r.class_names.size() ? r.class_names[label] : std::to_string(label);
+}
+
 HoldoutRoc holdout_roc(const nn::ReconstructionScores& r, nn::HeldOutClass holdout) {
   if (!holdout) return {};
   HoldoutRoc roc;
@@ -128,6 +142,7 @@ std::string anomaly_json(const AnomalyCommand& command, const AnomalyReport& a) 
   Json classes = Json::array();
   for (const ClassErrors& c : a.classes)
     classes.push_back({{"class", c.label},
+                       {"name", class_text(r, c.label)},
                        {"images", c.s.images},
                        {"mean", json_number(c.s.mean)},
                        {"median", json_number(c.s.median)}});
@@ -138,6 +153,7 @@ std::string anomaly_json(const AnomalyCommand& command, const AnomalyReport& a) 
   j["images"] = r.images;
   j["metric"] = r.metric;
   j["holdout_class"] = a.holdout ? Json(*a.holdout) : Json(nullptr);
+  j["holdout_name"] = a.holdout ? Json(class_text(r, *a.holdout)) : Json(nullptr);
   j["trained_without"] = r.holdout_class ? Json(*r.holdout_class) : Json(nullptr);
   j["roc_auc"] = a.roc.auc ? json_number(*a.roc.auc) : Json(nullptr);
   j["positives"] = a.roc.positives;
@@ -160,22 +176,22 @@ void print_error_row(std::ostream& out, const std::string& name, const ErrorSumm
 void print_anomaly_table(std::ostream& out, const AnomalyCommand& command, const AnomalyReport& a) {
   const nn::ReconstructionScores& r = a.scores;
   const std::string trained_without =
-      r.holdout_class ? "class " + std::to_string(*r.holdout_class) + " was left out of training"
+      r.holdout_class ? "class " + class_text(r, *r.holdout_class) + " was left out of training"
                       : "the checkpoint left no class out of training";
   out << "anomaly scores of " << split_text(r) << " by " << r.model << ": " << r.metric
       << " of the reconstruction (" << fixed(r.seconds, 2) << " s on " << r.device << ")\n";
   out << "class  images  mean error  median error\n";
   for (const ClassErrors& c : a.classes)
-    print_error_row(out, std::to_string(c.label), c.s, c.label == a.holdout);
+    print_error_row(out, class_text(r, c.label), c.s, c.label == a.holdout);
   if (a.all.images) print_error_row(out, "all", a.all, false);
   if (!a.holdout)
     out << "no ROC AUC: " << trained_without
-        << " (train with --holdout-class K, or pass --holdout-class K)\n";
+        << " (train with --holdout-class NAME, or pass --holdout-class NAME)\n";
   else if (!a.roc.auc)
-    out << "no ROC AUC for class " << *a.holdout << ": the " << r.images << " images "
+    out << "no ROC AUC for class " << class_text(r, *a.holdout) << ": the " << r.images << " images "
         << (a.roc.positives ? "are all of that class" : "hold none of that class") << "\n";
   else
-    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << *a.holdout << " ("
+    out << "ROC AUC " << fixed(*a.roc.auc, 4) << " for finding class " << class_text(r, *a.holdout) << " ("
         << a.roc.positives << " of " << r.images << " images) by its error; " << trained_without << "\n";
   if (command.out)
     out << "wrote " << command.out->string()
@@ -218,7 +234,8 @@ int run_encode(const EncodeCommand& command, const Console& console) {
 int run_anomaly(const AnomalyCommand& command, const Console& console) {
   if (command.out) check_out_folder(*command.out);
   const nn::ReconstructionScores r = nn::score_split(command.config);
-  const nn::HeldOutClass holdout = command.holdout_class ? command.holdout_class : r.holdout_class;
+  const nn::HeldOutClass holdout =
+      command.holdout_name ? held_out_by_name(r, *command.holdout_name) : r.holdout_class;
   const AnomalyReport report{r, holdout, holdout_roc(r, holdout), errors_by_class(r.errors, r.labels),
                              summarise(r.errors)};
   if (command.out) write_scores(*command.out, r);
@@ -291,11 +308,10 @@ int run_reduce(const ReduceCommand& command, const Console& console) {
 }
 
 int run_upscale(const UpscaleCommand& command, const Console& console) {
-  const nn::UpscaleResult r =
-      nn::upscale_png(command.checkpoint, command.in_png, command.out_png, command.device);
-  console.out << "upscaled " << command.in_png.string() << " (" << r.in_width << "x" << r.in_height
-              << ", resized to " << r.out_width / 2 << "x" << r.out_height / 2 << ") to " << r.out_width
-              << "x" << r.out_height << "\nwrote " << command.out_png.string() << std::endl;
+  const nn::ImagePassResult r =
+      nn::upscale_image(command.checkpoint, command.in_png, command.out_png, {command.device, command.tile});
+  console.out << "upscaled " << command.in_png.string() << ": " << nn::image_pass_text(r) << "\nwrote "
+              << command.out_png.string() << std::endl;
   return kExitOk;
 }
 

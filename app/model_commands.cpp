@@ -82,13 +82,17 @@ struct DenoiseState {
 Spec<DenoiseState> denoise_spec() {
   return png_command_spec<DenoiseState>(
       "denoise",
-      "Runs a PNG (any size or colour; made grey and resized to the model's input) through the model.",
+      "Runs an image (PNG, JPEG, BMP; any size) through the model, in the model's channels (grey or RGB).\n"
+      "A convolutional model takes the whole image at its own size (tiled with overlap where it is larger\n"
+      "than --tile); a model with dense layers gets it resized to its input, and says so.",
       "the .safetensors checkpoint (required)", "a checkpoint.safetensors from a run folder");
 }
 
 int run_denoise(const DenoiseCommand& command, const Console& console) {
-  nn::denoise_png(command.checkpoint, command.in_png, command.out_png, command.device);
-  console.out << "wrote " << command.out_png.string() << std::endl;
+  const nn::ImagePassResult r =
+      nn::denoise_image(command.checkpoint, command.in_png, command.out_png, {command.device, command.tile});
+  console.out << "denoised " << command.in_png.string() << ": " << nn::image_pass_text(r) << "\nwrote "
+              << command.out_png.string() << std::endl;
   return kExitOk;
 }
 

@@ -23,6 +23,7 @@ struct EvalCommand {
 struct DenoiseCommand {
   std::filesystem::path checkpoint, in_png, out_png;
   std::string device;
+  uint32_t tile = 0;  // --tile N (0: from the device's limits)
 };
 
 // `vkae view --checkpoint F [flags]`: the viewer on a trained model, without training.

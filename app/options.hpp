@@ -177,7 +177,7 @@ inline std::pair<uint32_t, uint32_t> parse_size(std::string_view flag, std::stri
   return {h, w};
 }
 
-// How a folder's images become the dataset: --channels, --size, --val-split, --skip-bad (S has
+// How a folder's images become the dataset: --channels, --size, --crop, --val-split, --skip-bad (S has
 // command.config.images).
 template <typename S>
 std::vector<Option<S>> image_options() {
@@ -195,6 +195,13 @@ std::vector<Option<S>> image_options() {
          const auto [h, w] = parse_size(flag, v);
          s.command.config.images.height = h;
          s.command.config.images.width = w;
+       }},
+      {"--crop", "center|random", "center or random",
+       "with --size: train on the centre (default) or on a random window of each image per epoch, drawn "
+       "from --seed (the training images kept a margin larger, validation at the size)",
+       [](S& s, std::string_view flag, std::string_view v) {
+         if (v != "center" && v != "random") bad_value(flag, v, "center or random");
+         s.command.config.images.crop = v == "random" ? nn::Crop::Random : nn::Crop::Center;
        }},
       {"--val-split", "F", "a fraction in (0, 1)",
        "hold out this fraction of a folder's images for validation, chosen by --seed, when it has no "
@@ -247,12 +254,16 @@ Spec<S> png_command_spec(std::string_view name, std::string summary, const std::
       text_option<S>("--checkpoint", "FILE", "a checkpoint file", checkpoint_help,
                      [](S& s, std::string_view v) { s.command.checkpoint = std::filesystem::path(v); }),
       device_option<S>([](S& s, std::string_view v) { s.command.device = str(v); }),
+      integer_option<S, uint32_t>("--tile", 16,
+                                  "run a convolutional model over tiles of at most N x N input pixels, "
+                                  "overlapping by its receptive field (default: what the device allows)",
+                                  [](S& s, uint32_t v) { s.command.tile = v; }),
   };
   spec.finish = [n, checkpoint_hint](S& s) {
     if (s.command.checkpoint.empty())
       throw InputError(n + " needs --checkpoint FILE (" + checkpoint_hint + ")");
     if (s.positionals < 2)
-      throw InputError(n + " needs an input and an output PNG: vkae " + n +
+      throw InputError(n + " needs an input and an output image: vkae " + n +
                        " --checkpoint FILE in.png out.png");
   };
   return spec;

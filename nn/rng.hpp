@@ -8,7 +8,7 @@
 namespace vkae::nn {
 
 // Streams keep independent uses of one seed apart.
-enum class RngStream : uint32_t { Noise = 1, Reparameterize = 2, Validation = 3 };
+enum class RngStream : uint32_t { Noise = 1, Reparameterize = 2, Validation = 3, Crop = 4 };
 
 inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {
   for (int round = 0; round < 10; ++round) {

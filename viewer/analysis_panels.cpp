@@ -98,15 +98,14 @@ void draw_latent(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float w
   for (uint32_t i = 0; i < an.images; ++i) {
     if (!std::isfinite(xs[i]) || !std::isfinite(ys[i])) continue;
     const float x = ax.px(xs[i]), y = ax.py(ys[i]);
-    dl->AddRectFilled(ImVec2(x - 1, y - 1), ImVec2(x + 2, y + 2), label_col(an.labels[i] % 10));
+    dl->AddRectFilled(ImVec2(x - 1, y - 1), ImVec2(x + 2, y + 2), label_col(an.labels[i]));
   }
   dl->PopClipRect();
   const float line = ImGui::GetTextLineHeight();
-  for (uint32_t k = 0; k < 10; ++k) {
+  for (uint32_t k = 0; k < an.class_names.size(); ++k) {
     const ImVec2 at(ax.b.x + 8, ax.a.y + k * (line + 2));
     dl->AddRectFilled(ImVec2(at.x, at.y + 3), ImVec2(at.x + 7, at.y + 10), label_col(k));
-    const std::string s = std::to_string(k);
-    dl->AddText(ImVec2(at.x + 10, at.y), kAxis, s.c_str());
+    dl->AddText(ImVec2(at.x + 10, at.y), kAxis, an.class_names[k].c_str());
   }
   out = {ax.a.x, ax.a.y, side, side};
 }
@@ -119,9 +118,9 @@ void draw_manifold(ImDrawList* dl, const nn::LiveAnalysis& an, ImVec2 top, float
   const ImVec2 a(top.x + 14, top.y + head);
   for (uint32_t i = 0; i < an.grid; ++i)
     for (uint32_t j = 0; j < an.grid; ++j)
-      draw_grey_image(dl, a.x + j * an.cols * scale, a.y + i * an.rows * scale,
-                      an.manifold.data() + (size_t{i} * an.grid + j) * an.rows * an.cols, an.rows, an.cols,
-                      scale);
+      draw_image(dl, a.x + j * an.cols * scale, a.y + i * an.rows * scale,
+                 an.manifold.data() + (size_t{i} * an.grid + j) * an.channels * an.rows * an.cols,
+                 an.channels, an.rows, an.cols, scale);
   const float line = ImGui::GetTextLineHeight();
   dl->AddText(ImVec2(a.x, a.y + an.grid * an.rows * scale + 3), kAxis, "z0 ->");
   dl->AddText(ImVec2(a.x - 14, a.y - line - 2), kAxis, an.latent > 2 ? "z1 ^  (z2.. = 0)" : "z1 ^");

@@ -1,4 +1,4 @@
-// Panel drawing. Images are runs of equal grey drawn as filled rectangles (one per run of equal pixels in a
+// Panel drawing. Images are runs of equal colour drawn as filled rectangles (one per run of equal pixels in a
 // row, each pixel scaled up, nearest): 1.86's Vulkan backend ignores ImTextureID, so there is no texture
 // path.
 #include "viewer/panels.hpp"
@@ -62,7 +62,8 @@ void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, b
     for (uint32_t i = 0; i < count; ++i) {
       const ImVec2 at(origin.x + (i % kGridColumns) * (image_w + kGap),
                       origin.y + (i / kGridColumns) * (image_h + kGap));
-      draw_grey_image(dl, at.x, at.y, images.data() + size_t{i} * rows * cols, rows, cols, scale);
+      draw_image(dl, at.x, at.y, images.data() + size_t{i} * p->channels * rows * cols, p->channels, rows,
+                 cols, scale);
     }
   }
   ImGui::Dummy(ImVec2(3 * grid_w + 6 * kGap, ImGui::GetTextLineHeightWithSpacing() + grid_h + kGap));
@@ -233,17 +234,24 @@ void draw_status(const PanelInput& in, Controls& controls) {
 
 }  // namespace
 
-// Horizontal runs of the same grey are one rectangle.
-void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols,
-                     float scale) {
+// Horizontal runs of the same colour are one rectangle.
+void draw_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t channels, uint32_t rows,
+                uint32_t cols, float scale) {
+  const size_t plane = size_t{rows} * cols;
+  const auto colour = [&](uint32_t r, uint32_t c) {
+    const size_t at = size_t{r} * cols + c;
+    const uint8_t red = grey(pixels[at]);
+    if (channels == 1) return IM_COL32(red, red, red, 255);
+    return IM_COL32(red, grey(pixels[plane + at]), grey(pixels[2 * plane + at]), 255);
+  };
   for (uint32_t r = 0; r < rows; ++r) {
     uint32_t c = 0;
     while (c < cols) {
-      const uint8_t g = grey(pixels[r * cols + c]);
+      const ImU32 value = colour(r, c);
       uint32_t end = c + 1;
-      while (end < cols && grey(pixels[r * cols + end]) == g) ++end;
+      while (end < cols && colour(r, end) == value) ++end;
       const ImVec2 a(x + c * scale, y + r * scale);
-      dl->AddRectFilled(a, ImVec2(x + end * scale, a.y + scale), IM_COL32(g, g, g, 255));
+      dl->AddRectFilled(a, ImVec2(x + end * scale, a.y + scale), value);
       c = end;
     }
   }

@@ -48,9 +48,10 @@ struct Controls {
 void draw_panels(const PanelInput& input, Controls& controls, std::array<Rect, 3>& rects,
                  std::vector<NamedRect>& analysis_rects);
 
-// One grey image [rows, cols] in [0, 1] at (x, y), each pixel scale x scale, through the draw list.
-void draw_grey_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t rows, uint32_t cols,
-                     float scale);
+// One image [channels (1 grey or 3 RGB), rows, cols] in [0, 1] at (x, y), each pixel scale x scale, through
+// the draw list.
+void draw_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t channels, uint32_t rows,
+                uint32_t cols, float scale);
 
 // "1.2 min", "3 h 05 min", "--" for unknown.
 std::string format_duration(double seconds);

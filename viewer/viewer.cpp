@@ -240,7 +240,7 @@ std::optional<nn::LiveAnalysis> analyse_once(rt::Context& ctx, const nn::Model& 
   rt::Submitter once(ctx.device(), 1);
   VkCommandBuffer cmd = program.commands();
   once.wait(once.submit({&cmd, 1}));
-  return nn::make_live_analysis(program.read(), model, test_set.labels, holdout, ckpt.info.step);
+  return nn::make_live_analysis(program.read(), model, test_set, holdout, ckpt.info.step);
 }
 
 // The status lines of a checkpoint: what it is, how it was trained, what there is to browse.
@@ -276,7 +276,8 @@ nn::LivePreview make_preview(nn::Programs& programs, rt::Submitter& submitter, C
   submitter.wait(submitter.submit({&cmd, 1}));
   const auto p = programs.read_preview();
   return {programs.preview_count(), test_set.rows, test_set.cols, controls.sample_set,
-          controls.noise,           p.noisy,       p.output,      p.clean};
+          controls.noise,           p.noisy,       p.output,      p.clean,
+          test_set.channels};
 }
 
 }  // namespace

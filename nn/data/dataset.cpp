@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "nn/data/folder_dataset.hpp"
 #include "nn/data/idx.hpp"
+#include "nn/data/known_copies.hpp"
 
 namespace vkae::nn {
 
@@ -187,6 +188,7 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
     dataset.images_path = *images_path;
     dataset.labels_path = *labels_path;
     for (int c = 0; c < 10; ++c) dataset.class_names.push_back(std::to_string(c));
+    check_known_copy(name, dataset, split);
     return dataset;
   }
 
@@ -199,7 +201,7 @@ Dataset load_dataset(std::string_view name, Split split, const DataSearch& searc
 Dataset as_one_class_if_unlabelled(Dataset data) {
   if (data.labelled() || data.count == 0) return data;
   data.labels.assign(data.count, 0);
-  data.class_names = {"(unlabelled)"};
+  data.class_names = {std::string(kUnlabelledClass)};
   return data;
 }
 

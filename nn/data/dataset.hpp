@@ -17,7 +17,9 @@ namespace vkae::nn {
 enum class Split { Train, Test };
 
 // How a folder's images become a dataset: --channels, --size, --crop, --val-split, --skip-bad. The IDX
-// datasets ignore them.
+// datasets ignore them. Crop::Random (needs a size) stores the training split with a margin
+// (folder_dataset.hpp: crop_margin) and trains on a window of it drawn per image and epoch from the seed;
+// the validation split, and every use of a trained model, reads the images at the size itself.
 enum class Crop { Center, Random };
 struct ImageOptions {
   std::optional<uint32_t> channels;       // 1 | 3; none: 3 when any image has colour
@@ -47,8 +49,15 @@ struct Dataset {
   // The classes' names, by index: "0".."9" for the IDX datasets, the class folders' names for a folder.
   std::vector<std::string> class_names;
   std::filesystem::path images_path, labels_path;  // where they were read from (a folder: both the folder)
+  // --crop random's training split: each image stored rows x cols, a margin larger than the crop_rows x
+  // crop_cols window the training step takes from it (a new one each epoch). 0: the image is the sample.
+  uint32_t crop_rows = 0, crop_cols = 0;
 
   uint64_t image_size() const noexcept { return uint64_t{channels} * rows * cols; }  // bytes per image
+  // The rows and columns of what the model sees of an image: the crop window, or the image.
+  uint32_t sample_rows() const noexcept { return crop_rows ? crop_rows : rows; }
+  uint32_t sample_cols() const noexcept { return crop_cols ? crop_cols : cols; }
+  uint64_t sample_size() const noexcept { return uint64_t{channels} * sample_rows() * sample_cols(); }
   bool labelled() const noexcept { return !labels.empty(); }
 };
 
@@ -60,8 +69,9 @@ struct DatasetSplits {
 // A class left out of training (anomaly detection), or none: the one type every layer uses for it.
 using HeldOutClass = std::optional<uint32_t>;
 
-// An unlabelled dataset (a folder without class folders) as one class named "(unlabelled)", for the passes
+// An unlabelled dataset (a folder without class folders) as one class named kUnlabelledClass, for the passes
 // that colour or group by label (encode, anomaly, reduce, the latent scatter); a labelled one unchanged.
+inline constexpr std::string_view kUnlabelledClass = "(unlabelled)";
 Dataset as_one_class_if_unlabelled(Dataset data);
 
 // The dataset without the images of one class (in file order): training for anomaly detection.

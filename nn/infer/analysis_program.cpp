@@ -83,9 +83,9 @@ AnalysisProgram::AnalysisProgram(rt::Context& ctx, const Model& model, const Dev
   pixels_ = static_cast<uint32_t>(spec.output().size());
   batch_ = model.max_batch();
   options_.images = test ? std::min(options_.images, test->count) : 0;
-  if (options_.images && test->pixels != pixels_)
+  if (options_.images && test->sample_pixels != pixels_)
     throw InputError("model " + spec.name + " produces " + shape3_string(spec.output()) +
-                     " images, the dataset has " + std::to_string(test->pixels) + " pixels per image");
+                     " images, the dataset has " + std::to_string(test->sample_pixels) + " pixels per image");
   if (options_.decode.size() % latent_ != 0)
     throw Error("analysis: " + std::to_string(options_.decode.size()) + " latent floats are not vectors of " +
                 std::to_string(latent_));
@@ -170,10 +170,11 @@ AnalysisOptions live_analysis_options(const Model& model, bool holdout) {
   return o;
 }
 
-LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model,
-                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class,
-                                uint64_t step) {
+LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& model, const Dataset& test_set,
+                                HeldOutClass holdout_class, uint64_t step) {
+  const std::vector<uint8_t>& labels = test_set.labels;
   LiveAnalysis a;
+  a.class_names = test_set.class_names;
   a.step = step;
   a.images = r.images;
   a.labels.assign(labels.begin(), labels.begin() + std::min<size_t>(r.images, labels.size()));
@@ -187,6 +188,7 @@ LiveAnalysis make_live_analysis(const AnalysisProgram::Result& r, const Model& m
     a.grid = kLiveManifoldGrid;
     a.rows = out.h;
     a.cols = out.w;
+    a.channels = out.c;
     a.manifold = r.outputs;
   }
   if (!r.errors.empty()) {

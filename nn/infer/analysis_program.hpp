@@ -63,9 +63,9 @@ inline constexpr uint32_t kLiveManifoldGrid = 10;
 
 // What to run for the panels: codes and the manifold grid for a VAE, errors when a class was held out.
 AnalysisOptions live_analysis_options(const Model& model, bool holdout);
-// The panels' data from a finished run of that program; `labels` are the test set's.
+// The panels' data from a finished run of that program on the first images of `test_set` (its labels and
+// class names).
 LiveAnalysis make_live_analysis(const AnalysisProgram::Result& result, const Model& model,
-                                const std::vector<uint8_t>& labels, HeldOutClass holdout_class,
-                                uint64_t step);
+                                const Dataset& test_set, HeldOutClass holdout_class, uint64_t step);
 
 }  // namespace vkae::nn

@@ -21,22 +21,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `count` images [rows * cols] in [0, 1] tiled into a grid x grid picture, row-major, no gaps.
-void write_image_grid(const fs::path& path, const float* images, uint32_t grid, uint32_t rows,
-                      uint32_t cols) {
-  const uint32_t W = grid * cols, H = grid * rows;
-  std::vector<uint8_t> pixels(size_t{W} * H);
+// grid x grid images [C, H, W] in [0, 1] tiled into one picture (grey or RGB), row-major, no gaps.
+void write_image_grid(const fs::path& path, const float* images, uint32_t grid, Shape3 shape) {
+  const uint32_t W = grid * shape.w, H = grid * shape.h, C = shape.c;
+  std::vector<uint8_t> pixels(size_t{W} * H * C);
   for (uint32_t y = 0; y < H; ++y)
-    for (uint32_t x = 0; x < W; ++x) {
-      const size_t image = size_t{y / rows} * grid + x / cols;
-      const float v = images[(image * rows + y % rows) * cols + x % cols];
-      pixels[size_t{y} * W + x] = static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
-    }
-  write_png(path, W, H, 1, pixels);
+    for (uint32_t x = 0; x < W; ++x)
+      for (uint32_t c = 0; c < C; ++c) {
+        const size_t image = size_t{y / shape.h} * grid + x / shape.w;
+        const float v = images[((image * C + c) * shape.h + y % shape.h) * shape.w + x % shape.w];
+        pixels[(size_t{y} * W + x) * C + c] =
+            static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+      }
+  write_png(path, W, H, C, pixels);
 }
 
-RgbImage latent_plot(const std::vector<float>& codes, const std::vector<uint8_t>& labels, uint32_t count,
-                     uint32_t latent) {
+RgbImage latent_plot(const std::vector<float>& codes, const Dataset& data, uint32_t count, uint32_t latent) {
   PlotSpec spec;
   spec.width = 720;
   spec.height = 640;
@@ -45,18 +45,18 @@ RgbImage latent_plot(const std::vector<float>& codes, const std::vector<uint8_t>
   spec.y_label = "z1";
   spec.x_margin = spec.y_margin = 0.03;
   spec.legend = LegendPlace::Right;
-  for (uint32_t label = 0; label < 10; ++label) {
-    PlotSeries s{std::to_string(label), label_color(label), {}, /*lines=*/false, /*markers=*/true};
+  for (uint32_t label = 0; label < data.class_names.size(); ++label) {
+    PlotSeries s{data.class_names[label], label_color(label), {}, /*lines=*/false, /*markers=*/true};
     s.marker_radius = 1;  // 3x3 dots: 10,000 of them stay readable
     spec.series.push_back(std::move(s));
   }
   for (uint32_t i = 0; i < count; ++i)
-    spec.series[labels[i] % 10].points.emplace_back(codes[size_t{i} * latent], codes[size_t{i} * latent + 1]);
+    spec.series[data.labels[i]].points.emplace_back(codes[size_t{i} * latent], codes[size_t{i} * latent + 1]);
   return render_line_plot(spec);
 }
 
-// Z, once the checkpoint is known to be a VAE's with grey output and the grid within bounds (InputError,
-// before any device work).
+// Z, once the checkpoint is known to be a VAE's and the grid within bounds (InputError, before any device
+// work).
 uint32_t checked_latent_size(const GenerateConfig& config, const LoadedCheckpoint& ckpt) {
   const int sampling = ckpt.spec.sampling_layer();
   if (sampling < 0)
@@ -66,12 +66,6 @@ uint32_t checked_latent_size(const GenerateConfig& config, const LoadedCheckpoin
   if (config.grid == 0 || config.grid > kMaxGenerateGrid)
     throw InputError("--grid " + std::to_string(config.grid) + ": expected an integer from 1 to " +
                      std::to_string(kMaxGenerateGrid));
-  const Shape3 shape = ckpt.spec.output();
-  if (shape.c != 1)
-    throw InputError("--checkpoint " + config.checkpoint.string() +
-                     ": generate writes grey images; "
-                     "the model makes " +
-                     std::to_string(shape.c) + " channels");
   return ckpt.spec.encoder[static_cast<size_t>(sampling)].units;
 }
 
@@ -89,25 +83,25 @@ fs::path make_out_folder(const GenerateConfig& config) {
 // generated.png from the first grid x grid decoded images; with a 2-D latent space (`labels` given) also
 // manifold.png from the next ones and latent.png from the codes of `count` test images.
 void write_generated(GenerateResult& result, const fs::path& out, const GenerateConfig& config,
-                     const Shape3& shape, const AnalysisProgram::Result& r,
-                     const std::vector<uint8_t>* labels, uint32_t count) {
+                     const Shape3& shape, const AnalysisProgram::Result& r, const Dataset* test_set,
+                     uint32_t count) {
   const uint32_t n = config.grid * config.grid;
   const size_t image_floats = shape.size();
   const uint32_t side_w = config.grid * shape.w, side_h = config.grid * shape.h;
-  write_image_grid(out / "generated.png", r.outputs.data(), config.grid, shape.h, shape.w);
+  write_image_grid(out / "generated.png", r.outputs.data(), config.grid, shape);
   result.files.push_back(
       {out / "generated.png", side_w, side_h,
        std::to_string(n) + " samples decoded from z ~ N(0, I), seed " + std::to_string(config.seed)});
-  if (!labels) {
+  if (!test_set) {
     result.note = "no manifold.png or latent.png: the latent space has " + std::to_string(result.latent) +
                   " dimensions, not 2 (train with --latent 2 for them)";
     return;
   }
-  write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape.h, shape.w);
+  write_image_grid(out / "manifold.png", r.outputs.data() + n * image_floats, config.grid, shape);
   result.files.push_back({out / "manifold.png", side_w, side_h,
                           "the latent plane decoded on a " + std::to_string(config.grid) + "x" +
                               std::to_string(config.grid) + " grid at normal quantiles 0.05..0.95"});
-  const RgbImage plot = latent_plot(r.codes, *labels, count, result.latent);
+  const RgbImage plot = latent_plot(r.codes, *test_set, count, result.latent);
   write_png(out / "latent.png", plot.width, plot.height, 3, plot.pixels);
   result.files.push_back({out / "latent.png", plot.width, plot.height,
                           "mu of " + std::to_string(count) + " test images, coloured by label"});
@@ -159,8 +153,8 @@ GenerateResult generate(const GenerateConfig& config) {
   GenerateResult result;
   result.latent = latent;
   result.device = ctx.device_name();
-  write_generated(result, out, config, ckpt.spec.output(), program.read(),
-                  test_set ? &test_set->labels : nullptr, count);
+  write_generated(result, out, config, ckpt.spec.output(), program.read(), test_set ? &*test_set : nullptr,
+                  count);
   return result;
 }
 

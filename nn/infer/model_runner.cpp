@@ -90,22 +90,4 @@ std::vector<float> ModelRunner::read_errors(uint32_t n) {
   return out;
 }
 
-void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
-                          const std::filesystem::path& out_png, const std::string& device) {
-  const ModelSpec& spec = ckpt.spec;
-  const Shape3 out = spec.output();
-  rt::Context ctx(analysis_context_options(device));
-  Model model(ctx, spec, 1);
-  load_into(ctx, ckpt, model, nullptr);
-  std::vector<float> x(spec.input.size());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = input.pixels[i] / 255.0f;
-  ctx.write(model.input(), x.data(), x.size() * sizeof(float));
-  ctx.run_now([&](rt::Recorder& rec) { model.record_forward(rec, 1, /*predict=*/true); });
-  std::vector<float> y(out.size());
-  ctx.read(model.output(), y.data(), y.size() * sizeof(float));
-  std::vector<uint8_t> pixels(y.size());
-  for (size_t i = 0; i < y.size(); ++i)
-    pixels[i] = static_cast<uint8_t>(std::lround(std::clamp(y[i], 0.0f, 1.0f) * 255.0f));
-  write_png(out_png, out.w, out.h, 1, pixels);
-}
 }  // namespace vkae::nn

@@ -1,8 +1,7 @@
 // A checkpoint's model on the device in prediction mode, fed batches of a dataset's images: the engine of
 // `vkae encode`, `vkae anomaly` (nn/infer/split_passes.cpp) and `vkae reduce` (nn/infer/pca_comparison.cpp).
 // Each run() leaves the batch's code, output and per-image reconstruction errors on the device for the read_*
-// calls. Also the one-image pass behind `vkae denoise` and `vkae upscale`. Not a training program: no noise,
-// no gradients.
+// calls. Not a training program: no noise, no gradients.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -20,11 +19,6 @@
 namespace vkae::nn {
 
 rt::ContextOptions analysis_context_options(const std::string& device);
-
-// One grey image, already at the checkpoint's input size, through its model in prediction mode; the output
-// (clamped to [0, 1]) written as a grey PNG at the model's output size.
-void write_prediction_png(const LoadedCheckpoint& ckpt, const GreyImage& input,
-                          const std::filesystem::path& out_png, const std::string& device);
 
 // Where and how a checkpoint's dataset is read again: --data, and a folder's split and crop at the model's
 // shape.

@@ -32,6 +32,7 @@ SplitSetup set_up(const SplitConfig& config, SplitRun& run) {
   run.split = config.split;
   run.images = s.count;
   run.labels.assign(s.data.labels.begin(), s.data.labels.begin() + s.count);
+  run.class_names = s.data.class_names;
   return s;
 }
 

@@ -27,8 +27,9 @@ struct SplitRun {
   std::string model, dataset, device;
   Split split = Split::Test;
   uint32_t images = 0;
-  std::vector<uint8_t> labels;  // [images]
-  double seconds = 0;           // the model's passes, not loading
+  std::vector<uint8_t> labels;           // [images]
+  std::vector<std::string> class_names;  // by label ("(unlabelled)" alone for a folder without classes)
+  double seconds = 0;                    // the model's passes, not loading
 };
 
 struct Encoding : SplitRun {

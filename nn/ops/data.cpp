@@ -39,8 +39,23 @@ void check_state(std::string_view op, const rt::BufferView& state) {
 }
 
 std::string describe(const GatherShape& s) {
-  return "y " + shape_string({s.n, s.pixels}) + " from " + std::to_string(s.image_count) + " images of " +
-         std::to_string(s.pixels) + " pixels";
+  if (!s.crop)
+    return "y " + shape_string({s.n, s.pixels}) + " from " + std::to_string(s.image_count) + " images of " +
+           std::to_string(s.pixels) + " pixels";
+  const GatherCrop& c = *s.crop;
+  return "y " + shape_string({s.n, c.channels, c.height, c.width}) + " windows from " +
+         std::to_string(s.image_count) + " images of " +
+         shape_string({c.channels, c.stored_height, c.stored_width});
+}
+
+// A crop's window lies within its image and is what y holds per image.
+void check_crop(const char* op, const GatherShape& s) {
+  if (!s.crop) return;
+  const GatherCrop& c = *s.crop;
+  if (c.height == 0 || c.width == 0 || uint64_t{c.channels} * c.height * c.width != s.pixels ||
+      c.stored_height < c.height || c.stored_width < c.width || c.stored_bytes() > kMaxIndex)
+    throw InputError(std::string(op) + ": cannot gather " + describe(s) + " (each window " +
+                     std::to_string(s.pixels) + " pixels, within an image under 2^32 bytes)");
 }
 
 // Each image buffer holds the images GatherImages puts there (every one but a resident split's last holds
@@ -48,10 +63,10 @@ std::string describe(const GatherShape& s) {
 void check_image_buffers(const char* op, const GatherImages& images, const GatherShape& s) {
   const size_t buffers = images.buffers.size();
   if (buffers == 0 || buffers > kGatherBuffers || images.per_buffer == 0 ||
-      uint64_t{images.per_buffer} * s.pixels > kMaxIndex)
+      uint64_t{images.per_buffer} * s.image_bytes() > kMaxIndex)
     throw InputError(std::string(op) + ": cannot read images from " + std::to_string(buffers) +
                      " buffers of " + std::to_string(images.per_buffer) + " images of " +
-                     std::to_string(s.pixels) + " pixels (1 to " + std::to_string(kGatherBuffers) +
+                     std::to_string(s.image_bytes()) + " pixels (1 to " + std::to_string(kGatherBuffers) +
                      " buffers, each under 2^32 bytes)");
   for (size_t i = 0; i < buffers; ++i) {
     const uint64_t before = uint64_t{images.per_buffer} * i;
@@ -61,8 +76,8 @@ void check_image_buffers(const char* op, const GatherImages& images, const Gathe
                        " per buffer)");
     const uint64_t held = std::min<uint64_t>(images.per_buffer, s.image_count - before);
     check_bytes(op, buffers == 1 ? std::string("images") : "images buffer " + std::to_string(i),
-                images.buffers[i], (held * s.pixels + 3) / 4 * 4,
-                std::to_string(held) + " packed images of " + std::to_string(s.pixels) + " pixels");
+                images.buffers[i], (held * s.image_bytes() + 3) / 4 * 4,
+                std::to_string(held) + " packed images of " + std::to_string(s.image_bytes()) + " pixels");
   }
 }
 
@@ -75,6 +90,7 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, const GatherImages&
     throw InputError(std::string(op) + ": cannot gather " + text +
                      " (every size must be at least 1 and the batch under 2^32 pixels)");
   check_floats(op, "y", y, count, text);
+  check_crop(op, s);
   check_image_buffers(op, images, s);
   const uint64_t perm_count = perm.size / sizeof(uint32_t);
   const uint64_t last = (from_state ? 0 : uint64_t{first}) + s.n;
@@ -84,6 +100,8 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, const GatherImages&
                      std::to_string(from_state ? 0 : first) + " needs " + std::to_string(last));
   check_state(op, state);
   const auto buffers = static_cast<uint32_t>(images.buffers.size());
+  const GatherCrop crop = s.crop.value_or(GatherCrop{1, 1, s.pixels, 1, s.pixels, false});
+  const bool random = from_state && crop.random;
   const GatherPush push{s.n,
                         s.pixels,
                         s.image_count,
@@ -91,7 +109,15 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, const GatherImages&
                         from_state ? 1u : 0u,
                         first,
                         images.per_buffer,
-                        buffers};
+                        buffers,
+                        static_cast<uint32_t>(s.image_bytes()),
+                        crop.height,
+                        crop.width,
+                        crop.stored_height,
+                        crop.stored_width,
+                        random ? static_cast<uint32_t>(RngStream::Crop) : 0u,
+                        0,
+                        0};
   // Unused image bindings see buffer 0 again (never read: the shader indexes below `buffers`).
   std::array<rt::BufferView, 3 + kGatherBuffers> bindings;
   bindings[0] = y;
@@ -166,12 +192,33 @@ void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, c
                {rt::groups_for(s.out_count(), kDownscale2xForward.local.x)});
 }
 
+WindowOffset gather_window(const GatherShape& shape, uint32_t entry, std::optional<GatherDraw> draw) {
+  if (!shape.crop) return {};
+  const GatherCrop& c = *shape.crop;
+  const uint32_t spare_y = c.stored_height - c.height, spare_x = c.stored_width - c.width;
+  if (!c.random || !draw) return {spare_y / 2, spare_x / 2};
+  const auto r = philox4x32_10({entry, draw->epoch, static_cast<uint32_t>(RngStream::Crop), 0u},
+                               {static_cast<uint32_t>(draw->seed), static_cast<uint32_t>(draw->seed >> 32)});
+  return {r[0] % (spare_y + 1), r[1] % (spare_x + 1)};
+}
+
 template <typename T>
 void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm,
-                uint32_t first, const GatherShape& shape) {
-  for (size_t b = 0; b < shape.n; ++b)
-    for (size_t q = 0; q < shape.pixels; ++q)
-      y[b * shape.pixels + q] = T(pixels[size_t{perm[first + b]} * shape.pixels + q]) / T(255);
+                uint32_t first, const GatherShape& shape, std::optional<GatherDraw> draw) {
+  const GatherCrop c = shape.crop.value_or(GatherCrop{1, 1, shape.pixels, 1, shape.pixels, false});
+  const size_t bytes = shape.image_bytes();
+  for (size_t b = 0; b < shape.n; ++b) {
+    const auto entry = static_cast<uint32_t>(first + b);
+    const WindowOffset at = gather_window(shape, entry, draw);
+    const uint8_t* image = pixels.data() + size_t{perm[entry]} * bytes;
+    T* out = y.data() + b * shape.pixels;
+    // out [C, H, W] = image [C, Hs, Ws] from row at.y, column at.x
+    for (size_t ch = 0; ch < c.channels; ++ch)
+      for (size_t r = 0; r < c.height; ++r)
+        for (size_t col = 0; col < c.width; ++col)
+          out[(ch * c.height + r) * c.width + col] =
+              T(image[(ch * c.stored_height + at.y + r) * c.stored_width + at.x + col]) / T(255);
+  }
 }
 
 template <typename T>
@@ -194,9 +241,9 @@ void downscale2x_ref(std::span<T> y, std::span<const T> x, const Downscale2xShap
 }
 
 template void gather_ref<float>(std::span<float>, std::span<const uint8_t>, std::span<const uint32_t>,
-                                uint32_t, const GatherShape&);
+                                uint32_t, const GatherShape&, std::optional<GatherDraw>);
 template void gather_ref<double>(std::span<double>, std::span<const uint8_t>, std::span<const uint32_t>,
-                                 uint32_t, const GatherShape&);
+                                 uint32_t, const GatherShape&, std::optional<GatherDraw>);
 template void noise_ref<float>(std::span<float>, std::span<const float>, uint64_t, uint32_t, RngStream,
                                float);
 template void noise_ref<double>(std::span<double>, std::span<const double>, uint64_t, uint32_t, RngStream,

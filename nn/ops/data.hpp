@@ -1,9 +1,11 @@
 // Data ops of a training step, forward only (they prepare inputs; nothing flows back through them):
-// gather a batch of uint8 images through the epoch's permutation and scale to [0, 1]; add clipped Gaussian
-// noise from the counter-based RNG; and 2x2 average downscaling (super-resolution inputs). GPU recording and
-// CPU references. Per-step values (batch index, step, seed, noise factor) come from the StepState buffer.
+// gather a batch of uint8 images (or windows of them) through the epoch's permutation and scale to [0, 1];
+// add clipped Gaussian noise from the counter-based RNG; and 2x2 average downscaling (super-resolution
+// inputs). GPU recording and CPU references. Per-step values (batch index, epoch, step, seed, noise factor)
+// come from the StepState buffer.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -15,10 +17,25 @@ namespace vkae::nn {
 
 // ---- gather ----------------------------------------------------------------------------------------------
 
+// Images stored larger than what the batch takes (--crop random's training split): y gets a window of each.
+struct GatherCrop {
+  uint32_t channels = 0, height = 0, width = 0;  // the window, y's image [C, H, W]: C * H * W = P
+  uint32_t stored_height = 0, stored_width = 0;  // each image as stored, [C, Hs, Ws] bytes: Hs >= H, Ws >= W
+  // record_gather: image entry e's window at a draw of philox4x32_10 for (e, state.epoch, RngStream::Crop)
+  // under the state's seed (a new window each epoch, reproducible); record_gather_at, or random false: the
+  // centre.
+  bool random = false;
+
+  uint64_t stored_bytes() const noexcept { return uint64_t{channels} * stored_height * stored_width; }
+};
+
 struct GatherShape {
-  uint32_t n = 0;            // images per batch (N)
-  uint32_t pixels = 0;       // pixels per image (P), any value (784 for 28x28)
-  uint32_t image_count = 0;  // image indices the permutation may name
+  uint32_t n = 0;                                 // images per batch (N)
+  uint32_t pixels = 0;                            // pixels per gathered image (P), any value (784 for 28x28)
+  uint32_t image_count = 0;                       // image indices the permutation may name
+  std::optional<GatherCrop> crop = std::nullopt;  // none: each image is its P stored bytes, taken whole
+
+  uint64_t image_bytes() const noexcept { return crop ? crop->stored_bytes() : pixels; }  // stored, per image
 };
 
 // The image bindings of the gather shader: a dataset split over more buffers streams (nn/train).
@@ -39,8 +56,13 @@ struct GatherPush {
   uint32_t from_state;  // 1: first = state.batch * n; 0: first = `first`
   uint32_t first;
   uint32_t per_buffer, buffers;
+  uint32_t image_bytes;                  // stored bytes per image (P without a margin)
+  uint32_t height, width;                // the window (without a crop: 1 x P)
+  uint32_t stored_height, stored_width;  // the stored image (without a crop: 1 x P)
+  uint32_t random_stream;                // RngStream of the random windows; 0: the centre window
+  uint32_t pad0, pad1;
 };
-static_assert(sizeof(GatherPush) == 32);
+static_assert(sizeof(GatherPush) == 64, "within the 128 push-constant bytes every Vulkan device has");
 
 extern const rt::PipelineDesc kGatherForward;
 
@@ -48,11 +70,13 @@ extern const rt::PipelineDesc kGatherForward;
 // word k / 4), the last word zero-padded.
 std::vector<uint32_t> pack_pixels(std::span<const uint8_t> pixels);
 
-// y [N, P] (overwritten) = images[perm[state.batch * N + b]] / 255. `images` as GatherImages says, `perm`
-// uint32 image indices, `state` a StepState. Out-of-range entries give NaN.
+// y [N, P] (overwritten) = images[perm[state.batch * N + b]] / 255 (its window with shape.crop). `images` as
+// GatherImages says, `perm` uint32 image indices, `state` a StepState (batch; epoch and seed for random
+// windows). Out-of-range entries give NaN.
 void record_gather(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                    rt::BufferView state, const GatherShape& shape);
-// The same from a fixed permutation entry: y[b] = images[perm[first + b]] / 255 (validation batches).
+// The same from a fixed permutation entry: y[b] = images[perm[first + b]] / 255 (validation batches); a
+// crop's window is always the centre.
 void record_gather_at(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                       rt::BufferView state, uint32_t first, const GatherShape& shape);
 // One buffer holding all image_count images, packed.
@@ -61,10 +85,22 @@ void record_gather(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, r
 void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images, rt::BufferView perm,
                       rt::BufferView state, uint32_t first, const GatherShape& shape);
 
-// y [N, P] = pixels[perm[first + b] * P + q] / 255, from the unpacked bytes.
+// Where entry `entry`'s window starts in its stored image: for a random crop with `draw` (record_gather's
+// state: seed and epoch) the Philox draw the shader makes, else the centre. (0, 0) without a crop.
+struct GatherDraw {
+  uint64_t seed = 0;
+  uint32_t epoch = 0;
+};
+struct WindowOffset {
+  uint32_t y = 0, x = 0;
+};
+WindowOffset gather_window(const GatherShape& shape, uint32_t entry, std::optional<GatherDraw> draw);
+
+// y [N, P] = pixels[perm[first + b] * image_bytes + window byte q] / 255, from the unpacked bytes. `draw`:
+// record_gather's state (random windows); none: record_gather_at's (centre windows).
 template <typename T>
 void gather_ref(std::span<T> y, std::span<const uint8_t> pixels, std::span<const uint32_t> perm,
-                uint32_t first, const GatherShape& shape);
+                uint32_t first, const GatherShape& shape, std::optional<GatherDraw> draw = std::nullopt);
 
 // ---- noise -----------------------------------------------------------------------------------------------
 

@@ -105,6 +105,7 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
 
 ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info) {
   ImageOptions o = info.images;
+  o.crop = Crop::Center;  // what uses a trained model reads the images as validation does: no margin
   const Shape3 images = spec.output();
   o.channels = images.c;
   o.height = images.h;

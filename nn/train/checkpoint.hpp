@@ -32,7 +32,8 @@ struct RunInfo {
   ImageOptions images;
 };
 
-// The data options a checkpoint's images are read with again: the run's, at the model's shape.
+// The data options a checkpoint's images are read with again: the run's, at the model's shape, centred
+// (--crop random's margin is the training step's alone).
 ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info);
 
 struct AdamMoments {

@@ -46,10 +46,13 @@ DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n)
 
 DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n, const ImageLayout& l)
     : count(n),
-      pixels(static_cast<uint32_t>(data.image_size())),
+      image_bytes(static_cast<uint32_t>(data.image_size())),
+      sample_pixels(static_cast<uint32_t>(data.sample_size())),
       layout(l),
       identity(ctx.device(), uint64_t{n} * 4, rt::MemoryKind::DeviceLocal, "identity") {
-  if (uint64_t{n} * pixels > data.images.size())
+  if (data.crop_rows)
+    crop = GatherCrop{data.channels, data.crop_rows, data.crop_cols, data.rows, data.cols, /*random=*/true};
+  if (uint64_t{n} * image_bytes > data.images.size())
     throw Error("images: " + std::to_string(n) + " images asked of a dataset holding " +
                 std::to_string(data.count));
   for (uint32_t b = 0; b < layout.buffers; ++b) {
@@ -57,11 +60,11 @@ DeviceImages::DeviceImages(rt::Context& ctx, const Dataset& data, uint32_t n, co
     const uint64_t first = uint64_t{b} * layout.per_buffer;
     const uint64_t held =
         layout.streamed ? layout.per_buffer : std::min<uint64_t>(layout.per_buffer, n - first);
-    buffers.emplace_back(ctx.device(), (held * pixels + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
+    buffers.emplace_back(ctx.device(), (held * image_bytes + 3) / 4 * 4, rt::MemoryKind::DeviceLocal,
                          layout.streamed ? "image slot " + std::to_string(b) : "images " + std::to_string(b));
     views_.push_back(buffers.back().view());
     if (layout.streamed) continue;
-    const auto packed = pack_pixels(std::span(data.images.data() + first * pixels, held * pixels));
+    const auto packed = pack_pixels(std::span(data.images.data() + first * image_bytes, held * image_bytes));
     ctx.write(views_.back(), packed.data(), packed.size() * sizeof(uint32_t));
   }
   std::vector<uint32_t> perm(n);

@@ -45,9 +45,14 @@ struct DeviceImages {
 
   // What record_gather reads; a ring goes with `identity` as its permutation.
   GatherImages source() const noexcept { return {views_, layout.per_buffer}; }
-  uint64_t bytes() const noexcept { return uint64_t{layout.buffers} * layout.buffer_bytes(pixels); }
+  // The gather of `n` of these images: whole, or --crop random's windows.
+  GatherShape gather_shape(uint32_t n) const noexcept { return {n, sample_pixels, count, crop}; }
+  uint64_t bytes() const noexcept { return uint64_t{layout.buffers} * layout.buffer_bytes(image_bytes); }
 
-  uint32_t count, pixels;
+  uint32_t count;
+  uint32_t image_bytes;            // stored per image: with --crop random's margin
+  uint32_t sample_pixels;          // gathered per image, what the model sees: the window's C x H x W
+  std::optional<GatherCrop> crop;  // the dataset's crop_rows x crop_cols windows, random; none: whole images
   ImageLayout layout;
   std::vector<rt::Buffer> buffers;
   rt::Buffer identity;  // perm for validation / no-shuffle / a ring: 0..count-1

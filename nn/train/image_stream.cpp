@@ -56,7 +56,7 @@ VkCommandBuffer ImageStream::prepare(uint64_t step, const std::function<void(uin
 }
 
 void ImageStream::pack(uint32_t shard, uint8_t* out) const {
-  const uint64_t p = ring_.pixels, per = ring_.layout.per_buffer, first = uint64_t{shard} * per;
+  const uint64_t p = ring_.image_bytes, per = ring_.layout.per_buffer, first = uint64_t{shard} * per;
   const uint64_t n = std::min<uint64_t>(per, ring_.count - first);
   if constexpr (std::endian::native == std::endian::little) {
     // pack_pixels' words in memory are the pixel bytes in order on a little-endian host.

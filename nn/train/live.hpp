@@ -20,21 +20,24 @@ struct LivePreview {
   uint32_t count = 0, rows = 0, cols = 0;
   uint32_t sample_set = 0;  // which set of `count` test images (first image = sample_set * count)
   float noise = 0;          // the noise factor the noisy inputs were made with
-  std::vector<float> noisy, output, clean;
+  std::vector<float> noisy, output, clean;  // [count, channels, rows, cols] each
+  uint32_t channels = 1;
 };
 
 // The analysis panels' data (a VAE's latent space, an anomaly run's reconstruction errors), from the first
 // `images` test images at one moment of training.
 struct LiveAnalysis {
-  uint64_t step = 0;            // the training step it shows
-  uint32_t images = 0;          // N test images
-  std::vector<uint8_t> labels;  // [N]
-  uint32_t latent = 0;          // Z; 0 when there are no codes (not a VAE)
-  std::vector<float> codes;     // [N, Z]: a VAE's mu
+  uint64_t step = 0;                     // the training step it shows
+  uint32_t images = 0;                   // N test images
+  std::vector<uint8_t> labels;           // [N]
+  std::vector<std::string> class_names;  // by label: "0".."9", or a folder's class folders
+  uint32_t latent = 0;                   // Z; 0 when there are no codes (not a VAE)
+  std::vector<float> codes;              // [N, Z]: a VAE's mu
   uint32_t grid = 0, rows = 0, cols = 0;
-  std::vector<float> manifold;  // [grid * grid, rows * cols], see manifold_codes (analysis.hpp)
-  HeldOutClass holdout_class;   // the class left out of training; none: no errors
-  std::vector<float> errors;    // [N] reconstruction error per image (the loss per pixel)
+  std::vector<float> manifold;  // [grid * grid, channels * rows * cols], see manifold_codes (analysis.hpp)
+  uint32_t channels = 1;
+  HeldOutClass holdout_class;  // the class left out of training; none: no errors
+  std::vector<float> errors;   // [N] reconstruction error per image (the loss per pixel)
   // ROC AUC of the error as a score for "is the held-out class", over the finite errors; nullopt when either
   // group is empty.
   std::optional<double> auc;

@@ -76,13 +76,13 @@ void LiveSession::read_finished_pictures() {
   if (preview_ticket_ && run_.submitter.done(preview_ticket_)) {
     auto p = run_.programs.read_preview();
     feed_.publish_preview({run_.programs.preview_count(), test.rows, test.cols, preview_set_, preview_noise_,
-                           std::move(p.noisy), std::move(p.output), std::move(p.clean)});
+                           std::move(p.noisy), std::move(p.output), std::move(p.clean), test.channels});
     preview_ticket_ = 0;
   }
   if (analysis_ticket_ && run_.submitter.done(analysis_ticket_)) {
     analysis_cost_s_ = seconds_since(*analysis_due_.last);
-    feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, test.labels,
-                                              setup_.config.holdout_class, analysis_step_));
+    feed_.publish_analysis(
+        make_live_analysis(analysis_->read(), run_.model, test, setup_.config.holdout_class, analysis_step_));
     analysis_ticket_ = 0;
   }
 }
@@ -149,8 +149,8 @@ void LiveSession::run_analysis_now(uint64_t step) {
   const auto start = Clock::now();
   run_.submitter.wait(run_.submitter.submit({&an, 1}));
   analysis_cost_s_ = seconds_since(start);
-  feed_.publish_analysis(make_live_analysis(analysis_->read(), run_.model, setup_.test_set.labels,
-                                            setup_.config.holdout_class, step));
+  feed_.publish_analysis(
+      make_live_analysis(analysis_->read(), run_.model, setup_.test_set, setup_.config.holdout_class, step));
   analysis_due_.mark();
 }
 

@@ -28,10 +28,12 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
     : model_(model), train_(train), test_(test), options_(options) {
   const ModelSpec& spec = model.spec();
   const uint32_t pixels = static_cast<uint32_t>(spec.output().size());
-  if (train.pixels != pixels || test.pixels != pixels)
-    throw InputError("model " + spec.name + (spec.super_resolution ? " produces " : " reads ") +
-                     shape3_string(spec.output()) + " images, the dataset has " +
-                     std::to_string(train.pixels) + " pixels per image");
+  if (train.sample_pixels != pixels || test.sample_pixels != pixels)
+    throw InputError(
+        "model " + spec.name + (spec.super_resolution ? " produces " : " reads ") +
+        shape3_string(spec.output()) + " images, the dataset has " +
+        std::to_string(train.sample_pixels != pixels ? train.sample_pixels : test.sample_pixels) +
+        " pixels per image");
   const uint64_t batch_floats = uint64_t{options.batch} * pixels;
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   align_ = align;
@@ -132,11 +134,12 @@ void Programs::record_step_commands(rt::Recorder& rec) const {
 }
 
 void Programs::record_gradients(rt::Recorder& rec) const {
-  const uint32_t n = options_.batch, pixels = train_.pixels;
+  const uint32_t n = options_.batch, pixels = train_.sample_pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const rt::BufferView target = separate_target(model_.spec()) ? clean_.view() : model_.input();
+  // --crop random's windows: drawn per permutation entry and state.epoch.
   record_gather(rec, target, train_.source(), train_.layout.streamed ? train_.identity.view() : perm_.view(),
-                state_.view(), GatherShape{n, pixels, train_.count});
+                state_.view(), train_.gather_shape(n));
   record_input(rec, target, n, state_.view(), std::nullopt);
   model_.record_forward(rec, n, /*predict=*/false, state_.view());
   record_loss_value(rec, loss_.view(), target, n);
@@ -158,7 +161,7 @@ double Programs::validation_mean() const noexcept {
 }
 
 void Programs::record_validation(rt::Context& ctx) {
-  const uint32_t n = val_batch_, pixels = test_.pixels;
+  const uint32_t n = val_batch_, pixels = test_.sample_pixels;
   const uint64_t count = uint64_t{n} * pixels;
   const rt::BufferView target =
       (separate_target(model_.spec()) ? clean_.view() : model_.input()).sub(0, count * 4);
@@ -168,7 +171,7 @@ void Programs::record_validation(rt::Context& ctx) {
   rec.begin_label("validation");
   for (uint32_t b = 0; b < val_batches_; ++b) {
     record_gather_at(rec, target, test_.source(), test_.identity.view(), val_state_.view(), b * n,
-                     GatherShape{n, pixels, test_.count});
+                     test_.gather_shape(n));
     record_input(rec, target, n, val_state_.view(), b);
     // A VAE samples z under the validation state: the same draws every epoch.
     model_.record_forward(rec, n, /*predict=*/false, val_state_.view());
@@ -179,7 +182,7 @@ void Programs::record_validation(rt::Context& ctx) {
 }
 
 void Programs::record_preview(rt::Context& ctx) {
-  const uint32_t n = std::min({options_.preview, options_.batch, test_.count}), pixels = test_.pixels;
+  const uint32_t n = std::min({options_.preview, options_.batch, test_.count}), pixels = test_.sample_pixels;
   const uint64_t count = uint64_t{n} * pixels, bytes = count * 4;
   const rt::BufferView clean = clean_.view().sub(0, bytes);
   preview_ = std::make_unique<rt::CommandList>(ctx);
@@ -187,7 +190,7 @@ void Programs::record_preview(rt::Context& ctx) {
   rec.begin_label("preview");
   // The sample set comes from the preview state (first = state.batch * n), so browsing needs no re-recording.
   record_gather(rec, clean, test_.source(), test_.identity.view(), preview_state_.view(),
-                GatherShape{n, pixels, test_.count});
+                test_.gather_shape(n));
   const ModelSpec& spec = model_.spec();
   if (spec.denoising)
     record_noise_at(rec, model_.input(), clean, preview_state_.view(), count, 0, RngStream::Validation);
@@ -219,7 +222,7 @@ void Programs::set_preview(uint32_t sample_set, float noise, uint64_t seed) {
 }
 
 Programs::Preview Programs::read_preview() const {
-  const uint64_t floats = uint64_t{options_.preview} * test_.pixels;
+  const uint64_t floats = uint64_t{options_.preview} * test_.sample_pixels;
   const float* out = static_cast<const float*>(preview_out_.mapped());
   Preview p;
   p.noisy.assign(out, out + floats);

@@ -63,7 +63,7 @@ Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const
   run.programs.set_preview(0, config.noise, config.seed);
   run.submitter.wait(run.submitter.submit({&pv, 1}));
   Programs::Preview preview = run.programs.read_preview();
-  const auto images = static_cast<uint32_t>(preview.clean.size() / run.test_images.pixels);
+  const auto images = static_cast<uint32_t>(preview.clean.size() / run.test_images.sample_pixels);
   write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean, images,
                     setup.test_set.rows, setup.test_set.cols, setup.test_set.channels);
   return preview;

@@ -92,11 +92,12 @@ DataSearch data_search(const TrainConfig& config, const ModelSpec* resumed_spec,
   return search;
 }
 
-// The data's own shape for a built-in model (a .json spec or a resumed checkpoint keeps its shape).
+// The data's own shape for a built-in model (a .json spec or a resumed checkpoint keeps its shape): what
+// the step gathers of an image, --crop random's window and not its stored margin.
 void fit_model_to_data(RunSetup& s) {
   const Dataset& d = s.train_set;
   if (s.resumed || !is_builtin_model(s.config.model)) return;
-  s.spec = fit_to_data(s.spec, Shape3{d.channels, d.rows, d.cols});
+  s.spec = fit_to_data(s.spec, Shape3{d.channels, d.sample_rows(), d.sample_cols()});
 }
 
 // The ranges of the settings; the dataset's name apart (lent datasets need none known).
@@ -111,6 +112,9 @@ void check_ranges(const TrainConfig& c) {
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");
   if (c.data_budget && *c.data_budget == 0) throw InputError("--data-budget 0: expected a size like 512M");
+  // A resumed run takes its crop and size from the checkpoint.
+  if (c.images.crop == Crop::Random && !c.resume && (!c.images.height || !c.images.width))
+    throw InputError("--crop random needs --size H[xW]");
   if (c.data_buffer_bytes && *c.data_buffer_bytes < 4)
     throw InputError("data_buffer_bytes " + std::to_string(*c.data_buffer_bytes) + ": expected at least 4");
 }

@@ -182,6 +182,9 @@ TEST(AnalysisE2E, AnomalyScoresEveryImageAndRanksTheHeldOutClass) {
   EXPECT_EQ(nn::read_npy(npy).shape, (std::vector<uint64_t>{512}));
   EXPECT_EQ(nn::read_npy(npy_labels).bytes.size(), 512u);
 
+  expect_one_line_error(
+      vkae("anomaly " + ckpt.string() + " --limit 64 --holdout-class seven"),
+      "--holdout-class seven: not a class of mnist (classes: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)");
   expect_one_line_error(vkae("anomaly " + ckpt.string() + " --out /nonexistent-vkae/s.csv"),
                         "/nonexistent-vkae");
 }
@@ -235,10 +238,10 @@ TEST(AnalysisE2E, UpscaleASuperResolutionCheckpointAndRefuseOthers) {
   const Outcome r = vkae("upscale --checkpoint " + sr.string() + " " + in.string() + " " + out.string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "") << "validation messages?";
-  EXPECT_THAT(r.out, HasSubstr("to 28x28"));
-  const nn::GreyImage result = nn::read_png_grey(out);
-  EXPECT_EQ(result.width, 28u);
-  EXPECT_EQ(result.height, 28u);
+  EXPECT_THAT(r.out, HasSubstr("the whole 40x56 grey image in one pass, written at 80x112"));
+  const nn::GreyImage result = nn::read_png_grey(out);  // twice the image, whatever its size
+  EXPECT_EQ(result.width, 80u);
+  EXPECT_EQ(result.height, 112u);
 
   expect_one_line_error(
       vkae("reduce " + sr.string() + " --fit-limit 100"),
@@ -252,8 +255,16 @@ TEST(AnalysisE2E, UpscaleASuperResolutionCheckpointAndRefuseOthers) {
   const fs::path text = scratch("notes.png");
   std::ofstream(text) << "hello";
   expect_one_line_error(
-      vkae("upscale --checkpoint " + sr.string() + " " + text.string() + " " + never.string()), "not a PNG");
+      vkae("upscale --checkpoint " + sr.string() + " " + text.string() + " " + never.string()),
+      "unknown image type");
   EXPECT_FALSE(fs::exists(never));
+  // A dense model takes one size: denoise resizes to it and says so.
+  const Outcome resized =
+      vkae("denoise --checkpoint " + dense.string() + " " + in.string() + " " + out.string());
+  ASSERT_EQ(resized.code, 0) << resized.err;
+  EXPECT_THAT(resized.out,
+              HasSubstr("(not convolutional throughout): 40x56 resized to 28x28, written at 28x28"));
+  EXPECT_EQ(nn::read_png_grey(out).width, 28u);
 }
 
 }  // namespace

@@ -138,6 +138,15 @@ TEST(Cli, TrainDataBudgetSizes) {
   EXPECT_EQ(train_config({"train", "--data-budget", "1T"}).data_budget, uint64_t{1} << 40);
 }
 
+TEST(Cli, TrainCropFlag) {
+  EXPECT_EQ(train_config({"train"}).images.crop, nn::Crop::Center);
+  const nn::TrainConfig c = train_config({"train", "--crop", "random", "--size", "24x32"});
+  EXPECT_EQ(c.images.crop, nn::Crop::Random);
+  EXPECT_EQ(c.images.height, 24u);
+  EXPECT_EQ(c.images.width, 32u);
+  EXPECT_EQ(train_config({"train", "--crop=random", "--crop=center"}).images.crop, nn::Crop::Center);
+}
+
 TEST(Cli, EvalFlags) {
   const auto e =
       parse_as<EvalCommand>({"eval", "--checkpoint", "c.safetensors", "--data-set", "fashion", "--noise",
@@ -283,6 +292,9 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"train", "--noise", "-1"}, "--noise -1: expected a number >= 0"},
       {{"train", "--noise=nan"}, "--noise nan: expected a number >= 0"},
       {{"train", "--no-shuffle=1"}, "--no-shuffle takes no value (got --no-shuffle=1)"},
+      {{"train", "--crop", "edge"}, "--crop edge: expected center or random"},
+      {{"train", "--crop"}, "--crop: missing value (expected center or random)"},
+      {{"train", "--channels", "2"}, "--channels 2: expected 1 or 3"},
       {{"train", "cifar10"},
        "unknown dataset cifar10 for train: expected mnist, fashion or a folder of images"},
       {{"train", "--dataset", "cifar10"}, "--dataset cifar10: expected mnist, fashion or a folder of images"},
@@ -299,15 +311,12 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"denoise", "in.png", "out.png"},
        "denoise needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
       {{"denoise", "--checkpoint", "c", "in.png"},
-       "denoise needs an input and an output PNG: vkae denoise --checkpoint FILE in.png out.png"},
+       "denoise needs an input and an output image: vkae denoise --checkpoint FILE in.png out.png"},
       {{"denoise", "--checkpoint", "c", "a", "b", "c"},
        "unexpected argument c for denoise: expected only in.png out.png"},
       {{"devices", "all"}, "unexpected argument all for devices: it takes no arguments"},
       {{"devices", "--json"}, "unknown option --json for devices (see vkae devices --help)"},
-      {{"fetch", "fashion"},
-       "fetch fashion: only mnist can be downloaded so far (for fashion, put its IDX files in a folder and "
-       "pass --data "
-       "DIR)"},
+      {{"fetch", "cifar10"}, "fetch cifar10: expected mnist or fashion"},
       {{"help", "trian"}, "unknown command trian (did you mean train?)"},
       {{"--version", "x"}, "unexpected argument x for --version"},
   };

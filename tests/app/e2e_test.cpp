@@ -123,22 +123,23 @@ TEST(CliE2E, EvalJsonAndBadCheckpoints) {
 TEST(CliE2E, DenoiseAUsersPngAndRejectANonPng) {
   const fs::path ckpt = trained_run() / "checkpoint.safetensors";
   const fs::path in = scratch("digit.png"), out = scratch("clean.png");
-  std::vector<uint8_t> pixels(56 * 40, 255);  // a dark bar on white, another size than 28x28
+  std::vector<uint8_t> pixels(56 * 40, 0);  // a white stroke on black as in MNIST, another size than 28x28
   for (int y = 10; y < 46; ++y)
-    for (int x = 18; x < 22; ++x) pixels[y * 40 + x] = 0;
+    for (int x = 18; x < 22; ++x) pixels[y * 40 + x] = 255;
   nn::write_png(in, 40, 56, 1, pixels);
   const Outcome r = vkae("denoise --checkpoint " + ckpt.string() + " " + in.string() + " " + out.string());
   ASSERT_EQ(r.code, 0) << r.err;
-  const nn::GreyImage result = nn::read_png_grey(out);
-  EXPECT_EQ(result.width, 28u);
-  EXPECT_EQ(result.height, 28u);
+  EXPECT_THAT(r.out, HasSubstr("the whole 40x56 grey image in one pass, written at 40x56"));
+  const nn::GreyImage result = nn::read_png_grey(out);  // dae is convolutional: the image keeps its size
+  EXPECT_EQ(result.width, 40u);
+  EXPECT_EQ(result.height, 56u);
 
   const fs::path text = scratch("notes.png");
   std::ofstream(text) << "hello";
   const fs::path never = scratch("never.png");
   expect_one_line_error(
       vkae("denoise --checkpoint " + ckpt.string() + " " + text.string() + " " + never.string()),
-      "not a PNG");
+      text.string() + ": unknown image type (expected PNG, JPEG, BMP");
   EXPECT_FALSE(fs::exists(never));
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "nn/data/idx.hpp"
+#include "nn/data/known_copies.hpp"
 #include "tests/nn/io/test_files.hpp"
 
 namespace vkae::nn {
@@ -189,6 +190,42 @@ TEST_F(DatasetTest, RealMnistIfCached) {
   EXPECT_EQ(test.rows, 28u);
   EXPECT_EQ(test.cols, 28u);
   EXPECT_EQ(test.labels[0], 7);
+}
+
+}  // namespace
+}  // namespace vkae::nn
+
+namespace vkae::nn {
+namespace {
+
+std::string known_copy_error(std::string_view name, Split split, const std::filesystem::path& dir) {
+  try {
+    load_dataset(name, split, DataSearch{dir});
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    return e.what();
+  }
+  ADD_FAILURE() << name << " loaded from " << dir;
+  return {};
+}
+
+// The real files (MNIST from the cache scripts/setup.sh fills, Fashion-MNIST from Debian's package): each is
+// recognised, and asking for one with the other's folder says what was found.
+TEST(KnownCopies, FashionFromAnMnistFolderSaysItIsMnist) {
+  const Dataset mnist = load_dataset("mnist", Split::Test, {});
+  const Dataset fashion =
+      load_dataset("fashion", Split::Test, DataSearch{std::filesystem::path(kDebianFashionMnistDir)});
+  EXPECT_EQ(identify_known_copy(mnist, Split::Test), "mnist");
+  EXPECT_EQ(identify_known_copy(fashion, Split::Test), "fashion");
+  EXPECT_EQ(identify_known_copy(fashion, Split::Train), std::nullopt) << "a digest is per split";
+  const std::filesystem::path mnist_dir = mnist.images_path.parent_path();
+  EXPECT_EQ(known_copy_error("fashion", Split::Test, mnist_dir),
+            mnist.images_path.string() +
+                ": these are MNIST's test images, not Fashion-MNIST's (dataset fashion); point --data at the "
+                "Fashion-MNIST files or train mnist");
+  EXPECT_THAT(known_copy_error("fashion", Split::Train, mnist_dir), HasSubstr("MNIST's training images"));
+  EXPECT_THAT(known_copy_error("mnist", Split::Test, std::filesystem::path(kDebianFashionMnistDir)),
+              HasSubstr("these are Fashion-MNIST's test images, not MNIST's (dataset mnist)"));
 }
 
 }  // namespace
