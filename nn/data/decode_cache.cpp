@@ -276,6 +276,7 @@ DecodeSource& DecodeSource::operator+=(const DecodeSource& other) noexcept {
 
 std::string DecodeSource::note_text() const {
   char text[128];
+  if (decoded_files == 0 && cached_files == 0) return "";  // nothing could be read (--skip-bad)
   if (decoded_files == 0)
     std::snprintf(text, sizeof text, ", from the decode cache in %.2f s", cache_seconds);
   else

@@ -70,7 +70,8 @@ struct DecodeSource {
 
   DecodeSource& operator+=(const DecodeSource& other) noexcept;
   // The folder note's tail: ", from the decode cache in 0.04 s" when nothing was decoded, else ", decoded in
-  // 3.10 s (6450 images/s)" (and ", the rest from the decode cache" when some files were read from it).
+  // 3.10 s (6450 images/s)" (and ", the rest from the decode cache" when some files were read from it);
+  // "" for no files.
   std::string note_text() const;
 };
 

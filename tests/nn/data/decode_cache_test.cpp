@@ -1,7 +1,8 @@
-// Tests for the decode cache: a miss then a hit giving the same splits without decoding; a touched, resized
-// or added file and another --size or --channels missing; truncated and bit-flipped cache files re-decoded to
-// the right bytes; an unwritable cache folder still loading with one note; VKAE_NO_DECODE_CACHE; the version
-// pinned to a digest of a decode; and `vkae train` on a folder twice, the second from the cache.
+// Tests for the decode cache: a miss then a hit giving the same splits without decoding; a touched,
+// rewritten or added file and another --size, --channels or --skip-bad missing; --crop random's two splits;
+// truncated and bit-flipped cache files re-decoded to the right bytes; an unwritable cache folder still
+// loading with one note; pruning; VKAE_NO_DECODE_CACHE; the version pinned to a digest of a decode; and
+// `vkae train` on a folder twice, the second from the cache.
 #include "nn/data/decode_cache.hpp"
 
 #include <gmock/gmock.h>
@@ -133,6 +134,7 @@ TEST(DecodeCache, TheNoteSaysWhereTheImagesCameFrom) {
   miss += hit;
   EXPECT_EQ(miss.note_text(), ", decoded in 3.10 s (10 images/s), the rest from the decode cache");
   EXPECT_EQ(miss.cached_files, 10u);
+  EXPECT_EQ(DecodeSource{}.note_text(), "");
 }
 
 TEST(DecodeCache, ATouchedResizedOrAddedFileOrOtherOptionsMiss) {
@@ -203,6 +205,24 @@ TEST(DecodeCache, TruncatedOrBitFlippedCacheFilesAreDecodedAgain) {
   EXPECT_FALSE(load(folder, search).from_cache()) << "a byte appended";
   EXPECT_EQ(read_bytes(file), good);
   EXPECT_TRUE(load(folder, search).from_cache());
+}
+
+TEST(DecodeCache, RandomCropsCacheEachSplitAtItsOwnSize) {
+  TempDir dir;
+  const fs::path folder = make_folder(dir);
+  DataSearch search = cached_search(dir, 8);
+  search.images.crop = Crop::Random;
+  const Load first = load(folder, search);
+  EXPECT_THAT(first.notes.at(0), HasSubstr(", decoded in "));
+  EXPECT_EQ(cache_files(dir / "cache").size(), 2u);  // the train split at 8 + margin, val at 8
+  const Load second = load(folder, search);
+  EXPECT_TRUE(second.from_cache()) << second.notes.front();
+  expect_same(second.splits, first.splits);
+  EXPECT_EQ(second.splits.train.crop_rows, 8u);
+  EXPECT_GT(second.splits.train.rows, 8u);
+  expect_same(second.splits, fresh(folder, search));
+  search.images.crop = Crop::Center;
+  EXPECT_FALSE(load(folder, search).from_cache()) << "both splits at 8 in one decode: another key";
 }
 
 TEST(DecodeCache, RelativePathsAreKeyedWithTheWorkingFolder) {
