@@ -4,9 +4,13 @@
 #include "nn/data/known_copies.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "base/error.hpp"
+#include "nn/io/digest.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -27,15 +31,11 @@ constexpr KnownCopy kKnown[] = {
 };
 
 uint64_t digest(const Dataset& data) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  const auto mix = [&h](uint8_t byte) {
-    h ^= byte;
-    h *= 0x100000001b3ull;
-  };
-  for (int k = 0; k < 4; ++k) mix(static_cast<uint8_t>(data.count >> (8 * k)));
   const uint64_t bytes = std::min<uint64_t>(data.images.size(), kDigestImages * data.image_size());
-  for (uint64_t i = 0; i < bytes; ++i) mix(data.images[i]);
-  return h;
+  std::vector<std::byte> input(4 + bytes);
+  for (int k = 0; k < 4; ++k) input[k] = static_cast<std::byte>(data.count >> (8 * k));
+  std::memcpy(input.data() + 4, data.images.data(), bytes);
+  return fnv1a64(input);
 }
 
 const KnownCopy* find_copy(const Dataset& data, Split split) {
