@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Writes COUNT seeded RGB PNGs of SIZE x SIZE into FOLDER (train/ and val/ subfolders, 1 in 20 to val):
 the synthetic folders bench/large_dataset/run.sh trains on. Smooth colour gradients plus noise, so PNG
 compression and decoding do real work. Only numpy and zlib: no image library needed.

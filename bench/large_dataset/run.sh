@@ -9,12 +9,13 @@ vkae=${1:-$here/../../build/release/vkae}
 rounds=${2:-3}
 steps=${3:-300}
 data=${VKAE_BENCH_DATA:-/tmp/vkae-bench-large}
-[ -d "$data/small" ] || python3 "$here/make_folder.py" "$data/small" 2000
-[ -d "$data/large" ] || python3 "$here/make_folder.py" "$data/large" 50000  # 50,000 x 3x32x32 = 153.6 MB
+python=${PYTHON:-/usr/bin/python3}  # Debian's, with python3-numpy
+[ -d "$data/small" ] || "$python" "$here/make_folder.py" "$data/small" 2000
+[ -d "$data/large" ] || "$python" "$here/make_folder.py" "$data/large" 50000  # 50,000 x 3x32x32 = 153.6 MB
 common=(--steps "$steps" --batch 32 --no-val --seed 0)
-rate() {  # the "(N images/s)" of vkae train's last line
+rate() {  # the "(N img/s)" of vkae train's last line: "done: S steps, ... in T s (N img/s)"
   "$vkae" train "$@" "${common[@]}" --out "$data/run" 2>&1 | tr '\r' '\n' | tee "$data/last.log" |
-    grep -o '([0-9.]* images/s)' | tail -1 | tr -d '()' | cut -d' ' -f1
+    grep -o 'in [0-9.]* s ([0-9.]* img/s)' | tail -1 | grep -o '([0-9.]*' | tr -d '('
 }
 declare -A all
 for r in $(seq "$rounds"); do
