@@ -58,7 +58,8 @@ def model_input(kind, clean, noise, generator):
     return F.avg_pool2d(clean, 2)
 
 
-def train(model, kind, images, args):
+def train(model, kind, images, args, on_step=None):
+    """args: lr, batch, steps, noise, seed. on_step(step), if given, is called after every step."""
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.999), eps=1e-7)
     shuffle, noise = torch.Generator().manual_seed(args.seed + 1), torch.Generator().manual_seed(args.seed + 2)
     losses, step_seconds = [], 0.0
@@ -71,6 +72,8 @@ def train(model, kind, images, args):
         opt.step()
         step_seconds += time.perf_counter() - start
         losses.append(loss.item())
+        if on_step:
+            on_step(step)
         if step % 100 == 0 or step == args.steps:
             print(f"step {step}/{args.steps}  loss {np.mean(losses[-100:]):.4f}  "
                   f"{step * args.batch / step_seconds:.0f} img/s", flush=True)
