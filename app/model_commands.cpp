@@ -168,6 +168,14 @@ struct SummaryState {
   SummaryCommand command;
 };
 
+// "Built-in models: dae, dae-transpose, ...": from the list the models are resolved from.
+std::string builtin_models_line() {
+  std::string line = "Built-in models: ";
+  const auto names = nn::builtin_model_names();
+  for (size_t i = 0; i < names.size(); ++i) line += (i ? ", " : "") + names[i];
+  return line + ".";
+}
+
 Spec<SummaryState> summary_spec() {
   using S = SummaryState;
   return {"summary",
@@ -178,7 +186,7 @@ Spec<SummaryState> summary_spec() {
                           "built-in model name or a .json model spec (default dae)",
                           [](S& s, std::string_view v) { s.command.model = str(v); })},
           [](S& s, std::string_view arg) { s.command.model = str(arg); },
-          "Built-in models: dae, dae-transpose, conv, dense, deep, sparse.",
+          builtin_models_line(),
           [](S&) {}};
 }
 
