@@ -20,6 +20,9 @@
 namespace vkae::nn {
 namespace {
 
+using testing::pattern_image;
+using testing::put_image;
+
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::read_bytes;
@@ -27,23 +30,11 @@ using ::testing::StartsWith;
 using testing::TempDir;
 using testing::write_bytes;
 
-Image pattern(uint32_t width, uint32_t height, uint32_t channels, uint32_t seed) {
-  Image image{width, height, channels, std::vector<uint8_t>(std::size_t{width} * height * channels)};
-  for (std::size_t i = 0; i < image.pixels.size(); ++i)
-    image.pixels[i] = static_cast<uint8_t>((i * 37 + seed * 101) % 251);
-  return image;
-}
-
-void put(const fs::path& path, const Image& image) {
-  fs::create_directories(path.parent_path());
-  write_image(path, image);
-}
-
 // A labelled folder of 12 RGB images of mixed sizes.
 fs::path make_folder(const TempDir& dir) {
   for (uint32_t i = 0; i < 12; ++i)
-    put(dir / "photos" / (i % 3 ? "cat" : "dog") / (std::to_string(i) + ".png"),
-        pattern(9 + i % 4, 7 + i % 3, 3, i));
+    put_image(dir / "photos" / (i % 3 ? "cat" : "dog") / (std::to_string(i) + ".png"),
+              pattern_image(9 + i % 4, 7 + i % 3, 3, i));
   return dir / "photos";
 }
 
@@ -149,12 +140,12 @@ TEST(DecodeCache, ATouchedResizedOrAddedFileOrOtherOptionsMiss) {
   EXPECT_FALSE(load(folder, search).from_cache()) << "a touched file";
   EXPECT_TRUE(load(folder, search).from_cache());
 
-  put(one, pattern(13, 11, 3, 99));  // other pixels and another size
+  put_image(one, pattern_image(13, 11, 3, 99));  // other pixels and another size
   const Load changed = load(folder, search);
   EXPECT_FALSE(changed.from_cache()) << "a rewritten file";
   expect_same(changed.splits, fresh(folder, search));
 
-  put(folder / "dog/new.png", pattern(9, 9, 3, 50));
+  put_image(folder / "dog/new.png", pattern_image(9, 9, 3, 50));
   const Load added = load(folder, search);
   EXPECT_FALSE(added.from_cache()) << "an added file";
   EXPECT_EQ(added.splits.train.count + added.splits.test.count, 13u);
@@ -227,8 +218,8 @@ TEST(DecodeCache, RandomCropsCacheEachSplitAtItsOwnSize) {
 
 TEST(DecodeCache, RelativePathsAreKeyedWithTheWorkingFolder) {
   TempDir dir;
-  put(dir / "a/x.png", pattern(4, 4, 1, 1));
-  put(dir / "b/x.png", pattern(4, 4, 1, 1));
+  put_image(dir / "a/x.png", pattern_image(4, 4, 1, 1));
+  put_image(dir / "b/x.png", pattern_image(4, 4, 1, 1));
   const fs::path was = fs::current_path();
   const std::vector<fs::path> relative{"x.png"}, absolute{dir / "a/x.png"};
   fs::current_path(dir / "a");
@@ -354,7 +345,7 @@ TEST(DecodeCache, TheVersionIsPinnedToTheDecodersOutput) {
   std::vector<fs::path> files;
   for (uint32_t i = 0; i < 4; ++i) {
     files.push_back(dir / ("f" + std::to_string(i) + ".png"));
-    put(files.back(), pattern(10 + 7 * i, 6 + 5 * i, i % 2 ? 3 : 1, i));
+    put_image(files.back(), pattern_image(10 + 7 * i, 6 + 5 * i, i % 2 ? 3 : 1, i));
   }
   DecodeOptions options;
   options.height = 8;

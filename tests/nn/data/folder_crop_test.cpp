@@ -21,6 +21,8 @@
 namespace vkae::nn {
 namespace {
 
+using testing::put_image;
+
 using testing::TempDir;
 
 // Smooth enough that a shifted window differs a little, varied enough that it differs at all.
@@ -32,11 +34,6 @@ Image pattern(uint32_t width, uint32_t height, uint32_t channels, uint32_t seed)
         image.pixels[(std::size_t{y} * width + x) * channels + c] =
             static_cast<uint8_t>((x * 23 + y * 41 + c * 67 + seed * 101 + x * y * 5) % 251);
   return image;
-}
-
-void put(const std::filesystem::path& path, const Image& image) {
-  std::filesystem::create_directories(path.parent_path());
-  write_image(path, image);
 }
 
 std::vector<float> step_losses(const std::filesystem::path& metrics) {
@@ -69,9 +66,10 @@ TEST(FolderCrop, TheMarginIsAnEighthAndAtLeastTwo) {
 
 TEST(FolderCrop, TheTrainingSplitKeepsItsMarginAndValidationIsAtTheSize) {
   TempDir dir;
-  for (int i = 0; i < 6; ++i) put(dir / ("d/train/" + std::to_string(i) + ".png"), pattern(30, 20, 1, i));
-  put(dir / "d/val/a.png", pattern(30, 20, 1, 7));
-  put(dir / "d/val/b.png", pattern(30, 20, 3, 8));  // colour in validation alone makes both splits RGB
+  for (int i = 0; i < 6; ++i)
+    put_image(dir / ("d/train/" + std::to_string(i) + ".png"), pattern(30, 20, 1, i));
+  put_image(dir / "d/val/a.png", pattern(30, 20, 1, 7));
+  put_image(dir / "d/val/b.png", pattern(30, 20, 3, 8));  // colour in validation alone makes both splits RGB
   DataSearch search;
   search.images.height = 24;
   search.images.width = 17;
@@ -114,7 +112,8 @@ class FolderCropRun : public test::GpuTest {
  protected:
   void SetUp() override {
     test::GpuTest::SetUp();
-    for (int i = 0; i < 24; ++i) put(dir_ / ("photos/" + std::to_string(i) + ".png"), pattern(14, 11, 3, i));
+    for (int i = 0; i < 24; ++i)
+      put_image(dir_ / ("photos/" + std::to_string(i) + ".png"), pattern(14, 11, 3, i));
   }
   // 18 train and 6 val images at 8x8 (stored 10x10 with --crop random), batch 6: 3 steps an epoch, so the
   // 7 steps cross two epoch ends.

@@ -19,21 +19,12 @@
 namespace vkae::nn {
 namespace {
 
+using testing::pattern_image;
+using testing::put_image;
+
 using ::testing::HasSubstr;
 using testing::TempDir;
 using testing::write_bytes;
-
-Image pattern(uint32_t width, uint32_t height, uint32_t channels, uint32_t seed) {
-  Image image{width, height, channels, std::vector<uint8_t>(std::size_t{width} * height * channels)};
-  for (std::size_t i = 0; i < image.pixels.size(); ++i)
-    image.pixels[i] = static_cast<uint8_t>((i * 37 + seed * 101) % 251);
-  return image;
-}
-
-void put(const std::filesystem::path& path, const Image& image) {
-  std::filesystem::create_directories(path.parent_path());
-  write_image(path, image);
-}
 
 template <typename F>
 std::string error_of(F&& f) {
@@ -48,10 +39,10 @@ std::string error_of(F&& f) {
 
 TEST(FolderScan, ClassFoldersAreSortedLabelsAndHiddenFilesAreSkipped) {
   TempDir dir;
-  put(dir / "b/2.png", pattern(4, 4, 1, 1));
-  put(dir / "a/x/1.png", pattern(4, 4, 1, 2));
-  put(dir / "a/0.bmp", pattern(4, 4, 1, 3));
-  put(dir / ".hidden/9.png", pattern(4, 4, 1, 4));
+  put_image(dir / "b/2.png", pattern_image(4, 4, 1, 1));
+  put_image(dir / "a/x/1.png", pattern_image(4, 4, 1, 2));
+  put_image(dir / "a/0.bmp", pattern_image(4, 4, 1, 3));
+  put_image(dir / ".hidden/9.png", pattern_image(4, 4, 1, 4));
   write_bytes(dir / "a/notes.txt", {'h', 'i'});
   const FolderScan scan = scan_image_folder(dir.path(), 0.34, 0);
   EXPECT_EQ(scan.class_names, (std::vector<std::string>{"a", "b"}));
@@ -66,7 +57,8 @@ TEST(FolderScan, ClassFoldersAreSortedLabelsAndHiddenFilesAreSkipped) {
 
 TEST(FolderScan, TheSeedChoosesTheHeldOutImagesReproducibly) {
   TempDir dir;
-  for (int i = 0; i < 20; ++i) put(dir / ("img" + std::to_string(100 + i) + ".png"), pattern(3, 3, 1, i));
+  for (int i = 0; i < 20; ++i)
+    put_image(dir / ("img" + std::to_string(100 + i) + ".png"), pattern_image(3, 3, 1, i));
   const FolderScan a = scan_image_folder(dir.path(), 0.25, 7), b = scan_image_folder(dir.path(), 0.25, 7);
   const FolderScan c = scan_image_folder(dir.path(), 0.25, 8);
   EXPECT_TRUE(a.class_names.empty());
@@ -79,10 +71,10 @@ TEST(FolderScan, TheSeedChoosesTheHeldOutImagesReproducibly) {
 
 TEST(FolderScan, TrainAndValFoldersAreTheSplits) {
   TempDir dir;
-  put(dir / "train/cat/1.png", pattern(4, 4, 3, 1));
-  put(dir / "train/dog/2.png", pattern(4, 4, 3, 2));
-  put(dir / "val/cat/3.png", pattern(4, 4, 3, 3));
-  put(dir / "val/dog/4.png", pattern(4, 4, 3, 4));
+  put_image(dir / "train/cat/1.png", pattern_image(4, 4, 3, 1));
+  put_image(dir / "train/dog/2.png", pattern_image(4, 4, 3, 2));
+  put_image(dir / "val/cat/3.png", pattern_image(4, 4, 3, 3));
+  put_image(dir / "val/dog/4.png", pattern_image(4, 4, 3, 4));
   const FolderScan scan = scan_image_folder(dir.path(), 0.5, 0);
   EXPECT_EQ(scan.train.files.size(), 2u);
   EXPECT_EQ(scan.val.files.size(), 2u);
@@ -97,20 +89,21 @@ TEST(FolderScan, BadFoldersAreOneLineEach) {
               HasSubstr("empty/: no image files"));
   EXPECT_EQ(error_of([&] { scan_image_folder(dir / "missing", 0.1, 0); }),
             (dir / "missing").string() + "/: no such folder");
-  put(dir / "split/train/cat/1.png", pattern(4, 4, 1, 1));
-  put(dir / "split/val/dog/2.png", pattern(4, 4, 1, 2));
+  put_image(dir / "split/train/cat/1.png", pattern_image(4, 4, 1, 1));
+  put_image(dir / "split/val/dog/2.png", pattern_image(4, 4, 1, 2));
   EXPECT_EQ(error_of([&] { scan_image_folder(dir / "split", 0.1, 0); }),
             (dir / "split").string() + "/: the train and val class folders disagree (train: cat; val: dog)");
-  put(dir / "two/a.png", pattern(4, 4, 1, 1));
-  put(dir / "two/b.png", pattern(4, 4, 1, 2));
+  put_image(dir / "two/a.png", pattern_image(4, 4, 1, 1));
+  put_image(dir / "two/b.png", pattern_image(4, 4, 1, 2));
   EXPECT_THAT(error_of([&] { scan_image_folder(dir / "two", 0.1, 0); }),
               HasSubstr("--val-split 0.1: holds out 0 of the 2 images"));
 }
 
 TEST(FolderDataset, BothSplitsShareTheGeometryAndNameTheBadFile) {
   TempDir dir;
-  for (int i = 0; i < 9; ++i) put(dir / "d" / ("g" + std::to_string(i) + ".png"), pattern(10, 6, 1, i));
-  put(dir / "d/colour.jpg", pattern(12, 8, 3, 9));
+  for (int i = 0; i < 9; ++i)
+    put_image(dir / "d" / ("g" + std::to_string(i) + ".png"), pattern_image(10, 6, 1, i));
+  put_image(dir / "d/colour.jpg", pattern_image(12, 8, 3, 9));
   DataSearch search;
   search.images.height = 4;
   search.images.width = 4;
@@ -160,7 +153,8 @@ TEST(FitToData, BuiltinsTakeTheDataShapeOrSayWhichSize) {
 TEST(FolderDataset, AnRgbFolderTrainsAndEvalReadsTheSameSplitBack) {
   TempDir dir;
   for (int i = 0; i < 24; ++i)
-    put(dir / "photos" / (i % 2 ? "odd" : "even") / (std::to_string(i) + ".png"), pattern(9, 7, 3, i));
+    put_image(dir / "photos" / (i % 2 ? "odd" : "even") / (std::to_string(i) + ".png"),
+              pattern_image(9, 7, 3, i));
   TrainConfig c;
   c.dataset = (dir / "photos").string();
   c.model = "dae";

@@ -14,16 +14,11 @@
 namespace vkae::nn {
 namespace {
 
+using testing::pattern_image;
+
 using testing::read_bytes;
 using testing::TempDir;
 using testing::write_bytes;
-
-Image pattern(uint32_t width, uint32_t height, uint32_t channels, uint32_t seed = 0) {
-  Image image{width, height, channels, std::vector<uint8_t>(std::size_t{width} * height * channels)};
-  for (std::size_t i = 0; i < image.pixels.size(); ++i)
-    image.pixels[i] = static_cast<uint8_t>((i * 37 + seed * 101) % 251);
-  return image;
-}
 
 std::filesystem::path write(const TempDir& dir, const std::string& name, const Image& image) {
   write_image(dir / name, image);
@@ -59,15 +54,15 @@ std::vector<std::filesystem::path> mixed_files(const TempDir& dir, bool with_bad
       files.push_back(dir / name);
       continue;
     }
-    files.push_back(write(dir, name, pattern(9 + i % 7, 5 + i % 11, i % 2 ? 3 : 1, i)));
+    files.push_back(write(dir, name, pattern_image(9 + i % 7, 5 + i % 11, i % 2 ? 3 : 1, i)));
   }
   return files;
 }
 
 TEST(Decode, ChannelsComeFromTheImagesUnlessGiven) {
   TempDir dir;
-  const std::vector<std::filesystem::path> grey = {write(dir, "a.png", pattern(5, 4, 1, 1)),
-                                                   write(dir, "b.png", pattern(5, 4, 1, 2))};
+  const std::vector<std::filesystem::path> grey = {write(dir, "a.png", pattern_image(5, 4, 1, 1)),
+                                                   write(dir, "b.png", pattern_image(5, 4, 1, 2))};
   const DecodedImages g = decode_images(grey, {});
   EXPECT_EQ(g.channels, 1u);
   EXPECT_EQ(g.height, 4u);
@@ -79,7 +74,7 @@ TEST(Decode, ChannelsComeFromTheImagesUnlessGiven) {
   both.insert(both.end(), second.begin(), second.end());
   EXPECT_EQ(g.planes, both);
 
-  const std::vector<std::filesystem::path> mixed = {grey[0], write(dir, "c.png", pattern(5, 4, 3, 3))};
+  const std::vector<std::filesystem::path> mixed = {grey[0], write(dir, "c.png", pattern_image(5, 4, 3, 3))};
   const DecodedImages m = decode_images(mixed, {});
   EXPECT_EQ(m.channels, 3u);
   EXPECT_EQ(std::vector<uint8_t>(m.planes.begin(), m.planes.begin() + 60), expected_planes(mixed[0], 3));
@@ -93,9 +88,9 @@ TEST(Decode, ChannelsComeFromTheImagesUnlessGiven) {
 
 TEST(Decode, GivenSizeCoverCropsEveryImage) {
   TempDir dir;
-  const std::vector<std::filesystem::path> files = {write(dir, "wide.png", pattern(40, 30, 3)),
-                                                    write(dir, "tall.bmp", pattern(9, 17, 3)),
-                                                    write(dir, "tiny.png", pattern(3, 2, 1))};
+  const std::vector<std::filesystem::path> files = {write(dir, "wide.png", pattern_image(40, 30, 3)),
+                                                    write(dir, "tall.bmp", pattern_image(9, 17, 3)),
+                                                    write(dir, "tiny.png", pattern_image(3, 2, 1))};
   DecodeOptions options;
   options.height = 8;
   options.width = 6;
@@ -116,9 +111,9 @@ TEST(Decode, GivenSizeCoverCropsEveryImage) {
 
 TEST(Decode, UnequalSizesWithoutATargetSizeAreAnError) {
   TempDir dir;
-  const std::vector<std::filesystem::path> files = {write(dir, "a.png", pattern(5, 4, 1)),
-                                                    write(dir, "same.png", pattern(5, 4, 1)),
-                                                    write(dir, "b.jpg", pattern(3, 2, 3))};
+  const std::vector<std::filesystem::path> files = {write(dir, "a.png", pattern_image(5, 4, 1)),
+                                                    write(dir, "same.png", pattern_image(5, 4, 1)),
+                                                    write(dir, "b.jpg", pattern_image(3, 2, 3))};
   EXPECT_EQ(decode_error(files, {}),
             dir.path().string() + "/: images differ in size (a.png is 5x4, b.jpg is 3x2); pass --size H[xW]");
 }
@@ -171,11 +166,11 @@ TEST(Decode, TheFirstBadFileInFileOrderIsTheError) {
 
 TEST(Decode, SkipBadKeepsTheRestInOrderAndSaysWhy) {
   TempDir dir;
-  const auto a = write(dir, "a.png", pattern(4, 4, 1, 1));
+  const auto a = write(dir, "a.png", pattern_image(4, 4, 1, 1));
   write_bytes(dir / "b.png", {1, 2, 3, 4, 5, 6, 7, 8});
-  const auto c = write(dir, "c.png", pattern(4, 4, 1, 3));
+  const auto c = write(dir, "c.png", pattern_image(4, 4, 1, 3));
   write_first_half(c, dir / "d.png");
-  const auto e = write(dir, "e.png", pattern(4, 4, 1, 5));
+  const auto e = write(dir, "e.png", pattern_image(4, 4, 1, 5));
   const std::vector<std::filesystem::path> files = {a, dir / "b.png", c, dir / "d.png", e};
   DecodeOptions options;
   options.skip_bad = true;

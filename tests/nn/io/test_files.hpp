@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/io/image.hpp"
+
 namespace vkae::nn::testing {
 
 class TempDir {
@@ -63,6 +65,20 @@ inline std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& bytes) {
   out.resize(stream.total_out);
   deflateEnd(&stream);
   return out;
+}
+
+// A seeded image whose bytes differ from pixel to pixel and from seed to seed (every value < 251).
+inline Image pattern_image(uint32_t width, uint32_t height, uint32_t channels, uint32_t seed = 0) {
+  Image image{width, height, channels, std::vector<uint8_t>(std::size_t{width} * height * channels)};
+  for (std::size_t i = 0; i < image.pixels.size(); ++i)
+    image.pixels[i] = static_cast<uint8_t>((i * 37 + seed * 101) % 251);
+  return image;
+}
+
+// write_image into `path`, creating its folders.
+inline void put_image(const std::filesystem::path& path, const Image& image) {
+  std::filesystem::create_directories(path.parent_path());
+  write_image(path, image);
 }
 
 }  // namespace vkae::nn::testing
