@@ -14,7 +14,7 @@ struct StepState {
   float lr = kDefaultLr;
   float noise = kDefaultNoise;
   uint32_t epoch = 0;
-  uint32_t reserved0 = 0;
+  uint32_t halted = 0;  // set on the GPU by finite_check once a step went non-finite; optimizers skip
   uint32_t reserved[8] = {};
 
   uint64_t seed() const noexcept { return (uint64_t{seed_hi} << 32) | seed_lo; }

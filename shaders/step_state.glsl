@@ -10,6 +10,6 @@ struct StepState {
   float lr;           // learning rate for this step
   float noise;        // denoising noise factor f in clip(x + f*N(0,1), 0, 1)
   uint epoch;
-  uint reserved0;
+  uint halted;        // non-zero once a step's gradients or loss went non-finite: optimizers skip
   uint reserved[8];
 };

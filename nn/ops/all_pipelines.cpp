@@ -6,6 +6,7 @@
 #include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/dense.hpp"
+#include "nn/ops/finite_check.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/optimizer.hpp"
@@ -21,6 +22,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kActivationForward,
       &kActivationBackward,
       &kStepEnd,
+      &kFiniteCheck,
       &kMaxpool2dForward,
       &kMaxpool2dBackward,
       &kUpsample2dForward,

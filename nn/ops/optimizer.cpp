@@ -44,15 +44,16 @@ void record_adam(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads,
                  rt::BufferView v, rt::BufferView state, uint64_t count, const AdamConfig& config) {
   const uint32_t n =
       check_arena("adam", count, {{"params", params}, {"grads", grads}, {"m", m}, {"v", v}}, state);
-  const AdamPush push{n, config.beta1, config.beta2, config.eps};
+  const AdamPush push{n,          config.beta1,        config.beta2,
+                      config.eps, config.weight_decay, config.decoupled ? 1u : 0u};
   rec.dispatch(rec.pipeline(kAdamStep), {params, grads, m, v, state}, push,
                {rt::groups_for(n, kAdamStep.local.x)});
 }
 
 void record_sgd(rt::Recorder& rec, rt::BufferView params, rt::BufferView grads, rt::BufferView state,
-                uint64_t count) {
+                uint64_t count, const SgdConfig& config) {
   const uint32_t n = check_arena("sgd", count, {{"params", params}, {"grads", grads}}, state);
-  const SgdPush push{n, 0.0f, 0, 0};
+  const SgdPush push{n, 0.0f, config.weight_decay, 0};
   rec.dispatch(rec.pipeline(kSgdStep), {params, grads, state}, push, {rt::groups_for(n, kSgdStep.local.x)});
 }
 
@@ -61,7 +62,7 @@ void record_sgd_momentum(rt::Recorder& rec, rt::BufferView params, rt::BufferVie
                          const SgdConfig& config) {
   const uint32_t n = check_arena("sgd_momentum", count,
                                  {{"params", params}, {"grads", grads}, {"velocity", velocity}}, state);
-  const SgdPush push{n, config.momentum, 0, 0};
+  const SgdPush push{n, config.momentum, config.weight_decay, 0};
   rec.dispatch(rec.pipeline(kSgdMomentumStep), {params, grads, velocity, state}, push,
                {rt::groups_for(n, kSgdMomentumStep.local.x)});
 }
@@ -72,25 +73,35 @@ void adam_ref(std::span<T> params, std::span<const T> grads, std::span<T> m, std
   const double b1 = config.beta1, b2 = config.beta2, eps = config.eps, t = double(step) + 1.0;
   const double c1 = 1.0 - std::pow(b1, t), c2 = 1.0 - std::pow(b2, t);
   for (size_t i = 0; i < params.size(); ++i) {
-    const double g = grads[i];
+    double g = grads[i], p = params[i];
+    if (config.weight_decay != 0) {
+      if (config.decoupled)
+        p *= 1.0 - double(lr) * double(config.weight_decay);
+      else
+        g += double(config.weight_decay) * p;
+    }
     const double mi = b1 * double(m[i]) + (1.0 - b1) * g;
     const double vi = b2 * double(v[i]) + (1.0 - b2) * g * g;
     m[i] = T(mi);
     v[i] = T(vi);
-    params[i] = T(double(params[i]) - double(lr) * (mi / c1) / (std::sqrt(vi / c2) + eps));
+    params[i] = T(p - double(lr) * (mi / c1) / (std::sqrt(vi / c2) + eps));
   }
 }
 
 template <typename T>
-void sgd_ref(std::span<T> params, std::span<const T> grads, float lr) {
-  for (size_t i = 0; i < params.size(); ++i) params[i] = T(double(params[i]) - double(lr) * double(grads[i]));
+void sgd_ref(std::span<T> params, std::span<const T> grads, float lr, const SgdConfig& config) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const double g = double(grads[i]) + double(config.weight_decay) * double(params[i]);
+    params[i] = T(double(params[i]) - double(lr) * g);
+  }
 }
 
 template <typename T>
 void sgd_momentum_ref(std::span<T> params, std::span<const T> grads, std::span<T> velocity, float lr,
                       const SgdConfig& config) {
   for (size_t i = 0; i < params.size(); ++i) {
-    const double b = double(config.momentum) * double(velocity[i]) + double(grads[i]);
+    const double g = double(grads[i]) + double(config.weight_decay) * double(params[i]);
+    const double b = double(config.momentum) * double(velocity[i]) + g;
     velocity[i] = T(b);
     params[i] = T(double(params[i]) - double(lr) * b);
   }
@@ -100,8 +111,8 @@ template void adam_ref<float>(std::span<float>, std::span<const float>, std::spa
                               uint32_t, float, const AdamConfig&);
 template void adam_ref<double>(std::span<double>, std::span<const double>, std::span<double>,
                                std::span<double>, uint32_t, float, const AdamConfig&);
-template void sgd_ref<float>(std::span<float>, std::span<const float>, float);
-template void sgd_ref<double>(std::span<double>, std::span<const double>, float);
+template void sgd_ref<float>(std::span<float>, std::span<const float>, float, const SgdConfig&);
+template void sgd_ref<double>(std::span<double>, std::span<const double>, float, const SgdConfig&);
 template void sgd_momentum_ref<float>(std::span<float>, std::span<const float>, std::span<float>, float,
                                       const SgdConfig&);
 template void sgd_momentum_ref<double>(std::span<double>, std::span<const double>, std::span<double>, float,

@@ -1,6 +1,7 @@
 // Checkpoint save/load on top of nn/io/safetensors.
 #include "nn/train/checkpoint.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -31,21 +32,21 @@ T parse_number(const LoadedCheckpoint& c, const std::string& key) {
 }  // namespace
 
 void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const Model& model,
-                     const AdamMoments* moments, const RunInfo& info) {
+                     const OptimizerMoments* moments, const RunInfo& info) {
   std::vector<NamedTensor> tensors = model.read_params(ctx);
   if (moments) {
     for (const Param& p : model.params()) {
-      // Same offsets as the parameter arena: the moments mirror its layout.
-      NamedTensor m{"optimizer." + p.name + ".exp_avg", p.shape, std::vector<float>(p.count)};
-      NamedTensor v{"optimizer." + p.name + ".exp_avg_sq", p.shape, std::vector<float>(p.count)};
-      ctx.read(moments->m.sub(p.value.offset, p.count * sizeof(float)), m.data.data(),
-               p.count * sizeof(float));
-      ctx.read(moments->v.sub(p.value.offset, p.count * sizeof(float)), v.data.data(),
-               p.count * sizeof(float));
-      tensors.push_back(std::move(m));
-      tensors.push_back(std::move(v));
+      for (const auto& [name, buffer] : moments->buffers) {
+        // Same offsets as the parameter arena: the optimizer's state mirrors its layout.
+        NamedTensor t{"optimizer." + p.name + "." + name, p.shape, std::vector<float>(p.count)};
+        ctx.read(buffer.sub(p.value.offset, p.count * sizeof(float)), t.data.data(), p.count * sizeof(float));
+        tensors.push_back(std::move(t));
+      }
     }
   }
+  for (const NamedTensor& t : tensors)
+    if (!std::all_of(t.data.begin(), t.data.end(), [](float x) { return std::isfinite(x); }))
+      throw Error("checkpoint " + path.string() + " not written: " + t.name + " holds a non-finite value");
   std::map<std::string, std::string> metadata{
       {"format", kCheckpointFormat},
       {"model", to_json(model_spec_to_json(model.spec()))},
@@ -66,6 +67,7 @@ void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const 
     metadata["crop"] = crop_name(info.images.crop);
     metadata["skip_bad"] = info.images.skip_bad ? "true" : "false";
   }
+  metadata.merge(control_metadata(info.control, info.control_state));
   write_safetensors(path, tensors, metadata);
 }
 
@@ -100,6 +102,7 @@ LoadedCheckpoint read_checkpoint(const std::filesystem::path& path) {
     c.info.images.crop = Crop::Random;
   c.info.images.skip_bad = c.file.metadata.count("skip_bad") && c.file.metadata.at("skip_bad") == "true";
   c.info.images.seed = c.info.seed;
+  read_control_metadata(c.file.metadata, where, c.info.control, c.info.control_state);
   return c;
 }
 
@@ -114,17 +117,17 @@ ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info
   return o;
 }
 
-void load_into(rt::Context& ctx, const LoadedCheckpoint& c, const Model& model, const AdamMoments* moments) {
+void load_into(rt::Context& ctx, const LoadedCheckpoint& c, const Model& model,
+               const OptimizerMoments* moments) {
   model.write_params(ctx, c.file);
   if (!moments) return;
   for (const Param& p : model.params()) {
-    const std::string m = "optimizer." + p.name + ".exp_avg", v = "optimizer." + p.name + ".exp_avg_sq";
-    expect_tensor(c.file, m, p.shape);
-    expect_tensor(c.file, v, p.shape);
-    ctx.write(moments->m.sub(p.value.offset, p.count * sizeof(float)), c.file.at(m).data.data(),
-              p.count * sizeof(float));
-    ctx.write(moments->v.sub(p.value.offset, p.count * sizeof(float)), c.file.at(v).data.data(),
-              p.count * sizeof(float));
+    for (const auto& [name, buffer] : moments->buffers) {
+      const std::string key = "optimizer." + p.name + "." + name;
+      expect_tensor(c.file, key, p.shape);
+      ctx.write(buffer.sub(p.value.offset, p.count * sizeof(float)), c.file.at(key).data.data(),
+                p.count * sizeof(float));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
-// Checkpoints: model parameters in PyTorch layouts and names, Adam moments under "optimizer.", and the run's
-// metadata (model spec, format version, dataset, epoch, step, seed, ...) in one safetensors file, written
-// atomically. Loading checks the format, the model spec and every tensor's name and shape.
+// Checkpoints: model parameters in PyTorch layouts and names, the optimizer's state under "optimizer.", and
+// the run's metadata (model spec, format version, dataset, epoch, step, seed, training control, ...) in one
+// safetensors file, written atomically. Loading checks the format, the model spec and every tensor's name and
+// shape.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -9,6 +10,7 @@
 #include "nn/data/dataset.hpp"
 #include "nn/io/safetensors.hpp"
 #include "nn/model/model.hpp"
+#include "nn/train/control.hpp"
 #include "nn/train/defaults.hpp"
 
 namespace vkae::nn {
@@ -30,18 +32,26 @@ struct RunInfo {
   // A folder dataset's split and crop (its channels and size are the model's); stored only for folders, so
   // an IDX run's checkpoint keeps its bytes.
   ImageOptions images;
+  // The optimizer, schedule and callbacks, and what they remember (absent from older checkpoints: defaults).
+  TrainControl control;
+  ControlState control_state;
 };
 
 // The data options a checkpoint's images are read with again: the run's, at the model's shape, centred
 // (--crop random's margin is the training step's alone).
 ImageOptions checkpoint_image_options(const ModelSpec& spec, const RunInfo& info);
 
-struct AdamMoments {
-  rt::BufferView m, v;  // same layout as the model's parameter arena
+// The optimizer's state buffers, each in the parameter arena's layout, under PyTorch's state names:
+// Adam's and AdamW's exp_avg and exp_avg_sq, momentum's momentum_buffer, none for plain SGD. Stored as
+// "optimizer.<param>.<name>".
+struct OptimizerMoments {
+  std::vector<std::pair<std::string, rt::BufferView>> buffers;
 };
 
+// Refuses (Error, nothing written) a tensor holding NaN or infinity: no non-finite number reaches a
+// checkpoint.
 void save_checkpoint(rt::Context& ctx, const std::filesystem::path& path, const Model& model,
-                     const AdamMoments* moments, const RunInfo& info);
+                     const OptimizerMoments* moments, const RunInfo& info);
 
 struct LoadedCheckpoint {
   Safetensors file;
@@ -52,6 +62,6 @@ struct LoadedCheckpoint {
 // Reads and validates the file and its metadata; the tensors are checked against the spec by load_into.
 LoadedCheckpoint read_checkpoint(const std::filesystem::path& path);
 void load_into(rt::Context& ctx, const LoadedCheckpoint& ckpt, const Model& model,
-               const AdamMoments* moments);
+               const OptimizerMoments* moments);
 
 }  // namespace vkae::nn

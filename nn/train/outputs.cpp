@@ -32,6 +32,7 @@ void MetricsLog::add_epoch(const EpochRecord& r) {
   j["step"] = r.step;
   j["train_loss"] = r.train_loss;
   j["val_loss"] = r.val_loss ? Json(*r.val_loss) : Json(nullptr);
+  j["lr"] = r.lr;
   lines_.push_back(to_json(j));
 }
 
@@ -51,7 +52,8 @@ void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_s
       const Json& v = json_at(j, "val_loss");
       add_epoch({static_cast<uint32_t>(json_int(json_at(j, "epoch"))),
                  static_cast<uint64_t>(json_int(json_at(j, "step"))), json_number(json_at(j, "train_loss")),
-                 v.is_null() ? std::nullopt : std::optional(json_number(v))});
+                 v.is_null() ? std::nullopt : std::optional(json_number(v)),
+                 json_find(j, "lr") ? static_cast<float>(json_number(json_at(j, "lr"))) : 0.0f});
     }
   }
 }

@@ -18,6 +18,7 @@ struct EpochRecord {
   uint64_t step;
   double train_loss;
   std::optional<double> val_loss;
+  float lr = 0;  // the epoch's last step's learning rate
 };
 
 class MetricsLog {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "nn/ops/data.hpp"
+#include "nn/ops/finite_check.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/ops/optimizer.hpp"
 #include "nn/ops/reduce.hpp"
@@ -58,16 +59,7 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
     if (rows_floats > scratch_.size() / 4)
       scratch_ = rt::Buffer(dev, rows_floats * 4, rt::MemoryKind::DeviceLocal, "reduce scratch");
   }
-  if (options.training &&
-      options.step) {  // evaluation and the viewer on a checkpoint need no optimizer state
-    const uint64_t arena_bytes = model.arena_floats() * 4;
-    m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam m");
-    v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "adam v");
-    ctx.run_now([&](rt::Recorder& rec) {
-      rec.fill(m_.view(), 0);
-      rec.fill(v_.view(), 0);
-    });
-  }
+  if (options.training && options.step) make_step_buffers(ctx);
   const uint32_t preview = std::min({options.preview, options.batch, test.count});
   preview_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::HostVisible, "preview state");
   preview_out_ =
@@ -80,6 +72,49 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
     record_validation(ctx);
   }
   record_preview(ctx);
+}
+
+// The optimizer's state (evaluation and the viewer on a checkpoint need none), the epoch's learning rates
+// and the finite check's health record.
+void Programs::make_step_buffers(rt::Context& ctx) {
+  auto& dev = ctx.device();
+  const uint64_t arena_bytes = model_.arena_floats() * 4;
+  const OptimizerKind kind = options_.optimizer.kind;
+  if (kind != OptimizerKind::Sgd)
+    m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "optimizer m");
+  if (kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW)
+    v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "optimizer v");
+  lr_count_ = std::max(1u, options_.train_count / options_.batch);
+  lrs_ = rt::Buffer(dev, uint64_t{lr_count_} * 4, rt::MemoryKind::DeviceLocal, "learning rates");
+  health_ = rt::Buffer(dev, kHealthWords * 4, rt::MemoryKind::HostVisible, "step health");
+  if (!health_.mapped()) throw Error("finite check: no host-visible memory");
+  ctx.run_now([&](rt::Recorder& rec) {
+    if (m_.size()) rec.fill(m_.view(), 0);
+    if (v_.size()) rec.fill(v_.view(), 0);
+    rec.fill(health_.view(), kHealthNone);
+  });
+}
+
+OptimizerMoments Programs::moments() const {
+  OptimizerMoments moments;
+  switch (options_.optimizer.kind) {
+    case OptimizerKind::Adam:
+    case OptimizerKind::AdamW:
+      moments.buffers = {{"exp_avg", m_.view()}, {"exp_avg_sq", v_.view()}};
+      break;
+    case OptimizerKind::Momentum:
+      moments.buffers = {{"momentum_buffer", m_.view()}};
+      break;
+    case OptimizerKind::Sgd:
+      break;
+  }
+  return moments;
+}
+
+std::optional<BadStep> Programs::bad_step() const {
+  if (!health_.mapped()) return std::nullopt;
+  const auto* words = static_cast<const uint32_t*>(health_.mapped());
+  return read_health({words, kHealthWords}, model_.arena_floats());
 }
 
 void Programs::record_step(rt::Context& ctx) {
@@ -149,9 +184,27 @@ void Programs::record_gradients(rt::Recorder& rec) const {
 }
 
 void Programs::record_update(rt::Recorder& rec) const {
-  record_adam(rec, model_.param_arena(), model_.grad_arena(), m_.view(), v_.view(), state_.view(),
-              model_.arena_floats(), AdamConfig{});
-  record_step_end(rec, ring_.view(), state_.view(), loss_.view(), options_.ring_slots);
+  const rt::BufferView params = model_.param_arena(), grads = model_.grad_arena(), state = state_.view();
+  const uint64_t count = model_.arena_floats();
+  record_finite_check(rec, grads, loss_.view(), state, health_.view(), count);
+  const OptimizerSettings& o = options_.optimizer;
+  switch (o.kind) {
+    case OptimizerKind::Adam:
+    case OptimizerKind::AdamW: {
+      AdamConfig adam;
+      adam.weight_decay = o.weight_decay;
+      adam.decoupled = o.kind == OptimizerKind::AdamW;
+      record_adam(rec, params, grads, m_.view(), v_.view(), state, count, adam);
+      break;
+    }
+    case OptimizerKind::Sgd:
+      record_sgd(rec, params, grads, state, count, SgdConfig{0, o.weight_decay});
+      break;
+    case OptimizerKind::Momentum:
+      record_sgd_momentum(rec, params, grads, m_.view(), state, count, SgdConfig{o.momentum, o.weight_decay});
+      break;
+  }
+  record_step_end(rec, ring_.view(), state, loss_.view(), lrs_.view(), options_.ring_slots, lr_count_);
 }
 
 double Programs::validation_mean() const noexcept {

@@ -1,8 +1,8 @@
-// The recorded programs of a run: the training step (gather -> noise -> forward -> loss -> backward -> Adam
-// -> step end), recorded once and replayed; the validation pass over the whole test split, recorded once;
-// and the preview (a few test images through the model with the prediction applied, copied into a
-// host-visible buffer of its own, so it can run between training submits and be read whenever its fence has
-// signalled).
+// The recorded programs of a run: the training step (gather -> noise -> forward -> loss -> backward ->
+// finite check -> optimizer -> step end), recorded once and replayed; the validation pass over the whole test
+// split, recorded once; and the preview (a few test images through the model with the prediction applied,
+// copied into a host-visible buffer of its own, so it can run between training submits and be read whenever
+// its fence has signalled).
 #pragma once
 #include <algorithm>
 #include <memory>
@@ -10,6 +10,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/model/model.hpp"
+#include "nn/ops/finite_check.hpp"
 #include "nn/step_state.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/defaults.hpp"
@@ -25,6 +26,7 @@ struct ProgramOptions {
   uint32_t preview = 8;  // images in the preview
   bool training = true;  // false: record only the preview (a viewer on a trained model)
   bool step = true;      // false: no training step (evaluation needs validation and preview only)
+  OptimizerSettings optimizer;
 };
 
 class Programs {
@@ -52,7 +54,14 @@ class Programs {
   // After validation() finished: the mean of its per-batch losses (batches of equal size, so the mean over
   // every image). What the trainer reports as the validation loss and `vkae eval` as the test loss.
   double validation_mean() const noexcept;
-  AdamMoments moments() const noexcept { return {m_.view(), v_.view()}; }  // empty unless it records a step
+  // The optimizer's state buffers (empty unless it records a step; none for plain SGD).
+  OptimizerMoments moments() const;
+  // The learning rate of each batch of the epoch, float [steps per epoch]: the step end reads the next
+  // step's from it. Write it (with the permutation) while no step is in flight.
+  rt::BufferView learning_rates() const noexcept { return lrs_.view(); }
+  uint32_t learning_rate_count() const noexcept { return lr_count_; }
+  // The finite check's record (nn/ops/finite_check.hpp), host-visible: read it with the loss ring.
+  std::optional<BadStep> bad_step() const;
 
   // Which test images the preview shows and with what noise: set s is images [s * count, (s + 1) * count)
   // (wrapped into the test split), noised with the validation stream's first draw under `seed`. Writes mapped
@@ -68,6 +77,7 @@ class Programs {
   Preview read_preview() const;
 
  private:
+  void make_step_buffers(rt::Context& ctx);
   void record_step(rt::Context& ctx);
   // The step's two halves. Between them the gradient arena is complete and the parameters untouched: where a
   // data-parallel run sums the gradients over its ranks before every rank applies the same update.
@@ -86,7 +96,8 @@ class Programs {
   ProgramOptions options_;
   uint32_t val_batch_ = 0, val_batches_ = 0;
   VkDeviceSize align_ = 4;  // storage-buffer offset alignment
-  rt::Buffer state_, val_state_, perm_, ring_, val_losses_, loss_, scratch_, clean_, m_, v_;
+  uint32_t lr_count_ = 0;
+  rt::Buffer state_, val_state_, perm_, ring_, val_losses_, loss_, scratch_, clean_, m_, v_, lrs_, health_;
   rt::Buffer rows_;  // a VAE's per-image loss terms: [reconstruction | KL], each block aligned
   rt::Buffer preview_state_, preview_out_;  // host-visible: StepState; [noisy | output | clean]
   std::unique_ptr<rt::CommandList> step_, validation_, preview_;

@@ -12,7 +12,8 @@ constexpr uint32_t kMaxInFlight = 3;  // submits outstanding: the host never wai
 constexpr uint32_t kLossRingSlots = 4096;
 constexpr uint32_t kPreviewImages = 8;
 
-// What the run keeps on the device besides the images: the model's arenas and Adam's two moments.
+// What the run keeps on the device besides the images: the model's arenas and the optimizer's state (at most
+// two arena-sized buffers, Adam's moments).
 uint64_t model_bytes(const Model& model) {
   uint64_t bytes = 2 * model.arena_floats() * sizeof(float);
   for (const rt::Arena* arena : model.arenas()) bytes += arena->capacity();
@@ -32,7 +33,8 @@ RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
       train_images(ctx, setup.train_set, setup.train_count, plan.train),
       test_images(ctx, setup.test_set, validation_images(setup), plan.test),
       programs(ctx, model, train_images, test_images,
-               ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages}),
+               ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages, true,
+                              true, setup.config.control.optimizer}),
       submitter(ctx.device(), kMaxInFlight) {
   if (plan.train.streamed)
     stream.emplace(ctx, train_images, setup.train_set, setup.config.batch, setup.config.data_staged);
@@ -42,9 +44,10 @@ std::filesystem::path checkpoint_path(const TrainConfig& config) {
   return config.out / "checkpoint.safetensors";
 }
 
-void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log) {
-  const AdamMoments moments = run.programs.moments();
-  save_checkpoint(run.ctx, checkpoint_path(config), run.model, &moments, info);
+void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log,
+                      const std::filesystem::path& name) {
+  const OptimizerMoments moments = run.programs.moments();
+  save_checkpoint(run.ctx, config.out / name, run.model, &moments, info);
   log.write();
 }
 

@@ -34,8 +34,10 @@ struct RunDevice {
 // <run folder>/checkpoint.safetensors
 std::filesystem::path checkpoint_path(const TrainConfig& config);
 
-// The model and Adam moments at `info`, then metrics.jsonl (both atomically). Call with nothing in flight.
-void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log);
+// The model and the optimizer's state at `info` into the run folder's `name`, then metrics.jsonl (both
+// atomically). Call with nothing in flight.
+void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log,
+                      const std::filesystem::path& name = "checkpoint.safetensors");
 
 // The mean loss of the recorded validation pass over the test images; waits for it.
 double run_validation(RunDevice& run);

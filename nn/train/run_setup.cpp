@@ -73,6 +73,7 @@ void continue_with_checkpoint_settings(TrainConfig& config, const RunInfo& info)
   config.images.val_split = info.images.val_split;
   config.images.crop = info.images.crop;
   config.images.skip_bad = info.images.skip_bad;
+  config.control = info.control;  // the optimizer, schedule and callbacks continue as they were
 }
 
 DataSearch data_search(const TrainConfig& config, const ModelSpec* resumed_spec,
@@ -115,6 +116,13 @@ void check_ranges(const TrainConfig& c) {
   // A resumed run takes its crop and size from the checkpoint.
   if (c.images.crop == Crop::Random && !c.resume && (!c.images.height || !c.images.width))
     throw InputError("--crop random needs --size H[xW]");
+  check_control(c.control);
+  const TrainControl& t = c.control;
+  if (!c.validate && (t.save_best || t.early_stopping || t.schedule.kind == LrScheduleKind::Plateau))
+    throw InputError(std::string(t.save_best        ? "--save-best"
+                                 : t.early_stopping ? "--early-stopping"
+                                                    : "--lr-schedule plateau") +
+                     " watches the validation loss: drop --no-val");
   if (c.data_buffer_bytes && *c.data_buffer_bytes < 4)
     throw InputError("data_buffer_bytes " + std::to_string(*c.data_buffer_bytes) + ": expected at least 4");
 }

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "nn/rng.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "nn/train/history.hpp"
 #include "nn/train/hooks.hpp"
 #include "nn/train/live_session.hpp"
 #include "nn/train/run_device.hpp"
@@ -22,6 +24,12 @@ namespace vkae::nn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+std::string general_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -41,6 +49,7 @@ RunInfo fresh_run_info(const RunSetup& setup) {
   RunInfo info{c.dataset, 0, 0, 0, c.seed, c.batch, c.lr, c.noise, setup.train_count, c.shuffle};
   info.holdout_class = c.holdout_class;
   info.images = c.images;
+  info.control = c.control;
   return info;
 }
 
@@ -55,15 +64,19 @@ class TrainingRun final : public RunControl {
   static rt::Context& context_for(const TrainConfig& config, const TrainCallbacks& callbacks,
                                   const TrainHooks& lent, std::optional<rt::Context>& own);
   void start_from_checkpoint_or_seed();
-  bool run_epoch();  // false: the run ended inside this epoch (--steps or a stop)
+  bool run_epoch();                      // false: the run ended inside this epoch (--steps or a stop)
+  bool submit_epoch(uint64_t end_step);  // false: a stop request; a checkpoint every --save-every steps
   void write_epoch_state(uint32_t epoch);
+  void check_finite() const;             // throws once the finite check flagged a step
   bool submit_until(uint64_t end_step);  // false: a stop request
   void submit_next(uint64_t end_step);   // one submit of steps (and a streamed shard's upload)
   void wait_retired(uint64_t step);      // until every submitted step before `step` has been read
   bool stop_requested();
   void read_steps(uint64_t done);  // the finished steps' losses into the log and the hooks
   void end_epoch(uint32_t epoch, Clock::time_point start, double train_seconds, bool complete);
-  RunInfo position() const;  // info_ at the steps read so far
+  void apply_decision(const EpochDecision& decision, const EpochSummary& summary);
+  float lr_at(uint64_t step) const;  // a step of the epoch in progress
+  RunInfo position() const;          // info_ at the steps read so far
   TrainProgress progress() const;
   double paused_seconds() const { return live_ ? live_->paused_seconds() : 0; }
   void note(const std::string& text) const {
@@ -76,6 +89,7 @@ class TrainingRun final : public RunControl {
   std::optional<rt::Context> own_ctx_;
   RunDevice device_;
   MetricsLog log_;
+  HistoryCsv history_;
   RunInfo info_;
   uint64_t first_step_ = 0;  // steps done before this run started (a resumed checkpoint's)
   uint64_t steps_per_epoch_ = 0, total_steps_ = 0;
@@ -87,8 +101,11 @@ class TrainingRun final : public RunControl {
   double epoch_loss_sum_ = 0;
   uint64_t epoch_loss_count_ = 0;
   std::optional<double> last_val_loss_;
+  std::vector<float> epoch_lrs_;  // the epoch's learning rate per batch, as the step end reads them
+  uint64_t epoch_first_step_ = 0;
   Clock::time_point run_start_;
   bool stopped_ = false;
+  std::string early_stop_;
 };
 
 rt::Context& TrainingRun::context_for(const TrainConfig& config, const TrainCallbacks& callbacks,
@@ -109,6 +126,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       callbacks_(callbacks),
       device_(context_for(setup.config, callbacks, lent, own_ctx_), setup),
       log_(setup.config.out / "metrics.jsonl"),
+      history_(setup.config.out / "history.csv"),
       info_(fresh_run_info(setup)),
       pacer_(device_.submitter),
       callback_hook_(callbacks) {
@@ -131,12 +149,14 @@ void TrainingRun::start_from_checkpoint_or_seed() {
     return;
   }
   const LoadedCheckpoint& resumed = *setup_.resumed;
-  const AdamMoments moments = device_.programs.moments();
+  const OptimizerMoments moments = device_.programs.moments();
   load_into(device_.ctx, resumed, device_.model, &moments);
   info_.epoch = resumed.info.epoch;
   info_.step = first_step_ = resumed.info.step;
   info_.batch_in_epoch = resumed.info.batch_in_epoch;
+  info_.control_state = resumed.info.control_state;
   log_.load_existing(config_.resume->parent_path() / "metrics.jsonl", info_.step);
+  history_.load_existing(config_.resume->parent_path() / "history.csv", info_.epoch);
   note("resuming " + config_.resume->string() + " at epoch " + std::to_string(info_.epoch + 1) + ", step " +
        std::to_string(info_.step));
 }
@@ -152,6 +172,7 @@ TrainResult TrainingRun::run() {
   r.final_val_loss = last_val_loss_;
   r.seconds = seconds_since(run_start_) - paused_seconds();
   r.images_per_s = double(info_.step - first_step_) * config_.batch / std::max(r.seconds, 1e-9);
+  r.early_stop = early_stop_;
   return r;
 }
 
@@ -164,8 +185,9 @@ bool TrainingRun::run_epoch() {
   submitted_ = read_ = info_.step;
   epoch_loss_sum_ = 0;
   epoch_loss_count_ = 0;
-  stopped_ = !submit_until(end_step);
+  stopped_ = !submit_epoch(end_step);
   retire_submits(true);
+  check_finite();
   if (live_) live_->settle();
   const double train_seconds = seconds_since(start) - (paused_seconds() - paused_before);  // validation apart
   info_ = position();
@@ -178,8 +200,45 @@ bool TrainingRun::run_epoch() {
   return complete;
 }
 
-// The epoch's permutation (or, streaming, the order the shards are packed in) and the step state it starts
-// from: the only uploads of a resident epoch.
+// --save-every N: the submits end at each multiple of N, and once those steps are read the checkpoint holds
+// exactly that position (the next batch of this epoch's permutation, the optimizer state, the schedule).
+bool TrainingRun::submit_epoch(uint64_t end_step) {
+  const uint64_t every = config_.control.save_every;
+  while (submitted_ < end_step) {
+    const uint64_t next_save = every ? (submitted_ / every + 1) * every : UINT64_MAX;
+    if (!submit_until(std::min(end_step, next_save))) return false;
+    if (next_save >= end_step) break;  // the epoch's end saves anyway
+    retire_submits(true);
+    check_finite();
+    write_checkpoint(device_, config_, position(), log_);
+  }
+  return true;
+}
+
+void TrainingRun::check_finite() const {
+  const std::optional<BadStep> bad = device_.programs.bad_step();
+  if (!bad) return;
+  std::string where = "the loss";
+  if (bad->index) {
+    where = "the gradient of a parameter";
+    for (const Param& p : device_.model.params())
+      if (*bad->index >= p.value.offset / 4 && *bad->index < p.value.offset / 4 + p.count)
+        where = "the gradient of " + p.name;
+  }
+  throw TrainingFault("step " + std::to_string(uint64_t{bad->step} + 1) + ": " + where +
+                      " is not finite (NaN or infinity); training stopped before that step's update, the "
+                      "checkpoint on disk is untouched; try a lower --lr (now " +
+                      general_number(config_.lr) + ")");
+}
+
+float TrainingRun::lr_at(uint64_t step) const {
+  if (epoch_lrs_.empty()) return config_.lr;
+  const uint64_t b = step >= epoch_first_step_ ? step - epoch_first_step_ : 0;
+  return epoch_lrs_[std::min<uint64_t>(b, epoch_lrs_.size() - 1)];
+}
+
+// The epoch's permutation (or, streaming, the order the shards are packed in), its learning rates and the
+// step state it starts from: the only uploads of a resident epoch.
 void TrainingRun::write_epoch_state(uint32_t epoch) {
   auto perm = epoch_permutation(setup_.train_count, config_.seed, epoch, config_.shuffle);
   if (device_.stream)  // the step reads the ring through the identity; the host packs in this order
@@ -190,7 +249,14 @@ void TrainingRun::write_epoch_state(uint32_t epoch) {
   state.step = static_cast<uint32_t>(info_.step);
   state.batch = info_.batch_in_epoch;
   state.set_seed(config_.seed);
-  state.lr = config_.lr;
+  epoch_first_step_ = info_.step - info_.batch_in_epoch;
+  const ScheduleShape shape{config_.lr, total_steps_, config_.epochs};
+  epoch_lrs_.resize(device_.programs.learning_rate_count());
+  for (uint32_t b = 0; b < epoch_lrs_.size(); ++b)
+    epoch_lrs_[b] =
+        scheduled_lr(config_.control.schedule, shape, info_.control_state, epoch_first_step_ + b, epoch);
+  device_.ctx.write(device_.programs.learning_rates(), epoch_lrs_.data(), epoch_lrs_.size() * 4);
+  state.lr = lr_at(info_.step);
   state.noise = live_ ? live_->noise() : config_.noise;
   state.epoch = epoch;
   device_.ctx.write(device_.programs.state(), &state, sizeof state);
@@ -207,6 +273,7 @@ bool TrainingRun::submit_until(uint64_t end_step) {
     submit_next(end_step);
     if (!pacer_.calibrated()) retire_submits(true);  // the first submits are timed alone
     retire_submits(false);
+    check_finite();
   }
   return true;
 }
@@ -255,13 +322,40 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   summary.step = info_.step;
   summary.train_loss = epoch_loss_count_ ? epoch_loss_sum_ / double(epoch_loss_count_) : NAN;
   if (config_.validate) summary.val_loss = run_validation(device_);
-  summary.seconds = seconds_since(start);
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
+  summary.lr = lr_at(info_.step ? info_.step - 1 : 0);
+  summary.complete = complete;
+  // Only a complete epoch counts for --save-best, early stopping and the plateau (a resumed partial epoch
+  // would otherwise count twice); its decisions are in the checkpoint written next.
+  EpochDecision decision;
+  if (complete && summary.val_loss)
+    decision = observe_validation(config_.control, info_.control_state, *summary.val_loss);
+  summary.new_best = decision.new_best && config_.control.save_best;
   if (complete || stopped_ || info_.step == total_steps_)
-    log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss});
+    log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr});
   const Programs::Preview samples = write_epoch_files(device_, setup_, info_, log_);
+  summary.seconds = seconds_since(start);
+  apply_decision(decision, summary);
+  if (complete || stopped_ || info_.step == total_steps_)
+    history_.add({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, summary.seconds,
+                  summary.images_per_s});
   for (TrainHook* hook : hooks_) hook->on_epoch_end(summary, samples);
   last_val_loss_ = summary.val_loss;
+}
+
+void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSummary& summary) {
+  const TrainControl& c = config_.control;
+  if (summary.new_best) write_checkpoint(device_, config_, info_, log_, "best.safetensors");
+  if (decision.lr_dropped)
+    note("plateau: val loss did not improve for " + std::to_string(c.schedule.patience) + " epochs; lr now " +
+         general_number(scheduled_lr(c.schedule, {config_.lr, total_steps_, config_.epochs},
+                                     info_.control_state, info_.step, info_.epoch)));
+  if (decision.stop) {
+    early_stop_ = "early stopping: val loss did not improve by more than " + general_number(c.min_delta) +
+                  " for " + std::to_string(*c.early_stopping) + " epochs (best " +
+                  general_number(info_.control_state.best_val) + ")";
+    stopped_ = true;
+  }
 }
 
 RunInfo TrainingRun::position() const {
@@ -285,6 +379,7 @@ TrainProgress TrainingRun::progress() const {
           read_ - uint64_t{info_.epoch} * steps_per_epoch_,
           steps_per_epoch_,
           log_.steps().back().loss,
+          lr_at(read_ ? read_ - 1 : 0),
           done_here * config_.batch / std::max(elapsed, 1e-9),
           elapsed / std::max(done_here, 1.0) * double(total_steps_ - read_)};
 }

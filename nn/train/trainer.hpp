@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "base/error.hpp"
 #include "nn/data/dataset.hpp"
+#include "nn/train/control.hpp"
 #include "nn/train/defaults.hpp"
 
 namespace vkae::rt {
@@ -19,6 +21,12 @@ namespace vkae::nn {
 
 class LiveFeed;
 struct ModelSpec;
+
+// A run that cannot go on for a reason of its own making (a non-finite step): one line, nothing written.
+class TrainingFault : public Error {
+ public:
+  using Error::Error;
+};
 
 struct TrainConfig {
   std::string dataset = "mnist";  // mnist | fashion | a folder of images
@@ -47,7 +55,8 @@ struct TrainConfig {
   bool data_staged = false;  // stream through staging and a copy even where the ring is host-visible (tests)
   // --holdout-class as typed (a class name); prepare_run resolves it.
   std::optional<std::string> holdout_name;
-  ImageOptions images;  // how a folder's images are read (its seed is `seed`)
+  ImageOptions images;   // how a folder's images are read (its seed is `seed`)
+  TrainControl control;  // optimizer, lr schedule, --save-every/--save-best, early stopping
 };
 
 struct TrainProgress {
@@ -55,6 +64,7 @@ struct TrainProgress {
   uint64_t step = 0;               // optimizer steps done in total
   uint64_t epoch_step = 0, epoch_steps = 0;
   float loss = 0;  // latest train loss
+  float lr = 0;    // the latest step's learning rate
   double images_per_s = 0;
   double eta_s = 0;  // for the whole run
 };
@@ -66,6 +76,9 @@ struct EpochSummary {
   std::optional<double> val_loss;  // test BCE (noisy input vs clean target)
   double seconds = 0;              // the whole epoch, validation and checkpoint included
   double images_per_s = 0;         // training steps only
+  float lr = 0;                    // the epoch's last step's learning rate
+  bool complete = true;            // false: cut short by --steps or a stop
+  bool new_best = false;           // the lowest validation loss so far (--save-best wrote best.safetensors)
 };
 
 struct TrainCallbacks {
@@ -87,6 +100,7 @@ struct TrainResult {
   double seconds = 0;
   double images_per_s = 0;
   std::string device;
+  std::string early_stop;  // why early stopping ended the run ("" = it did not)
 };
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);

@@ -62,9 +62,15 @@ enum class Kind { Adam, Sgd, SgdMomentum };
 // after the host wrote that step's gradients, step number and learning rate. Compares every step.
 // Parameters start in [-p0, p0]: small ones make the tolerance resolve the update itself (lr-sized), so an
 // inaccurate bias correction cannot hide under the rounding of a parameter near 1.
-void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const char* what, float p0 = 1.0f) {
-  const AdamConfig adam{};
-  const SgdConfig sgd{0.9f};
+// `wd` is the weight decay (decoupled: AdamW's form; the SGD shaders have only the L2 form).
+struct Decay {
+  float wd = 0;
+  bool decoupled = false;
+};
+void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const char* what, float p0 = 1.0f,
+                 Decay decay = {}) {
+  const AdamConfig adam{0.9f, 0.999f, 1e-7f, decay.wd, decay.decoupled};
+  const SgdConfig sgd{0.9f, decay.wd};
   auto params = test::random_floats(count, 1, -p0, p0), m = std::vector<float>(count, 0.0f), v = m;
   if (first_step > 0) {  // moments as a long run leaves them
     m = test::random_floats(count, 2, -0.1f, 0.1f);
@@ -78,7 +84,7 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
   rt::Recorder& rec = list.begin();
   if (kind == Kind::Adam)
     record_adam(rec, pb.view(), gb.view(), mb.view(), vb.view(), sb.view(), count, adam);
-  if (kind == Kind::Sgd) record_sgd(rec, pb.view(), gb.view(), sb.view(), count);
+  if (kind == Kind::Sgd) record_sgd(rec, pb.view(), gb.view(), sb.view(), count, sgd);
   if (kind == Kind::SgdMomentum)
     record_sgd_momentum(rec, pb.view(), gb.view(), mb.view(), sb.view(), count, sgd);
   list.end();
@@ -98,13 +104,15 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
     std::vector<double> p_scale(count), m_scale(count), v_scale(count);
     const double mu = kind == Kind::Adam ? adam.beta1 : sgd.momentum,
                  gain = kind == Kind::Adam ? 1 - mu : 1.0;
+    std::vector<double> g_scale(count);  // the gradient the update sees: L2 decay adds wd |p|
     for (size_t i = 0; i < count; ++i) {
-      m_scale[i] = mu * std::abs(m[i]) + gain * std::abs(grads[i]);
-      v_scale[i] = adam.beta2 * v[i] + (1 - double(adam.beta2)) * double(grads[i]) * grads[i];
+      g_scale[i] = std::abs(grads[i]) + (decay.decoupled ? 0.0 : decay.wd * std::abs(params[i]));
+      m_scale[i] = mu * std::abs(m[i]) + gain * g_scale[i];
+      v_scale[i] = adam.beta2 * v[i] + (1 - double(adam.beta2)) * g_scale[i] * g_scale[i];
       p_scale[i] = std::abs(params[i]);
     }
     if (kind == Kind::Adam) adam_ref<float>(params, grads, m, v, state.step, state.lr, adam);
-    if (kind == Kind::Sgd) sgd_ref<float>(params, grads, state.lr);
+    if (kind == Kind::Sgd) sgd_ref<float>(params, grads, state.lr, sgd);
     if (kind == Kind::SgdMomentum) sgd_momentum_ref<float>(params, grads, m, state.lr, sgd);
     // The reference computes each step in double from the same float state, so only this step's float
     // arithmetic differs: 1e-6 of the size of the terms (an ulp is 1.2e-7).
@@ -114,7 +122,7 @@ void check_steps(Kind kind, size_t count, uint32_t first_step, int steps, const 
     const double t = double(state.step) + 1, c1 = 1 - std::pow(double(adam.beta1), t),
                  c2 = 1 - std::pow(double(adam.beta2), t);
     for (size_t i = 0; i < count; ++i) {
-      double move = double(state.lr) * std::abs(grads[i]);
+      double move = double(state.lr) * g_scale[i];
       if (kind == Kind::SgdMomentum) move = double(state.lr) * m_scale[i];
       if (kind == Kind::Adam)
         move = double(state.lr) * (m_scale[i] / c1) / (std::sqrt(double(v[i]) / c2) + adam.eps);
@@ -157,6 +165,54 @@ TEST_F(OptimizerGpu, SgdForwardMatchesReference) {
 }
 TEST_F(OptimizerGpu, SgdMomentumForwardMatchesReference) {
   check_steps(Kind::SgdMomentum, 100003, 0, 4, "sgd_momentum_step");
+}
+
+// Weight decay: PyTorch's L2 form (Adam, SGD, momentum) and AdamW's decoupled one, against the references.
+// A large wd (0.5) so the decay term is far above the tolerance and a shader that ignored it would fail.
+TEST_F(OptimizerGpu, AdamL2WeightDecayMatchesReference) {
+  check_steps(Kind::Adam, 10007, 0, 3, "adam_step wd", 1.0f, {0.5f, false});
+}
+TEST_F(OptimizerGpu, AdamWDecoupledWeightDecayMatchesReference) {
+  check_steps(Kind::Adam, 10007, 7, 3, "adamw_step", 1.0f, {0.5f, true});
+}
+TEST_F(OptimizerGpu, SgdWeightDecayMatchesReference) {
+  check_steps(Kind::Sgd, 10007, 0, 3, "sgd_step wd", 1.0f, {0.5f, false});
+}
+TEST_F(OptimizerGpu, SgdMomentumWeightDecayMatchesReference) {
+  check_steps(Kind::SgdMomentum, 10007, 0, 3, "sgd_momentum_step wd", 1.0f, {0.5f, false});
+}
+
+TEST(OptimizerReference, WeightDecayFormsDiffer) {
+  // One Adam step from zero moments moves by ~lr sign(g'): L2 changes g' itself, AdamW shrinks p first.
+  std::vector<double> p1 = {2.0}, p2 = p1, g = {0.1}, m1(1), v1(1), m2(1), v2(1);
+  adam_ref<double>(p1, g, m1, v1, 0, 0.01f, {0.9f, 0.999f, 1e-7f, 1.0f, false});
+  adam_ref<double>(p2, g, m2, v2, 0, 0.01f, {0.9f, 0.999f, 1e-7f, 1.0f, true});
+  const double gain = 1 - double(0.9f);
+  EXPECT_NEAR(m1[0], gain * (0.1 + 2.0), 1e-12);  // g' = g + wd p
+  EXPECT_NEAR(m2[0], gain * 0.1, 1e-12);          // the moments never see the decay
+  EXPECT_NEAR(p2[0], 2.0 * (1 - double(0.01f)) - double(0.01f) * 0.1 / (0.1 + double(1e-7f)), 1e-12);
+}
+
+// A halted step state (a non-finite step was flagged) leaves every optimizer's buffers bit for bit as they
+// were, whatever the gradients hold.
+TEST_F(OptimizerGpu, HaltedStateMovesNothing) {
+  const size_t count = 1000;
+  const auto params = test::random_floats(count, 5), grads = test::random_floats(count, 6),
+             moments = test::random_floats(count, 7, 0.0f, 0.1f);
+  auto pb = test::upload(params), gb = test::upload(grads), mb = test::upload(moments),
+       vb = test::upload(moments);
+  StepState halted;
+  halted.halted = 1;
+  auto sb = upload_state(halted);
+  test::ctx().run_now([&](rt::Recorder& rec) {
+    record_adam(rec, pb.view(), gb.view(), mb.view(), vb.view(), sb.view(), count,
+                {0.9f, 0.999f, 1e-7f, 0.1f});
+    record_sgd(rec, pb.view(), gb.view(), sb.view(), count, {0.9f, 0.1f});
+    record_sgd_momentum(rec, pb.view(), gb.view(), mb.view(), sb.view(), count);
+  });
+  EXPECT_EQ(test::download(pb), params);
+  EXPECT_EQ(test::download(mb), moments);
+  EXPECT_EQ(test::download(vb), moments);
 }
 
 TEST_F(OptimizerGpu, AdamForwardZeroGradientsLeaveParamsOnStepOne) {
