@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/control_options.hpp"
 #include "app/options.hpp"
 #include "app/progress.hpp"
 #include "app/run_output.hpp"
@@ -58,7 +59,7 @@ std::vector<Option<S>> model_and_schedule_options(const nn::TrainConfig& d) {
                      [](S& s, std::string_view v) { s.command.config.holdout_name = str(v); }),
       integer_option<S, uint32_t>("--batch", 1, "images per step (default " + std::to_string(d.batch) + ")",
                                   [](S& s, uint32_t v) { s.command.config.batch = v; }),
-      number_option<S>("--lr", false, "Adam learning rate (default " + general(d.lr) + ")",
+      number_option<S>("--lr", false, "learning rate (default " + general(d.lr) + ")",
                        [](S& s, float v) { s.command.config.lr = v; }),
       number_option<S>("--noise", true,
                        "denoising noise: input clip(x + F*N(0,1), 0, 1); 0 = plain autoencoder (default " +
@@ -125,9 +126,12 @@ Spec<S> train_spec() {
       "folder: checkpoint.safetensors, metrics.jsonl, loss.png, samples.png.",
       {},
       set_positional_dataset,
-      "Ctrl-C stops after the current steps and saves the checkpoint (exit code 130); a second Ctrl-C\n"
-      "quits at once. Continue a run with --resume RUN/checkpoint.safetensors."};
-  for (auto group : {model_and_schedule_options(d), run_options(), image_options<S>(), viewer_options()})
+      "Ctrl-C, SIGTERM or SIGHUP stops after the current steps and saves the checkpoint (exit code 130,\n"
+      "143, 129); a second one quits at once. Continue a run with --resume RUN/checkpoint.safetensors.\n"
+      "Every epoch also writes history.csv (epoch, step, loss, val_loss,\n"
+      "lr, seconds, images/s); a non-finite loss or gradient stops the run with the step and the layer."};
+  for (auto group : {model_and_schedule_options(d), optimizer_options<S>(), schedule_options<S>(),
+                     callback_options<S>(), run_options(), image_options<S>(), viewer_options()})
     spec.options.insert(spec.options.end(), group.begin(), group.end());
   spec.finish = [](S& s) {
     if (s.dataset) s.command.config.dataset = *s.dataset;
@@ -174,19 +178,20 @@ int run_train(const TrainCommand& command, const Console& console) {
 
   const bool stopped = sigint.stop_requested();
   const bool viewer_stop = !stopped && report.stop_requested;
-  out << (stopped       ? "stopped by Ctrl-C after "
-          : viewer_stop ? "stopped from the viewer after "
-                        : "done: ")
+  out << (stopped       ? "stopped by " + sigint.signal_name() + " after "
+          : viewer_stop ? std::string("stopped from the viewer after ")
+                        : std::string("done: "))
       << result.steps << " steps, " << result.epochs_done << " epochs in " << fixed(result.seconds, 1)
       << " s (" << format_rate(result.images_per_s) << ")";
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
+  if (!result.early_stop.empty()) out << "\n" << result.early_stop;
   out << "\noutputs in " << result.out.string() << "/\n";
   print_folder(out, result.out);
   const fs::path checkpoint = result.out / "checkpoint.safetensors";
   if (stopped) out << "continue with: vkae train --resume " << checkpoint.string() << "\n";
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
-  return stopped ? kExitInterrupted : kExitOk;
+  return stopped ? sigint.exit_code() : kExitOk;
 }
 
 }  // namespace
@@ -194,6 +199,19 @@ int run_train(const TrainCommand& command, const Console& console) {
 CommandEntry train_entry() {
   return spec_entry<train_spec, run_train>("train [" + nn::dataset_name_list("|", "|") + "]",
                                            "train a model and write a run folder");
+}
+
+// What differs from plain Adam at a constant rate, for the start-up line.
+static std::string format_control(const nn::TrainControl& c) {
+  std::ostringstream out;
+  if (c.optimizer.kind != nn::OptimizerKind::Adam) out << ", optimizer " << nn::optimizer_name(c.optimizer.kind);
+  if (c.optimizer.weight_decay != 0) out << ", weight decay " << c.optimizer.weight_decay;
+  if (c.schedule.kind != nn::LrScheduleKind::Constant) out << ", lr schedule " << nn::schedule_name(c.schedule.kind);
+  if (c.schedule.warmup) out << ", warm-up " << c.schedule.warmup << " steps";
+  if (c.save_every) out << ", checkpoint every " << c.save_every << " steps";
+  if (c.save_best) out << ", keeping best.safetensors";
+  if (c.early_stopping) out << ", early stopping after " << *c.early_stopping << " epochs";
+  return out.str();
 }
 
 std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
@@ -204,6 +222,7 @@ std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
   out << ", seed " << c.seed;
   if (c.steps) out << ", at most " << *c.steps << " steps";
   if (c.limit) out << ", first " << *c.limit << " images";
+  out << format_control(c.control);
   if (c.resume) out << "; settings from " << c.resume->string();
   return out.str();
 }

@@ -226,8 +226,8 @@ void TrainingRun::check_finite() const {
         where = "the gradient of " + p.name;
   }
   throw TrainingFault("step " + std::to_string(uint64_t{bad->step} + 1) + ": " + where +
-                      " is not finite (NaN or infinity); training stopped before that step's update, the "
-                      "checkpoint on disk is untouched; try a lower --lr (now " +
+                      " is not finite (NaN or infinity); stopped before its update, nothing written "
+                      "since the last checkpoint; try a lower --lr (now " +
                       general_number(config_.lr) + ")");
 }
 
