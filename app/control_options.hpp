@@ -21,10 +21,11 @@ std::vector<Option<S>> optimizer_options() {
          if (!kind) bad_value(flag, v, nn::kOptimizerNames);
          s.command.config.control.optimizer.kind = *kind;
        }},
-      number_option<S>("--weight-decay", true,
-                       "weight decay: added to the gradient as wd*p (adam, sgd, momentum; PyTorch's form), or "
-                       "p *= 1 - lr*wd (adamw) (default 0)",
-                       [](S& s, float v) { s.command.config.control.optimizer.weight_decay = v; }),
+      number_option<S>(
+          "--weight-decay", true,
+          "weight decay: added to the gradient as wd*p (adam, sgd, momentum; PyTorch's form), or "
+          "p *= 1 - lr*wd (adamw) (default 0)",
+          [](S& s, float v) { s.command.config.control.optimizer.weight_decay = v; }),
       number_option<S>("--momentum", true, "momentum's factor, in [0, 1) (default 0.9)",
                        [](S& s, float v) { s.command.config.control.optimizer.momentum = v; }),
   };
@@ -43,8 +44,9 @@ std::vector<Option<S>> schedule_options() {
        }},
       integer_option<S, uint64_t>("--warmup", 0, "steps of linear warm-up to --lr (default 0)",
                                   [](S& s, uint64_t v) { s.command.config.control.schedule.warmup = v; }),
-      integer_option<S, uint32_t>("--lr-step-epochs", 1, "step schedule's period (default: a third of --epochs)",
-                                  [](S& s, uint32_t v) { s.command.config.control.schedule.step_epochs = v; }),
+      integer_option<S, uint32_t>(
+          "--lr-step-epochs", 1, "step schedule's period (default: a third of --epochs)",
+          [](S& s, uint32_t v) { s.command.config.control.schedule.step_epochs = v; }),
       number_option<S>("--lr-gamma", false, "step and plateau schedules' factor, in (0, 1) (default 0.1)",
                        [](S& s, float v) { s.command.config.control.schedule.gamma = v; }),
       integer_option<S, uint32_t>("--lr-patience", 1, "plateau schedule's patience in epochs (default 2)",
@@ -69,8 +71,7 @@ std::vector<Option<S>> callback_options() {
                                   "stop after P epochs without a val loss lower than the best by more than "
                                   "--min-delta (default: off)",
                                   [](S& s, uint32_t v) { s.command.config.control.early_stopping = v; }),
-      number_option<S>("--min-delta", true,
-                       "the improvement early stopping and plateau count (default 0)",
+      number_option<S>("--min-delta", true, "the improvement early stopping and plateau count (default 0)",
                        [](S& s, float v) { s.command.config.control.min_delta = v; }),
   };
 }

@@ -21,7 +21,7 @@ class SigintGuard {
 
  private:
   static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction previous_[3] {};
+  struct sigaction previous_[3]{};
   bool installed_[3] = {};
 };
 

@@ -204,9 +204,11 @@ CommandEntry train_entry() {
 // What differs from plain Adam at a constant rate, for the start-up line.
 static std::string format_control(const nn::TrainControl& c) {
   std::ostringstream out;
-  if (c.optimizer.kind != nn::OptimizerKind::Adam) out << ", optimizer " << nn::optimizer_name(c.optimizer.kind);
+  if (c.optimizer.kind != nn::OptimizerKind::Adam)
+    out << ", optimizer " << nn::optimizer_name(c.optimizer.kind);
   if (c.optimizer.weight_decay != 0) out << ", weight decay " << c.optimizer.weight_decay;
-  if (c.schedule.kind != nn::LrScheduleKind::Constant) out << ", lr schedule " << nn::schedule_name(c.schedule.kind);
+  if (c.schedule.kind != nn::LrScheduleKind::Constant)
+    out << ", lr schedule " << nn::schedule_name(c.schedule.kind);
   if (c.schedule.warmup) out << ", warm-up " << c.schedule.warmup << " steps";
   if (c.save_every) out << ", checkpoint every " << c.save_every << " steps";
   if (c.save_best) out << ", keeping best.safetensors";
