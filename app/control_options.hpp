@@ -14,7 +14,7 @@ namespace vkae::app::cli {
 template <typename S>
 std::vector<Option<S>> optimizer_options() {
   return {
-      {"--optimizer", "adam|adamw|sgd|momentum", nn::kOptimizerNames,
+      {"--optimizer", "NAME", nn::kOptimizerNames,
        "adam, adamw (decoupled weight decay), sgd, or momentum (SGD with momentum) (default adam)",
        [](S& s, std::string_view flag, std::string_view v) {
          const auto kind = nn::optimizer_from_name(v);
@@ -34,7 +34,7 @@ std::vector<Option<S>> optimizer_options() {
 template <typename S>
 std::vector<Option<S>> schedule_options() {
   return {
-      {"--lr-schedule", "constant|step|cosine|plateau", nn::kScheduleNames,
+      {"--lr-schedule", "NAME", nn::kScheduleNames,
        "constant; step (x --lr-gamma every --lr-step-epochs); cosine (to --min-lr at the run's end); plateau "
        "(x --lr-gamma after --lr-patience epochs without a better val loss) (default constant)",
        [](S& s, std::string_view flag, std::string_view v) {

@@ -14,6 +14,7 @@
 #include "app/text.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/model/spec.hpp"
+#include "runtime/vulkan_error.hpp"
 #include "viewer/viewer.hpp"
 
 namespace vkae::app {
@@ -149,8 +150,10 @@ int run_train(const TrainCommand& command, const Console& console) {
   SigintGuard sigint;
   nn::TrainCallbacks callbacks;
   // The start-up line from the settings the run really uses (a resumed run's come from its checkpoint).
+  fs::path run_out = c.out;
   callbacks.on_start = [&](const nn::TrainConfig& effective, const nn::ModelSpec& spec) {
     out << format_train_start(effective, spec.denoising) << std::endl;
+    run_out = effective.out;
   };
   callbacks.on_progress = [&](const nn::TrainProgress& p) { printer.progress(p); };
   callbacks.on_epoch = [&](const nn::EpochSummary& s) { printer.epoch(s); };
@@ -169,8 +172,17 @@ int run_train(const TrainCommand& command, const Console& console) {
     } else {
       result = nn::train(c, callbacks);  // never touches GLFW: no display needed
     }
-  } catch (...) {
+  } catch (const rt::VulkanError& e) {
     printer.finish();  // the error line must not land on the bar
+    if (e.result() != VK_ERROR_DEVICE_LOST) throw;
+    const fs::path checkpoint = run_out / "checkpoint.safetensors";
+    throw Error(
+        "the Vulkan device was lost (VK_ERROR_DEVICE_LOST: a driver reset, a GPU fault or a hang); "
+        "nothing was written after the last checkpoint; " +
+        (fs::exists(checkpoint) ? "continue with vkae train --resume " + checkpoint.string()
+                                : std::string("no checkpoint had been written yet")));
+  } catch (...) {
+    printer.finish();
     throw;
   }
   printer.finish();

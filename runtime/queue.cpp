@@ -2,6 +2,7 @@
 #include "runtime/queue.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include "runtime/device.hpp"
@@ -12,6 +13,7 @@ namespace vkae::rt {
 Submitter::Submitter(const Device& device, uint32_t max_in_flight) : device_(&device) {
   if (max_in_flight == 0) throw Error("Submitter needs at least one slot");
   slots_.resize(max_in_flight);
+  if (const char* n = std::getenv("VKAE_FAULT_DEVICE_LOST")) lost_from_ = std::strtoull(n, nullptr, 10);
   for (Slot& s : slots_) {
     VkFenceCreateInfo info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     VkFence fence = VK_NULL_HANDLE;
@@ -35,6 +37,7 @@ void Submitter::retire(Slot& slot, bool block) {
                    ? vkWaitForFences(device_->get(), 1, &fence, VK_TRUE, std::numeric_limits<uint64_t>::max())
                    : vkGetFenceStatus(device_->get(), fence);
   if (r == VK_NOT_READY || r == VK_TIMEOUT) return;
+  if (lost_from_ && slot.ticket >= lost_from_) r = VK_ERROR_DEVICE_LOST;  // the injected fault
   VKAE_CHECK(r);
   VKAE_CHECK(vkResetFences(device_->get(), 1, &fence));
   // Submits finish in order on one queue, so this ticket being done means every earlier one is too.

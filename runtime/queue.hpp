@@ -39,6 +39,9 @@ class Submitter {
   std::vector<Slot> slots_;
   uint64_t next_ = 1;
   uint64_t finished_ = 0;  // every ticket <= this is done
+  // VKAE_FAULT_DEVICE_LOST=N (tests only): from the Nth submit on, every fence reports VK_ERROR_DEVICE_LOST,
+  // as a lost device's do. 0 = off.
+  uint64_t lost_from_ = 0;
 };
 
 }  // namespace vkae::rt

@@ -16,11 +16,14 @@
 namespace vkae::test {
 
 Outcome run_vkae(const std::string& args, bool validation) {
+  return run_vkae_after(validation ? "VKAE_VALIDATION=1 " : "", args);
+}
+
+Outcome run_vkae_after(const std::string& prefix, const std::string& args) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("vkae-run-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const std::string env = validation ? "VKAE_VALIDATION=1 " : "";
-  const std::string cmd = env + VKAE_BINARY + " " + args + " >" + (dir / "out").string() + " 2>" +
+  const std::string cmd = prefix + VKAE_BINARY + " " + args + " >" + (dir / "out").string() + " 2>" +
                           (dir / "err").string() + " </dev/null";
   const int status = std::system(cmd.c_str());
   Outcome r;
