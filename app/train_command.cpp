@@ -195,6 +195,7 @@ int run_train(const TrainCommand& command, const Console& console) {
   print_folder(out, result.out);
   const fs::path checkpoint = result.out / "checkpoint.safetensors";
   if (stopped) out << "continue with: vkae train --resume " << checkpoint.string() << "\n";
+  if (c.tensorboard) out << "plots in TensorBoard: tensorboard --logdir " << result.out.string() << "\n";
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
   return stopped ? sigint.exit_code() : kExitOk;
 }
