@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include "app/control_options.hpp"
 #include "app/options.hpp"
@@ -93,6 +94,9 @@ std::vector<Option<S>> run_options() {
       data_option<S>(),
       switch_option<S>("--no-val", "skip validation on the test split at each epoch end (default: validate)",
                        [](S& s) { s.command.config.validate = false; }),
+      switch_option<S>("--no-tensorboard",
+                       "write no TensorBoard event files (default: RUN/train/ and RUN/validation/)",
+                       [](S& s) { s.command.config.tensorboard = false; }),
       integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
                                   [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
       size_option<S>("--data-budget",
@@ -124,7 +128,8 @@ Spec<S> train_spec() {
       "vkae train [" + nn::dataset_name_list("|", "|") +
           "|FOLDER] [options]\n       vkae --train mnist [options]",
       "Trains an autoencoder on the dataset (default mnist) through Vulkan compute and writes the run\n"
-      "folder: checkpoint.safetensors, metrics.jsonl, loss.png, samples.png.",
+      "folder: checkpoint.safetensors, metrics.jsonl, loss.png, samples.png, and TensorBoard event files\n"
+      "in train/ and validation/ (tensorboard --logdir RUN).",
       {},
       set_positional_dataset,
       "Ctrl-C, SIGTERM or SIGHUP stops after the current steps and saves the checkpoint (exit code 130,\n"
@@ -202,15 +207,48 @@ int run_train(const TrainCommand& command, const Console& console) {
   print_folder(out, result.out);
   const fs::path checkpoint = result.out / "checkpoint.safetensors";
   if (stopped) out << "continue with: vkae train --resume " << checkpoint.string() << "\n";
+  if (c.tensorboard) out << "plots in TensorBoard: tensorboard --logdir " << result.out.string() << "\n";
   out << "evaluate with: vkae eval --checkpoint " << checkpoint.string() << std::endl;
   return stopped ? sigint.exit_code() : kExitOk;
+}
+
+// The table's parse, then the command line itself into the config, for TensorBoard's text.
+ParsedCommand parse_train(std::span<const std::string_view> args) {
+  ParsedCommand parsed = parse_spec<train_spec, run_train>(args);
+  const TrainCommand* command = parsed.get_if<TrainCommand>();
+  if (!command) return parsed;  // --help
+  std::vector<std::string_view> words = {"vkae", "train"};
+  words.insert(words.end(), args.begin(), args.end());
+  TrainCommand filled = *command;
+  filled.config.command_line = shell_command_line(words);
+  return ParsedCommand(std::move(filled), &run_erased<TrainCommand, run_train>);
 }
 
 }  // namespace
 
 CommandEntry train_entry() {
-  return spec_entry<train_spec, run_train>("train [" + nn::dataset_name_list("|", "|") + "]",
-                                           "train a model and write a run folder");
+  CommandEntry entry = spec_entry<train_spec, run_train>("train [" + nn::dataset_name_list("|", "|") + "]",
+                                                         "train a model and write a run folder");
+  entry.parse = &parse_train;
+  return entry;
+}
+
+std::string shell_command_line(std::span<const std::string_view> words) {
+  std::string line;
+  for (const std::string_view w : words) {
+    if (!line.empty()) line += ' ';
+    const bool plain = !w.empty() && w.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789@%+=:,./_-") == std::string_view::npos;
+    if (plain) {
+      line += w;
+      continue;
+    }
+    line += '\'';  // '...' keeps everything but ' itself, written '\''
+    for (const char c : w) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
 }
 
 // What differs from plain Adam at a constant rate, for the start-up line.

@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "app/command_entry.hpp"
 #include "nn/train/trainer.hpp"
@@ -20,6 +22,10 @@ struct TrainCommand {
 };
 
 CommandEntry train_entry();
+
+// "vkae train mnist --out 'my run'": the words joined with spaces, each quoted for a POSIX shell where it
+// needs it (TrainConfig::command_line, filled by train's parse).
+std::string shell_command_line(std::span<const std::string_view> words);
 
 // The line `vkae train` starts with, from the effective config nn::train hands to on_start: "training dae on
 // mnist: 20 epochs, batch 128, lr 0.001, noise 0.5, seed 0", any step/image limit, and for a resumed run

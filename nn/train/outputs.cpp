@@ -1,4 +1,4 @@
-// metrics.jsonl, loss.png and samples.png.
+// metrics.jsonl, loss.png and the samples grid.
 #include "nn/train/outputs.hpp"
 
 #include <algorithm>
@@ -86,12 +86,12 @@ void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, c
   write_png(path, image.width, image.height, 3, image.pixels);
 }
 
-void write_samples_png(const std::filesystem::path& path, const std::vector<float>& noisy,
-                       const std::vector<float>& output, const std::vector<float>& clean, uint32_t rows,
-                       uint32_t height, uint32_t width, uint32_t channels, uint32_t scale) {
+SamplesGrid make_samples_grid(const std::vector<float>& noisy, const std::vector<float>& output,
+                              const std::vector<float>& clean, uint32_t rows, uint32_t height, uint32_t width,
+                              uint32_t channels, uint32_t scale) {
   const uint32_t gap = 4, cols = 3;
   const uint32_t W = cols * width * scale + (cols + 1) * gap, H = rows * height * scale + (rows + 1) * gap;
-  std::vector<uint8_t> pixels(size_t{W} * H * channels, 128);  // grey frame between images
+  SamplesGrid grid{W, H, channels, std::vector<uint8_t>(size_t{W} * H * channels, 128)};  // grey frame
   const std::vector<float>* panels[cols] = {&noisy, &output, &clean};
   const size_t plane = size_t{height} * width;
   for (uint32_t r = 0; r < rows; ++r)
@@ -103,10 +103,10 @@ void write_samples_png(const std::filesystem::path& path, const std::vector<floa
                 (*panels[c])[(size_t{r} * channels + k) * plane + size_t{y / scale} * width + x / scale];
             const uint32_t px = gap + c * (width * scale + gap) + x,
                            py = gap + r * (height * scale + gap) + y;
-            pixels[(size_t{py} * W + px) * channels + k] =
+            grid.pixels[(size_t{py} * W + px) * channels + k] =
                 static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
           }
-  write_png(path, W, H, channels, pixels);
+  return grid;
 }
 
 }  // namespace vkae::nn

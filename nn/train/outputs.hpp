@@ -1,5 +1,6 @@
 // What a run leaves in its folder besides the checkpoint: metrics.jsonl (deterministic: losses and
-// counters only, no wall times), loss.png and samples.png. Every file is written atomically.
+// counters only, no wall times), loss.png and samples.png's grid (samples.png and TensorBoard's image). Every
+// file is written atomically.
 #pragma once
 #include <filesystem>
 #include <optional>
@@ -40,10 +41,15 @@ class MetricsLog {
 };
 
 void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title);
+// The samples grid's pixels, [height, width, channels] interleaved as a PNG holds them.
+struct SamplesGrid {
+  uint32_t width = 0, height = 0, channels = 0;
+  std::vector<uint8_t> pixels;
+};
 // Rows: noisy | reconstruction | clean, one sample per row, each image [channels, height, width] (1 grey or
-// 3 RGB) scaled up `scale` times.
-void write_samples_png(const std::filesystem::path& path, const std::vector<float>& noisy,
-                       const std::vector<float>& output, const std::vector<float>& clean, uint32_t rows,
-                       uint32_t height, uint32_t width, uint32_t channels = 1, uint32_t scale = 3);
+// 3 RGB) scaled up `scale` times, on a grey frame.
+SamplesGrid make_samples_grid(const std::vector<float>& noisy, const std::vector<float>& output,
+                              const std::vector<float>& clean, uint32_t rows, uint32_t height, uint32_t width,
+                              uint32_t channels = 1, uint32_t scale = 3);
 
 }  // namespace vkae::nn

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "nn/io/png.hpp"
 #include "nn/train/checkpoint.hpp"
 
 namespace vkae::nn {
@@ -66,10 +67,16 @@ Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const
   run.programs.set_preview(0, config.noise, config.seed);
   run.submitter.wait(run.submitter.submit({&pv, 1}));
   Programs::Preview preview = run.programs.read_preview();
-  const auto images = static_cast<uint32_t>(preview.clean.size() / run.test_images.sample_pixels);
-  write_samples_png(config.out / "samples.png", preview.noisy, preview.output, preview.clean, images,
-                    setup.test_set.rows, setup.test_set.cols, setup.test_set.channels);
+  const SamplesGrid grid = samples_grid(setup, preview);
+  write_png(config.out / "samples.png", grid.width, grid.height, grid.channels, grid.pixels);
   return preview;
+}
+
+SamplesGrid samples_grid(const RunSetup& setup, const Programs::Preview& preview) {
+  const Dataset& d = setup.test_set;  // its samples are whole images: the crop is the training set's
+  const auto images = static_cast<uint32_t>(preview.clean.size() / d.sample_size());
+  return make_samples_grid(preview.noisy, preview.output, preview.clean, images, d.sample_rows(),
+                           d.sample_cols(), d.channels);
 }
 
 }  // namespace vkae::nn

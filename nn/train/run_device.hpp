@@ -46,5 +46,7 @@ double run_validation(RunDevice& run);
 // at the run's own noise and seed (always the same images). Returns that preview (the viewer shows it too).
 Programs::Preview write_epoch_files(RunDevice& run, const RunSetup& setup, const RunInfo& info,
                                     const MetricsLog& log);
+// samples.png's picture of a preview of the run's test images.
+SamplesGrid samples_grid(const RunSetup& setup, const Programs::Preview& preview);
 
 }  // namespace vkae::nn

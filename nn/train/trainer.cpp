@@ -19,6 +19,7 @@
 #include "nn/train/run_device.hpp"
 #include "nn/train/run_setup.hpp"
 #include "nn/train/submit_pacer.hpp"
+#include "nn/train/tensorboard_hook.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -96,6 +97,7 @@ class TrainingRun final : public RunControl {
   SubmitPacer pacer_;
   CallbackHook callback_hook_;
   std::optional<LiveSession> live_;
+  std::optional<TensorboardHook> tensorboard_;
   std::vector<TrainHook*> hooks_;
   uint64_t submitted_ = 0, read_ = 0;  // steps submitted and read back, in total
   double epoch_loss_sum_ = 0;
@@ -137,6 +139,8 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
   val_state.noise = config_.noise;
   device_.ctx.write(device_.programs.validation_state(), &val_state, sizeof val_state);
   hooks_.push_back(&callback_hook_);
+  if (config_.tensorboard)  // StepRecord's steps count from 1, lr_at's from 0
+    hooks_.push_back(&tensorboard_.emplace(setup, [this](uint64_t step) { return lr_at(step - 1); }));
   if (lent.live) hooks_.push_back(&live_.emplace(*lent.live, device_, setup, pacer_, *this));
   steps_per_epoch_ = setup.train_count / config_.batch;  // drop_last: every step sees a full batch
   total_steps_ = std::min<uint64_t>(config_.steps.value_or(UINT64_MAX), steps_per_epoch_ * config_.epochs);

@@ -1,6 +1,7 @@
 // Training: what `vkae train` calls. The trainer owns
 // the device-resident dataset, the model, the recorded step and the submit loop; it reports progress through
-// callbacks and writes checkpoint.safetensors, metrics.jsonl, loss.png and samples.png into the run folder.
+// callbacks and writes checkpoint.safetensors, metrics.jsonl, loss.png and samples.png into the run folder,
+// and TensorBoard's event files into its train/ and validation/.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -55,7 +56,11 @@ struct TrainConfig {
   bool data_staged = false;  // stream through staging and a copy even where the ring is host-visible (tests)
   // --holdout-class as typed (a class name); prepare_run resolves it.
   std::optional<std::string> holdout_name;
-  ImageOptions images;   // how a folder's images are read (its seed is `seed`)
+  ImageOptions images;  // how a folder's images are read (its seed is `seed`)
+  // TensorBoard event files in the run folder's train/ and validation/ (--no-tensorboard: none), and the
+  // command line they record as text ("" = none given; the app fills it from argv).
+  bool tensorboard = true;
+  std::string command_line;
   TrainControl control;  // optimizer, lr schedule, --save-every/--save-best, early stopping
 };
 

@@ -587,5 +587,15 @@ TEST(CliTable, EveryEntryHasItsHelpOverviewLineAndName) {
             "summary, help");
 }
 
+// --no-tensorboard, and the command line recorded for TensorBoard's text: quoted for a POSIX shell.
+TEST(Cli, TrainRecordsItsCommandLineAndCanSkipTensorboard) {
+  EXPECT_TRUE(train_config({"train"}).tensorboard);
+  EXPECT_FALSE(train_config({"train", "--no-tensorboard"}).tensorboard);
+  EXPECT_EQ(train_config({"train", "fashion", "--epochs=3"}).command_line, "vkae train fashion --epochs=3");
+  EXPECT_EQ(train_config({"--train", "--out", "my run"}).command_line, "vkae train --out 'my run'");
+  const std::vector<std::string_view> words = {"vkae", "it's", "", "a/b_c-1.5", "$HOME", "x*"};
+  EXPECT_EQ(shell_command_line(words), R"(vkae 'it'\''s' '' a/b_c-1.5 '$HOME' 'x*')");
+}
+
 }  // namespace
 }  // namespace vkae::app

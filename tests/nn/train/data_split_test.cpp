@@ -4,39 +4,21 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "nn/io/atomic_file.hpp"
-#include "nn/rng.hpp"
 #include "nn/step_state.hpp"
 #include "nn/train/device_images.hpp"
 #include "nn/train/trainer.hpp"
+#include "tests/nn/train/synthetic_data.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::nn {
 namespace {
 
-Dataset synthetic(uint32_t count, uint32_t channels, uint32_t rows, uint32_t cols, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  d.count = count;
-  d.channels = channels;
-  d.rows = rows;
-  d.cols = cols;
-  d.images.resize(uint64_t{count} * d.image_size());
-  HostRng rng(seed);
-  size_t i = 0;
-  for (; i + 8 <= d.images.size(); i += 8) {
-    const uint64_t r = rng.next_u64();
-    std::memcpy(&d.images[i], &r, 8);
-  }
-  for (; i < d.images.size(); ++i) d.images[i] = static_cast<uint8_t>(rng.next_u64());
-  d.labels.assign(count, 0);
-  return d;
-}
+using testing::synthetic;
 
 TEST(ImageLayout, ResidentSplitHoldsWholeImagesPerBuffer) {
   const ImageLayout one = resident_layout(1000, 784, 1u << 27);
