@@ -1,0 +1,145 @@
+// Faults that lose nothing, through the real binary: kill -9 at random moments and resume, again and again,
+// ends on the uninterrupted run's exact weights (each checkpoint on disk loads after every kill); SIGTERM
+// and SIGHUP save and exit like Ctrl-C; a full disk (a file-size limit) and a vanished run folder are one
+// line and leave the previous checkpoint intact; a lost device is one line; a blown-up lr names the step.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "nn/io/atomic_file.hpp"
+#include "nn/io/safetensors.hpp"
+#include "nn/train/checkpoint.hpp"
+#include "tests/support/run_vkae.hpp"
+
+namespace vkae {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Outcome;
+using ::testing::HasSubstr;
+
+fs::path scratch(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("vkae-faults-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+// dae on 640 images, batch 32: 20 steps an epoch, 2 epochs; a checkpoint every 3 steps.
+const char* kRun =
+    "train mnist --limit 640 --batch 32 --val-limit 64 --epochs 2 --save-every 3 --no-tensorboard";
+
+std::string run_args(const fs::path& out) {
+  const fs::path ckpt = out / "checkpoint.safetensors";
+  return std::string(kRun) + " --out " + out.string() +
+         (fs::exists(ckpt) ? " --resume " + ckpt.string() : "");
+}
+
+void expect_same_tensors(const fs::path& a, const fs::path& b) {
+  const nn::Safetensors x = nn::read_safetensors(a), y = nn::read_safetensors(b);
+  ASSERT_EQ(x.tensors.size(), y.tensors.size());
+  for (const nn::NamedTensor& t : x.tensors) {
+    ASSERT_TRUE(y.find(t.name)) << t.name;
+    EXPECT_EQ(t.data, y.at(t.name).data) << t.name;  // bit for bit
+  }
+}
+
+TEST(Faults, RandomKillsAndResumesEndOnTheUninterruptedWeights) {
+  const fs::path whole = scratch("whole"), killed = scratch("killed");
+  const Outcome w = test::run_vkae(run_args(whole));
+  ASSERT_EQ(w.code, 0) << w.err;
+  std::mt19937 rng(12345);  // the kill times: seeded, so a failure can be replayed
+  std::uniform_real_distribution<double> delay(0.3, 2.5);
+  uint64_t last_step = 0;
+  int kills = 0;
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    const double after = delay(rng);
+    const Outcome r =
+        test::run_vkae_after("timeout -s KILL " + std::to_string(after) + " ", run_args(killed));
+    const fs::path ckpt = killed / "checkpoint.safetensors";
+    if (fs::exists(ckpt)) {  // whatever moment the kill came, the checkpoint on disk loads
+      const nn::LoadedCheckpoint c = nn::read_checkpoint(ckpt);
+      EXPECT_GE(c.info.step, last_step) << "a kill lost a saved step";
+      last_step = c.info.step;
+    }
+    if (r.code == 0) break;
+    ASSERT_EQ(r.code, 137) << "not killed, not done: " << r.err;
+    ++kills;
+  }
+  ASSERT_EQ(last_step, 40u) << "the run never finished";
+  EXPECT_GE(kills, 2) << "the kills came too late to test anything";
+  expect_same_tensors(killed / "checkpoint.safetensors", whole / "checkpoint.safetensors");
+}
+
+TEST(Faults, SigtermAndSighupSaveAndExitLikeCtrlC) {
+  for (const auto& [signal, code] : {std::pair{"TERM", 143}, std::pair{"HUP", 129}}) {
+    const fs::path out = scratch(std::string("sig") + signal);
+    const std::string args = std::string(kRun) + " --epochs 50 --out " + out.string();
+    const Outcome r =
+        test::run_vkae_after(std::string("timeout --preserve-status -s ") + signal + " 4 ", args);
+    EXPECT_EQ(r.code, code) << signal << ": " << r.err;
+    EXPECT_THAT(r.err,
+                HasSubstr(std::string("SIG") + signal + ": stopping after the current steps and saving"));
+    EXPECT_THAT(r.out, HasSubstr(std::string("stopped by SIG") + signal + " after "));
+    EXPECT_THAT(r.out, HasSubstr("continue with: vkae train --resume"));
+    const nn::LoadedCheckpoint c = nn::read_checkpoint(out / "checkpoint.safetensors");
+    EXPECT_GT(c.info.step, 0u) << signal;
+  }
+}
+
+TEST(Faults, FullDiskIsOneLineAndKeepsThePreviousCheckpoint) {
+  const fs::path out = scratch("full");
+  const std::string first =
+      "train mnist --model dense --limit 256 --batch 32 --val-limit 64 --epochs 1 --out ";
+  ASSERT_EQ(test::run_vkae(first + out.string()).code, 0);
+  const fs::path ckpt = out / "checkpoint.safetensors";
+  const std::string before = nn::read_text_file(ckpt);
+  // A file-size limit below the checkpoint's size, SIGXFSZ ignored: writes fail with EFBIG, as on a full
+  // disk.
+  const Outcome r = test::run_vkae_after("trap '' XFSZ; ulimit -f 64; ",
+                                         first + out.string() + " --epochs 2 --resume " + ckpt.string());
+  test::expect_one_line_error(r, "cannot write " + ckpt.string());
+  EXPECT_TRUE(nn::read_text_file(ckpt) == before) << "the previous checkpoint changed";
+  for (const auto& entry : fs::directory_iterator(out))
+    EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".tmp")))
+        << "a temporary was left";
+}
+
+TEST(Faults, VanishedRunFolderIsOneLine) {
+  const fs::path out = scratch("vanished");
+  // The folder is removed two seconds in, while the run trains: its next write fails.
+  const std::string args = std::string(kRun) + " --epochs 50 --out " + out.string();
+  const Outcome r = test::run_vkae_after("(sleep 2; rm -rf " + out.string() + ") & ", args);
+  test::expect_one_line_error(r, "cannot write " + out.string());
+}
+
+TEST(Faults, LostDeviceIsOneLineAndKeepsTheCheckpoint) {
+  const fs::path out = scratch("lost");
+  const std::string args =
+      "train mnist --model dense --limit 640 --batch 32 --val-limit 64 --epochs 2 --out " + out.string();
+  ASSERT_EQ(test::run_vkae(args).code, 0);
+  const std::string before = nn::read_text_file(out / "checkpoint.safetensors");
+  const Outcome r =
+      test::run_vkae_after("VKAE_FAULT_DEVICE_LOST=3 ",
+                           args + " --epochs 4 --resume " + (out / "checkpoint.safetensors").string());
+  test::expect_one_line_error(r, "the Vulkan device was lost (VK_ERROR_DEVICE_LOST");
+  EXPECT_THAT(r.err,
+              HasSubstr("continue with vkae train --resume " + (out / "checkpoint.safetensors").string()));
+  EXPECT_TRUE(nn::read_text_file(out / "checkpoint.safetensors") == before) << "the checkpoint changed";
+}
+
+TEST(Faults, BlownUpLearningRateNamesTheStep) {
+  const fs::path out = scratch("blowup");
+  const Outcome r = test::run_vkae(
+      "train mnist --model dense --optimizer sgd --lr 1e30 --limit 256 --batch 32 "
+      "--val-limit 64 --out " +
+      out.string());
+  test::expect_one_line_error(r, "is not finite (NaN or infinity); stopped before its update");
+  EXPECT_THAT(r.err, ::testing::ContainsRegex("step [0-9]+: the (loss|gradient of [a-z0-9.]+)"));
+  EXPECT_FALSE(fs::exists(out / "checkpoint.safetensors"));
+}
+
+}  // namespace
+}  // namespace vkae
