@@ -2,6 +2,7 @@
 #include "runtime/buffer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 
 #include "runtime/device.hpp"
@@ -66,6 +67,7 @@ Buffer::Buffer(const Device& device, VkDeviceSize bytes, MemoryKind kind, std::s
     last = vkAllocateMemory(device.get(), &alloc, nullptr, &memory);
     if (last != VK_SUCCESS) continue;  // e.g. a small ReBAR heap: fall through to plain device-local
     memory_ = MemoryHandle(device.get(), memory);
+    live_ = LiveBytes(req.size);
     VKAE_CHECK(vkBindBufferMemory(device.get(), buffer, memory, 0));
     if ((mem.memoryTypes[type].propertyFlags & host) == host)
       VKAE_CHECK(vkMapMemory(device.get(), memory, 0, VK_WHOLE_SIZE, 0, &mapped_));
@@ -73,6 +75,30 @@ Buffer::Buffer(const Device& device, VkDeviceSize bytes, MemoryKind kind, std::s
   }
   if (last == VK_SUCCESS) throw Error("buffer '" + name_ + "': no memory type fits");
   VKAE_CHECK(last);
+}
+
+namespace {
+std::atomic<VkDeviceSize> g_live_bytes{0};
+}  // namespace
+
+VkDeviceSize live_buffer_bytes() noexcept {
+  return g_live_bytes.load();
+}
+
+LiveBytes::LiveBytes(VkDeviceSize bytes) noexcept : bytes_(bytes) {
+  g_live_bytes += bytes;
+}
+
+LiveBytes& LiveBytes::operator=(LiveBytes&& other) noexcept {
+  if (this != &other) {
+    g_live_bytes -= bytes_;
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+LiveBytes::~LiveBytes() {
+  g_live_bytes -= bytes_;
 }
 
 VkDeviceSize Arena::alignment_for(const Device& device) noexcept {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "runtime/handle.hpp"
 
@@ -34,6 +35,23 @@ enum class MemoryKind {
   HostVisible,  // staging and read-back
 };
 
+// Bytes of device memory every live Buffer holds together, across the process: what vkae has allocated
+// (every VkDeviceMemory of vkae's is a buffer's). The long-run check records it every epoch.
+VkDeviceSize live_buffer_bytes() noexcept;
+
+// Adds its bytes to live_buffer_bytes() for its lifetime; moves carry them.
+class LiveBytes {
+ public:
+  LiveBytes() = default;
+  explicit LiveBytes(VkDeviceSize bytes) noexcept;
+  LiveBytes(LiveBytes&& other) noexcept : bytes_(std::exchange(other.bytes_, 0)) {}
+  LiveBytes& operator=(LiveBytes&& other) noexcept;
+  ~LiveBytes();
+
+ private:
+  VkDeviceSize bytes_ = 0;
+};
+
 class Buffer {
  public:
   Buffer() = default;
@@ -51,6 +69,7 @@ class Buffer {
 
  private:
   MemoryHandle memory_;  // declared first so it is freed after the buffer
+  LiveBytes live_;
   BufferHandle buffer_;
   VkDeviceSize size_ = 0;
   void* mapped_ = nullptr;

@@ -2,6 +2,7 @@
 #include "nn/train/run_device.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "nn/io/png.hpp"
 #include "nn/train/checkpoint.hpp"
@@ -23,6 +24,12 @@ uint64_t model_bytes(const Model& model) {
 
 uint32_t validation_images(const RunSetup& setup) {
   return std::min(setup.test_set.count, setup.config.val_limit.value_or(setup.test_set.count));
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 }  // namespace
@@ -50,6 +57,22 @@ void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& 
   const OptimizerMoments moments = run.programs.moments();
   save_checkpoint(run.ctx, config.out / name, run.model, &moments, info);
   log.write();
+}
+
+void throw_if_not_finite(const RunDevice& run, float lr) {
+  const std::optional<BadStep> bad = run.programs.bad_step();
+  if (!bad) return;
+  std::string where = "the loss";
+  if (bad->index) {
+    where = "the gradient of a parameter";
+    for (const Param& p : run.model.params())
+      if (*bad->index >= p.value.offset / 4 && *bad->index < p.value.offset / 4 + p.count)
+        where = "the gradient of " + p.name;
+  }
+  throw TrainingFault("step " + std::to_string(uint64_t{bad->step} + 1) + ": " + where +
+                      " is not finite (NaN or infinity); stopped before its update, nothing written "
+                      "since the last checkpoint; try a lower --lr (now " +
+                      number(lr) + ")");
 }
 
 double run_validation(RunDevice& run) {

@@ -39,6 +39,10 @@ std::filesystem::path checkpoint_path(const TrainConfig& config);
 void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& info, const MetricsLog& log,
                       const std::filesystem::path& name = "checkpoint.safetensors");
 
+// Once the finite check flagged a step: TrainingFault naming the step and the first parameter (in arena
+// order) whose gradient went non-finite, or the loss. `lr` is for the hint.
+void throw_if_not_finite(const RunDevice& run, float lr);
+
 // The mean loss of the recorded validation pass over the test images; waits for it.
 double run_validation(RunDevice& run);
 

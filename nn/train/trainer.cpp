@@ -20,6 +20,7 @@
 #include "nn/train/run_setup.hpp"
 #include "nn/train/submit_pacer.hpp"
 #include "nn/train/tensorboard_hook.hpp"
+#include "runtime/buffer.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -220,19 +221,7 @@ bool TrainingRun::submit_epoch(uint64_t end_step) {
 }
 
 void TrainingRun::check_finite() const {
-  const std::optional<BadStep> bad = device_.programs.bad_step();
-  if (!bad) return;
-  std::string where = "the loss";
-  if (bad->index) {
-    where = "the gradient of a parameter";
-    for (const Param& p : device_.model.params())
-      if (*bad->index >= p.value.offset / 4 && *bad->index < p.value.offset / 4 + p.count)
-        where = "the gradient of " + p.name;
-  }
-  throw TrainingFault("step " + std::to_string(uint64_t{bad->step} + 1) + ": " + where +
-                      " is not finite (NaN or infinity); stopped before its update, nothing written "
-                      "since the last checkpoint; try a lower --lr (now " +
-                      general_number(config_.lr) + ")");
+  throw_if_not_finite(device_, config_.lr);
 }
 
 float TrainingRun::lr_at(uint64_t step) const {
@@ -342,7 +331,7 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   apply_decision(decision, summary);
   if (complete || stopped_ || info_.step == total_steps_)
     history_.add({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, summary.seconds,
-                  summary.images_per_s});
+                  summary.images_per_s, host_rss_mib(), double(rt::live_buffer_bytes()) / (1024.0 * 1024.0)});
   for (TrainHook* hook : hooks_) hook->on_epoch_end(summary, samples);
   last_val_loss_ = summary.val_loss;
 }

@@ -157,7 +157,7 @@ TEST_F(Control, StepScheduleReachesTheRecordedStep) {
   std::getline(history, header);
   std::getline(history, row1);
   std::getline(history, row2);
-  EXPECT_EQ(header, "epoch,step,loss,val_loss,lr,seconds,images_per_second");
+  EXPECT_EQ(header, "epoch,step,loss,val_loss,lr,seconds,images_per_second,host_rss_mib,device_mib");
   EXPECT_THAT(row1, ::testing::StartsWith("1,10,"));
   EXPECT_THAT(row2, ::testing::HasSubstr(",0.000100000005,"));
 }
