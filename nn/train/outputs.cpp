@@ -54,8 +54,29 @@ void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_s
                  static_cast<uint64_t>(json_int(json_at(j, "step"))), json_number(json_at(j, "train_loss")),
                  v.is_null() ? std::nullopt : std::optional(json_number(v)),
                  json_find(j, "lr") ? static_cast<float>(json_number(json_at(j, "lr"))) : 0.0f});
+    } else {
+      lines_.push_back(line);  // the control line and events: kept as they were
     }
   }
+}
+
+void MetricsLog::add_event(std::string_view event, uint32_t epoch, uint64_t step, double value) {
+  Json j = Json::object();
+  j["type"] = "event";
+  j["epoch"] = epoch;
+  j["step"] = step;
+  j["event"] = std::string(event);
+  j["value"] = value;
+  lines_.push_back(to_json(j));
+}
+
+void MetricsLog::add_control(const std::string& control_json) {
+  if (!lines_.empty()) return;  // a resumed run's log has it already
+  Json j = Json::object();
+  j["type"] = "control";
+  j["step"] = 0;
+  j["control"] = parse_json(control_json, "control");
+  lines_.push_back(to_json(j));
 }
 
 void MetricsLog::write() const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vkae::nn {
@@ -27,6 +28,11 @@ class MetricsLog {
   explicit MetricsLog(std::filesystem::path path) : path_(std::move(path)) {}
   void add_step(const StepRecord& r);
   void add_epoch(const EpochRecord& r);
+  // A training-control event at an epoch's end: "best" (value: the val loss; --save-best wrote
+  // best.safetensors), "lr_drop" (value: the new rate), "early_stop" (value: the best val loss).
+  void add_event(std::string_view event, uint32_t epoch, uint64_t step, double value);
+  // The run's training control (its checkpoint JSON), as the first line of a fresh log.
+  void add_control(const std::string& control_json);
   // On resume: the lines of the run so far, from `from`, up to the checkpoint's step.
   void load_existing(const std::filesystem::path& from, uint64_t max_step);
   void write() const;  // the whole log, atomically

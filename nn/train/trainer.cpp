@@ -151,6 +151,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
 void TrainingRun::start_from_checkpoint_or_seed() {
   if (!setup_.resumed) {
     device_.model.initialize(device_.ctx, config_.seed);
+    log_.add_control(control_metadata(config_.control, {}).at("control"));
     return;
   }
   const LoadedCheckpoint& resumed = *setup_.resumed;
@@ -326,9 +327,9 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   summary.new_best = decision.new_best && config_.control.save_best;
   if (complete || stopped_ || info_.step == total_steps_)
     log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr});
+  apply_decision(decision, summary);  // its events go into the metrics the epoch's files write next
   const Programs::Preview samples = write_epoch_files(device_, setup_, info_, log_);
   summary.seconds = seconds_since(start);
-  apply_decision(decision, summary);
   if (complete || stopped_ || info_.step == total_steps_)
     history_.add({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, summary.seconds,
                   summary.images_per_s, host_rss_mib(), double(rt::live_buffer_bytes()) / (1024.0 * 1024.0)});
@@ -338,7 +339,15 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
 
 void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSummary& summary) {
   const TrainControl& c = config_.control;
-  if (summary.new_best) write_checkpoint(device_, config_, info_, log_, "best.safetensors");
+  if (summary.new_best) {
+    log_.add_event("best", summary.epoch, info_.step, *summary.val_loss);
+    write_checkpoint(device_, config_, info_, log_, "best.safetensors");
+  }
+  if (decision.lr_dropped) {
+    log_.add_event("lr_drop", summary.epoch, info_.step,
+                   scheduled_lr(c.schedule, {config_.lr, total_steps_, config_.epochs}, info_.control_state,
+                                info_.step, info_.epoch));
+  }
   if (decision.lr_dropped)
     note("plateau: val loss did not improve for " + std::to_string(c.schedule.patience) + " epochs; lr now " +
          general_number(scheduled_lr(c.schedule, {config_.lr, total_steps_, config_.epochs},
@@ -347,6 +356,7 @@ void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSumma
     early_stop_ = "early stopping: val loss did not improve by more than " + general_number(c.min_delta) +
                   " for " + std::to_string(*c.early_stopping) + " epochs (best " +
                   general_number(info_.control_state.best_val) + ")";
+    log_.add_event("early_stop", summary.epoch, info_.step, info_.control_state.best_val);
     stopped_ = true;
   }
 }

@@ -233,6 +233,16 @@ TEST_F(Control, EarlyStoppingAndSaveBest) {
   const LoadedCheckpoint last = read_checkpoint(c.out / "checkpoint.safetensors");
   EXPECT_LE(best.info.control_state.best_val, *r.final_val_loss);
   EXPECT_EQ(last.info.control_state.stop_wait, 1u);
+  // metrics.jsonl: the control first, then the events the epochs' ends decided.
+  std::ifstream metrics(c.out / "metrics.jsonl");
+  std::string first, text, line;
+  std::getline(metrics, first);
+  while (std::getline(metrics, line)) text += line + "\n";
+  EXPECT_THAT(first,
+              ::testing::StartsWith("{\"type\":\"control\",\"step\":0,\"control\":{\"optimizer\":\"adam\""));
+  EXPECT_THAT(text, ::testing::HasSubstr("{\"type\":\"event\",\"epoch\":1,\"step\":10,\"event\":\"best\""));
+  EXPECT_THAT(text,
+              ::testing::HasSubstr("{\"type\":\"event\",\"epoch\":2,\"step\":20,\"event\":\"early_stop\""));
 }
 
 TEST_F(Control, BlownUpLearningRateStopsAndWritesNothingNonFinite) {
