@@ -44,7 +44,6 @@ Spec<EvalState> eval_spec() {
       text_option<S>("--checkpoint", "FILE", "a checkpoint file",
                      "the .safetensors checkpoint to evaluate (required)", set_eval_checkpoint),
       dataset_option<S>("--dataset", nn::dataset_names_text() + " (default: the checkpoint's dataset)"),
-      dataset_option<S>("--data-set", "same as --dataset"),
       data_option<S>(),
       number_option<S>("--noise", true, "noise factor of the test inputs (default " + general(d.noise) + ")",
                        [](S& s, float v) { s.command.config.noise = v; }),

@@ -49,7 +49,10 @@ std::vector<Option<S>> model_and_schedule_options(const nn::TrainConfig& d) {
                         nn::dataset_names_text() + ", like the positional (default " + d.dataset + ")"),
       text_option<S>("--model", "NAME|FILE.json", "a model name or a .json spec",
                      "built-in model name or a .json model spec (default " + d.model + ")",
-                     [](S& s, std::string_view v) { s.command.config.model = str(v); }),
+                     [](S& s, std::string_view v) {
+                       s.command.config.model = str(v);
+                       s.command.config.model_given = true;
+                     }),
       integer_option<S, uint32_t>("--epochs", 1,
                                   "passes over the training set (default " + std::to_string(d.epochs) + ")",
                                   [](S& s, uint32_t v) { s.command.config.epochs = v; }),
@@ -268,12 +271,20 @@ static std::string format_control(const nn::TrainControl& c) {
 
 std::string format_train_start(const nn::TrainConfig& c, bool denoising) {
   std::ostringstream out;
-  out << "training " << c.model << " on " << c.dataset << ": " << c.epochs << " epochs";
+  const std::string epochs = std::to_string(c.epochs) + (c.epochs == 1 ? " epoch" : " epochs");
+  out << "training " << c.model << " on " << c.dataset << ": ";
+  if (c.steps)  // --steps is what usually ends such a run; say so first
+    out << *c.steps << " steps (unless " << epochs << " end" << (c.epochs == 1 ? "s" : "") << " first)";
+  else
+    out << epochs;
   out << ", batch " << c.batch << ", lr " << c.lr;
   if (denoising) out << ", noise " << c.noise;  // the other models never see the noise factor
   out << ", seed " << c.seed;
-  if (c.steps) out << ", at most " << *c.steps << " steps";
   if (c.limit) out << ", first " << *c.limit << " images";
+  if (c.holdout_name)
+    out << ", holding out class " << *c.holdout_name;
+  else if (c.holdout_class)
+    out << ", holding out class " << *c.holdout_class;
   out << format_control(c.control);
   if (c.resume) out << "; settings from " << c.resume->string();
   return out.str();

@@ -52,7 +52,7 @@ std::string number(double v) {
 // A resumed run must be of the same model and dataset as its checkpoint.
 void check_resumable(const LoadedCheckpoint& resumed, const ModelSpec& spec, const TrainConfig& config) {
   const std::string what = "--resume " + config.resume->string();
-  if (resumed.spec.name != spec.name)
+  if (config.model_given && resumed.spec.name != spec.name)
     throw InputError(what + ": checkpoint of model '" + resumed.spec.name + "', not '" + spec.name +
                      "' (pass --model " + resumed.spec.name + ")");
   if (resumed.info.dataset != config.dataset)
@@ -149,6 +149,7 @@ RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const
     s.resumed = read_checkpoint(*config.resume);
     check_resumable(*s.resumed, s.spec, config);
     s.spec = s.resumed->spec;
+    config.model = s.spec.name;  // the checkpoint holds its model: no --model needed
     continue_with_checkpoint_settings(config, s.resumed->info);
   }
   if (lent.train_set) {

@@ -32,6 +32,7 @@ class TrainingFault : public Error {
 struct TrainConfig {
   std::string dataset = "mnist";  // mnist | fashion | a folder of images
   std::string model = "dae";      // built-in name or path to a .json spec
+  bool model_given = false;       // --model was passed: a resumed checkpoint must be of it (else: its own)
   uint32_t epochs = kDefaultEpochs;
   uint32_t batch = kDefaultBatch;
   float lr = kDefaultLr;

@@ -149,7 +149,7 @@ TEST(Cli, TrainCropFlag) {
 
 TEST(Cli, EvalFlags) {
   const auto e =
-      parse_as<EvalCommand>({"eval", "--checkpoint", "c.safetensors", "--data-set", "fashion", "--noise",
+      parse_as<EvalCommand>({"eval", "--checkpoint", "c.safetensors", "--dataset", "fashion", "--noise",
                              "0.3", "--seed=7", "--limit", "500", "--json", "--device=0", "--data", "/d"});
   EXPECT_EQ(e.config.checkpoint, "c.safetensors");
   EXPECT_EQ(e.config.dataset, "fashion");
@@ -222,8 +222,8 @@ TEST(Cli, HelpListsEveryFlagWithDefault) {
         "--limit N", "--no-shuffle", "--out DIR", "--resume CKPT", "--device N|NAME", "--data DIR|NAME",
         "--no-val", "--dataset NAME", "--data-budget SIZE", "--help"}},
       {"eval",
-       {"--checkpoint FILE", "--dataset NAME", "--data-set NAME", "--data DIR|NAME", "--noise F", "--seed N",
-        "--limit N", "--json", "--device N|NAME", "--help"}},
+       {"--checkpoint FILE", "--dataset NAME", "--data DIR|NAME", "--noise F", "--seed N", "--limit N",
+        "--json", "--device N|NAME", "--help"}},
       {"denoise", {"--checkpoint FILE", "--device N|NAME", "in.png out.png", "--help"}},
       {"devices", {"--help"}},
       {"fetch", {"--data DIR", "--help"}},
@@ -303,8 +303,10 @@ TEST(Cli, BadInputSaysWhichFlagAndWhatWasExpected) {
       {{"train", "mnist", "--data", "fashion"}, "--data fashion: the dataset is already mnist"},
       {{"train", "--device="}, "--device : expected a device index or part of its name"},
       {{"eval"}, "eval needs --checkpoint FILE (a checkpoint.safetensors from a run folder)"},
-      {{"eval", "--checkpoint", "c", "--data-set", "svhn"},
-       "--data-set svhn: expected mnist, fashion or a folder of images"},
+      {{"eval", "--checkpoint", "c", "--dataset", "svhn"},
+       "--dataset svhn: expected mnist, fashion or a folder of images"},
+      {{"eval", "--checkpoint", "c", "--data-set", "fashion"},
+       "unknown option --data-set for eval (did you mean --dataset?)"},
       {{"eval", "--checkpoint", "c", "--limit", "0"}, "--limit 0: expected an integer >= 1"},
       {{"eval", "--checkpoint", "c", "other"},
        "unexpected argument other for eval: the checkpoint is already c"},
@@ -412,8 +414,12 @@ TEST(Cli, TrainStartLineNamesTheNoiseOnlyForADenoisingModel) {
   nn::TrainConfig vae =
       train_config({"train", "fashion", "--model", "vae", "--steps", "8", "--limit", "512"});
   EXPECT_EQ(format_train_start(vae, false),
-            "training vae on fashion: 20 epochs, batch 128, lr 0.001, seed 0, at most 8 steps, "
+            "training vae on fashion: 8 steps (unless 20 epochs end first), batch 128, lr 0.001, seed 0, "
             "first 512 images");
+  nn::TrainConfig holdout = train_config({"train", "--holdout-class", "7", "--epochs", "1"});
+  holdout.holdout_class = 7;
+  EXPECT_EQ(format_train_start(holdout, true),
+            "training dae on mnist: 1 epoch, batch 128, lr 0.001, noise 0.5, seed 0, holding out class 7");
   // A resumed run's line shows the effective settings nn::train passes to on_start (its checkpoint's), and
   // where they came from.
   nn::TrainConfig resumed = train_config({"train", "--resume", "runs/a/checkpoint.safetensors"});

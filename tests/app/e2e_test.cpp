@@ -41,7 +41,8 @@ const fs::path& trained_run() {
     const fs::path d = scratch("run");
     const Outcome r = vkae(std::string("train mnist --steps 4 ") + kSmall + " --out " + d.string());
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("training dae on mnist: 1 epochs, batch 32, lr 0.001, noise 0.5, seed 0"));
+    EXPECT_THAT(r.out, HasSubstr("training dae on mnist: 4 steps (unless 1 epoch ends first), batch 32, lr "
+                                 "0.001, noise 0.5, seed 0"));
     return d;
   }();
   return dir;

@@ -205,6 +205,7 @@ TEST(TrainErrors, ResumeRejectsCorruptFilesAndOtherModels) {
   r.out = temp_dir("resume-bad2");
   r.resume = ckpt;
   r.model = "conv";
+  r.model_given = true;
   EXPECT_THAT([&] { train(r, {}); }, ::testing::ThrowsMessage<InputError>(
                                          ::testing::HasSubstr("checkpoint of model 'dae', not 'conv'")));
   const std::string bytes = read_text(ckpt);
@@ -214,6 +215,25 @@ TEST(TrainErrors, ResumeRejectsCorruptFilesAndOtherModels) {
   r.resume = truncated;
   EXPECT_THROW(train(r, {}), InputError);
   EXPECT_EQ(read_text(ckpt), bytes) << "the checkpoint must be untouched";
+}
+
+// A checkpoint holds its model: resuming needs no --model (what Ctrl-C's hint prints), whatever the default.
+TEST(Train, ResumeTakesTheCheckpointsModel) {
+  TrainConfig c = small_run("resume-dense");
+  c.model = "dense";
+  c.model_given = true;
+  c.steps = 2;
+  train(c, {});
+  TrainConfig r;  // as `vkae train --resume F --steps 3` parses: model "dae", not given
+  r.resume = c.out / "checkpoint.safetensors";
+  r.steps = 3;
+  r.validate = false;
+  std::string started;
+  TrainCallbacks callbacks;
+  callbacks.on_start = [&](const TrainConfig& effective, const ModelSpec&) { started = effective.model; };
+  const TrainResult result = train(r, callbacks);
+  EXPECT_EQ(started, "dense");
+  EXPECT_EQ(result.steps, 3u);
 }
 
 }  // namespace
