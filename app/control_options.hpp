@@ -68,7 +68,7 @@ std::vector<Option<S>> callback_options() {
                        "(default: off)",
                        [](S& s) { s.command.config.control.save_best = true; }),
       integer_option<S, uint32_t>("--early-stopping", 1,
-                                  "stop after P epochs without a val loss lower than the best by more than "
+                                  "stop after N epochs without a val loss lower than the best by more than "
                                   "--min-delta (default: off)",
                                   [](S& s, uint32_t v) { s.command.config.control.early_stopping = v; }),
       number_option<S>("--min-delta", true, "the improvement early stopping and plateau count (default 0)",

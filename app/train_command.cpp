@@ -137,8 +137,8 @@ Spec<S> train_spec() {
       set_positional_dataset,
       "Ctrl-C, SIGTERM or SIGHUP stops after the current steps and saves the checkpoint (exit code 130,\n"
       "143, 129); a second one quits at once. Continue a run with --resume RUN/checkpoint.safetensors.\n"
-      "Every epoch also writes history.csv (epoch, step, loss, val_loss,\n"
-      "lr, seconds, images/s); a non-finite loss or gradient stops the run with the step and the layer."};
+      "Every epoch also writes history.csv (epoch, step, loss, val_loss, lr, seconds, images/s, memory);\n"
+      "a non-finite loss or gradient stops the run with one line naming the step and the layer."};
   for (auto group : {model_and_schedule_options(d), optimizer_options<S>(), schedule_options<S>(),
                      callback_options<S>(), run_options(), image_options<S>(), viewer_options()})
     spec.options.insert(spec.options.end(), group.begin(), group.end());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
@@ -20,6 +21,12 @@ constexpr std::pair<LrScheduleKind, std::string_view> kSchedules[] = {{LrSchedul
                                                                       {LrScheduleKind::Step, "step"},
                                                                       {LrScheduleKind::Cosine, "cosine"},
                                                                       {LrScheduleKind::Plateau, "plateau"}};
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 // Keras' rule, shared by EarlyStopping and ReduceLROnPlateau: an improvement is a loss below best - delta.
 bool improves(double loss, double best, float min_delta) {
@@ -113,19 +120,18 @@ std::optional<LrScheduleKind> schedule_from_name(std::string_view name) {
 void check_control(const TrainControl& c) {
   auto finite_at_least_zero = [](float v) { return std::isfinite(v) && v >= 0; };
   if (!finite_at_least_zero(c.optimizer.weight_decay))
-    throw InputError("--weight-decay " + std::to_string(c.optimizer.weight_decay) +
-                     ": expected a number >= 0");
+    throw InputError("--weight-decay " + num(c.optimizer.weight_decay) + ": expected a number >= 0");
   if (!(c.optimizer.momentum >= 0 && c.optimizer.momentum < 1))
-    throw InputError("--momentum " + std::to_string(c.optimizer.momentum) + ": expected a number in [0, 1)");
+    throw InputError("--momentum " + num(c.optimizer.momentum) + ": expected a number in [0, 1)");
   if (!(c.schedule.gamma > 0 && c.schedule.gamma < 1))
-    throw InputError("--lr-gamma " + std::to_string(c.schedule.gamma) + ": expected a number in (0, 1)");
+    throw InputError("--lr-gamma " + num(c.schedule.gamma) + ": expected a number in (0, 1)");
   if (c.schedule.patience == 0) throw InputError("--lr-patience 0: expected an integer >= 1");
   if (!finite_at_least_zero(c.schedule.min_lr))
-    throw InputError("--min-lr " + std::to_string(c.schedule.min_lr) + ": expected a number >= 0");
+    throw InputError("--min-lr " + num(c.schedule.min_lr) + ": expected a number >= 0");
   if (c.early_stopping && *c.early_stopping == 0)
     throw InputError("--early-stopping 0: expected an integer >= 1");
   if (!finite_at_least_zero(c.min_delta))
-    throw InputError("--min-delta " + std::to_string(c.min_delta) + ": expected a number >= 0");
+    throw InputError("--min-delta " + num(c.min_delta) + ": expected a number >= 0");
 }
 
 std::map<std::string, std::string> control_metadata(const TrainControl& c, const ControlState& s) {

@@ -141,5 +141,23 @@ TEST(Faults, BlownUpLearningRateNamesTheStep) {
   EXPECT_FALSE(fs::exists(out / "checkpoint.safetensors"));
 }
 
+TEST(Faults, ControlFlagsNameTheFlagAndTheRange) {
+  const std::string train = "train mnist --limit 256 --batch 32 ";
+  test::expect_one_line_error(test::run_vkae(train + "--optimizer lbfgs"),
+                              "--optimizer lbfgs: expected adam, adamw, sgd or momentum");
+  test::expect_one_line_error(test::run_vkae(train + "--lr-schedule linear"),
+                              "--lr-schedule linear: expected constant, step, cosine or plateau");
+  test::expect_one_line_error(test::run_vkae(train + "--lr-gamma 1.5"),
+                              "--lr-gamma 1.5: expected a number in (0, 1)");
+  test::expect_one_line_error(test::run_vkae(train + "--momentum 1"),
+                              "--momentum 1: expected a number in [0, 1)");
+  test::expect_one_line_error(test::run_vkae(train + "--early-stopping 0"),
+                              "--early-stopping 0: expected an integer >= 1");
+  test::expect_one_line_error(test::run_vkae(train + "--save-best --no-val"),
+                              "--save-best watches the validation loss: drop --no-val");
+  test::expect_one_line_error(test::run_vkae(train + "--lr-schedule plateau --no-val"),
+                              "--lr-schedule plateau watches the validation loss: drop --no-val");
+}
+
 }  // namespace
 }  // namespace vkae
