@@ -19,12 +19,12 @@ Outcome run_vkae(const std::string& args, bool validation) {
   return run_vkae_after(validation ? "VKAE_VALIDATION=1 " : "", args);
 }
 
-Outcome run_vkae_after(const std::string& prefix, const std::string& args) {
+Outcome run_vkae_after(const std::string& prefix, const std::string& args, const std::string& suffix) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("vkae-run-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string cmd = prefix + VKAE_BINARY + " " + args + " >" + (dir / "out").string() + " 2>" +
-                          (dir / "err").string() + " </dev/null";
+                          (dir / "err").string() + " </dev/null" + suffix;
   const int status = std::system(cmd.c_str());
   Outcome r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

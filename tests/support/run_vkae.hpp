@@ -14,8 +14,9 @@ struct Outcome {
 // `args` is a shell-quoted string. With `validation`, VKAE_VALIDATION=1 turns the validation layers on, so a
 // validation message would land on stderr and a successful run must leave stderr empty.
 Outcome run_vkae(const std::string& args, bool validation = false);
-// The same with `prefix` before the binary in the shell command: "timeout -s KILL 2 ", "ulimit -f 64; ".
-Outcome run_vkae_after(const std::string& prefix, const std::string& args);
+// The same with `prefix` before the binary in the shell command ("timeout -s KILL 2 ", "ulimit -f 64; ")
+// and `suffix` after its redirections (" & pid=$!; ...; wait $pid": the last command's status is the code).
+Outcome run_vkae_after(const std::string& prefix, const std::string& args, const std::string& suffix = "");
 
 // A failed run that did not crash and printed one line on stderr, "vkae: ..." containing `needle`.
 void expect_one_line_error(const Outcome& r, const std::string& needle);
