@@ -1,4 +1,5 @@
-// Activation op: pipeline descriptions, recording with shape checks, and the CPU reference.
+// Activation op: pipeline descriptions, recording with shape checks, and the CPU reference. The names are
+// activation_name.cpp's (no device: the model spec parser uses them).
 #include "nn/ops/activation.hpp"
 
 #include <cmath>
@@ -13,22 +14,6 @@ const rt::PipelineDesc kActivationBackward{"activation_backward",
                                            {Access::ReadWrite, Access::Read, Access::Read, Access::Read},
                                            sizeof(ActivationPush),
                                            {256, 1, 1}};
-
-const char* activation_name(Activation a) noexcept {
-  switch (a) {
-    case Activation::Identity:
-      return "identity";
-    case Activation::Relu:
-      return "relu";
-    case Activation::LeakyRelu:
-      return "leaky_relu";
-    case Activation::Sigmoid:
-      return "sigmoid";
-    case Activation::Tanh:
-      return "tanh";
-  }
-  return "?";
-}
 
 void record_activation_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, uint64_t count,
                                Activation kind, float alpha) {

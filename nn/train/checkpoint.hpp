@@ -5,7 +5,9 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "nn/data/dataset.hpp"
 #include "nn/io/safetensors.hpp"
@@ -60,7 +62,10 @@ struct LoadedCheckpoint {
 };
 
 // Reads and validates the file and its metadata; the tensors are checked against the spec by load_into.
+// InputError "checkpoint <path>: <problem>" for anything wrong (checkpoint_read.cpp).
 LoadedCheckpoint read_checkpoint(const std::filesystem::path& path);
+// The same on bytes already in memory; `what` names the input in messages (and becomes file.path).
+LoadedCheckpoint decode_checkpoint(std::span<const std::byte> bytes, std::string_view what);
 void load_into(rt::Context& ctx, const LoadedCheckpoint& ckpt, const Model& model,
                const OptimizerMoments* moments);
 
