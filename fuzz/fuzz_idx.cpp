@@ -8,7 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    const vkae::nn::IdxArray a = vkae::nn::decode_idx({reinterpret_cast<const std::byte*>(data), size}, "fuzz");
+    const vkae::nn::IdxArray a =
+        vkae::nn::decode_idx({reinterpret_cast<const std::byte*>(data), size}, "fuzz");
     (void)vkae::nn::format_dims(a.dims);
   } catch (const vkae::InputError&) {
   }

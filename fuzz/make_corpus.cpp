@@ -4,8 +4,8 @@
 #include <zlib.h>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,7 +22,9 @@ using namespace vkae::nn;
 
 namespace {
 
-void put(const fs::path& path, const std::vector<std::byte>& bytes) { write_file_atomically(path, bytes); }
+void put(const fs::path& path, const std::vector<std::byte>& bytes) {
+  write_file_atomically(path, bytes);
+}
 
 void put_text(const fs::path& path, const std::string& text) {
   const auto* p = reinterpret_cast<const std::byte*>(text.data());
@@ -60,12 +62,18 @@ void write_idx(const fs::path& dir) {
 
 std::map<std::string, std::string> checkpoint_metadata() {
   std::map<std::string, std::string> m{
-      {"format", kCheckpointFormat}, {"model", to_json(model_spec_to_json(resolve_model("dense")))},
-      {"dataset", "mnist"},          {"epoch", "2"},
-      {"step", "20"},                {"batch_in_epoch", "0"},
-      {"seed", "1"},                 {"batch", "64"},
-      {"lr", "0.001"},               {"noise", "0"},
-      {"limit", "0"},                {"shuffle", "true"},
+      {"format", kCheckpointFormat},
+      {"model", to_json(model_spec_to_json(resolve_model("dense")))},
+      {"dataset", "mnist"},
+      {"epoch", "2"},
+      {"step", "20"},
+      {"batch_in_epoch", "0"},
+      {"seed", "1"},
+      {"batch", "64"},
+      {"lr", "0.001"},
+      {"noise", "0"},
+      {"limit", "0"},
+      {"shuffle", "true"},
       {"holdout_class", "-1"},
   };
   m.merge(control_metadata(TrainControl{}, ControlState{}));
