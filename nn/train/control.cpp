@@ -22,12 +22,6 @@ constexpr std::pair<LrScheduleKind, std::string_view> kSchedules[] = {{LrSchedul
                                                                       {LrScheduleKind::Cosine, "cosine"},
                                                                       {LrScheduleKind::Plateau, "plateau"}};
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 // Keras' rule, shared by EarlyStopping and ReduceLROnPlateau: an improvement is a loss below best - delta.
 bool improves(double loss, double best, float min_delta) {
   return loss < best - double(min_delta);
@@ -42,6 +36,12 @@ double number_or_infinity(const Json& v) {
 }
 
 }  // namespace
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 EpochDecision observe_validation(const TrainControl& control, ControlState& state, double val_loss) {
   EpochDecision d;
@@ -120,18 +120,19 @@ std::optional<LrScheduleKind> schedule_from_name(std::string_view name) {
 void check_control(const TrainControl& c) {
   auto finite_at_least_zero = [](float v) { return std::isfinite(v) && v >= 0; };
   if (!finite_at_least_zero(c.optimizer.weight_decay))
-    throw InputError("--weight-decay " + num(c.optimizer.weight_decay) + ": expected a number >= 0");
+    throw InputError("--weight-decay " + format_number(c.optimizer.weight_decay) +
+                     ": expected a number >= 0");
   if (!(c.optimizer.momentum >= 0 && c.optimizer.momentum < 1))
-    throw InputError("--momentum " + num(c.optimizer.momentum) + ": expected a number in [0, 1)");
+    throw InputError("--momentum " + format_number(c.optimizer.momentum) + ": expected a number in [0, 1)");
   if (!(c.schedule.gamma > 0 && c.schedule.gamma < 1))
-    throw InputError("--lr-gamma " + num(c.schedule.gamma) + ": expected a number in (0, 1)");
+    throw InputError("--lr-gamma " + format_number(c.schedule.gamma) + ": expected a number in (0, 1)");
   if (c.schedule.patience == 0) throw InputError("--lr-patience 0: expected an integer >= 1");
   if (!finite_at_least_zero(c.schedule.min_lr))
-    throw InputError("--min-lr " + num(c.schedule.min_lr) + ": expected a number >= 0");
+    throw InputError("--min-lr " + format_number(c.schedule.min_lr) + ": expected a number >= 0");
   if (c.early_stopping && *c.early_stopping == 0)
     throw InputError("--early-stopping 0: expected an integer >= 1");
   if (!finite_at_least_zero(c.min_delta))
-    throw InputError("--min-delta " + num(c.min_delta) + ": expected a number >= 0");
+    throw InputError("--min-delta " + format_number(c.min_delta) + ": expected a number >= 0");
 }
 
 std::map<std::string, std::string> control_metadata(const TrainControl& c, const ControlState& s) {

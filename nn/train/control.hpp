@@ -77,6 +77,9 @@ std::optional<LrScheduleKind> schedule_from_name(std::string_view name);
 inline constexpr const char* kOptimizerNames = "adam, adamw, sgd or momentum";
 inline constexpr const char* kScheduleNames = "constant, step, cosine or plateau";
 
+// A flag's value as messages echo it ("%g": 0.001, 1e+30).
+std::string format_number(double v);
+
 // Checks the settings' ranges (one line naming the flag); `epochs` for the step schedule's default.
 void check_control(const TrainControl& control);
 

@@ -26,12 +26,6 @@ uint32_t validation_images(const RunSetup& setup) {
   return std::min(setup.test_set.count, setup.config.val_limit.value_or(setup.test_set.count));
 }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 }  // namespace
 
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
@@ -72,7 +66,7 @@ void throw_if_not_finite(const RunDevice& run, float lr) {
   throw TrainingFault("step " + std::to_string(uint64_t{bad->step} + 1) + ": " + where +
                       " is not finite (NaN or infinity); stopped before its update, nothing written "
                       "since the last checkpoint; try a lower --lr (now " +
-                      number(lr) + ")");
+                      format_number(lr) + ")");
 }
 
 double run_validation(RunDevice& run) {

@@ -43,12 +43,6 @@ void prepare_out_dir(const std::filesystem::path& dir) {
   std::filesystem::remove(probe, ec);
 }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 // A resumed run must be of the same model and dataset as its checkpoint.
 void check_resumable(const LoadedCheckpoint& resumed, const ModelSpec& spec, const TrainConfig& config) {
   const std::string what = "--resume " + config.resume->string();
@@ -106,9 +100,9 @@ void check_ranges(const TrainConfig& c) {
   if (c.batch == 0) throw InputError("--batch 0: expected an integer >= 1");
   if (c.epochs == 0) throw InputError("--epochs 0: expected an integer >= 1");
   if (!(c.lr > 0) || !std::isfinite(c.lr))
-    throw InputError("--lr " + number(c.lr) + ": expected a positive number");
+    throw InputError("--lr " + format_number(c.lr) + ": expected a positive number");
   if (!(c.noise >= 0) || !std::isfinite(c.noise))
-    throw InputError("--noise " + number(c.noise) + ": expected a number >= 0");
+    throw InputError("--noise " + format_number(c.noise) + ": expected a number >= 0");
   if (c.steps && *c.steps == 0) throw InputError("--steps 0: expected an integer >= 1");
   if (c.limit && *c.limit == 0) throw InputError("--limit 0: expected an integer >= 1");
   if (c.val_limit && *c.val_limit == 0) throw InputError("--val-limit 0: expected an integer >= 1");

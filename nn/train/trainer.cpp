@@ -26,12 +26,6 @@ namespace vkae::nn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-std::string general_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -350,12 +344,12 @@ void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSumma
   }
   if (decision.lr_dropped)
     note("plateau: val loss did not improve for " + std::to_string(c.schedule.patience) + " epochs; lr now " +
-         general_number(scheduled_lr(c.schedule, {config_.lr, total_steps_, config_.epochs},
-                                     info_.control_state, info_.step, info_.epoch)));
+         format_number(scheduled_lr(c.schedule, {config_.lr, total_steps_, config_.epochs},
+                                    info_.control_state, info_.step, info_.epoch)));
   if (decision.stop) {
-    early_stop_ = "early stopping: val loss did not improve by more than " + general_number(c.min_delta) +
+    early_stop_ = "early stopping: val loss did not improve by more than " + format_number(c.min_delta) +
                   " for " + std::to_string(*c.early_stopping) + " epochs (best " +
-                  general_number(info_.control_state.best_val) + ")";
+                  format_number(info_.control_state.best_val) + ")";
     log_.add_event("early_stop", summary.epoch, info_.step, info_.control_state.best_val);
     stopped_ = true;
   }
