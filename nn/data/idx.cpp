@@ -1,10 +1,13 @@
 // IDX decoding. Gzip input is inflated twice: first just the header (to learn the expected size), then the
 // whole stream into a buffer capped at expected size + 1, so a corrupt or hostile file cannot make us
-// allocate more than its header claims, and one extra byte is enough to detect trailing garbage.
+// allocate more than its header claims, and one extra byte is enough to detect trailing garbage. The buffer
+// grows as the stream delivers (doubling), so a 64-byte file whose header claims 4 GiB costs what it
+// inflates to, not what it claims (a fuzz finding).
 #include "nn/data/idx.hpp"
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/error.hpp"
@@ -47,14 +50,15 @@ std::vector<uint8_t> inflate_gzip(std::span<const std::byte> input, std::size_t 
   // 15 + 16: gzip wrapper only (we got here because of the gzip magic).
   if (inflateInit2(&stream, 15 + 16) != Z_OK)
     throw InputError(std::string(what) + ": zlib initialisation failed");
-  std::vector<uint8_t> out(limit);
+  std::vector<uint8_t> out(std::min<std::size_t>(limit, std::max<std::size_t>(1 << 16, 4 * input.size())));
   // zlib's API is not const-correct; it never writes through next_in.
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(input.data()));
   stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = out.data();
-  stream.avail_out = static_cast<uInt>(out.size());
   int status = Z_OK;
-  while (stream.avail_out > 0) {
+  while (stream.total_out < limit) {
+    if (stream.total_out == out.size()) out.resize(std::min<std::size_t>(limit, 2 * out.size()));
+    stream.next_out = out.data() + stream.total_out;
+    stream.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - stream.total_out, UINT32_MAX));
     status = inflate(&stream, Z_NO_FLUSH);
     if (status == Z_STREAM_END) break;
     if (status == Z_BUF_ERROR && stream.avail_in == 0) break;  // input ran out mid-stream

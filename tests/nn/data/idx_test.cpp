@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "base/error.hpp"
 #include "tests/nn/io/test_files.hpp"
@@ -115,6 +116,21 @@ TEST_F(IdxBad, RejectsTruncatedGzip) {
   auto no_trailer = gzip_bytes(as_u8(encode_idx(big)));
   no_trailer.resize(no_trailer.size() - 8);  // CRC32 + ISIZE
   EXPECT_THAT(error_for(no_trailer, "u.gz"), HasSubstr("truncated gzip stream"));
+}
+
+// A fuzz finding: a 64-byte gzip file whose header claims ~3.9 GB made the reader allocate (and zero) all of
+// it before finding the stream short. The buffer now grows with what the stream delivers.
+TEST_F(IdxBad, ASmallGzipClaimingGigabytesCostsWhatItInflatesTo) {
+  std::vector<uint8_t> bytes(12 + 100, 7);
+  const uint8_t header[12] = {0, 0, 8, 2, 0, 0, 0xea, 0x60, 0, 0, 0xfd, 0xe8};  // 60000 x 65000
+  std::copy(std::begin(header), std::end(header), bytes.begin());
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  EXPECT_THAT(error_for(gzip_bytes(bytes), "claims.gz"),
+              HasSubstr("truncated: expected 3900000000 bytes of data (60000x65000)"));
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 * 1024) << "KiB of peak RSS for a 100-byte payload";
 }
 
 TEST_F(IdxBad, RejectsCorruptGzip) {
