@@ -85,32 +85,62 @@ bool png_truncated(std::span<const uint8_t> bytes) {
   return true;
 }
 
-// The marker segments and entropy-coded scans from SOI on run out before EOI. A stray byte where a marker
-// belongs is corruption, not truncation.
-bool jpeg_truncated(std::span<const uint8_t> bytes) {
+enum class JpegEnd { Complete, Stray, Truncated, Refused };
+
+// Walks the marker segments from SOI to EOI, skipping the entropy-coded data after each SOS (0xff is stuffed
+// as ff 00, restarts are ff d0..d7, anything else is a marker), and shows `visit` each segment's marker with
+// the bytes from its body on. A stray byte where a marker belongs is Stray, not truncation; a segment
+// `visit` refuses is Refused.
+template <class Visit>
+JpegEnd walk_jpeg(std::span<const uint8_t> bytes, Visit visit) {
   std::size_t at = 2;
   while (at + 1 < bytes.size()) {
-    if (bytes[at] != 0xff) return false;
+    if (bytes[at] != 0xff) return JpegEnd::Stray;
     const uint8_t marker = bytes[at + 1];
     if (marker == 0xff) {  // fill byte
       ++at;
       continue;
     }
-    if (marker == 0xd9) return false;  // EOI
+    if (marker == 0xd9) return JpegEnd::Complete;  // EOI
     if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       at += 2;
       continue;
     }
-    if (at + 4 > bytes.size()) return true;
-    at += 2 + read_be(bytes, at + 2, 2);
+    if (at + 4 > bytes.size()) return JpegEnd::Truncated;
+    const uint32_t length = read_be(bytes, at + 2, 2);
+    if (!visit(marker, length, bytes.subspan(at + 4))) return JpegEnd::Refused;
+    at += 2 + length;
     if (marker != 0xda) continue;
-    // Entropy-coded data: 0xff is stuffed as ff 00 and restarts are ff d0..d7; anything else is a marker.
     while (at + 1 < bytes.size() &&
            !(bytes[at] == 0xff && bytes[at + 1] != 0 && (bytes[at + 1] < 0xd0 || bytes[at + 1] > 0xd7))) {
       ++at;
     }
   }
-  return true;
+  return JpegEnd::Truncated;
+}
+
+bool jpeg_truncated(std::span<const uint8_t> bytes) {
+  return walk_jpeg(bytes, [](uint8_t, uint32_t, std::span<const uint8_t>) { return true; }) ==
+         JpegEnd::Truncated;
+}
+
+// Each DHT table holds at most 256 codes. Debian's stb_image (2022-09-08) does not check, and a table of
+// more writes past its 257-byte size list (a fuzz finding), so such a file is refused before stb sees it.
+// The tables are read as stb reads them: while the segment's length lasts, 17 bytes then the codes.
+bool jpeg_huffman_tables_fit(std::span<const uint8_t> bytes) {
+  const auto dht_fits = [](uint8_t marker, uint32_t length, std::span<const uint8_t> body) {
+    if (marker != 0xc4) return true;
+    std::size_t at = 0;
+    for (int64_t left = int64_t{length} - 2; left > 0 && at + 17 <= body.size();) {
+      uint32_t codes = 0;
+      for (std::size_t i = 1; i <= 16; ++i) codes += body[at + i];
+      if (codes > 256) return false;
+      at += 17 + codes;
+      left -= 17 + codes;
+    }
+    return true;
+  };
+  return walk_jpeg(bytes, dht_fits) != JpegEnd::Refused;
 }
 
 // Shorter than the file size its header states (stb_image pads a short BMP with black without a word).
@@ -165,6 +195,8 @@ std::optional<Header> read_header(std::span<const uint8_t> bytes, const std::str
   if (header.format == Format::Unknown)
     fail(what, "unknown image type (expected PNG, JPEG, BMP, GIF, TGA, PGM or PPM)");
   if (bytes.size() > INT_MAX) fail(what, "file of " + std::to_string(bytes.size()) + " bytes is too large");
+  if (header.format == Format::Jpeg && !jpeg_huffman_tables_fit(bytes))
+    fail(what, "corrupt JPEG (a Huffman table of more than 256 codes)");
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &header.width, &header.height,
                              &header.comps)) {
     if (!complete) return std::nullopt;
@@ -177,6 +209,13 @@ std::optional<Header> read_header(std::span<const uint8_t> bytes, const std::str
                    " pixels is too large (at most " + std::to_string(kMaxImagePixels) + ")");
   }
   return header;
+}
+
+Image info_of(const Header& header) {
+  return Image{static_cast<uint32_t>(header.width),
+               static_cast<uint32_t>(header.height),
+               header.comps >= 3 ? 3u : 1u,
+               {}};
 }
 
 // stb_image's pixels with 1..4 components as 1 or 3 channels, alpha composited onto white.
@@ -261,10 +300,11 @@ Image read_image_info(const std::filesystem::path& path) {
     bytes = read_file(path);
     header = read_header(as_u8(bytes), path.string(), true);
   }
-  return Image{static_cast<uint32_t>(header->width),
-               static_cast<uint32_t>(header->height),
-               header->comps >= 3 ? 3u : 1u,
-               {}};
+  return info_of(*header);
+}
+
+Image decode_image_info(std::span<const uint8_t> bytes, const std::string& what) {
+  return info_of(*read_header(bytes, what, true));
 }
 
 void write_image(const std::filesystem::path& path, const Image& image) {

@@ -35,6 +35,8 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& what);
 
 // Only the header: width, height and channels (1 or 3 as read_image would give), without decoding.
 Image read_image_info(const std::filesystem::path& path);
+// The same on the whole file's bytes in memory.
+Image decode_image_info(std::span<const uint8_t> bytes, const std::string& what);
 
 // 1 -> 3 repeats the grey value; 3 -> 1 is Rec.601 luma (0.299 R + 0.587 G + 0.114 B), rounded.
 Image convert_channels(const Image& image, uint32_t channels);

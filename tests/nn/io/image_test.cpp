@@ -232,6 +232,34 @@ TEST(Image, OversizedHeaderIsRejectedBeforeDecoding) {
   EXPECT_THAT([&] { read_image_info(dir / "huge.png"); }, ::testing::ThrowsMessage<InputError>(expected));
 }
 
+// A fuzz finding: Debian's stb_image writes past a Huffman table's 257-byte size list when a DHT segment's
+// 16 counts add up to more than 256. Such a file is refused, by the header read and the decode alike.
+TEST(Image, AHuffmanTableOfMoreThan256CodesIsRefusedBeforeStbSeesIt) {
+  TempDir dir;
+  write_image(dir / "ok.jpg", gradient(16, 16, 1));
+  const std::vector<uint8_t> ok = read_bytes(dir / "ok.jpg");
+  std::vector<uint8_t> dht{0xff, 0xc4, 0x01, 0x23, 0x00};  // length 2 + 17 + 272 = 291; class 0, table 0
+  for (int i = 0; i < 16; ++i) dht.push_back(17);          // 16 x 17 = 272 codes
+  for (int i = 0; i < 272; ++i) dht.push_back(static_cast<uint8_t>(i % 12));
+  std::vector<uint8_t> bad(ok.begin(), ok.begin() + 2);  // SOI, then the table, then the rest
+  bad.insert(bad.end(), dht.begin(), dht.end());
+  bad.insert(bad.end(), ok.begin() + 2, ok.end());
+  write_bytes(dir / "bad.jpg", bad);
+  const std::string expected =
+      (dir / "bad.jpg").string() + ": corrupt JPEG (a Huffman table of more than 256 codes)";
+  EXPECT_EQ(read_error(dir / "bad.jpg"), expected);
+  EXPECT_THAT([&] { read_image_info(dir / "bad.jpg"); }, ::testing::ThrowsMessage<InputError>(expected));
+  // 255 codes of 8 bits fit (the file's own tables, which come later, replace this one).
+  std::vector<uint8_t> fits(ok.begin(), ok.begin() + 2);
+  const std::vector<uint8_t> head{0xff, 0xc4, 0x01, 0x12, 0x00, 0, 0, 0, 0, 0, 0,
+                                  0,    255,  0,    0,    0,    0, 0, 0, 0, 0};
+  fits.insert(fits.end(), head.begin(), head.end());  // length 2 + 17 + 255 = 274
+  for (int i = 0; i < 255; ++i) fits.push_back(static_cast<uint8_t>(i));
+  fits.insert(fits.end(), ok.begin() + 2, ok.end());
+  write_bytes(dir / "fits.jpg", fits);
+  EXPECT_EQ(read_image(dir / "fits.jpg").width, 16u);
+}
+
 TEST(Image, WriteRejectsUnknownExtensionAndBadShapes) {
   TempDir dir;
   EXPECT_THAT([&] { write_image(dir / "a.gif", pattern(2, 2, 1)); },
