@@ -82,10 +82,20 @@ std::string render_progress_line(const nn::TrainProgress& p) {
 }
 
 std::string render_epoch_summary(const nn::EpochSummary& s, uint32_t epochs) {
-  std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + ": train loss " +
-                     fixed(s.train_loss, 4);
+  std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs);
+  if (!s.complete)
+    line += " (partial: " + std::to_string(s.epoch_step) + " of " + std::to_string(s.epoch_steps) + " steps)";
+  line += ": train loss " + fixed(s.train_loss, 4);
   if (s.val_loss) line += ", val loss " + fixed(*s.val_loss, 4);
   return line + ", " + fixed(s.seconds, 1) + " s" + ", " + format_rate(s.images_per_s);
+}
+
+std::string render_epochs_done(uint32_t epochs, uint64_t partial_steps, uint64_t epoch_steps) {
+  const std::string whole = std::to_string(epochs) + (epochs == 1 ? " epoch" : " epochs");
+  if (partial_steps == 0) return whole;
+  const std::string part = std::to_string(partial_steps) + " of " + std::to_string(epoch_steps) +
+                           " steps of epoch " + std::to_string(epochs + 1);
+  return epochs ? whole + " and " + part : part;
 }
 
 double monotonic_seconds() {

@@ -25,8 +25,11 @@ std::string render_progress_bar(const nn::TrainProgress& progress, int width);
 // The line for logs and pipes: "epoch 3/20  step 212/468 (45%)  loss 0.1032  1830 img/s  ETA 4:12".
 std::string render_progress_line(const nn::TrainProgress& progress);
 
-// "epoch 3/20: train loss 0.1034, val loss 0.1021, 41.3 s, 1453 img/s" (no val part without validation).
+// "epoch 3/20: train loss 0.1034, val loss 0.1021, 41.3 s, 1453 img/s" (no val part without validation);
+// an epoch cut short says so: "epoch 2/20 (partial: 10 of 20 steps): ...".
 std::string render_epoch_summary(const nn::EpochSummary& summary, uint32_t epochs);
+// The closing line's count: "2 epochs", "1 epoch and 10 of 20 steps of epoch 2", "10 of 20 steps of epoch 1".
+std::string render_epochs_done(uint32_t epochs, uint64_t partial_steps, uint64_t epoch_steps);
 
 // Seconds on a monotonic clock.
 double monotonic_seconds();

@@ -201,8 +201,9 @@ int run_train(const TrainCommand& command, const Console& console) {
   out << (stopped       ? "stopped by " + sigint.signal_name() + " after "
           : viewer_stop ? std::string("stopped from the viewer after ")
                         : std::string("done: "))
-      << result.steps << " steps, " << result.epochs_done << " epochs in " << fixed(result.seconds, 1)
-      << " s (" << format_rate(result.images_per_s) << ")";
+      << result.steps << " steps, "
+      << render_epochs_done(result.epochs_done, result.partial_steps, result.epoch_steps) << " in "
+      << fixed(result.seconds, 1) << " s (" << format_rate(result.images_per_s) << ")";
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
   if (!result.early_stop.empty()) out << "\n" << result.early_stop;

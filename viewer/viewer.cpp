@@ -223,7 +223,7 @@ struct LossHistory {
 LossHistory read_loss_history(const std::filesystem::path& checkpoint) {
   const auto metrics = checkpoint.parent_path() / "metrics.jsonl";
   nn::MetricsLog log(metrics);
-  if (std::filesystem::exists(metrics)) log.load_existing(metrics, UINT64_MAX);
+  if (std::filesystem::exists(metrics)) log.load_existing(metrics, UINT64_MAX, UINT32_MAX);
   LossHistory h;
   for (const auto& s : log.steps()) h.losses.push_back({s.step, s.loss});
   for (const auto& e : log.epochs()) h.epochs.push_back({e.epoch, e.step, e.train_loss, e.val_loss});

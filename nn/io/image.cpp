@@ -85,14 +85,12 @@ bool png_truncated(std::span<const uint8_t> bytes) {
   return true;
 }
 
-enum class JpegEnd { Complete, Stray, Truncated, Refused };
+enum class JpegEnd { Complete, Stray, Truncated };
 
 // Walks the marker segments from SOI to EOI, skipping the entropy-coded data after each SOS (0xff is stuffed
-// as ff 00, restarts are ff d0..d7, anything else is a marker), and shows `visit` each segment's marker with
-// the bytes from its body on. A stray byte where a marker belongs is Stray, not truncation; a segment
-// `visit` refuses is Refused.
-template <class Visit>
-JpegEnd walk_jpeg(std::span<const uint8_t> bytes, Visit visit) {
+// as ff 00, restarts are ff d0..d7, anything else is a marker). A stray byte where a marker belongs is
+// Stray: corruption, not truncation.
+JpegEnd walk_jpeg(std::span<const uint8_t> bytes) {
   std::size_t at = 2;
   while (at + 1 < bytes.size()) {
     if (bytes[at] != 0xff) return JpegEnd::Stray;
@@ -107,9 +105,7 @@ JpegEnd walk_jpeg(std::span<const uint8_t> bytes, Visit visit) {
       continue;
     }
     if (at + 4 > bytes.size()) return JpegEnd::Truncated;
-    const uint32_t length = read_be(bytes, at + 2, 2);
-    if (!visit(marker, length, bytes.subspan(at + 4))) return JpegEnd::Refused;
-    at += 2 + length;
+    at += 2 + read_be(bytes, at + 2, 2);
     if (marker != 0xda) continue;
     while (at + 1 < bytes.size() &&
            !(bytes[at] == 0xff && bytes[at + 1] != 0 && (bytes[at + 1] < 0xd0 || bytes[at + 1] > 0xd7))) {
@@ -120,27 +116,28 @@ JpegEnd walk_jpeg(std::span<const uint8_t> bytes, Visit visit) {
 }
 
 bool jpeg_truncated(std::span<const uint8_t> bytes) {
-  return walk_jpeg(bytes, [](uint8_t, uint32_t, std::span<const uint8_t>) { return true; }) ==
-         JpegEnd::Truncated;
+  return walk_jpeg(bytes) == JpegEnd::Truncated;
 }
 
 // Each DHT table holds at most 256 codes. Debian's stb_image (2022-09-08) does not check, and a table of
-// more writes past its 257-byte size list (a fuzz finding), so such a file is refused before stb sees it.
-// The tables are read as stb reads them: while the segment's length lasts, 17 bytes then the codes.
+// more writes past its 257-byte size list into the decoder's heap state (a fuzz finding), so such a file is
+// refused before stb sees it. stb resynchronises on junk between segments, so every ff c4 in the file is
+// read as the DHT stb might take it for, as stb reads one: while the length lasts, 17 bytes then the codes
+// (zeros past the end of the file).
 bool jpeg_huffman_tables_fit(std::span<const uint8_t> bytes) {
-  const auto dht_fits = [](uint8_t marker, uint32_t length, std::span<const uint8_t> body) {
-    if (marker != 0xc4) return true;
-    std::size_t at = 0;
-    for (int64_t left = int64_t{length} - 2; left > 0 && at + 17 <= body.size();) {
-      uint32_t codes = 0;
-      for (std::size_t i = 1; i <= 16; ++i) codes += body[at + i];
+  for (std::size_t at = 0; at + 4 <= bytes.size(); ++at) {
+    if (bytes[at] != 0xff || bytes[at + 1] != 0xc4) continue;
+    const std::span<const uint8_t> body = bytes.subspan(at + 4);
+    std::size_t next = 0;
+    for (int64_t left = int64_t{read_be(bytes, at + 2, 2)} - 2; left > 0 && next < body.size();) {
+      uint32_t codes = 0;  // stb reads zeros past the end
+      for (std::size_t i = 1; i <= 16 && next + i < body.size(); ++i) codes += body[next + i];
       if (codes > 256) return false;
-      at += 17 + codes;
+      next += 17 + codes;
       left -= 17 + codes;
     }
-    return true;
-  };
-  return walk_jpeg(bytes, dht_fits) != JpegEnd::Refused;
+  }
+  return true;
 }
 
 // Shorter than the file size its header states (stb_image pads a short BMP with black without a word).

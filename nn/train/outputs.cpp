@@ -33,10 +33,11 @@ void MetricsLog::add_epoch(const EpochRecord& r) {
   j["train_loss"] = r.train_loss;
   j["val_loss"] = r.val_loss ? Json(*r.val_loss) : Json(nullptr);
   j["lr"] = r.lr;
+  j["complete"] = r.complete;
   lines_.push_back(to_json(j));
 }
 
-void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_step) {
+void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_step, uint32_t epochs_done) {
   std::ifstream in(from);
   std::string line;
   while (std::getline(in, line)) {
@@ -49,11 +50,12 @@ void MetricsLog::load_existing(const std::filesystem::path& from, uint64_t max_s
                 static_cast<uint64_t>(json_int(json_at(j, "step"))),
                 static_cast<float>(json_number(json_at(j, "loss")))});
     } else if (type == "epoch") {
+      if (static_cast<uint64_t>(json_int(json_at(j, "epoch"))) > epochs_done) continue;
       const Json& v = json_at(j, "val_loss");
       add_epoch({static_cast<uint32_t>(json_int(json_at(j, "epoch"))),
                  static_cast<uint64_t>(json_int(json_at(j, "step"))), json_number(json_at(j, "train_loss")),
                  v.is_null() ? std::nullopt : std::optional(json_number(v)),
-                 json_find(j, "lr") ? static_cast<float>(json_number(json_at(j, "lr"))) : 0.0f});
+                 json_find(j, "lr") ? static_cast<float>(json_number(json_at(j, "lr"))) : 0.0f, true});
     } else {
       lines_.push_back(line);  // the control line and events: kept as they were
     }

@@ -20,7 +20,8 @@ struct EpochRecord {
   uint64_t step;
   double train_loss;
   std::optional<double> val_loss;
-  float lr = 0;  // the epoch's last step's learning rate
+  float lr = 0;          // the epoch's last step's learning rate
+  bool complete = true;  // false: cut short by --steps or a stop (its row is written again on resume)
 };
 
 class MetricsLog {
@@ -33,8 +34,9 @@ class MetricsLog {
   void add_event(std::string_view event, uint32_t epoch, uint64_t step, double value);
   // The run's training control (its checkpoint JSON), as the first line of a fresh log.
   void add_control(const std::string& control_json);
-  // On resume: the lines of the run so far, from `from`, up to the checkpoint's step.
-  void load_existing(const std::filesystem::path& from, uint64_t max_step);
+  // On resume: the lines of the run so far, from `from`, up to the checkpoint's step, without the epoch rows
+  // of epochs after the `epochs_done` complete ones (a partial epoch's row is written again when it ends).
+  void load_existing(const std::filesystem::path& from, uint64_t max_step, uint32_t epochs_done);
   void write() const;  // the whole log, atomically
   const std::vector<StepRecord>& steps() const noexcept { return steps_; }
   const std::vector<EpochRecord>& epochs() const noexcept { return epochs_; }

@@ -155,7 +155,7 @@ void TrainingRun::start_from_checkpoint_or_seed() {
   info_.step = first_step_ = resumed.info.step;
   info_.batch_in_epoch = resumed.info.batch_in_epoch;
   info_.control_state = resumed.info.control_state;
-  log_.load_existing(config_.resume->parent_path() / "metrics.jsonl", info_.step);
+  log_.load_existing(config_.resume->parent_path() / "metrics.jsonl", info_.step, info_.epoch);
   history_.load_existing(config_.resume->parent_path() / "history.csv", info_.epoch);
   note("resuming " + config_.resume->string() + " at epoch " + std::to_string(info_.epoch + 1) + ", step " +
        std::to_string(info_.step));
@@ -169,6 +169,8 @@ TrainResult TrainingRun::run() {
   r.device = device_.ctx.device_name();
   r.steps = info_.step;
   r.epochs_done = info_.epoch;
+  r.partial_steps = info_.batch_in_epoch;
+  r.epoch_steps = steps_per_epoch_;
   r.final_val_loss = last_val_loss_;
   r.seconds = seconds_since(run_start_) - paused_seconds();
   r.images_per_s = double(info_.step - first_step_) * config_.batch / std::max(r.seconds, 1e-9);
@@ -313,6 +315,8 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
   summary.lr = lr_at(info_.step ? info_.step - 1 : 0);
   summary.complete = complete;
+  summary.epoch_step = complete ? steps_per_epoch_ : info_.batch_in_epoch;
+  summary.epoch_steps = steps_per_epoch_;
   // Only a complete epoch counts for --save-best, early stopping and the plateau (a resumed partial epoch
   // would otherwise count twice); its decisions are in the checkpoint written next.
   EpochDecision decision;
@@ -320,7 +324,7 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
     decision = observe_validation(config_.control, info_.control_state, *summary.val_loss);
   summary.new_best = decision.new_best && config_.control.save_best;
   if (complete || stopped_ || info_.step == total_steps_)
-    log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr});
+    log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, complete});
   apply_decision(decision, summary);  // its events go into the metrics the epoch's files write next
   const Programs::Preview samples = write_epoch_files(device_, setup_, info_, log_);
   summary.seconds = seconds_since(start);

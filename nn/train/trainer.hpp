@@ -84,7 +84,9 @@ struct EpochSummary {
   double images_per_s = 0;         // training steps only
   float lr = 0;                    // the epoch's last step's learning rate
   bool complete = true;            // false: cut short by --steps or a stop
-  bool new_best = false;           // the lowest validation loss so far (--save-best wrote best.safetensors)
+  uint64_t epoch_step = 0;         // the steps of this epoch done (of epoch_steps) when it ended
+  uint64_t epoch_steps = 0;
+  bool new_best = false;  // the lowest validation loss so far (--save-best wrote best.safetensors)
 };
 
 struct TrainCallbacks {
@@ -101,7 +103,9 @@ struct TrainCallbacks {
 struct TrainResult {
   std::filesystem::path out;
   uint64_t steps = 0;
-  uint32_t epochs_done = 0;
+  uint32_t epochs_done = 0;    // complete epochs
+  uint64_t partial_steps = 0;  // steps of the epoch after those (--steps, a stop), of epoch_steps
+  uint64_t epoch_steps = 0;
   std::optional<double> final_val_loss;
   double seconds = 0;
   double images_per_s = 0;

@@ -507,6 +507,18 @@ TEST(Progress, PlainLineAndEpochSummary) {
             "epoch 3/20: train loss 0.1034, val loss 0.1021, 41.3 s, 1453 img/s");
   s.val_loss.reset();
   EXPECT_EQ(render_epoch_summary(s, 20), "epoch 3/20: train loss 0.1034, 41.3 s, 1453 img/s");
+  s.complete = false;
+  s.epoch_step = 100;
+  s.epoch_steps = 468;
+  EXPECT_EQ(render_epoch_summary(s, 20),
+            "epoch 3/20 (partial: 100 of 468 steps): train loss 0.1034, 41.3 s, 1453 img/s");
+}
+
+TEST(Progress, TheClosingCountSaysWhatWasPartial) {
+  EXPECT_EQ(render_epochs_done(1, 0, 20), "1 epoch");
+  EXPECT_EQ(render_epochs_done(20, 0, 20), "20 epochs");
+  EXPECT_EQ(render_epochs_done(1, 10, 20), "1 epoch and 10 of 20 steps of epoch 2");
+  EXPECT_EQ(render_epochs_done(0, 4, 8), "4 of 8 steps of epoch 1");
 }
 
 struct FakeScreen {
