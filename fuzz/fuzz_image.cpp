@@ -9,7 +9,7 @@
 #include "nn/io/image.hpp"
 
 namespace {
-constexpr uint64_t kFuzzMaxPixels = uint64_t{1} << 20;
+constexpr uint64_t kFuzzMaxPixels = uint64_t{1} << 12;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,6 +1,4 @@
-/* stb_image and stb_image_write compiled with the fuzz flags (libstb.a is not instrumented): ASan, UBSan
-   and libFuzzer's coverage then reach the decoders the project hands users' files to. */
+/* stb_image compiled with the fuzz flags (libstb.a is not instrumented): ASan, UBSan and libFuzzer's
+   coverage then reach the decoders the project hands users' files to. */
 #define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb_image.h>
-#include <stb_image_write.h>
