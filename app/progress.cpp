@@ -23,8 +23,9 @@ std::string step_count(const nn::TrainProgress& p) {
 }
 
 std::string metrics_tail(const nn::TrainProgress& p) {
-  return "loss " + fixed(p.loss, 4) + "  " + format_rate(p.images_per_s) + "  ETA " +
-         format_duration(p.eta_s);
+  const std::string eta = "ETA " + format_duration(p.eta_s);
+  if (p.validating) return "validating on " + std::to_string(p.validating) + " images  " + eta;
+  return "loss " + fixed(p.loss, 4) + "  " + format_rate(p.images_per_s) + "  " + eta;
 }
 
 }  // namespace
@@ -122,9 +123,9 @@ ProgressPrinter::ProgressPrinter(Sink sink, bool terminal, int width, uint32_t e
 void ProgressPrinter::progress(const nn::TrainProgress& p) {
   if (p.epochs) epochs_ = p.epochs;
   const double now = clock_();
-  const bool epoch_done = p.epoch_steps && p.epoch_step >= p.epoch_steps;
+  // The last step of an epoch and the start of its validation are always drawn on a terminal.
+  const bool epoch_done = (p.epoch_steps && p.epoch_step >= p.epoch_steps) || p.validating;
   if (terminal_) {
-    // The last step of an epoch is always drawn, so the bar never stops short of full.
     if (now - last_draw_ < kTerminalInterval && !epoch_done) return;
     const std::string line = render_progress_bar(p, width_);
     // Spaces wipe what a longer previous bar left behind.

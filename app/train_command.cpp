@@ -100,7 +100,9 @@ std::vector<Option<S>> run_options() {
       switch_option<S>("--no-tensorboard",
                        "write no TensorBoard event files (default: RUN/train/ and RUN/validation/)",
                        [](S& s) { s.command.config.tensorboard = false; }),
-      integer_option<S, uint32_t>("--val-limit", 1, "validate on the first N test images only (default: all)",
+      integer_option<S, uint32_t>("--val-limit", 1,
+                                  "validate on the first N test images (default: all, but no more than an "
+                                  "epoch or --steps trains on)",
                                   [](S& s, uint32_t v) { s.command.config.val_limit = v; }),
       size_option<S>("--data-budget",
                      "device memory the training images may take, e.g. 512M or 2G; past it they stream "

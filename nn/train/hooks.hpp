@@ -25,6 +25,8 @@ class TrainHook {
   virtual void on_epoch_end(const EpochSummary& summary, const Programs::Preview& samples) {
     (void)summary, (void)samples;
   }
+  // At an epoch's end, as its validation begins (progress.validating says on how many images).
+  virtual void on_validation(const TrainProgress& progress) { (void)progress; }
   // Polled between submits; true ends the run after the submits in flight, with the epoch's end as usual.
   virtual bool should_stop() { return false; }
 };
@@ -34,6 +36,9 @@ class CallbackHook final : public TrainHook {
  public:
   explicit CallbackHook(const TrainCallbacks& callbacks) : callbacks_(callbacks) {}
   void on_steps(std::span<const StepRecord>, const TrainProgress& progress) override {
+    if (callbacks_.on_progress) callbacks_.on_progress(progress);
+  }
+  void on_validation(const TrainProgress& progress) override {
     if (callbacks_.on_progress) callbacks_.on_progress(progress);
   }
   void on_epoch_end(const EpochSummary& summary, const Programs::Preview&) override {

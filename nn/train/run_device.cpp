@@ -22,18 +22,14 @@ uint64_t model_bytes(const Model& model) {
   return bytes;
 }
 
-uint32_t validation_images(const RunSetup& setup) {
-  return std::min(setup.test_set.count, setup.config.val_limit.value_or(setup.test_set.count));
-}
-
 }  // namespace
 
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
       model(ctx, setup.spec, setup.config.batch),
-      plan(plan_data(ctx.device(), setup, validation_images(setup), model_bytes(model))),
+      plan(plan_data(ctx.device(), setup, setup.val_count, model_bytes(model))),
       train_images(ctx, setup.train_set, setup.train_count, plan.train),
-      test_images(ctx, setup.test_set, validation_images(setup), plan.test),
+      test_images(ctx, setup.test_set, setup.val_count, plan.test),
       programs(ctx, model, train_images, test_images,
                ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages, true,
                               true, setup.config.control.optimizer}),

@@ -128,6 +128,13 @@ void validate_config(const TrainConfig& c) {
   require_known_dataset(c.dataset);
 }
 
+uint32_t validation_count(const TrainConfig& config, uint32_t train_count, uint32_t test_count) {
+  if (config.val_limit) return std::min(test_count, *config.val_limit);
+  uint64_t trained = uint64_t{train_count / config.batch} * config.batch;  // an epoch's, drop_last
+  if (config.steps) trained = std::min<uint64_t>(trained, *config.steps * config.batch);
+  return static_cast<uint32_t>(std::min<uint64_t>(test_count, std::max<uint64_t>(trained, 1)));
+}
+
 RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const TrainCallbacks* callbacks) {
   if (!lent.train_set != !lent.test_set) throw Error("train: lend both splits or neither");
   if (lent.train_set)
@@ -164,6 +171,7 @@ RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const
   if (s.train_count < config.batch)
     throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +
                      std::to_string(s.train_count) + " training images");
+  s.val_count = validation_count(config, s.train_count, s.test_set.count);
   if (config.out.empty())
     config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
   prepare_out_dir(config.out);

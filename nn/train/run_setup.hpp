@@ -19,7 +19,12 @@ struct RunSetup {
   std::optional<LoadedCheckpoint> resumed;  // the --resume checkpoint
   Dataset train_set, test_set;              // train_set without the held-out class
   uint32_t train_count = 0;                 // training images used (the first --limit of them)
+  uint32_t val_count = 0;                   // test images each validation uses (validation_count)
 };
+
+// --val-limit's count, else the whole test split, but never more images than an epoch trains on (nor than
+// a --steps run trains on in all): a short run is not spent validating, a full one validates on everything.
+uint32_t validation_count(const TrainConfig& config, uint32_t train_count, uint32_t test_count);
 
 // The config's ranges and combinations, checked once per run at the nn boundary (prepare_run calls it);
 // InputError naming the flag ("--batch 0: expected an integer >= 1").

@@ -16,6 +16,7 @@
 #include "nn/train/history.hpp"
 #include "nn/train/hooks.hpp"
 #include "nn/train/live_session.hpp"
+#include "nn/train/run_clock.hpp"
 #include "nn/train/run_device.hpp"
 #include "nn/train/run_setup.hpp"
 #include "nn/train/submit_pacer.hpp"
@@ -73,7 +74,8 @@ class TrainingRun final : public RunControl {
   void apply_decision(const EpochDecision& decision, const EpochSummary& summary);
   float lr_at(uint64_t step) const;  // a step of the epoch in progress
   RunInfo position() const;          // info_ at the steps read so far
-  TrainProgress progress() const;
+  // `ending`: the 0-based epoch whose end (validation) is under way, counted among the ends left.
+  TrainProgress progress(std::optional<uint32_t> ending = std::nullopt) const;
   double paused_seconds() const { return live_ ? live_->paused_seconds() : 0; }
   void note(const std::string& text) const {
     if (callbacks_.on_note) callbacks_.on_note(text);
@@ -101,6 +103,7 @@ class TrainingRun final : public RunControl {
   std::vector<float> epoch_lrs_;  // the epoch's learning rate per batch, as the step end reads them
   uint64_t epoch_first_step_ = 0;
   Clock::time_point run_start_;
+  RunClock clock_;
   bool stopped_ = false;
   std::string early_stop_;
 };
@@ -126,8 +129,12 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       history_(setup.config.out / "history.csv"),
       info_(fresh_run_info(setup)),
       pacer_(device_.submitter),
-      callback_hook_(callbacks) {
+      callback_hook_(callbacks),
+      clock_(setup.config.batch, setup.config.validate ? setup.val_count : 0) {
   note(describe(device_.plan));
+  if (config_.validate && !config_.val_limit && setup.val_count < setup.test_set.count)
+    note("validating on " + std::to_string(setup.val_count) + " of " + std::to_string(setup.test_set.count) +
+         " test images, no more than the run trains on (--val-limit N to choose)");
   start_from_checkpoint_or_seed();
   StepState val_state;  // validation: the run's seed and noise, on the validation stream
   val_state.set_seed(config_.seed);
@@ -182,6 +189,7 @@ bool TrainingRun::run_epoch() {
   const uint32_t epoch = info_.epoch;  // 0-based epoch in progress
   const auto start = Clock::now();
   const double paused_before = paused_seconds();
+  clock_.start_training(paused_before);
   write_epoch_state(epoch);
   const uint64_t end_step = std::min(total_steps_, info_.step - info_.batch_in_epoch + steps_per_epoch_);
   submitted_ = read_ = info_.step;
@@ -192,6 +200,7 @@ bool TrainingRun::run_epoch() {
   check_finite();
   if (live_) live_->settle();
   const double train_seconds = seconds_since(start) - (paused_seconds() - paused_before);  // validation apart
+  clock_.end_training(paused_seconds());
   info_ = position();
   const bool complete = info_.batch_in_epoch == steps_per_epoch_;
   if (complete) {
@@ -311,7 +320,11 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   summary.epoch = epoch + 1;
   summary.step = info_.step;
   summary.train_loss = epoch_loss_count_ ? epoch_loss_sum_ / double(epoch_loss_count_) : NAN;
-  if (config_.validate) summary.val_loss = run_validation(device_);
+  if (config_.validate) {
+    const TrainProgress p = progress(epoch);
+    for (TrainHook* hook : hooks_) hook->on_validation(p);
+    summary.val_loss = run_validation(device_);
+  }
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
   summary.lr = lr_at(info_.step ? info_.step - 1 : 0);
   summary.complete = complete;
@@ -333,6 +346,7 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
                   summary.images_per_s, host_rss_mib(), double(rt::live_buffer_bytes()) / (1024.0 * 1024.0)});
   for (TrainHook* hook : hooks_) hook->on_epoch_end(summary, samples);
   last_val_loss_ = summary.val_loss;
+  clock_.end_epoch();
 }
 
 void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSummary& summary) {
@@ -371,18 +385,23 @@ uint64_t TrainingRun::save_now() {
   return read_;
 }
 
-TrainProgress TrainingRun::progress() const {
-  const double elapsed = seconds_since(run_start_) - paused_seconds();
-  const double done_here = double(read_ - first_step_);
-  return {info_.epoch + 1,
-          config_.epochs,
-          read_,
-          read_ - uint64_t{info_.epoch} * steps_per_epoch_,
-          steps_per_epoch_,
-          log_.steps().back().loss,
-          lr_at(read_ ? read_ - 1 : 0),
-          done_here * config_.batch / std::max(elapsed, 1e-9),
-          elapsed / std::max(done_here, 1.0) * double(total_steps_ - read_)};
+TrainProgress TrainingRun::progress(std::optional<uint32_t> ending) const {
+  const uint32_t epoch = ending.value_or(info_.epoch);  // 0-based, not ended yet
+  const uint64_t ends = (total_steps_ + steps_per_epoch_ - 1) / steps_per_epoch_;
+  const uint64_t done_here = read_ - first_step_;
+  const double paused = paused_seconds();
+  TrainProgress p{
+      epoch + 1,
+      config_.epochs,
+      read_,
+      read_ - uint64_t{epoch} * steps_per_epoch_,
+      steps_per_epoch_,
+      log_.steps().back().loss,
+      lr_at(read_ ? read_ - 1 : 0),
+      clock_.images_per_second(done_here, paused),
+      clock_.eta_seconds(done_here, total_steps_ - read_, ends > epoch ? ends - epoch : 0, paused)};
+  if (ending) p.validating = setup_.val_count;
+  return p;
 }
 
 }  // namespace

@@ -72,7 +72,8 @@ struct TrainProgress {
   float loss = 0;  // latest train loss
   float lr = 0;    // the latest step's learning rate
   double images_per_s = 0;
-  double eta_s = 0;  // for the whole run
+  double eta_s = 0;         // for the whole run, validation and the epochs' files included
+  uint32_t validating = 0;  // the test images of the epoch end's validation, which has begun (0: training)
 };
 
 struct EpochSummary {

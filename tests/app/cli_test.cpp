@@ -514,6 +514,15 @@ TEST(Progress, PlainLineAndEpochSummary) {
             "epoch 3/20 (partial: 100 of 468 steps): train loss 0.1034, 41.3 s, 1453 img/s");
 }
 
+TEST(Progress, ValidationShowsInTheBarAndTheLine) {
+  nn::TrainProgress p = example_progress();
+  p.epoch_step = 468;
+  p.validating = 10000;
+  EXPECT_EQ(render_progress_bar(p, 100),
+            "epoch 3/20 [==============================] 468/468  validating on 10000 images  ETA 4:12");
+  EXPECT_EQ(render_progress_line(p), "epoch 3/20  step 468/468 (100%)  validating on 10000 images  ETA 4:12");
+}
+
 TEST(Progress, TheClosingCountSaysWhatWasPartial) {
   EXPECT_EQ(render_epochs_done(1, 0, 20), "1 epoch");
   EXPECT_EQ(render_epochs_done(20, 0, 20), "20 epochs");

@@ -74,5 +74,20 @@ TEST(TrainE2E, APartialEpochSaysSoAndResumingLeavesOneRowPerEpoch) {
   EXPECT_TRUE(rows[1].complete);
 }
 
+// `--steps 20 --limit 512` once spent almost all its time in five 10,000-image validations.
+TEST(TrainE2E, AShortRunValidatesOnAsManyImagesAsItTrainsOn) {
+  const fs::path out = scratch("short");
+  const Outcome r =
+      test::run_vkae("train mnist --model dense --steps 4 --batch 32 --no-tensorboard --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("validating on 128 of 10000 test images, no more than the run trains on "
+                               "(--val-limit N to choose)"));
+  const Outcome given =
+      test::run_vkae("train mnist --model dense --steps 4 --batch 32 --val-limit 64 --no-tensorboard --out " +
+                     scratch("given").string());
+  ASSERT_EQ(given.code, 0) << given.err;
+  EXPECT_THAT(given.out, Not(HasSubstr("validating on")));
+}
+
 }  // namespace
 }  // namespace vkae
