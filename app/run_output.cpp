@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -41,7 +42,7 @@ void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
       << fixed(r.frames.median_ms, 1) << " ms, max " << fixed(r.frames.max_ms, 1)
       << " ms; host time per frame median " << fixed(r.frames.cpu_median_ms, 1) << " ms, max "
       << fixed(r.frames.cpu_max_ms, 1) << " ms\n";
-  if (!r.screenshot.empty()) {
+  if (!r.screenshot.empty() && std::getenv("VKAE_VIEWER_GEOMETRY")) {  // for the tests: where each panel is
     const char* names[3] = {"noisy", "reconstruction", "clean"};
     for (int k = 0; k < 3; ++k)
       out << "viewer: panel " << names[k] << " " << std::lround(r.panels[k].x) << " "
@@ -50,6 +51,8 @@ void print_viewer_report(std::ostream& out, const viewer::ViewerReport& r) {
     for (const auto& [name, g] : r.analysis_panels)  // "analysis panel": apart from the three image panels
       out << "viewer: analysis panel " << name << " " << std::lround(g.x) << " " << std::lround(g.y) << " "
           << std::lround(g.w) << " " << std::lround(g.h) << "\n";
+  }
+  if (!r.screenshot.empty()) {
     out << "viewer: screenshot " << r.screenshot << " (" << r.width << "x" << r.height << ")\n";
   }
 }

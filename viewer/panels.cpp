@@ -96,39 +96,12 @@ struct LossAxes {
   float py(double y) const { return float(b.y - (y - lo) / (hi - lo) * (b.y - a.y)); }
 };
 
-// The train loss smoothed as loss.png smooths it: an EMA with 0.9, starting at the first loss.
-std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses) {
-  std::vector<float> smooth(losses.size());
-  double ema = 0;
-  for (size_t i = 0; i < losses.size(); ++i) {
-    ema = i == 0 ? losses[i].loss : 0.9 * ema + 0.1 * losses[i].loss;
-    smooth[i] = static_cast<float>(ema);
-  }
-  return smooth;
-}
-
-// Steps from the first loss to the last (or the last validation); losses over the smoothed curve, the raw
-// ones up to twice its top (early spikes would flatten the rest) and the validation losses, padded 5%.
-LossAxes loss_axes(ImVec2 a, ImVec2 b, const std::vector<nn::LiveLoss>& losses,
-                   const std::vector<float>& smooth, const std::vector<nn::LiveEpoch>* epochs) {
+LossAxes loss_axes(ImVec2 a, ImVec2 b, const LossRange& range) {
   LossAxes ax{a, b};
-  ax.x0 = double(losses.front().step);
-  ax.x1 = double(losses.back().step);
-  ax.lo = *std::min_element(smooth.begin(), smooth.end());
-  ax.hi = *std::max_element(smooth.begin(), smooth.end());
-  for (const auto& l : losses) ax.hi = std::max(ax.hi, std::min(l.loss, 2 * ax.hi));
-  if (epochs)
-    for (const auto& e : *epochs)
-      if (e.val_loss) {
-        ax.lo = std::min(ax.lo, float(*e.val_loss));
-        ax.hi = std::max(ax.hi, float(*e.val_loss));
-        ax.x1 = std::max(ax.x1, double(e.step));
-      }
-  if (ax.x1 <= ax.x0) ax.x1 = ax.x0 + 1;
-  if (ax.hi <= ax.lo) ax.hi = ax.lo + 1e-3f;
-  const float pad = (ax.hi - ax.lo) * 0.05f;
-  ax.lo -= pad;
-  ax.hi += pad;
+  ax.x0 = range.x0;
+  ax.x1 = range.x1;
+  ax.lo = range.lo;
+  ax.hi = range.hi;
   return ax;
 }
 
@@ -166,12 +139,13 @@ void draw_loss_curves(ImDrawList* dl, const LossAxes& ax, const std::vector<nn::
 }
 
 // The legend on the title's line, right of the title.
-void draw_loss_legend(ImDrawList* dl, ImVec2 top, float plot_left, const std::string& title) {
+void draw_loss_legend(ImDrawList* dl, ImVec2 top, float plot_left, const std::string& title, bool val) {
   const float ly = top.y + 3;
   float lx = std::max(plot_left + 60, top.x + ImGui::CalcTextSize(title.c_str()).x + 24);
-  for (const auto& [name, col] :
-       {std::pair{"train (per step)", kRawLoss}, std::pair{"train (smoothed)", kSmoothLoss},
-        std::pair{"val (per epoch)", kValLoss}}) {
+  std::vector<std::pair<const char*, ImU32>> names{{"train (per step)", kRawLoss},
+                                                   {"train (smoothed)", kSmoothLoss}};
+  if (val) names.emplace_back("val (per epoch)", kValLoss);  // only what is drawn
+  for (const auto& [name, col] : names) {
     dl->AddRectFilled(ImVec2(lx, ly + 5), ImVec2(lx + 14, ly + 9), col);
     dl->AddText(ImVec2(lx + 18, ly), kPlotAxis, name);
     lx += 18 + ImGui::CalcTextSize(name).x + 16;
@@ -198,10 +172,12 @@ void draw_loss_plot(const std::vector<nn::LiveLoss>* losses, const std::vector<n
     return;
   }
   const std::vector<float> smooth = smoothed_losses(*losses);
-  const LossAxes ax = loss_axes(a, b, *losses, smooth, epochs);
+  const LossAxes ax = loss_axes(a, b, loss_range(*losses, smooth, epochs));
   draw_loss_ticks(dl, ax);
   draw_loss_curves(dl, ax, *losses, smooth, epochs);
-  draw_loss_legend(dl, top, a.x, title);
+  const bool val = epochs && std::any_of(epochs->begin(), epochs->end(),
+                                         [](const nn::LiveEpoch& e) { return e.val_loss.has_value(); });
+  draw_loss_legend(dl, top, a.x, title, val);
 }
 
 void draw_status(const PanelInput& in, Controls& controls) {
@@ -233,6 +209,44 @@ void draw_status(const PanelInput& in, Controls& controls) {
 }
 
 }  // namespace
+
+// The train loss smoothed as loss.png smooths it: an EMA with 0.9, starting at the first loss.
+std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses) {
+  std::vector<float> smooth(losses.size());
+  double ema = 0;
+  for (size_t i = 0; i < losses.size(); ++i) {
+    ema = i == 0 ? losses[i].loss : 0.9 * ema + 0.1 * losses[i].loss;
+    smooth[i] = static_cast<float>(ema);
+  }
+  return smooth;
+}
+
+LossRange loss_range(const std::vector<nn::LiveLoss>& losses, const std::vector<float>& smooth,
+                     const std::vector<nn::LiveEpoch>* epochs) {
+  LossRange r;
+  r.x0 = double(losses.front().step);
+  r.x1 = double(losses.back().step);
+  r.lo = *std::min_element(smooth.begin(), smooth.end());
+  r.hi = *std::max_element(smooth.begin(), smooth.end());
+  const float cap = 2 * r.hi;
+  for (const auto& l : losses) {  // the raw curve's dips are in range; its spikes only up to the cap
+    r.lo = std::min(r.lo, l.loss);
+    r.hi = std::max(r.hi, std::min(l.loss, cap));
+  }
+  if (epochs)
+    for (const auto& e : *epochs)
+      if (e.val_loss) {
+        r.lo = std::min(r.lo, float(*e.val_loss));
+        r.hi = std::max(r.hi, float(*e.val_loss));
+        r.x1 = std::max(r.x1, double(e.step));
+      }
+  if (r.x1 <= r.x0) r.x1 = r.x0 + 1;
+  if (r.hi <= r.lo) r.hi = r.lo + 1e-3f;
+  const float pad = (r.hi - r.lo) * 0.05f;
+  r.lo -= pad;
+  r.hi += pad;
+  return r;
+}
 
 // Horizontal runs of the same colour are one rectangle.
 void draw_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t channels, uint32_t rows,

@@ -56,4 +56,15 @@ void draw_image(ImDrawList* dl, float x, float y, const float* pixels, uint32_t 
 // "1.2 min", "3 h 05 min", "--" for unknown.
 std::string format_duration(double seconds);
 
+// The loss plot's ranges: steps from the first loss to the last (or the last validation); losses over the
+// smoothed curve, the raw one's dips and its spikes up to twice the smoothed top (early spikes would flatten
+// the rest), and the validation losses, padded 5%.
+struct LossRange {
+  double x0 = 0, x1 = 1;
+  float lo = 0, hi = 1;
+};
+std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses);  // EMA 0.9, as loss.png
+LossRange loss_range(const std::vector<nn::LiveLoss>& losses, const std::vector<float>& smooth,
+                     const std::vector<nn::LiveEpoch>* epochs);
+
 }  // namespace vkae::viewer

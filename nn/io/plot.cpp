@@ -314,7 +314,7 @@ void draw_legend(Canvas& canvas, const PlotSpec& spec, const PlotLayout& layout,
   std::vector<const PlotSeries*> named;
   int name_width = 0;
   for (const auto& series : spec.series) {
-    if (series.name.empty()) continue;
+    if (series.name.empty() || series.points.empty()) continue;  // only what is drawn
     named.push_back(&series);
     name_width = std::max(name_width, Canvas::text_width(series.name, 1));
   }

@@ -87,25 +87,35 @@ void MetricsLog::write() const {
   write_file_atomically(path_, std::as_bytes(std::span(text.data(), text.size())));
 }
 
-void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title) {
+RgbImage render_loss_plot(const MetricsLog& log, const std::string& title) {
   PlotSpec spec;
   spec.title = title;
   spec.x_label = "step";
   spec.y_label = "loss";
-  PlotSeries train{"train (smoothed)", plot_color(0), {}, true, false};
-  // Exponential moving average, as TensorBoard smooths, so the trend shows through minibatch noise.
+  // Each step's loss, faint, under its exponential moving average (as TensorBoard smooths, so the trend
+  // shows through minibatch noise; the average lags, so early on it sits above the validation points).
+  const Rgb blue = plot_color(0);
+  const auto faint = [](uint8_t c) { return static_cast<uint8_t>((c + 2 * 255) / 3); };
+  PlotSeries raw{"train (per step)", {faint(blue.r), faint(blue.g), faint(blue.b)}, {}, true, false};
+  PlotSeries train{"train (smoothed)", blue, {}, true, false};
   double ema = 0;
   bool first = true;
   for (const StepRecord& s : log.steps()) {
     ema = first ? s.loss : 0.9 * ema + 0.1 * s.loss;
     first = false;
+    raw.points.push_back({static_cast<double>(s.step), s.loss});
     train.points.push_back({static_cast<double>(s.step), ema});
   }
   PlotSeries val{"validation", plot_color(1), {}, true, true};
   for (const EpochRecord& e : log.epochs())
     if (e.val_loss) val.points.push_back({static_cast<double>(e.step), *e.val_loss});
-  spec.series = {train, val};
-  const RgbImage image = render_line_plot(spec);
+  spec.series = {raw, train};
+  if (!val.points.empty()) spec.series.push_back(val);  // --no-val: no validation in the legend
+  return render_line_plot(spec);
+}
+
+void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title) {
+  const RgbImage image = render_loss_plot(log, title);
   write_png(path, image.width, image.height, 3, image.pixels);
 }
 

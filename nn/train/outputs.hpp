@@ -10,6 +10,8 @@
 
 namespace vkae::nn {
 
+struct RgbImage;
+
 struct StepRecord {
   uint32_t epoch;
   uint64_t step;
@@ -48,6 +50,8 @@ class MetricsLog {
   std::vector<EpochRecord> epochs_;
 };
 
+// loss.png: each step's train loss (faint), its moving average, and the validation losses when there are any.
+RgbImage render_loss_plot(const MetricsLog& log, const std::string& title);
 void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title);
 // The samples grid's pixels, [height, width, channels] interleaved as a PNG holds them.
 struct SamplesGrid {

@@ -58,7 +58,8 @@ CommandRun run(const std::string& command, const fs::path& dir) {
 }
 
 std::string xvfb(const std::string& args) {
-  return std::string("VKAE_VALIDATION=1 xvfb-run -a -s '-screen 0 1280x800x24' ") + VKAE_BINARY + " " + args;
+  return std::string("VKAE_VALIDATION=1 VKAE_VIEWER_GEOMETRY=1 xvfb-run -a -s '-screen 0 1280x800x24' ") +
+         VKAE_BINARY + " " + args;
 }
 
 bool has_xvfb_run() {
