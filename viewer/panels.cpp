@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "nn/train/outputs.hpp"
 #include "viewer/analysis_panels.hpp"
 
 namespace vkae::viewer {
@@ -18,10 +19,6 @@ constexpr float kGap = 4.0f;
 constexpr int kGridColumns = 2;  // images per row inside one panel
 // The first panel is what the model reads: noisy for a denoising model, the 14x14 input (shown at the
 // output's size) for super-resolution, else the image itself.
-std::array<const char*, 3> panel_names(bool denoising) {
-  return {denoising ? "noisy input" : "input", "reconstruction", denoising ? "clean target" : "target"};
-}
-
 std::string printf_string(const char* format, double a) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, a);
@@ -34,7 +31,7 @@ uint8_t grey(float v) {
 
 void draw_samples(const nn::LivePreview* p, Controls& controls, bool training, bool denoising,
                   std::array<Rect, 3>& rects) {
-  const auto names = panel_names(denoising);
+  const auto names = nn::sample_column_names(denoising);
   const uint32_t count = p ? p->count : 8, rows = p ? p->rows : 28, cols = p ? p->cols : 28;
   const uint32_t grid_rows = (count + kGridColumns - 1) / kGridColumns;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -210,15 +207,10 @@ void draw_status(const PanelInput& in, Controls& controls) {
 
 }  // namespace
 
-// The train loss smoothed as loss.png smooths it: an EMA with 0.9, starting at the first loss.
 std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses) {
-  std::vector<float> smooth(losses.size());
-  double ema = 0;
-  for (size_t i = 0; i < losses.size(); ++i) {
-    ema = i == 0 ? losses[i].loss : 0.9 * ema + 0.1 * losses[i].loss;
-    smooth[i] = static_cast<float>(ema);
-  }
-  return smooth;
+  std::vector<float> values;
+  for (const nn::LiveLoss& l : losses) values.push_back(l.loss);
+  return nn::smoothed_losses(values);
 }
 
 LossRange loss_range(const std::vector<nn::LiveLoss>& losses, const std::vector<float>& smooth,

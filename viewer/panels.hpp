@@ -63,7 +63,8 @@ struct LossRange {
   double x0 = 0, x1 = 1;
   float lo = 0, hi = 1;
 };
-std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses);  // EMA 0.9, as loss.png
+// nn::smoothed_losses of the losses, as loss.png draws them.
+std::vector<float> smoothed_losses(const std::vector<nn::LiveLoss>& losses);
 LossRange loss_range(const std::vector<nn::LiveLoss>& losses, const std::vector<float>& smooth,
                      const std::vector<nn::LiveEpoch>* epochs);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "nn/io/atomic_file.hpp"
+#include "nn/io/font5x7.hpp"
 #include "nn/io/json.hpp"
 #include "nn/io/plot.hpp"
 #include "nn/io/png.hpp"
@@ -87,24 +88,34 @@ void MetricsLog::write() const {
   write_file_atomically(path_, std::as_bytes(std::span(text.data(), text.size())));
 }
 
+std::vector<float> smoothed_losses(const std::vector<float>& losses) {
+  std::vector<float> smooth(losses.size());
+  double ema = 0, weight = 1;
+  for (std::size_t i = 0; i < losses.size(); ++i) {
+    ema = 0.9 * ema + 0.1 * losses[i];
+    weight *= 0.9;
+    smooth[i] = static_cast<float>(ema / (1 - weight));
+  }
+  return smooth;
+}
+
 RgbImage render_loss_plot(const MetricsLog& log, const std::string& title) {
   PlotSpec spec;
   spec.title = title;
   spec.x_label = "step";
   spec.y_label = "loss";
   // Each step's loss, faint, under its exponential moving average (as TensorBoard smooths, so the trend
-  // shows through minibatch noise; the average lags, so early on it sits above the validation points).
+  // shows through minibatch noise; an average lags, so on a falling curve it sits above the last losses).
   const Rgb blue = plot_color(0);
   const auto faint = [](uint8_t c) { return static_cast<uint8_t>((c + 2 * 255) / 3); };
   PlotSeries raw{"train (per step)", {faint(blue.r), faint(blue.g), faint(blue.b)}, {}, true, false};
   PlotSeries train{"train (smoothed)", blue, {}, true, false};
-  double ema = 0;
-  bool first = true;
-  for (const StepRecord& s : log.steps()) {
-    ema = first ? s.loss : 0.9 * ema + 0.1 * s.loss;
-    first = false;
-    raw.points.push_back({static_cast<double>(s.step), s.loss});
-    train.points.push_back({static_cast<double>(s.step), ema});
+  std::vector<float> losses;
+  for (const StepRecord& s : log.steps()) losses.push_back(s.loss);
+  const std::vector<float> smooth = smoothed_losses(losses);
+  for (std::size_t i = 0; i < losses.size(); ++i) {
+    raw.points.push_back({static_cast<double>(log.steps()[i].step), losses[i]});
+    train.points.push_back({static_cast<double>(log.steps()[i].step), smooth[i]});
   }
   PlotSeries val{"validation", plot_color(1), {}, true, true};
   for (const EpochRecord& e : log.epochs())
@@ -119,23 +130,52 @@ void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, c
   write_png(path, image.width, image.height, 3, image.pixels);
 }
 
+std::array<const char*, 3> sample_column_names(bool denoising) {
+  return {denoising ? "noisy input" : "input", "reconstruction", denoising ? "clean target" : "target"};
+}
+
+namespace {
+
+// `text` in the 5x7 font at (x, y), every channel `value`, cut to the characters that fit in `max_width`.
+void stamp_text(SamplesGrid& grid, uint32_t x, uint32_t y, std::string_view text, uint32_t max_width,
+                uint8_t value) {
+  const uint32_t advance = kGlyphWidth + 1;
+  text = text.substr(0, (max_width + 1) / advance);
+  for (const char ch : text) {
+    const Glyph& glyph = glyph_for(ch);
+    for (uint32_t row = 0; row < uint32_t(kGlyphHeight); ++row)
+      for (uint32_t col = 0; col < uint32_t(kGlyphWidth); ++col)
+        if (glyph[row] & (0x10 >> col))
+          for (uint32_t k = 0; k < grid.channels; ++k)
+            grid.pixels[((size_t{y} + row) * grid.width + x + col) * grid.channels + k] = value;
+    x += advance;
+  }
+}
+
+}  // namespace
+
 SamplesGrid make_samples_grid(const std::vector<float>& noisy, const std::vector<float>& output,
                               const std::vector<float>& clean, uint32_t rows, uint32_t height, uint32_t width,
-                              uint32_t channels, uint32_t scale) {
-  const uint32_t gap = 4, cols = 3;
-  const uint32_t W = cols * width * scale + (cols + 1) * gap, H = rows * height * scale + (rows + 1) * gap;
+                              uint32_t channels, uint32_t scale, std::array<const char*, 3> labels) {
+  const uint32_t gap = 4, cols = 3, band = kSamplesLabelBand, column = width * scale;
+  const uint32_t W = cols * column + (cols + 1) * gap, H = band + rows * height * scale + (rows + 1) * gap;
   SamplesGrid grid{W, H, channels, std::vector<uint8_t>(size_t{W} * H * channels, 128)};  // grey frame
   const std::vector<float>* panels[cols] = {&noisy, &output, &clean};
   const size_t plane = size_t{height} * width;
+  for (uint32_t c = 0; c < cols; ++c) {  // each column's name, centred over it, white on the frame
+    const std::string_view label = labels[c];
+    const uint32_t text = std::min<uint32_t>(column, uint32_t(label.size()) * (kGlyphWidth + 1) - 1);
+    stamp_text(grid, gap + c * (column + gap) + (column - text) / 2, gap, label, column, 255);
+  }
   for (uint32_t r = 0; r < rows; ++r)
     for (uint32_t c = 0; c < cols; ++c)
       for (uint32_t y = 0; y < height * scale; ++y)
-        for (uint32_t x = 0; x < width * scale; ++x)
+        for (uint32_t x = 0; x < column; ++x)
           for (uint32_t k = 0; k < channels; ++k) {  // the model's planes [C, H, W] interleaved for the PNG
             const float v =
                 (*panels[c])[(size_t{r} * channels + k) * plane + size_t{y / scale} * width + x / scale];
-            const uint32_t px = gap + c * (width * scale + gap) + x,
-                           py = gap + r * (height * scale + gap) + y;
+            const uint32_t px = gap + c * (column + gap) + x,
+                           py = band + gap + r * (height * scale + gap) + y;
             grid.pixels[(size_t{py} * W + px) * channels + k] =
                 static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
           }

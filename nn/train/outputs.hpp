@@ -2,6 +2,7 @@
 // counters only, no wall times), loss.png and samples.png's grid (samples.png and TensorBoard's image). Every
 // file is written atomically.
 #pragma once
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ class MetricsLog {
   std::vector<EpochRecord> epochs_;
 };
 
+// The train losses smoothed as TensorBoard smooths them (loss.png, the viewer): an EMA with 0.9 from 0,
+// debiased (divided by 1 - 0.9^n), so the first points are not dragged toward the first loss.
+std::vector<float> smoothed_losses(const std::vector<float>& losses);
 // loss.png: each step's train loss (faint), its moving average, and the validation losses when there are any.
 RgbImage render_loss_plot(const MetricsLog& log, const std::string& title);
 void write_loss_plot(const std::filesystem::path& path, const MetricsLog& log, const std::string& title);
@@ -58,10 +62,16 @@ struct SamplesGrid {
   uint32_t width = 0, height = 0, channels = 0;
   std::vector<uint8_t> pixels;
 };
+// The grid's column names, as the viewer's panels are named: "noisy input" (or "input" for a model trained
+// without noise), "reconstruction", "clean target" (or "target").
+std::array<const char*, 3> sample_column_names(bool denoising);
+inline constexpr uint32_t kSamplesLabelBand = 11;  // the names' band above the images, in pixels
 // Rows: noisy | reconstruction | clean, one sample per row, each image [channels, height, width] (1 grey or
-// 3 RGB) scaled up `scale` times, on a grey frame.
+// 3 RGB) scaled up `scale` times, on a grey frame, under a band with each column's name in the 5x7 font
+// (white, cut to the column's width).
 SamplesGrid make_samples_grid(const std::vector<float>& noisy, const std::vector<float>& output,
                               const std::vector<float>& clean, uint32_t rows, uint32_t height, uint32_t width,
-                              uint32_t channels = 1, uint32_t scale = 3);
+                              uint32_t channels = 1, uint32_t scale = 3,
+                              std::array<const char*, 3> labels = sample_column_names(true));
 
 }  // namespace vkae::nn

@@ -89,7 +89,7 @@ SamplesGrid samples_grid(const RunSetup& setup, const Programs::Preview& preview
   const Dataset& d = setup.test_set;  // its samples are whole images: the crop is the training set's
   const auto images = static_cast<uint32_t>(preview.clean.size() / d.sample_size());
   return make_samples_grid(preview.noisy, preview.output, preview.clean, images, d.sample_rows(),
-                           d.sample_cols(), d.channels);
+                           d.sample_cols(), d.channels, 3, sample_column_names(setup.spec.denoising));
 }
 
 }  // namespace vkae::nn

@@ -36,5 +36,15 @@ TEST(LossPlot, RawAndSmoothedTrainCurvesAndValidationOnlyWhenThere) {
   EXPECT_EQ(count(without, orange), 0u) << "no validation: neither points nor a legend entry";
 }
 
+// TensorBoard's smoothing: the first point is the first loss, and a step of the loss is followed at the
+// rate 0.1 of the debiased weights, not dragged back toward the first loss.
+TEST(LossPlot, SmoothingIsTensorBoardsDebiasedAverage) {
+  const std::vector<float> s = smoothed_losses({1.0f, 0.0f, 0.0f});
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_FLOAT_EQ(s[0], 1.0f);
+  EXPECT_FLOAT_EQ(s[1], 0.09f / 0.19f);    // (0.9 * 0.1) / (1 - 0.81)
+  EXPECT_FLOAT_EQ(s[2], 0.081f / 0.271f);  // (0.81 * 0.1) / (1 - 0.729)
+}
+
 }  // namespace
 }  // namespace vkae::nn
