@@ -249,6 +249,17 @@ TEST(Image, AHuffmanTableOfMoreThan256CodesIsRefusedBeforeStbSeesIt) {
       (dir / "bad.jpg").string() + ": corrupt JPEG (a Huffman table of more than 256 codes)";
   EXPECT_EQ(read_error(dir / "bad.jpg"), expected);
   EXPECT_THAT([&] { read_image_info(dir / "bad.jpg"); }, ::testing::ThrowsMessage<InputError>(expected));
+  // stb skips junk between segments and takes the next ff c4 for a table: so must the check (the second
+  // finding had four stray bytes after its APP0).
+  ASSERT_EQ(ok[3], 0xe0) << "stb_image_write starts with APP0";
+  const std::ptrdiff_t app0_end = 4 + (ok[4] << 8 | ok[5]);
+  std::vector<uint8_t> junk(ok.begin(), ok.begin() + app0_end);
+  junk.insert(junk.end(), {0x00, 0x01, 0x00, 0x00});
+  junk.insert(junk.end(), dht.begin(), dht.end());
+  junk.insert(junk.end(), ok.begin() + app0_end, ok.end());
+  write_bytes(dir / "junk.jpg", junk);
+  EXPECT_EQ(read_error(dir / "junk.jpg"),
+            (dir / "junk.jpg").string() + ": corrupt JPEG (a Huffman table of more than 256 codes)");
   // 255 codes of 8 bits fit (the file's own tables, which come later, replace this one).
   std::vector<uint8_t> fits(ok.begin(), ok.begin() + 2);
   const std::vector<uint8_t> head{0xff, 0xc4, 0x01, 0x12, 0x00, 0, 0, 0, 0, 0, 0,
