@@ -24,6 +24,27 @@ uint64_t model_bytes(const Model& model) {
 
 }  // namespace
 
+rt::Context& training_context(const TrainConfig& config, const std::function<void(const std::string&)>& note,
+                              rt::Context* lent, std::optional<rt::Context>& own) {
+  rt::ContextOptions options = rt::context_options_from_env();
+  if (!config.device.empty()) options.device = config.device;
+  options.quiet = true;
+  rt::Context& ctx = lent ? *lent : own.emplace(options);
+  if (note)
+    note("running on " + ctx.device_name() +
+         (ctx.device().is_cpu() ? ", a CPU Vulkan device (no GPU found)" : ""));
+  return ctx;
+}
+
+RunInfo fresh_run_info(const RunSetup& setup) {
+  const TrainConfig& c = setup.config;
+  RunInfo info{c.dataset, 0, 0, 0, c.seed, c.batch, c.lr, c.noise, setup.train_count, c.shuffle};
+  info.holdout_class = c.holdout_class;
+  info.images = c.images;
+  info.control = c.control;
+  return info;
+}
+
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
       model(ctx, setup.spec, setup.config.batch),

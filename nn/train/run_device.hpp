@@ -5,7 +5,9 @@
 // (checkpoint, metrics.jsonl, loss.png, samples.png). No loop here: trainer.cpp.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <string>
 
 #include "nn/train/data_plan.hpp"
 #include "nn/train/image_stream.hpp"
@@ -30,6 +32,13 @@ struct RunDevice {
   std::optional<ImageStream> stream;  // fills train_images' ring when the plan streams
   rt::Submitter submitter;            // last: its destructor waits for every submit before the rest goes
 };
+
+// The run's device: `lent` (the viewer's) or one made into `own` from the config and VKAE_DEVICE; `note`
+// hears "running on ...".
+rt::Context& training_context(const TrainConfig& config, const std::function<void(const std::string&)>& note,
+                              rt::Context* lent, std::optional<rt::Context>& own);
+// A fresh run's position and settings, as its checkpoints record them.
+RunInfo fresh_run_info(const RunSetup& setup);
 
 // <run folder>/checkpoint.safetensors
 std::filesystem::path checkpoint_path(const TrainConfig& config);

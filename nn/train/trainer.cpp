@@ -41,15 +41,6 @@ std::vector<uint32_t> epoch_permutation(uint32_t count, uint64_t seed, uint32_t 
   return perm;
 }
 
-RunInfo fresh_run_info(const RunSetup& setup) {
-  const TrainConfig& c = setup.config;
-  RunInfo info{c.dataset, 0, 0, 0, c.seed, c.batch, c.lr, c.noise, setup.train_count, c.shuffle};
-  info.holdout_class = c.holdout_class;
-  info.images = c.images;
-  info.control = c.control;
-  return info;
-}
-
 class TrainingRun final : public RunControl {
  public:
   TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks, const TrainHooks& lent);
@@ -58,8 +49,6 @@ class TrainingRun final : public RunControl {
   uint64_t save_now() override;
 
  private:
-  static rt::Context& context_for(const TrainConfig& config, const TrainCallbacks& callbacks,
-                                  const TrainHooks& lent, std::optional<rt::Context>& own);
   void start_from_checkpoint_or_seed();
   bool run_epoch();                      // false: the run ended inside this epoch (--steps or a stop)
   bool submit_epoch(uint64_t end_step);  // false: a stop request; a checkpoint every --save-every steps
@@ -108,23 +97,11 @@ class TrainingRun final : public RunControl {
   std::string early_stop_;
 };
 
-rt::Context& TrainingRun::context_for(const TrainConfig& config, const TrainCallbacks& callbacks,
-                                      const TrainHooks& lent, std::optional<rt::Context>& own) {
-  rt::ContextOptions options = rt::context_options_from_env();
-  if (!config.device.empty()) options.device = config.device;
-  options.quiet = true;
-  rt::Context& ctx = lent.context ? *lent.context : own.emplace(options);
-  if (callbacks.on_note)
-    callbacks.on_note("running on " + ctx.device_name() +
-                      (ctx.device().is_cpu() ? ", a CPU Vulkan device (no GPU found)" : ""));
-  return ctx;
-}
-
 TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks, const TrainHooks& lent)
     : setup_(setup),
       config_(setup.config),
       callbacks_(callbacks),
-      device_(context_for(setup.config, callbacks, lent, own_ctx_), setup),
+      device_(training_context(setup.config, callbacks.on_note, lent.context, own_ctx_), setup),
       log_(setup.config.out / "metrics.jsonl"),
       history_(setup.config.out / "history.csv"),
       info_(fresh_run_info(setup)),
