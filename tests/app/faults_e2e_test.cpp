@@ -13,6 +13,7 @@
 #include "nn/io/atomic_file.hpp"
 #include "nn/io/safetensors.hpp"
 #include "nn/train/checkpoint.hpp"
+#include "tests/support/checkpoints.hpp"
 #include "tests/support/run_vkae.hpp"
 
 namespace vkae {
@@ -36,15 +37,6 @@ std::string run_args(const fs::path& out) {
   const fs::path ckpt = out / "checkpoint.safetensors";
   return std::string(kRun) + " --out " + out.string() +
          (fs::exists(ckpt) ? " --resume " + ckpt.string() : "");
-}
-
-void expect_same_tensors(const fs::path& a, const fs::path& b) {
-  const nn::Safetensors x = nn::read_safetensors(a), y = nn::read_safetensors(b);
-  ASSERT_EQ(x.tensors.size(), y.tensors.size());
-  for (const nn::NamedTensor& t : x.tensors) {
-    ASSERT_TRUE(y.find(t.name)) << t.name;
-    EXPECT_EQ(t.data, y.at(t.name).data) << t.name;  // bit for bit
-  }
 }
 
 // Each attempt waits until the run has saved once more (the checkpoint's inode changes with each atomic
@@ -87,7 +79,7 @@ TEST(Faults, RandomKillsAndResumesEndOnTheUninterruptedWeights) {
   ASSERT_EQ(last_step, 40u) << "the run never finished";
   EXPECT_GE(kills, 2) << "the kills came too late to test anything";
   EXPECT_GE(kills_after_a_save, 1) << "no kill came between two checkpoints";
-  expect_same_tensors(killed / "checkpoint.safetensors", whole / "checkpoint.safetensors");
+  test::expect_same_tensors(killed / "checkpoint.safetensors", whole / "checkpoint.safetensors");
 }
 
 // Starts the run, waits for its first checkpoint (it is training then), sends `signal`, and waits for it.

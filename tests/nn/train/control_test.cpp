@@ -16,6 +16,7 @@
 #include "nn/io/safetensors.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/trainer.hpp"
+#include "tests/support/checkpoints.hpp"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::nn {
@@ -129,16 +130,6 @@ std::vector<float> step_losses(const fs::path& metrics) {
   return out;
 }
 
-// Every tensor of two checkpoints, bit for bit.
-void expect_same_tensors(const fs::path& a, const fs::path& b) {
-  const Safetensors x = read_safetensors(a), y = read_safetensors(b);
-  ASSERT_EQ(x.tensors.size(), y.tensors.size());
-  for (const NamedTensor& t : x.tensors) {
-    ASSERT_TRUE(y.find(t.name)) << t.name;
-    EXPECT_EQ(t.data, y.at(t.name).data) << t.name;
-  }
-}
-
 class Control : public test::GpuTest {};
 
 TEST_F(Control, StepScheduleReachesTheRecordedStep) {
@@ -183,7 +174,7 @@ TEST_F(Control, EveryOptimizerTrainsAndResumesExactly) {
     const auto losses = step_losses(whole.out / "metrics.jsonl");
     EXPECT_LT(losses.back(), losses.front()) << name;
     EXPECT_EQ(step_losses(part.out / "metrics.jsonl"), losses) << name;
-    expect_same_tensors(part.out / "checkpoint.safetensors", whole.out / "checkpoint.safetensors");
+    test::expect_same_tensors(part.out / "checkpoint.safetensors", whole.out / "checkpoint.safetensors");
     const Safetensors ckpt = read_safetensors(whole.out / "checkpoint.safetensors");
     const bool has_momentum = ckpt.find("optimizer.encoder.1.weight.momentum_buffer") != nullptr;
     const bool has_adam = ckpt.find("optimizer.encoder.1.weight.exp_avg") != nullptr;
@@ -215,7 +206,7 @@ TEST_F(Control, MidEpochCheckpointResumesToTheSameBits) {
   rest.out = kept;
   rest.resume = kept / "checkpoint.safetensors";
   train(rest, {});
-  expect_same_tensors(kept / "checkpoint.safetensors", whole.out / "checkpoint.safetensors");
+  test::expect_same_tensors(kept / "checkpoint.safetensors", whole.out / "checkpoint.safetensors");
   EXPECT_EQ(step_losses(kept / "metrics.jsonl"), step_losses(whole.out / "metrics.jsonl"));
 }
 
