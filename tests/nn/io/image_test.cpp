@@ -271,6 +271,21 @@ TEST(Image, AHuffmanTableOfMoreThan256CodesIsRefusedBeforeStbSeesIt) {
   EXPECT_EQ(read_image(dir / "fits.jpg").width, 16u);
 }
 
+// A fuzz finding: Debian's stb_image overflows an int reading a PNM header number of 10 digits.
+TEST(Image, APnmHeaderNumberOfTenDigitsIsRefused) {
+  TempDir dir;
+  const std::string text = "P5\n# comment\n5000000000 2\n255\n";
+  std::vector<uint8_t> bytes(text.begin(), text.end());
+  write_bytes(dir / "big.pgm", bytes);
+  EXPECT_EQ(read_error(dir / "big.pgm"),
+            (dir / "big.pgm").string() + ": corrupt PNM (a header number of more than 9 digits)");
+  const std::string ok = "P5\n# comment\n2 2\n255\n";
+  bytes.assign(ok.begin(), ok.end());
+  bytes.insert(bytes.end(), {1, 2, 3, 4});
+  write_bytes(dir / "ok.pgm", bytes);
+  EXPECT_EQ(read_image(dir / "ok.pgm").width, 2u);
+}
+
 TEST(Image, WriteRejectsUnknownExtensionAndBadShapes) {
   TempDir dir;
   EXPECT_THAT([&] { write_image(dir / "a.gif", pattern(2, 2, 1)); },
