@@ -52,7 +52,7 @@ for t in "${targets[@]}"; do
   if ! nice -n 19 "$out/fuzz/fuzz_$t" "${limit[@]}" "${seed[@]}" -dict="fuzz/dict/$t.dict" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus/$t" "$out/seeds/$t" >"$log" 2>&1; then
     echo "fuzz $t: FINDING (see $log and $out/findings/)" >&2
-    grep -m1 -E 'ERROR|runtime error|==[0-9]+==' "$log" >&2 || tail -n 5 "$log" >&2
+    grep -m3 -E "ERROR:|runtime error|SUMMARY|Test unit written" "$log" >&2 || tail -n 5 "$log" >&2
     status=1
     continue
   fi
