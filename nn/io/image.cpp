@@ -213,6 +213,9 @@ std::optional<Header> read_header(std::span<const uint8_t> bytes, const std::str
   if (bytes.size() > INT_MAX) fail(what, "file of " + std::to_string(bytes.size()) + " bytes is too large");
   if (header.format == Format::Jpeg && !jpeg_huffman_tables_fit(bytes))
     fail(what, "corrupt JPEG (a Huffman table of more than 256 codes)");
+  // A chunk that runs past the end makes Debian's stb_image grow its buffer to the stated length (up to
+  // 2 GiB from a small file, a fuzz finding): a whole PNG must reach IEND first.
+  if (header.format == Format::Png && complete && png_truncated(bytes)) fail(what, "truncated PNG");
   if (header.format == Format::Pnm && !pnm_numbers_fit(bytes))
     fail(what, "corrupt PNM (a header number of more than 9 digits)");
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &header.width, &header.height,

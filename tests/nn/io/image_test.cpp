@@ -286,6 +286,16 @@ TEST(Image, APnmHeaderNumberOfTenDigitsIsRefused) {
   EXPECT_EQ(read_image(dir / "ok.pgm").width, 2u);
 }
 
+// A fuzz finding: a chunk length past the end made stb_image grow its buffer toward 2 GiB.
+TEST(Image, APngChunkLongerThanTheFileIsTruncated) {
+  TempDir dir;
+  write_image(dir / "ok.png", pattern(4, 4, 1));
+  std::vector<uint8_t> bytes = read_bytes(dir / "ok.png");
+  bytes[33] = 0x7f;  // the first chunk after IHDR (8 + 25 bytes in) claims ~2 GiB
+  write_bytes(dir / "long.png", bytes);
+  EXPECT_EQ(read_error(dir / "long.png"), (dir / "long.png").string() + ": truncated PNG");
+}
+
 TEST(Image, WriteRejectsUnknownExtensionAndBadShapes) {
   TempDir dir;
   EXPECT_THAT([&] { write_image(dir / "a.gif", pattern(2, 2, 1)); },
