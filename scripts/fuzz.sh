@@ -4,7 +4,8 @@
 # decoder. Builds the targets, writes the seed corpora with the project's own encoders, runs each target
 # in turn and prints one line per target (executions, executions/s, corpus size, peak RSS). A finding
 # (crash, sanitizer report, leak, timeout, out-of-memory) makes the exit status 1 and leaves the input in
-# build/fuzz/findings/. The corpora in build/fuzz/corpus/ grow across runs.
+# build/fuzz/findings/. The corpora in build/fuzz/corpus/ grow across runs. Before fuzzing, each target
+# replays the inputs of past findings kept in fuzz/regressions/TARGET/: any report from one fails the run.
 #
 # usage: scripts/fuzz.sh [--seconds S | --runs N] [--seed K] [TARGET...]
 #   --seconds S  run each target for S seconds (default 60)
@@ -23,7 +24,7 @@ while (($#)); do
     --seconds) limit=(-max_total_time="${2:?--seconds needs a number}"); shift 2 ;;
     --runs) limit=(-runs="${2:?--runs needs a number}"); shift 2 ;;
     --seed) seed=(-seed="${2:?--seed needs a number}"); shift 2 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (expected --seconds S, --runs N, --seed K or a target)" >&2; exit 2 ;;
     *)
       if [[ " ${all[*]} " != *" $1 "* ]]; then
@@ -49,6 +50,13 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus/$t"
   log=$out/logs/$t.log
+  if [[ -d fuzz/regressions/$t ]] && ! "$out/fuzz/fuzz_$t" -rss_limit_mb=2048 -timeout=10 fuzz/regressions/"$t"/* \
+      >"$out/logs/$t-regressions.log" 2>&1; then
+    echo "fuzz $t: a past finding in fuzz/regressions/$t/ fails again (see $out/logs/$t-regressions.log)" >&2
+    grep -m3 -E "ERROR:|runtime error|SUMMARY|Running:" "$out/logs/$t-regressions.log" >&2 || true
+    status=1
+    continue
+  fi
   if ! nice -n 19 "$out/fuzz/fuzz_$t" "${limit[@]}" "${seed[@]}" -dict="fuzz/dict/$t.dict" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus/$t" "$out/seeds/$t" >"$log" 2>&1; then
     echo "fuzz $t: FINDING (see $log and $out/findings/)" >&2
