@@ -18,6 +18,7 @@
 
 #include "base/error.hpp"
 #include "nn/io/atomic_file.hpp"
+#include "nn/io/stb_guards.hpp"
 
 namespace vkae::nn {
 
@@ -69,103 +70,6 @@ Format sniff_format(std::span<const uint8_t> bytes, const std::string& what) {
   return Format::Unknown;
 }
 
-uint32_t read_be(std::span<const uint8_t> bytes, std::size_t at, int count) {
-  uint32_t value = 0;
-  for (int i = 0; i < count; ++i) value = value << 8 | bytes[at + i];
-  return value;
-}
-
-// The chunks from the signature on run out before IEND.
-bool png_truncated(std::span<const uint8_t> bytes) {
-  std::size_t at = 8;
-  while (at + 8 <= bytes.size()) {
-    if (std::memcmp(&bytes[at + 4], "IEND", 4) == 0) return false;
-    at += 12 + std::size_t{read_be(bytes, at, 4)};
-  }
-  return true;
-}
-
-enum class JpegEnd { Complete, Stray, Truncated };
-
-// Walks the marker segments from SOI to EOI, skipping the entropy-coded data after each SOS (0xff is stuffed
-// as ff 00, restarts are ff d0..d7, anything else is a marker). A stray byte where a marker belongs is
-// Stray: corruption, not truncation.
-JpegEnd walk_jpeg(std::span<const uint8_t> bytes) {
-  std::size_t at = 2;
-  while (at + 1 < bytes.size()) {
-    if (bytes[at] != 0xff) return JpegEnd::Stray;
-    const uint8_t marker = bytes[at + 1];
-    if (marker == 0xff) {  // fill byte
-      ++at;
-      continue;
-    }
-    if (marker == 0xd9) return JpegEnd::Complete;  // EOI
-    if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      at += 2;
-      continue;
-    }
-    if (at + 4 > bytes.size()) return JpegEnd::Truncated;
-    at += 2 + read_be(bytes, at + 2, 2);
-    if (marker != 0xda) continue;
-    while (at + 1 < bytes.size() &&
-           !(bytes[at] == 0xff && bytes[at + 1] != 0 && (bytes[at + 1] < 0xd0 || bytes[at + 1] > 0xd7))) {
-      ++at;
-    }
-  }
-  return JpegEnd::Truncated;
-}
-
-bool jpeg_truncated(std::span<const uint8_t> bytes) {
-  return walk_jpeg(bytes) == JpegEnd::Truncated;
-}
-
-// Each DHT table holds at most 256 codes. Debian's stb_image (2022-09-08) does not check, and a table of
-// more writes past its 257-byte size list into the decoder's heap state (a fuzz finding), so such a file is
-// refused before stb sees it. stb resynchronises on junk between segments, so every ff c4 in the file is
-// read as the DHT stb might take it for, as stb reads one: while the length lasts, 17 bytes then the codes
-// (zeros past the end of the file).
-bool jpeg_huffman_tables_fit(std::span<const uint8_t> bytes) {
-  for (std::size_t at = 0; at + 4 <= bytes.size(); ++at) {
-    if (bytes[at] != 0xff || bytes[at + 1] != 0xc4) continue;
-    const std::span<const uint8_t> body = bytes.subspan(at + 4);
-    std::size_t next = 0;
-    for (int64_t left = int64_t{read_be(bytes, at + 2, 2)} - 2; left > 0 && next < body.size();) {
-      uint32_t codes = 0;  // stb reads zeros past the end
-      for (std::size_t i = 1; i <= 16 && next + i < body.size(); ++i) codes += body[next + i];
-      if (codes > 256) return false;
-      next += 17 + codes;
-      left -= 17 + codes;
-    }
-  }
-  return true;
-}
-
-// A PNM header's width, height and maxval each fit in 9 digits. Debian's stb_image reads them into an int
-// without a check (signed overflow, a fuzz finding), so a longer number is refused before stb sees it.
-bool pnm_numbers_fit(std::span<const uint8_t> bytes) {
-  std::size_t at = 2;
-  for (int number = 0; number < 3 && at < bytes.size(); ++number) {
-    while (at < bytes.size() && (std::isspace(bytes[at]) || bytes[at] == '#')) {
-      if (bytes[at] == '#')
-        while (at < bytes.size() && bytes[at] != '\n' && bytes[at] != '\r') ++at;
-      else
-        ++at;
-    }
-    std::size_t digits = 0;
-    while (at < bytes.size() && std::isdigit(bytes[at])) ++at, ++digits;
-    if (digits > 9) return false;
-    if (digits == 0) return true;  // not a number: stb's own check says corrupt
-  }
-  return true;
-}
-
-// Shorter than the file size its header states (stb_image pads a short BMP with black without a word).
-bool bmp_truncated(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 6) return true;
-  const uint32_t stated = bytes[2] | bytes[3] << 8 | bytes[4] << 16 | uint32_t{bytes[5]} << 24;
-  return bytes.size() < stated;
-}
-
 bool truncated(Format format, std::span<const uint8_t> bytes) {
   switch (format) {
     case Format::Png:
@@ -213,6 +117,9 @@ std::optional<Header> read_header(std::span<const uint8_t> bytes, const std::str
   if (bytes.size() > INT_MAX) fail(what, "file of " + std::to_string(bytes.size()) + " bytes is too large");
   if (header.format == Format::Jpeg && !jpeg_huffman_tables_fit(bytes))
     fail(what, "corrupt JPEG (a Huffman table of more than 256 codes)");
+  if (header.format == Format::Jpeg)
+    if (const auto missing = jpeg_undefined_table(bytes))
+      fail(what, "corrupt JPEG (a scan decodes with " + *missing + ", which no DHT defines)");
   // A chunk that runs past the end makes Debian's stb_image grow its buffer to the stated length (up to
   // 2 GiB from a small file, a fuzz finding): a whole PNG must reach IEND first.
   if (header.format == Format::Png && complete && png_truncated(bytes)) fail(what, "truncated PNG");

@@ -271,6 +271,34 @@ TEST(Image, AHuffmanTableOfMoreThan256CodesIsRefusedBeforeStbSeesIt) {
   EXPECT_EQ(read_image(dir / "fits.jpg").width, 16u);
 }
 
+// A fuzz finding: Debian's stb_image decodes a scan with a Huffman table no DHT defined (uninitialised heap,
+// a symbol index of -15). Such a file is refused; the file as written decodes.
+TEST(Image, AScanWithAnUndefinedHuffmanTableIsRefused) {
+  TempDir dir;
+  write_image(dir / "ok.jpg", gradient(16, 16, 3));
+  const std::vector<uint8_t> ok = read_bytes(dir / "ok.jpg");
+  std::size_t sos = 0;
+  for (std::size_t i = 2; i + 1 < ok.size() && !sos; ++i)
+    if (ok[i] == 0xff && ok[i + 1] == 0xda) sos = i;
+  ASSERT_GT(sos, 0u);
+  ASSERT_EQ(ok[sos + 4], 3) << "three components in the scan";
+  std::vector<uint8_t> bad = ok;
+  bad[sos + 6] = 0x22;  // component 1 decodes with DC table 2 and AC table 2, which no DHT defines
+  write_bytes(dir / "bad.jpg", bad);
+  const std::string expected =
+      (dir / "bad.jpg").string() + ": corrupt JPEG (a scan decodes with DC table 2, which no DHT defines)";
+  EXPECT_EQ(read_error(dir / "bad.jpg"), expected);
+  EXPECT_THAT([&] { read_image_info(dir / "bad.jpg"); }, ::testing::ThrowsMessage<InputError>(expected));
+  bad[sos + 6] = 0x03;  // DC table 0 exists, AC table 3 does not
+  write_bytes(dir / "ac.jpg", bad);
+  EXPECT_EQ(
+      read_error(dir / "ac.jpg"),
+      (dir / "ac.jpg").string() + ": corrupt JPEG (a scan decodes with AC table 3, which no DHT defines)");
+  const Image image = read_image(dir / "ok.jpg");  // the file as written: every scan's tables defined
+  EXPECT_EQ(image.width, 16u);
+  EXPECT_EQ(image.channels, 3u);
+}
+
 // A fuzz finding: Debian's stb_image overflows an int reading a PNM header number of 10 digits.
 TEST(Image, APnmHeaderNumberOfTenDigitsIsRefused) {
   TempDir dir;
