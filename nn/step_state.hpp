@@ -15,7 +15,12 @@ struct StepState {
   float noise = kDefaultNoise;
   uint32_t epoch = 0;
   uint32_t halted = 0;  // set on the GPU by finite_check once a step went non-finite; optimizers skip
-  uint32_t reserved[8] = {};
+  // Data parallel (nn/parallel): this rank's batch is images [image_offset, image_offset + n) of the step's
+  // global batch of batch_stride images (0: n, one rank). The gather and every random draw use the global
+  // position, so a global batch gives the same inputs on 1 or N ranks.
+  uint32_t image_offset = 0;
+  uint32_t batch_stride = 0;
+  uint32_t reserved[6] = {};
 
   uint64_t seed() const noexcept { return (uint64_t{seed_hi} << 32) | seed_lo; }
   void set_seed(uint64_t s) noexcept {

@@ -1,7 +1,8 @@
 #version 450
 // Gathers one batch of images through the epoch's permutation and scales uint8 pixels to [0, 1]:
 //   y[b, q] = pixel q of the window of image perm[e] / 255,   e = first + b,   for b < N, q < P,
-// with first = state.batch * N (training: the recorded step never changes) or first = p.first (validation).
+// with first = state.batch * S + state.image_offset (training: the recorded step never changes; S is
+// state.batch_stride, the global batch of a data-parallel step, or N) or first = p.first (validation).
 // Windows (--crop random): each image is stored C x Hs x Ws (p.image_bytes) and y gets a C x H x W window of
 // it (P = C*H*W), the same for every channel: at (oy, ox) = the first two words of philox4x32_10 with counter
 // (e, state.epoch, p.random_stream, 0) and the run's seed as key, modulo (Hs - H + 1, Ws - W + 1), when
@@ -77,7 +78,8 @@ void main() {
   uint i = gl_GlobalInvocationID.x;
   if (i >= p.n * p.pixels) return;
   uint b = i / p.pixels, q = i % p.pixels;
-  uint entry = (p.from_state != 0u ? state.batch * p.n : p.first) + b;
+  uint stride = state.batch_stride != 0u ? state.batch_stride : p.n;
+  uint entry = (p.from_state != 0u ? state.batch * stride + state.image_offset : p.first) + b;
   if (entry >= p.perm_count || perm[entry] >= p.image_count) {
     y[i] = uintBitsToFloat(0x7FC00000u);
     return;

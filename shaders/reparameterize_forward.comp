@@ -15,12 +15,14 @@ layout(std430, binding = 3) readonly buffer LV { float lv[]; };
 #include "step_state.glsl"
 
 layout(std430, binding = 4) readonly buffer StateBuffer { StepState state; };
-layout(push_constant) uniform Push { uint count; uint stream; uint pad0; uint pad1; } p;
+layout(push_constant) uniform Push { uint count; uint stream; uint per_image; uint pad1; } p;
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
   if (i >= p.count) return;
-  float e = normal_at(uvec4(i, state.step, p.stream, 0u), uvec2(state.seed_lo, state.seed_hi));
+  // The element's place in the step's global batch (p.per_image per image; 0: the flat index).
+  uint element = i + state.image_offset * p.per_image;
+  float e = normal_at(uvec4(element, state.step, p.stream, 0u), uvec2(state.seed_lo, state.seed_hi));
   eps[i] = e;
   z[i] = mu[i] + exp(0.5 * lv[i]) * e;
 }

@@ -11,5 +11,7 @@ struct StepState {
   float noise;        // denoising noise factor f in clip(x + f*N(0,1), 0, 1)
   uint epoch;
   uint halted;        // non-zero once a step's gradients or loss went non-finite: optimizers skip
-  uint reserved[8];
+  uint image_offset;  // data parallel: this rank's first image in the step's global batch (0: one rank)
+  uint batch_stride;  // data parallel: the global batch (0: the rank's own n, one rank)
+  uint reserved[6];
 };

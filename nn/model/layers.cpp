@@ -72,7 +72,8 @@ void record_sampling_forward(rt::Recorder& rec, const LayerBuffers& l, const std
   if (pass.predict)
     rec.copy(l.y.sub(0, count * sizeof(float)), l.mu.sub(0, count * sizeof(float)));
   else
-    record_reparameterize_forward(rec, l.y, l.eps, l.mu, l.logvar, pass.rng_state, count);
+    record_reparameterize_forward(rec, l.y, l.eps, l.mu, l.logvar, pass.rng_state, count,
+                                  RngStream::Reparameterize, static_cast<uint32_t>(l.out.size()));
 }
 
 void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,

@@ -129,14 +129,14 @@ void record_gather_impl(rt::Recorder& rec, rt::BufferView y, const GatherImages&
 }
 
 void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
-                       uint64_t count, bool from_state, uint32_t step, RngStream stream) {
+                       uint64_t count, bool from_state, uint32_t step, RngStream stream, uint32_t per_image) {
   const std::string shape = shape_string({count});
   if (count > kMaxIndex) throw InputError("noise: shape " + shape + " has more than 2^32 elements");
   check_floats("noise", "y", y, count, shape);
   check_floats("noise", "x", x, count, shape);
   check_state("noise", state);
   const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u,
-                       step};
+                       step, per_image, {}};
   rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push,
                {rt::groups_for(count, kNoiseForward.local.x)});
 }
@@ -170,13 +170,13 @@ void record_gather_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView images
 }
 
 void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
-                  RngStream stream) {
-  record_noise_impl(rec, y, x, state, count, true, 0, stream);
+                  RngStream stream, uint32_t per_image) {
+  record_noise_impl(rec, y, x, state, count, true, 0, stream, per_image);
 }
 
 void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
                      uint64_t count, uint32_t step, RngStream stream) {
-  record_noise_impl(rec, y, x, state, count, false, step, stream);
+  record_noise_impl(rec, y, x, state, count, false, step, stream, 0);
 }
 
 void record_downscale2x(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, const Downscale2xShape& s) {

@@ -70,9 +70,10 @@ extern const rt::PipelineDesc kGatherForward;
 // word k / 4), the last word zero-padded.
 std::vector<uint32_t> pack_pixels(std::span<const uint8_t> pixels);
 
-// y [N, P] (overwritten) = images[perm[state.batch * N + b]] / 255 (its window with shape.crop). `images` as
-// GatherImages says, `perm` uint32 image indices, `state` a StepState (batch; epoch and seed for random
-// windows). Out-of-range entries give NaN.
+// y [N, P] (overwritten) = images[perm[state.batch * S + state.image_offset + b]] / 255 (S:
+// state.batch_stride, or N when 0) (its window with shape.crop). `images` as GatherImages says, `perm` uint32
+// image indices, `state` a StepState (batch; epoch and seed for random windows). Out-of-range entries give
+// NaN.
 void record_gather(rt::Recorder& rec, rt::BufferView y, const GatherImages& images, rt::BufferView perm,
                    rt::BufferView state, const GatherShape& shape);
 // The same from a fixed permutation entry: y[b] = images[perm[first + b]] / 255 (validation batches); a
@@ -109,14 +110,18 @@ struct NoisePush {
   uint32_t stream;      // RngStream
   uint32_t from_state;  // 1: step = state.step; 0: step = `step`
   uint32_t step;
+  uint32_t per_image;  // elements per image: the draw's element is i + state.image_offset * per_image
+  uint32_t pad[3];
 };
-static_assert(sizeof(NoisePush) == 16);
+static_assert(sizeof(NoisePush) == 32);
 
 extern const rt::PipelineDesc kNoiseForward;
 
 // y [count] (overwritten) = clamp(x + state.noise * normal_at(seed, element, state.step, stream), 0, 1).
+// `per_image` (elements per image) keys a data-parallel rank's draws by the image's place in the global
+// batch (state.image_offset); 0 keys them by the flat index alone.
 void record_noise(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state, uint64_t count,
-                  RngStream stream = RngStream::Noise);
+                  RngStream stream = RngStream::Noise, uint32_t per_image = 0);
 // The same with a fixed step (validation: the same noise every epoch; pass the validation batch index).
 void record_noise_at(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView state,
                      uint64_t count, uint32_t step, RngStream stream = RngStream::Validation);

@@ -28,7 +28,7 @@ void check_count(const char* op, uint64_t count) {
 
 void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::BufferView eps, rt::BufferView mu,
                                    rt::BufferView logvar, rt::BufferView state, uint64_t count,
-                                   RngStream stream) {
+                                   RngStream stream, uint32_t per_image) {
   const std::string shape = shape_string({count});
   check_count("reparameterize_forward", count);
   check_floats("reparameterize_forward", "z", z, count, shape);
@@ -36,7 +36,7 @@ void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::Buff
   check_floats("reparameterize_forward", "mu", mu, count, shape);
   check_floats("reparameterize_forward", "logvar", logvar, count, shape);
   check_floats("reparameterize_forward", "state", state, sizeof(StepState) / sizeof(float), "StepState");
-  const ReparameterizePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), 0, 0};
+  const ReparameterizePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), per_image, 0};
   rec.dispatch(rec.pipeline(kReparameterizeForward), {z, eps, mu, logvar, state.sub(0, sizeof(StepState))},
                push, {rt::groups_for(count, kReparameterizeForward.local.x)});
 }

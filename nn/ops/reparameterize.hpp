@@ -14,7 +14,7 @@ namespace vkae::nn {
 struct ReparameterizePush {
   uint32_t count;
   uint32_t stream_or_accumulate;  // forward: RngStream; backward: Grad
-  uint32_t pad0;
+  uint32_t per_image;  // forward: elements per image; the draw's element is i + state.image_offset * per_image
   uint32_t pad1;
 };
 static_assert(sizeof(ReparameterizePush) == 16);
@@ -26,7 +26,7 @@ extern const rt::PipelineDesc kReparameterizeBackward;
 // i the flat index of [N, Z]; seed and step are read from `state` (an nn::StepState, 64 bytes) when it runs.
 void record_reparameterize_forward(rt::Recorder& rec, rt::BufferView z, rt::BufferView eps, rt::BufferView mu,
                                    rt::BufferView logvar, rt::BufferView state, uint64_t count,
-                                   RngStream stream = RngStream::Reparameterize);
+                                   RngStream stream = RngStream::Reparameterize, uint32_t per_image = 0);
 // dmu (=|+=) dz; dlogvar (=|+=) dz * exp(logvar / 2) eps / 2, with the forward's eps.
 void record_reparameterize_backward(rt::Recorder& rec, rt::BufferView dmu, rt::BufferView dlogvar,
                                     rt::BufferView dz, rt::BufferView logvar, rt::BufferView eps,

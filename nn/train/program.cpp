@@ -137,7 +137,8 @@ void Programs::record_input(rt::Recorder& rec, rt::BufferView target, uint32_t n
       // The same noise every epoch: the batch index stands in for the step, on the validation stream.
       record_noise_at(rec, model_.input(), target, state, count, *validation_batch, RngStream::Validation);
     else
-      record_noise(rec, model_.input(), target, state, count, RngStream::Noise);
+      record_noise(rec, model_.input(), target, state, count, RngStream::Noise,
+                   static_cast<uint32_t>(spec.output().size()));
   } else if (spec.super_resolution) {
     const Shape3 out = spec.output();
     record_downscale2x(rec, model_.input(), target, Downscale2xShape{n, out.c, out.h, out.w});
