@@ -135,8 +135,8 @@ void record_noise_impl(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt
   check_floats("noise", "y", y, count, shape);
   check_floats("noise", "x", x, count, shape);
   check_state("noise", state);
-  const NoisePush push{static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u,
-                       step, per_image, {}};
+  const NoisePush push{
+      static_cast<uint32_t>(count), static_cast<uint32_t>(stream), from_state ? 1u : 0u, step, per_image, {}};
   rec.dispatch(rec.pipeline(kNoiseForward), {y, x, state}, push,
                {rt::groups_for(count, kNoiseForward.local.x)});
 }

@@ -14,7 +14,8 @@ namespace vkae::nn {
 struct ReparameterizePush {
   uint32_t count;
   uint32_t stream_or_accumulate;  // forward: RngStream; backward: Grad
-  uint32_t per_image;  // forward: elements per image; the draw's element is i + state.image_offset * per_image
+  uint32_t
+      per_image;  // forward: elements per image; the draw's element is i + state.image_offset * per_image
   uint32_t pad1;
 };
 static_assert(sizeof(ReparameterizePush) == 16);
