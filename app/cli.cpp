@@ -16,6 +16,7 @@
 
 #include "base/error.hpp"
 #include "nn/data/dataset.hpp"
+#include "nn/parallel/ranks.hpp"
 
 #ifndef VKAE_VERSION
 #define VKAE_VERSION "0.1.0"
@@ -171,7 +172,10 @@ Command parse_command_line(int argc, const char* const* argv) {
 int run_cli(std::span<const std::string_view> args, const Console& console) {
   auto fail = [&](std::string_view message, int code) {
     console.out << std::flush;
-    console.err << "vkae: " << one_line(message) << std::endl;
+    const nn::Ranks& ranks = nn::Ranks::world();
+    const bool named = ranks.size() > 1 && ranks.rank() != 0 && !message.starts_with("rank ");
+    console.err << "vkae: " << (named ? "rank " + std::to_string(ranks.rank()) + ": " : "")
+                << one_line(message) << std::endl;
     return code;
   };
   std::optional<Command> command;
@@ -191,10 +195,26 @@ int run_cli(std::span<const std::string_view> args, const Console& console) {
   }
 }
 
+// Under mpirun every rank runs the command; rank 0 alone prints (the others print only their errors, named
+// by rank), and a rank's failure ends the whole job.
 int run_cli(int argc, const char* const* argv) {
   std::vector<std::string_view> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  return run_cli(std::span<const std::string_view>(args), standard_console());
+  Console console = standard_console();
+  try {
+    nn::Ranks::init();
+  } catch (const std::exception& e) {
+    console.err << "vkae: " << one_line(e.what()) << std::endl;
+    return kExitError;
+  }
+  const nn::Ranks& ranks = nn::Ranks::world();
+  static std::ostream quiet(nullptr);  // no buffer: every write is dropped
+  const Console rank_console{ranks.writer() ? console.out : quiet, console.err,
+                             ranks.writer() && console.terminal, console.width};
+  const int code = run_cli(std::span<const std::string_view>(args), rank_console);
+  if (code != kExitOk && code != kExitInterrupted && ranks.size() > 1) nn::Ranks::abort_job(code);
+  nn::Ranks::finalize();
+  return code;
 }
 
 }  // namespace vkae::app

@@ -20,7 +20,7 @@ ContextOptions context_options_from_env() {
 
 Context::Context(const ContextOptions& options) : instance_(options.instance) {
   const auto candidates = list_devices(instance_.get());
-  const DeviceCandidate& chosen = choose_device(candidates, options.device);
+  const DeviceCandidate& chosen = choose_device(candidates, options.device, options.rank);
   device_ = std::make_unique<Device>(instance_.get(), chosen, options.present);
   name_ = chosen.name;
   if (chosen.type == VK_PHYSICAL_DEVICE_TYPE_CPU && !options.quiet)

@@ -23,6 +23,7 @@ struct ContextOptions {
   std::string device;    // "" = best; index or name substring (--device, VKAE_DEVICE)
   bool quiet = false;    // no "running on the CPU" note
   bool present = false;  // the device will present to a window (viewer)
+  uint32_t rank = 0;     // data parallel: with device "", rank r takes the r-th suitable device (modulo)
 };
 
 // VKAE_VALIDATION and VKAE_DEVICE applied to defaults.

@@ -118,7 +118,7 @@ std::vector<DeviceCandidate> list_devices(VkInstance instance) {
 }
 
 const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candidates,
-                                     std::string_view selector) {
+                                     std::string_view selector, uint32_t rank) {
   if (candidates.empty())
     throw NoDeviceError(
         "no Vulkan device found; install a driver (Debian's mesa-vulkan-drivers provides the CPU "
@@ -145,11 +145,14 @@ const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candida
     if (!pick->suitable) throw NoDeviceError("device " + pick->name + " is unsuitable: " + pick->reason);
     return *pick;
   }
-  const DeviceCandidate* best = nullptr;
+  std::vector<const DeviceCandidate*> suitable;  // best type first, then by index
   for (const auto& c : candidates)
-    if (c.suitable && (!best || type_rank(c.type) < type_rank(best->type))) best = &c;
-  if (!best) throw NoDeviceError("no suitable Vulkan device: " + describe(candidates));
-  return *best;
+    if (c.suitable) suitable.push_back(&c);
+  if (suitable.empty()) throw NoDeviceError("no suitable Vulkan device: " + describe(candidates));
+  std::stable_sort(suitable.begin(), suitable.end(), [](const DeviceCandidate* a, const DeviceCandidate* b) {
+    return type_rank(a->type) < type_rank(b->type);
+  });
+  return *suitable[rank % suitable.size()];
 }
 
 Device::Device(VkInstance instance, const DeviceCandidate& candidate, bool present)

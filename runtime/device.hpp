@@ -27,11 +27,12 @@ const char* device_type_name(VkPhysicalDeviceType type) noexcept;
 // Every device the loader reports, with suitability decided.
 std::vector<DeviceCandidate> list_devices(VkInstance instance);
 
-// Picks a device: selector "" = best by type; a number = that index; otherwise a case-insensitive substring
-// of the name. Throws NoDeviceError (no device at all, or none suitable, listing each rejection) or
-// InputError (the selector matches nothing).
+// Picks a device: selector "" = best by type (a data-parallel rank r: the r-th suitable device, modulo
+// their count, best type first); a number = that index; otherwise a case-insensitive substring of the
+// name. Throws NoDeviceError (no device at all, or none suitable, listing each rejection) or InputError (the
+// selector matches nothing).
 const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candidates,
-                                     std::string_view selector);
+                                     std::string_view selector, uint32_t rank = 0);
 
 class Device {
  public:

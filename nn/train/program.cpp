@@ -84,10 +84,14 @@ void Programs::make_step_buffers(rt::Context& ctx) {
     m_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "optimizer m");
   if (kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW)
     v_ = rt::Buffer(dev, arena_bytes, rt::MemoryKind::DeviceLocal, "optimizer v");
-  lr_count_ = std::max(1u, options_.train_count / options_.batch);
+  lr_count_ = std::max(1u, options_.train_count / options_.step_batch());
   lrs_ = rt::Buffer(dev, uint64_t{lr_count_} * 4, rt::MemoryKind::DeviceLocal, "learning rates");
   health_ = rt::Buffer(dev, kHealthWords * 4, rt::MemoryKind::HostVisible, "step health");
   if (!health_.mapped()) throw Error("finite check: no host-visible memory");
+  if (options_.synced) {
+    sync_ = rt::Buffer(dev, arena_bytes + 8, rt::MemoryKind::HostVisible, "gradient sum");
+    if (!sync_.mapped()) throw Error("data parallel: no host-visible memory for the gradient sum");
+  }
   ctx.run_now([&](rt::Recorder& rec) {
     if (m_.size()) rec.fill(m_.view(), 0);
     if (v_.size()) rec.fill(v_.view(), 0);
@@ -118,9 +122,29 @@ std::optional<BadStep> Programs::bad_step() const {
 }
 
 void Programs::record_step(rt::Context& ctx) {
+  if (options_.synced) return record_synced_step(ctx);
   step_ = std::make_unique<rt::CommandList>(ctx);
   record_step_commands(step_->begin());
   step_->end();
+}
+
+// The two halves of a data-parallel step, each its own list: the host sums sync_ over the ranks between them.
+void Programs::record_synced_step(rt::Context& ctx) {
+  const VkDeviceSize bytes = model_.arena_floats() * 4;
+  const rt::BufferView grads = model_.grad_arena().sub(0, bytes), summed = sync_.view(0, bytes);
+  const rt::BufferView loss = sync_.view(bytes, 4);
+  gradients_ = std::make_unique<rt::CommandList>(ctx);
+  rt::Recorder& g = gradients_->begin();
+  record_gradients(g);
+  g.copy(summed, grads);
+  g.copy(loss, loss_.view());
+  gradients_->end();
+  update_ = std::make_unique<rt::CommandList>(ctx);
+  rt::Recorder& u = update_->begin();
+  u.copy(grads, summed);
+  u.copy(loss_.view(), loss);
+  record_update(u);
+  update_->end();
 }
 
 // Where a batch's target goes: the model's input itself when the model reconstructs its input unchanged.

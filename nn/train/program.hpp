@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "nn/data/dataset.hpp"
 #include "nn/model/model.hpp"
@@ -27,6 +28,12 @@ struct ProgramOptions {
   bool training = true;  // false: record only the preview (a viewer on a trained model)
   bool step = true;      // false: no training step (evaluation needs validation and preview only)
   OptimizerSettings optimizer;
+  // Data parallel (nn/parallel): `batch` is this rank's share of a global batch of `global_batch` images,
+  // and the step is recorded as two halves around the host's sum of the gradients (`synced`).
+  uint32_t global_batch = 0;  // 0: batch (one rank)
+  bool synced = false;
+
+  uint32_t step_batch() const noexcept { return global_batch ? global_batch : batch; }
 };
 
 class Programs {
@@ -35,6 +42,14 @@ class Programs {
            const ProgramOptions& options);
 
   VkCommandBuffer step() const noexcept { return step_->get(); }
+  // A synced step's halves: gradients() ends by copying the gradient arena and the loss into sync_values();
+  // update() starts by copying them back (summed over the ranks and divided by their count), then updates.
+  VkCommandBuffer gradients() const noexcept { return gradients_->get(); }
+  VkCommandBuffer update() const noexcept { return update_->get(); }
+  // Host-visible [gradient arena | loss | stop vote]: what the ranks sum between the halves.
+  std::span<float> sync_values() const noexcept {
+    return {static_cast<float*>(sync_.mapped()), static_cast<std::size_t>(sync_.size() / 4)};
+  }
   // The training step's commands, appended to any recording (what step() holds; vkae bench records them
   // again with a timestamp after each command).
   void record_step_commands(rt::Recorder& rec) const;
@@ -79,6 +94,7 @@ class Programs {
  private:
   void make_step_buffers(rt::Context& ctx);
   void record_step(rt::Context& ctx);
+  void record_synced_step(rt::Context& ctx);
   // The step's two halves. Between them the gradient arena is complete and the parameters untouched: where a
   // data-parallel run sums the gradients over its ranks before every rank applies the same update.
   void record_gradients(rt::Recorder& rec) const;  // gather, input, forward, loss, backward
@@ -100,7 +116,8 @@ class Programs {
   rt::Buffer state_, val_state_, perm_, ring_, val_losses_, loss_, scratch_, clean_, m_, v_, lrs_, health_;
   rt::Buffer rows_;  // a VAE's per-image loss terms: [reconstruction | KL], each block aligned
   rt::Buffer preview_state_, preview_out_;  // host-visible: StepState; [noisy | output | clean]
-  std::unique_ptr<rt::CommandList> step_, validation_, preview_;
+  rt::Buffer sync_;                         // host-visible, synced steps only: see sync_values()
+  std::unique_ptr<rt::CommandList> step_, gradients_, update_, validation_, preview_;
 };
 
 }  // namespace vkae::nn

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "nn/io/digest.hpp"
 #include "nn/io/png.hpp"
+#include "nn/parallel/ranks.hpp"
 #include "nn/train/checkpoint.hpp"
 
 namespace vkae::nn {
@@ -22,12 +24,29 @@ uint64_t model_bytes(const Model& model) {
   return bytes;
 }
 
+// This rank's share of the step (the whole batch on one rank), and the programs that record it.
+uint32_t rank_batch(const TrainConfig& config) {
+  return config.batch / Ranks::world().size();
+}
+
+ProgramOptions program_options(const RunSetup& setup) {
+  const TrainConfig& c = setup.config;
+  ProgramOptions options{rank_batch(c), setup.train_count,  kLossRingSlots, kPreviewImages, true,
+                         true,          c.control.optimizer};
+  if (Ranks::world().size() > 1) {
+    options.global_batch = c.batch;
+    options.synced = true;
+  }
+  return options;
+}
+
 }  // namespace
 
 rt::Context& training_context(const TrainConfig& config, const std::function<void(const std::string&)>& note,
                               rt::Context* lent, std::optional<rt::Context>& own) {
   rt::ContextOptions options = rt::context_options_from_env();
   if (!config.device.empty()) options.device = config.device;
+  options.rank = Ranks::world().rank();  // ranks on one machine spread over its devices
   options.quiet = true;
   rt::Context& ctx = lent ? *lent : own.emplace(options);
   if (note)
@@ -47,13 +66,11 @@ RunInfo fresh_run_info(const RunSetup& setup) {
 
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
-      model(ctx, setup.spec, setup.config.batch),
+      model(ctx, setup.spec, rank_batch(setup.config)),
       plan(plan_data(ctx.device(), setup, setup.val_count, model_bytes(model))),
       train_images(ctx, setup.train_set, setup.train_count, plan.train),
       test_images(ctx, setup.test_set, setup.val_count, plan.test),
-      programs(ctx, model, train_images, test_images,
-               ProgramOptions{setup.config.batch, setup.train_count, kLossRingSlots, kPreviewImages, true,
-                              true, setup.config.control.optimizer}),
+      programs(ctx, model, train_images, test_images, program_options(setup)),
       submitter(ctx.device(), kMaxInFlight) {
   if (plan.train.streamed)
     stream.emplace(ctx, train_images, setup.train_set, setup.config.batch, setup.config.data_staged);
@@ -84,6 +101,12 @@ void throw_if_not_finite(const RunDevice& run, float lr) {
                       " is not finite (NaN or infinity); stopped before its update, nothing written "
                       "since the last checkpoint; try a lower --lr (now " +
                       format_number(lr) + ")");
+}
+
+uint64_t parameter_digest(RunDevice& run) {
+  const std::vector<float> params =
+      run.ctx.read<float>(run.model.param_arena().sub(0, run.model.arena_floats() * 4));
+  return xxh64(std::as_bytes(std::span<const float>(params)));
 }
 
 double run_validation(RunDevice& run) {

@@ -52,6 +52,9 @@ void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& 
 // order) whose gradient went non-finite, or the loss. `lr` is for the hint.
 void throw_if_not_finite(const RunDevice& run, float lr);
 
+// A hash of the parameter arena (a data-parallel run checks it is the same on every rank). Reads the device.
+uint64_t parameter_digest(RunDevice& run);
+
 // The mean loss of the recorded validation pass over the test images; waits for it.
 double run_validation(RunDevice& run);
 

@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "nn/data/folder_scan.hpp"
+#include "nn/parallel/ranks.hpp"
 
 namespace vkae::nn {
 namespace {
@@ -171,10 +172,15 @@ RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const
   if (s.train_count < config.batch)
     throw InputError("--batch " + std::to_string(config.batch) + ": larger than the " +
                      std::to_string(s.train_count) + " training images");
+  const uint32_t ranks = Ranks::world().size();
+  if (config.batch % ranks)
+    throw InputError("--batch " + std::to_string(config.batch) + ": does not split evenly over " +
+                     std::to_string(ranks) + " ranks (expected a multiple of " + std::to_string(ranks) +
+                     "; --batch is the global batch)");
   s.val_count = validation_count(config, s.train_count, s.test_set.count);
   if (config.out.empty())
     config.out = config.resume ? config.resume->parent_path() : default_run_dir(config.model, config.dataset);
-  prepare_out_dir(config.out);
+  if (Ranks::world().writer()) prepare_out_dir(config.out);  // rank 0 alone writes the run folder
   return s;
 }
 

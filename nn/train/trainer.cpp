@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "nn/parallel/ranks.hpp"
 #include "nn/rng.hpp"
 #include "nn/train/checkpoint.hpp"
 #include "nn/train/history.hpp"
@@ -20,6 +21,7 @@
 #include "nn/train/run_device.hpp"
 #include "nn/train/run_setup.hpp"
 #include "nn/train/submit_pacer.hpp"
+#include "nn/train/synced_steps.hpp"
 #include "nn/train/tensorboard_hook.hpp"
 #include "runtime/buffer.hpp"
 
@@ -50,16 +52,22 @@ class TrainingRun final : public RunControl {
 
  private:
   void start_from_checkpoint_or_seed();
-  bool run_epoch();                      // false: the run ended inside this epoch (--steps or a stop)
-  bool submit_epoch(uint64_t end_step);  // false: a stop request; a checkpoint every --save-every steps
+  void start_ranks(const TrainHooks& lent);  // checks what several ranks cannot do yet, then syncs the steps
+  bool run_epoch();                          // false: the run ended inside this epoch (--steps or a stop)
+  bool submit_epoch(uint64_t end_step);      // false: a stop request; a checkpoint every --save-every steps
   void write_epoch_state(uint32_t epoch);
   void check_finite() const;             // throws once the finite check flagged a step
   bool submit_until(uint64_t end_step);  // false: a stop request
+  bool synced_step();                    // a multi-rank step; false: a rank voted to stop
   void submit_next(uint64_t end_step);   // one submit of steps (and a streamed shard's upload)
   void wait_retired(uint64_t step);      // until every submitted step before `step` has been read
   bool stop_requested();
   void read_steps(uint64_t done);  // the finished steps' losses into the log and the hooks
   void end_epoch(uint32_t epoch, Clock::time_point start, double train_seconds, bool complete);
+  double validation_loss();                                                    // rank 0's, on every rank
+  void save(const RunInfo& at, const char* name = "checkpoint.safetensors") {  // rank 0 writes
+    if (ranks_.writer()) write_checkpoint(device_, config_, at, log_, name);
+  }
   void apply_decision(const EpochDecision& decision, const EpochSummary& summary);
   float lr_at(uint64_t step) const;  // a step of the epoch in progress
   RunInfo position() const;          // info_ at the steps read so far
@@ -81,6 +89,8 @@ class TrainingRun final : public RunControl {
   uint64_t first_step_ = 0;  // steps done before this run started (a resumed checkpoint's)
   uint64_t steps_per_epoch_ = 0, total_steps_ = 0;
   SubmitPacer pacer_;
+  Ranks& ranks_ = Ranks::world();
+  std::optional<SyncedSteps> synced_;  // several ranks: each step synced over them
   CallbackHook callback_hook_;
   std::optional<LiveSession> live_;
   std::optional<TensorboardHook> tensorboard_;
@@ -109,6 +119,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       callback_hook_(callbacks),
       clock_(setup.config.batch, setup.config.validate ? setup.val_count : 0) {
   note(describe(device_.plan));
+  if (ranks_.size() > 1) start_ranks(lent);
   if (config_.validate && !config_.val_limit && setup.val_count < setup.test_set.count)
     note("validating on " + std::to_string(setup.val_count) + " of " + std::to_string(setup.test_set.count) +
          " test images, no more than the run trains on (--val-limit N to choose)");
@@ -118,12 +129,24 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
   val_state.noise = config_.noise;
   device_.ctx.write(device_.programs.validation_state(), &val_state, sizeof val_state);
   hooks_.push_back(&callback_hook_);
-  if (config_.tensorboard)  // StepRecord's steps count from 1, lr_at's from 0
+  if (config_.tensorboard && ranks_.writer())  // StepRecord's steps count from 1, lr_at's from 0
     hooks_.push_back(&tensorboard_.emplace(setup, [this](uint64_t step) { return lr_at(step - 1); }));
   if (lent.live) hooks_.push_back(&live_.emplace(*lent.live, device_, setup, pacer_, *this));
   steps_per_epoch_ = setup.train_count / config_.batch;  // drop_last: every step sees a full batch
   total_steps_ = std::min<uint64_t>(config_.steps.value_or(UINT64_MAX), steps_per_epoch_ * config_.epochs);
   run_start_ = Clock::now();
+}
+
+void TrainingRun::start_ranks(const TrainHooks& lent) {
+  if (device_.stream)
+    throw InputError(
+        "the training images stream (past --data-budget), which several ranks do not do yet; "
+        "raise --data-budget or train on one rank");
+  if (lent.live)
+    throw InputError("the live viewer runs on one rank only (drop --live, or run without mpirun)");
+  synced_.emplace(device_.submitter, device_.programs, ranks_);
+  note(std::to_string(ranks_.size()) + " ranks, " + std::to_string(config_.batch / ranks_.size()) +
+       " of each step's " + std::to_string(config_.batch) + " images each; rank 0 writes the run folder");
 }
 
 void TrainingRun::start_from_checkpoint_or_seed() {
@@ -198,7 +221,7 @@ bool TrainingRun::submit_epoch(uint64_t end_step) {
     if (next_save >= end_step) break;  // the epoch's end saves anyway
     retire_submits(true);
     check_finite();
-    write_checkpoint(device_, config_, position(), log_);
+    save(position());
   }
   return true;
 }
@@ -235,11 +258,20 @@ void TrainingRun::write_epoch_state(uint32_t epoch) {
   state.lr = lr_at(info_.step);
   state.noise = live_ ? live_->noise() : config_.noise;
   state.epoch = epoch;
+  if (synced_) {  // this rank's slice of each global batch
+    state.image_offset = ranks_.rank() * (config_.batch / ranks_.size());
+    state.batch_stride = config_.batch;
+    synced_->expect_delay();
+  }
   device_.ctx.write(device_.programs.state(), &state, sizeof state);
 }
 
 bool TrainingRun::submit_until(uint64_t end_step) {
   while (submitted_ < end_step) {
+    if (synced_) {
+      if (!synced_step()) return false;
+      continue;
+    }
     if (stop_requested()) return false;
     if (live_) {
       const LiveSession::Turn turn = live_->between_submits(submitted_);
@@ -252,6 +284,15 @@ bool TrainingRun::submit_until(uint64_t end_step) {
     check_finite();
   }
   return true;
+}
+
+// Every rank votes on stopping at every step; after a stop vote the step's update still runs everywhere
+// (retire_submits), so the ranks stop at the same step with the same parameters.
+bool TrainingRun::synced_step() {
+  const bool go_on = synced_->gradients(submitted_, stop_requested());
+  if (submitted_++ > read_) read_steps(submitted_ - 1);  // the previous step's update has run
+  check_finite();
+  return go_on;
 }
 
 void TrainingRun::submit_next(uint64_t end_step) {
@@ -276,6 +317,12 @@ bool TrainingRun::stop_requested() {
 }
 
 void TrainingRun::retire_submits(bool block) {
+  if (synced_) {
+    if (!block) return;
+    synced_->finish();
+    if (submitted_ > read_) read_steps(submitted_);
+    return;
+  }
   pacer_.retire(block, [this](uint64_t done) { read_steps(done); });
 }
 
@@ -300,8 +347,11 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   if (config_.validate) {
     const TrainProgress p = progress(epoch);
     for (TrainHook* hook : hooks_) hook->on_validation(p);
-    summary.val_loss = run_validation(device_);
+    summary.val_loss = validation_loss();
   }
+  if (synced_)  // the ranks' parameters stay identical, or the run stops here
+    ranks_.check_same(parameter_digest(device_), "the parameters after step " + std::to_string(info_.step),
+                      kRankTimeoutSeconds * kRankStartFactor);
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
   summary.lr = lr_at(info_.step ? info_.step - 1 : 0);
   summary.complete = complete;
@@ -316,9 +366,10 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   if (complete || stopped_ || info_.step == total_steps_)
     log_.add_epoch({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, complete});
   apply_decision(decision, summary);  // its events go into the metrics the epoch's files write next
-  const Programs::Preview samples = write_epoch_files(device_, setup_, info_, log_);
+  const Programs::Preview samples =
+      ranks_.writer() ? write_epoch_files(device_, setup_, info_, log_) : Programs::Preview{};
   summary.seconds = seconds_since(start);
-  if (complete || stopped_ || info_.step == total_steps_)
+  if ((complete || stopped_ || info_.step == total_steps_) && ranks_.writer())
     history_.add({epoch + 1, info_.step, summary.train_loss, summary.val_loss, summary.lr, summary.seconds,
                   summary.images_per_s, host_rss_mib(), double(rt::live_buffer_bytes()) / (1024.0 * 1024.0)});
   for (TrainHook* hook : hooks_) hook->on_epoch_end(summary, samples);
@@ -326,11 +377,19 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   clock_.end_epoch();
 }
 
+// Rank 0 validates; the other ranks take its loss, so that every rank makes the same decisions (best, early
+// stopping, plateau).
+double TrainingRun::validation_loss() {
+  if (!synced_) return run_validation(device_);
+  const double own = ranks_.writer() ? run_validation(device_) : 0.0;
+  return ranks_.from_writer(own, kRankTimeoutSeconds * kRankStartFactor);
+}
+
 void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSummary& summary) {
   const TrainControl& c = config_.control;
   if (summary.new_best) {
     log_.add_event("best", summary.epoch, info_.step, *summary.val_loss);
-    write_checkpoint(device_, config_, info_, log_, "best.safetensors");
+    save(info_, "best.safetensors");
   }
   if (decision.lr_dropped) {
     log_.add_event("lr_drop", summary.epoch, info_.step,
@@ -358,7 +417,7 @@ RunInfo TrainingRun::position() const {
 }
 
 uint64_t TrainingRun::save_now() {
-  write_checkpoint(device_, config_, position(), log_);
+  save(position());
   return read_;
 }
 
