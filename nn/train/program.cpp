@@ -35,10 +35,12 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
         shape3_string(spec.output()) + " images, the dataset has " +
         std::to_string(train.sample_pixels != pixels ? train.sample_pixels : test.sample_pixels) +
         " pixels per image");
-  const uint64_t batch_floats = uint64_t{options.batch} * pixels;
+  // Sized for the step's whole batch, so that a data-parallel rank validates as one rank would (the same
+  // validation batches); its own step uses options.batch of it.
+  const uint64_t batch_floats = uint64_t{options.step_batch()} * pixels;
   const VkDeviceSize align = rt::Arena::alignment_for(ctx.device());
   align_ = align;
-  val_batch_ = equal_batch(test.count, options.batch);
+  val_batch_ = equal_batch(test.count, options.step_batch());
   val_batches_ = test.count / val_batch_;
 
   auto& dev = ctx.device();
@@ -53,14 +55,14 @@ Programs::Programs(rt::Context& ctx, Model& model, const DeviceImages& train, co
                         rt::MemoryKind::DeviceLocal, "reduce scratch");
   clean_ = rt::Buffer(dev, batch_floats * 4, rt::MemoryKind::DeviceLocal, "clean batch");
   if (model.sampling()) {
-    rows_ = rt::Buffer(dev, 2 * rt::Arena::aligned_size(uint64_t{options.batch} * 4, align),
+    rows_ = rt::Buffer(dev, 2 * rt::Arena::aligned_size(uint64_t{options.step_batch()} * 4, align),
                        rt::MemoryKind::DeviceLocal, "per-image losses");
     const uint64_t rows_floats = reduce_scratch_floats(rows_.size() / 4);
     if (rows_floats > scratch_.size() / 4)
       scratch_ = rt::Buffer(dev, rows_floats * 4, rt::MemoryKind::DeviceLocal, "reduce scratch");
   }
   if (options.training && options.step) make_step_buffers(ctx);
-  const uint32_t preview = std::min({options.preview, options.batch, test.count});
+  const uint32_t preview = std::min({options.preview, options.step_batch(), test.count});
   preview_state_ = rt::Buffer(dev, sizeof(StepState), rt::MemoryKind::HostVisible, "preview state");
   preview_out_ =
       rt::Buffer(dev, uint64_t{3} * preview * pixels * 4, rt::MemoryKind::HostVisible, "preview out");
@@ -260,7 +262,8 @@ void Programs::record_validation(rt::Context& ctx) {
 }
 
 void Programs::record_preview(rt::Context& ctx) {
-  const uint32_t n = std::min({options_.preview, options_.batch, test_.count}), pixels = test_.sample_pixels;
+  const uint32_t n = std::min({options_.preview, options_.step_batch(), test_.count}),
+                 pixels = test_.sample_pixels;
   const uint64_t count = uint64_t{n} * pixels, bytes = count * 4;
   const rt::BufferView clean = clean_.view().sub(0, bytes);
   preview_ = std::make_unique<rt::CommandList>(ctx);

@@ -66,7 +66,7 @@ RunInfo fresh_run_info(const RunSetup& setup) {
 
 RunDevice::RunDevice(rt::Context& context, const RunSetup& setup)
     : ctx(context),
-      model(ctx, setup.spec, rank_batch(setup.config)),
+      model(ctx, setup.spec, setup.config.batch),  // the whole batch: validation as on one rank
       plan(plan_data(ctx.device(), setup, setup.val_count, model_bytes(model))),
       train_images(ctx, setup.train_set, setup.train_count, plan.train),
       test_images(ctx, setup.test_set, setup.val_count, plan.test),
