@@ -3,6 +3,8 @@
 #include "nn/parallel/ranks.hpp"
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -24,11 +26,13 @@ uint32_t launcher_size() {
   return 1;
 }
 
-std::string seconds_text(double s) {
-  return std::to_string(static_cast<long long>(s + 0.5)) + " s";
-}
-
 }  // namespace
+
+double rank_timeout_seconds() {
+  const char* value = std::getenv("VKAE_RANK_TIMEOUT");
+  const double s = value ? std::strtod(value, nullptr) : 0;
+  return s > 0 ? s : 60;
+}
 
 bool Ranks::built_with_mpi() noexcept {
 #ifdef VKAE_WITH_MPI
@@ -67,6 +71,24 @@ void Ranks::check_same(uint64_t, const std::string&, double) {}
 namespace {
 
 constexpr int kArrivalTag = 7301;
+
+std::string seconds_text(double s) {
+  return std::to_string(static_cast<long long>(s + 0.5)) + " s";
+}
+
+// Tests only: VKAE_FAULT_RANK="R:S:kill" (or ":hang") makes rank R die by SIGKILL (or stop answering) when it
+// reaches the sum of step S.
+void inject_fault(uint32_t rank, uint64_t step) {
+  const char* spec = std::getenv("VKAE_FAULT_RANK");
+  if (!spec) return;
+  unsigned r = 0;
+  unsigned long long s = 0;
+  char what[8] = {};
+  if (std::sscanf(spec, "%u:%llu:%7s", &r, &s, what) != 3 || r != rank || s != step) return;
+  if (std::string(what) == "kill") std::raise(SIGKILL);
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // hang
+}
+
 using Clock = std::chrono::steady_clock;
 bool g_initialized = false;
 
@@ -160,6 +182,7 @@ void Ranks::abort_job(int code) {
 
 void Ranks::sum(std::span<float> values, uint64_t step, double timeout_s) {
   if (size_ == 1) return;
+  inject_fault(rank_, step);
   const auto start = Clock::now();
   collective(rank_, size_, "step " + std::to_string(step), timeout_s, [&](MPI_Request* request) {
     check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT, MPI_SUM,

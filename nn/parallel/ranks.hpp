@@ -48,9 +48,10 @@ class Ranks {
   double sum_seconds_ = 0;
 };
 
-// How long a multi-rank run waits for the other ranks at a step (the first step and an epoch's end allow
-// kRankStartFactor times more: compiling pipelines, loading data, validation and rank 0's files).
-constexpr double kRankTimeoutSeconds = 60;
+// How long a multi-rank run waits for the other ranks at a step: 60 s, or VKAE_RANK_TIMEOUT seconds. The
+// first step of an epoch and an epoch's end allow kRankStartFactor times more (compiling pipelines, loading
+// data, validation and rank 0's files).
+double rank_timeout_seconds();
 constexpr double kRankStartFactor = 10;
 
 }  // namespace vkae::nn

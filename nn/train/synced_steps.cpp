@@ -16,7 +16,7 @@ bool SyncedSteps::gradients(uint64_t step, bool stop) {
   pending_ = true;
   const std::span<float> values = programs_.sync_values();
   values.back() = stop ? 1.0f : 0.0f;
-  ranks_.sum(values, step + 1, delay_ ? kRankTimeoutSeconds * kRankStartFactor : kRankTimeoutSeconds);
+  ranks_.sum(values, step + 1, rank_timeout_seconds() * (delay_ ? kRankStartFactor : 1));
   delay_ = false;
   // The mean over the ranks of their batch means: the global batch's mean gradient and loss.
   const auto n = static_cast<float>(ranks_.size());

@@ -351,7 +351,7 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
   }
   if (synced_)  // the ranks' parameters stay identical, or the run stops here
     ranks_.check_same(parameter_digest(device_), "the parameters after step " + std::to_string(info_.step),
-                      kRankTimeoutSeconds * kRankStartFactor);
+                      rank_timeout_seconds() * kRankStartFactor);
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
   summary.lr = lr_at(info_.step ? info_.step - 1 : 0);
   summary.complete = complete;
@@ -382,7 +382,7 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
 double TrainingRun::validation_loss() {
   if (!synced_) return run_validation(device_);
   const double own = ranks_.writer() ? run_validation(device_) : 0.0;
-  return ranks_.from_writer(own, kRankTimeoutSeconds * kRankStartFactor);
+  return ranks_.from_writer(own, rank_timeout_seconds() * kRankStartFactor);
 }
 
 void TrainingRun::apply_decision(const EpochDecision& decision, const EpochSummary& summary) {
