@@ -112,6 +112,8 @@ struct TrainResult {
   double images_per_s = 0;
   std::string device;
   std::string early_stop;  // why early stopping ended the run ("" = it did not)
+  uint32_t ranks = 1;      // data parallel: the ranks, and rank 0's seconds in the gradient sum (host waits)
+  double sum_seconds = 0;
 };
 
 TrainResult train(const TrainConfig& config, const TrainCallbacks& callbacks);
