@@ -210,7 +210,8 @@ int run_train(const TrainCommand& command, const Console& console) {
   if (!result.device.empty()) out << " on " << result.device;
   if (result.final_val_loss) out << "; val loss " << fixed(*result.final_val_loss, 4);
   if (result.ranks > 1)
-    out << "\n" << result.ranks << " ranks; the gradient all-reduce took " << fixed(result.sum_seconds, 1)
+    out << "\n"
+        << result.ranks << " ranks; the gradient all-reduce took " << fixed(result.sum_seconds, 1)
         << " s of rank 0's " << fixed(result.seconds, 1) << " s ("
         << fixed(100 * result.sum_seconds / std::max(result.seconds, 1e-9), 1) << " %)";
   if (!result.early_stop.empty()) out << "\n" << result.early_stop;
