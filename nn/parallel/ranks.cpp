@@ -76,15 +76,17 @@ std::string seconds_text(double s) {
   return std::to_string(static_cast<long long>(s + 0.5)) + " s";
 }
 
-// Tests only: VKAE_FAULT_RANK="R:S:kill" (or ":hang") makes rank R die by SIGKILL (or stop answering) when it
-// reaches the sum of step S.
-void inject_fault(uint32_t rank, uint64_t step) {
+// Tests only: VKAE_FAULT_RANK="R:S:kill" (":hang", ":skew") makes rank R die by SIGKILL (stop answering,
+// or take a sum off in its first value, so its parameters diverge) at the sum of step S. Returns
+// true for a skew.
+bool inject_fault(uint32_t rank, uint64_t step) {
   const char* spec = std::getenv("VKAE_FAULT_RANK");
-  if (!spec) return;
+  if (!spec) return false;
   unsigned r = 0;
   unsigned long long s = 0;
   char what[8] = {};
-  if (std::sscanf(spec, "%u:%llu:%7s", &r, &s, what) != 3 || r != rank || s != step) return;
+  if (std::sscanf(spec, "%u:%llu:%7s", &r, &s, what) != 3 || r != rank || s != step) return false;
+  if (std::string(what) == "skew") return true;
   if (std::string(what) == "kill") std::raise(SIGKILL);
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // hang
 }
@@ -182,13 +184,14 @@ void Ranks::abort_job(int code) {
 
 void Ranks::sum(std::span<float> values, uint64_t step, double timeout_s) {
   if (size_ == 1) return;
-  inject_fault(rank_, step);
+  const bool skew = inject_fault(rank_, step);
   const auto start = Clock::now();
   collective(rank_, size_, "step " + std::to_string(step), timeout_s, [&](MPI_Request* request) {
     check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT, MPI_SUM,
                          MPI_COMM_WORLD, request),
           "MPI_Iallreduce");
   });
+  if (skew) values[0] = values[0] * 1.5f + 1e-3f;  // far enough that the update differs
   sum_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
 }
 

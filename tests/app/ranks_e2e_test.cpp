@@ -137,6 +137,15 @@ TEST_F(RanksE2E, ARankThatDiesOrHangsEndsTheJobAndKeepsTheCheckpoint) {
   }
 }
 
+// The epoch-end check of the parameters' hash: rank 1 takes one sum a little off, and the run stops there.
+TEST_F(RanksE2E, RanksWhoseParametersDivergeStopTheRun) {
+  const fs::path out = scratch("skew");
+  const Outcome r = test::run_vkae_after(mpirun(2, "VKAE_FAULT_RANK=1:3:skew"), run_args(out));
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("vkae: the parameters after step 8 of rank 1 differ from rank 0's: the ranks "
+                               "have diverged"));
+}
+
 TEST_F(RanksE2E, ABatchThatDoesNotSplitOverTheRanksIsOneLine) {
   const Outcome r = test::run_vkae_after(mpirun(3), run_args(scratch("split")));
   EXPECT_NE(r.code, 0);

@@ -260,6 +260,17 @@ TEST(DeviceChoice, PrefersGpuTypesAndHonoursSelectors) {
   EXPECT_EQ(choose_device(c, "LLVMPIPE").index, 0u);
 }
 
+// Data-parallel ranks on one machine spread over the suitable devices, best type first, wrapping around; a
+// selector still wins.
+TEST(DeviceChoice, RanksSpreadOverTheSuitableDevices) {
+  auto c = fake_devices();
+  EXPECT_EQ(choose_device(c, "", 0).index, 2u);
+  EXPECT_EQ(choose_device(c, "", 1).index, 0u);  // the unsuitable discrete GPU is never a rank's
+  EXPECT_EQ(choose_device(c, "", 2).index, 2u);
+  EXPECT_EQ(choose_device(c, "", 3).index, 0u);
+  EXPECT_EQ(choose_device(c, "0", 1).index, 0u);
+}
+
 TEST(DeviceChoice, ExplainsEveryRejection) {
   auto c = fake_devices();
   c[0].suitable = c[2].suitable = false;
