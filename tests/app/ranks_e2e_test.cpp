@@ -124,12 +124,12 @@ TEST_F(RanksE2E, ARankThatDiesOrHangsEndsTheJobAndKeepsTheCheckpoint) {
     const auto start = std::chrono::steady_clock::now();
     // Rank 1 dies (or stops answering) at step 11, after the save at step 8's epoch end.
     const Outcome r = test::run_vkae_after(
-        mpirun(2, std::string("VKAE_RANK_TIMEOUT=3 VKAE_FAULT_RANK=1:11:") + fault), run_args(out));
+        mpirun(2, std::string("VKAE_RANK_TIMEOUT=8 VKAE_FAULT_RANK=1:11:") + fault), run_args(out));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_NE(r.code, 0) << fault;
     EXPECT_LT(seconds, 120) << fault << ": the job must end within a bounded time";
     if (std::string(fault) == "hang")
-      EXPECT_THAT(r.err, HasSubstr("vkae: rank 1 did not reach step 11 within 3 s: dead or hung")) << r.err;
+      EXPECT_THAT(r.err, HasSubstr("vkae: rank 1 did not reach step 11 within 8 s: dead or hung")) << r.err;
     else
       EXPECT_THAT(r.err, HasSubstr("rank 1")) << r.err;  // mpirun names the rank that died
     const nn::LoadedCheckpoint c = nn::read_checkpoint(out / "checkpoint.safetensors");
