@@ -6,9 +6,10 @@
 
 namespace vkae::nn {
 
-bool SyncedSteps::gradients(uint64_t step, bool stop) {
+bool SyncedSteps::gradients(uint64_t step, bool stop, VkCommandBuffer before) {
   std::vector<VkCommandBuffer> commands;
   if (pending_) commands.push_back(programs_.update());
+  if (before != VK_NULL_HANDLE) commands.push_back(before);
   commands.push_back(programs_.gradients());
   const auto start = std::chrono::steady_clock::now();
   submitter_.wait(submitter_.submit(commands));

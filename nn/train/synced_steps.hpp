@@ -19,7 +19,8 @@ class SyncedSteps {
   // Step `step`: the previous step's pending update (whose loss the ring then holds), this step's gradients,
   // their sum over the ranks with this rank's stop vote. The update stays pending. Returns false when any
   // rank voted to stop: finish() then applies this step's update, so every rank stops after the same step.
-  bool gradients(uint64_t step, bool stop);
+  // `before` (a streamed shard's upload) runs ahead of the gradients in the same submit.
+  bool gradients(uint64_t step, bool stop, VkCommandBuffer before = VK_NULL_HANDLE);
   // Applies the pending update and waits: every step given to gradients() is done.
   void finish();
   // The next wait may be long (an epoch's start: validation and rank 0's files on the way).

@@ -47,10 +47,6 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
 }
 
 void TrainingRun::start_ranks(const TrainHooks& lent) {
-  if (device_.stream)
-    throw InputError(
-        "the training images stream (past --data-budget), which several ranks do not do yet; "
-        "raise --data-budget or train on one rank");
   if (lent.live)
     throw InputError("the live viewer runs on one rank only (drop --live, or run without mpirun)");
   synced_.emplace(device_.submitter, device_.programs, ranks_);
@@ -164,7 +160,11 @@ bool TrainingRun::submit_until(uint64_t end_step) {
 // Every rank votes on stopping at every step; after a stop vote the step's update still runs everywhere
 // (retire_submits), so the ranks stop at the same step with the same parameters.
 bool TrainingRun::synced_step() {
-  const bool go_on = synced_->gradients(submitted_, stop_requested());
+  // Streamed images: every rank packs the whole shard (the global batches' images; it reads its slice). No
+  // step reads a slot when this runs: the previous gradients have finished, the pending update reads none.
+  const VkCommandBuffer upload =
+      device_.stream ? device_.stream->prepare(submitted_, [](uint64_t) {}) : VK_NULL_HANDLE;
+  const bool go_on = synced_->gradients(submitted_, stop_requested(), upload);
   if (submitted_++ > read_) read_steps(submitted_ - 1);  // the previous step's update has run
   check_finite();
   return go_on;

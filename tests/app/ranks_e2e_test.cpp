@@ -101,6 +101,17 @@ TEST_F(RanksE2E, TwoRanksTrainLikeOneAtTheSameGlobalBatch) {
   EXPECT_EQ(c.info.step, 16u);
 }
 
+// Past a small --data-budget the training images stream through a ring of shard slots; each rank packs the
+// whole shards and reads its slice: the losses are those of one resident rank.
+TEST_F(RanksE2E, StreamedImagesTrainLikeResidentOnes) {
+  const fs::path resident = scratch("resident"), streamed = scratch("streamed");
+  ASSERT_EQ(test::run_vkae(run_args(resident)).code, 0);
+  const Outcome r = test::run_vkae_after(mpirun(2), run_args(streamed) + " --data-budget 100K");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("streams through"));
+  expect_close_losses(resident, streamed);
+}
+
 TEST_F(RanksE2E, ACheckpointResumesAcrossRankCounts) {
   const fs::path whole = scratch("whole"), from_two = scratch("from-two"), from_one = scratch("from-one");
   ASSERT_EQ(test::run_vkae(run_args(whole)).code, 0);
