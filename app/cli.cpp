@@ -212,7 +212,8 @@ int run_cli(int argc, const char* const* argv) {
   const Console rank_console{ranks.writer() ? console.out : quiet, console.err,
                              ranks.writer() && console.terminal, console.width};
   const int code = run_cli(std::span<const std::string_view>(args), rank_console);
-  if (code != kExitOk && code != kExitInterrupted && ranks.size() > 1) nn::Ranks::abort_job(code);
+  // A stop by a signal (128 + its number) is every rank's, after the same step and rank 0's save: no abort.
+  if (code != kExitOk && code < 128 && ranks.size() > 1) nn::Ranks::abort_job(code);
   nn::Ranks::finalize();
   return code;
 }

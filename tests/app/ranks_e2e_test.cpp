@@ -148,6 +148,23 @@ TEST_F(RanksE2E, ARankThatDiesOrHangsEndsTheJobAndKeepsTheCheckpoint) {
   }
 }
 
+// SIGTERM to mpirun (it passes it to every rank): the ranks vote to stop after the same step, rank 0 saves
+// there and prints the resume line, and no rank aborts the job.
+TEST_F(RanksE2E, SigtermStopsEveryRankAfterTheSameStepAndRankZeroSaves) {
+  const fs::path out = scratch("term");
+  const std::string ckpt = (out / "checkpoint.safetensors").string();
+  const Outcome r = test::run_vkae_after(mpirun(2), run_args(out, 20) + " --save-every 4",
+                                         " & pid=$!; for i in $(seq 3000); do [ -f " + ckpt +
+                                             " ] && break; sleep 0.02; done; kill -TERM $pid; wait $pid");
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("stopped by SIGTERM after "));
+  EXPECT_THAT(r.out, HasSubstr("continue with: vkae train --resume " + ckpt));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("MPI_ABORT")));
+  const nn::LoadedCheckpoint c = nn::read_checkpoint(ckpt);
+  EXPECT_GT(c.info.step, 0u);
+  EXPECT_LT(c.info.step, 160u);
+}
+
 // The epoch-end check of the parameters' hash: rank 1 takes one sum a little off, and the run stops there.
 TEST_F(RanksE2E, RanksWhoseParametersDivergeStopTheRun) {
   const fs::path out = scratch("skew");
