@@ -28,7 +28,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       callback_hook_(callbacks),
       clock_(setup.config.batch, setup.config.validate ? setup.val_count : 0) {
   note(describe(device_.plan));
-  if (ranks_.size() > 1) start_ranks(lent);
+  if (ranks_.size() > 1) start_ranks();
   if (config_.validate && !config_.val_limit && setup.val_count < setup.test_set.count)
     note("validating on " + std::to_string(setup.val_count) + " of " + std::to_string(setup.test_set.count) +
          " test images, no more than the run trains on (--val-limit N to choose)");
@@ -46,9 +46,7 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
   run_start_ = Clock::now();
 }
 
-void TrainingRun::start_ranks(const TrainHooks& lent) {
-  if (lent.live)
-    throw InputError("the live viewer runs on one rank only (drop --live, or run without mpirun)");
+void TrainingRun::start_ranks() {
   synced_.emplace(device_.submitter, device_.programs, ranks_);
   note(std::to_string(ranks_.size()) + " ranks, " + std::to_string(config_.batch / ranks_.size()) +
        " of each step's " + std::to_string(config_.batch) + " images each; rank 0 writes the run folder");

@@ -36,9 +36,9 @@ class TrainingRun final : public RunControl {
 
  private:
   void start_from_checkpoint_or_seed();
-  void start_ranks(const TrainHooks& lent);  // refuses the viewer, then syncs the steps
-  bool run_epoch();                          // false: the run ended inside this epoch (--steps or a stop)
-  bool submit_epoch(uint64_t end_step);      // false: a stop request; a checkpoint every --save-every steps
+  void start_ranks();                    // several ranks: each step synced over them
+  bool run_epoch();                      // false: the run ended inside this epoch (--steps or a stop)
+  bool submit_epoch(uint64_t end_step);  // false: a stop request; a checkpoint every --save-every steps
   void write_epoch_state(uint32_t epoch);
   void check_finite() const;             // throws once the finite check flagged a step
   bool submit_until(uint64_t end_step);  // false: a stop request
