@@ -30,9 +30,7 @@ using test::expect_one_line_error;
 using test::Outcome;
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-apps-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("apps", name);
 }
 
 // Validation layers on: a validation message would land on stderr, so a successful run must leave it empty.

@@ -24,9 +24,7 @@ using test::Outcome;
 using ::testing::HasSubstr;
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-faults-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("faults", name);
 }
 
 // dae on 640 images, batch 32: 20 steps an epoch, 2 epochs; a checkpoint every 3 steps.

@@ -24,9 +24,7 @@ Outcome vkae(const std::string& args) {
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-folder-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("folder", name);
 }
 
 // Two classes of 12 RGB images each, 10x9 (another size than the model's 8x8): "plain" smooth ramps and

@@ -80,9 +80,7 @@ TEST(GenerateCli, HelpNamesTheGridAndItsQuantiles) {
 using test::Outcome;
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-generate-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("generate", name);
 }
 
 Outcome vkae(const std::string& args) {

@@ -26,9 +26,7 @@ using test::Outcome;
 using ::testing::HasSubstr;
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-ranks-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("ranks", name);
 }
 
 // One rank per process, one lavapipe thread each (the CI machine has 2 cores); validation layers on. On one

@@ -22,9 +22,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("vkae-train-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("train", name);
 }
 
 struct EpochRow {

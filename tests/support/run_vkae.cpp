@@ -33,6 +33,14 @@ Outcome run_vkae_after(const std::string& prefix, const std::string& args, const
   return r;
 }
 
+std::filesystem::path scratch_dir(const std::string& suite, const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path p =
+      fs::temp_directory_path() / ("vkae-" + suite + "-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  return p;
+}
+
 void expect_one_line_error(const Outcome& r, const std::string& needle) {
   EXPECT_NE(r.code, 0) << r.err;
   EXPECT_LT(r.code, 128) << "crashed: " << r.err;
