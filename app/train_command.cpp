@@ -16,6 +16,7 @@
 #include "app/text.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/model/spec.hpp"
+#include "nn/parallel/ranks.hpp"
 #include "runtime/vulkan_error.hpp"
 #include "viewer/viewer.hpp"
 
@@ -173,8 +174,10 @@ int run_train(const TrainCommand& command, const Console& console) {
   callbacks.should_stop = [&] { return sigint.stop_requested(); };
   nn::TrainResult result;
   viewer::ViewerReport report;
+  // Several ranks: rank 0 alone opens the window; its controls reach the others through the steps' votes.
+  const bool viewer = command.viewer && nn::Ranks::world().writer();
   try {
-    if (command.viewer) {
+    if (viewer) {
       viewer::ViewerOptions options;
       options.screenshot = command.screenshot;
       options.frames = command.frames;
@@ -197,7 +200,7 @@ int run_train(const TrainCommand& command, const Console& console) {
     throw;
   }
   printer.finish();
-  if (command.viewer) print_viewer_report(out, report);
+  if (viewer) print_viewer_report(out, report);
 
   const bool stopped = sigint.stop_requested();
   const bool viewer_stop = !stopped && report.stop_requested;

@@ -61,6 +61,7 @@ void Ranks::abort_job(int code) {
   std::exit(code);
 }
 void Ranks::sum(std::span<float>, uint64_t, double) {}
+void Ranks::agree(std::span<float>, const std::string&, double) {}
 double Ranks::from_writer(double value, double) {
   return value;
 }
@@ -160,9 +161,13 @@ void collective(uint32_t rank, uint32_t size, const std::string& at, double time
 
 void Ranks::init() {
   if (launcher_size() <= 1) return;  // one process: no MPI call at all, the same run as without MPI
+  // Serialized: with --viewer, rank 0 trains (and calls MPI) on a thread of its own while the main thread
+  // draws; main() calls MPI only before that thread starts and after it ends.
   int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
     throw Error("mpirun: MPI_Init failed");
+  if (provided < MPI_THREAD_SERIALIZED)
+    throw Error("mpirun: this MPI library cannot be called from a training thread (MPI_THREAD_SERIALIZED)");
   g_initialized = true;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int rank = 0, size = 1;
@@ -182,15 +187,20 @@ void Ranks::abort_job(int code) {
   std::exit(code);
 }
 
-void Ranks::sum(std::span<float> values, uint64_t step, double timeout_s) {
+void Ranks::agree(std::span<float> values, const std::string& at, double timeout_s) {
   if (size_ == 1) return;
-  const bool skew = inject_fault(rank_, step);
-  const auto start = Clock::now();
-  collective(rank_, size_, "step " + std::to_string(step), timeout_s, [&](MPI_Request* request) {
+  collective(rank_, size_, at, timeout_s, [&](MPI_Request* request) {
     check(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT, MPI_SUM,
                          MPI_COMM_WORLD, request),
           "MPI_Iallreduce");
   });
+}
+
+void Ranks::sum(std::span<float> values, uint64_t step, double timeout_s) {
+  if (size_ == 1) return;
+  const bool skew = inject_fault(rank_, step);
+  const auto start = Clock::now();
+  agree(values, "step " + std::to_string(step), timeout_s);
   if (skew) values[0] = values[0] * 1.5f + 1e-3f;  // far enough that the update differs
   sum_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
 }

@@ -35,6 +35,8 @@ class Ranks {
   // Sums `values` over the ranks in place; every rank gets the same bits. `step` names the step in the error
   // when a rank has not arrived within `timeout_s` (rank 0 names the missing ranks).
   void sum(std::span<float> values, uint64_t step, double timeout_s);
+  // The same sum, not counted in sum_seconds(): a paused run's heartbeat (`at` names it in the error).
+  void agree(std::span<float> values, const std::string& at, double timeout_s);
   // Rank 0's `value` on every rank.
   double from_writer(double value, double timeout_s);
   // Throws RankError naming the ranks whose `value` differs from rank 0's (`what` says what it is).

@@ -28,12 +28,13 @@ bool LiveSession::Cadence::due(double seconds) const {
 }
 
 LiveSession::LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, const SubmitPacer& pacer,
-                         RunControl& control)
+                         RunControl& control, bool synced)
     : feed_(feed),
       run_(run),
       setup_(setup),
       pacer_(pacer),
       control_(control),
+      synced_(synced),
       noise_(setup.config.noise),
       preview_noise_(noise_) {
   const ModelSpec& spec = setup.spec;
@@ -49,26 +50,48 @@ LiveSession::LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, 
 }
 
 LiveSession::Turn LiveSession::between_submits(uint64_t submitted) {
+  const LiveControls c = own_turn();
+  if (c.stop) return Turn::Stop;
+  if (c.noise != noise_) change_noise(c.noise);
+  if (c.paused) return pause();
+  train_turn(c.sample_set, submitted);
+  return Turn::Train;
+}
+
+StepVotes LiveSession::rank_votes(uint64_t submitted) {
+  const LiveControls c = own_turn();
+  StepVotes votes{c.stop, c.paused, std::nullopt};
+  if (c.noise != noise_) votes.noise = c.noise;
+  if (!c.stop && !c.paused) train_turn(c.sample_set, submitted);
+  return votes;
+}
+
+void LiveSession::noise_followed(float noise) {
+  noise_ = noise;
+  preview_due_.force();
+}
+
+LiveControls LiveSession::own_turn() {
   const LiveControls c = feed_.controls();
   if (c.sample_set != last_set_) {  // another set of samples: preview it now
     last_set_ = c.sample_set;
     preview_due_.force();
   }
   read_finished_pictures();
-  if (c.stop) return Turn::Stop;
-  if (feed_.take_save_request()) {
+  if (!c.stop && feed_.take_save_request()) {
     control_.retire_submits(true);
     if (preview_ticket_) run_.submitter.wait(preview_ticket_);
     const uint64_t step = control_.save_now();
     feed_.publish_saved("saved " + checkpoint_path(setup_.config).string() + " at step " +
                         std::to_string(step));
   }
-  if (c.noise != noise_) change_noise(c.noise);
-  if (c.paused) return pause();
+  return c;
+}
+
+void LiveSession::train_turn(uint32_t sample_set, uint64_t submitted) {
   if (paused_published_) feed_.publish_paused(paused_published_ = false);
-  submit_preview_if_due(c.sample_set);
+  submit_preview_if_due(sample_set);
   submit_analysis_if_due(submitted);
-  return Turn::Train;
 }
 
 void LiveSession::read_finished_pictures() {
@@ -107,7 +130,7 @@ LiveSession::Turn LiveSession::pause() {
 }
 
 void LiveSession::submit_preview_if_due(uint32_t sample_set) {
-  if (!pacer_.calibrated() || preview_ticket_ || !preview_due_.due(kLivePreviewSeconds)) return;
+  if (!ready() || preview_ticket_ || !preview_due_.due(kLivePreviewSeconds)) return;
   preview_set_ = sample_set % run_.programs.preview_sets();
   preview_noise_ = noise_;
   run_.programs.set_preview(preview_set_, noise_, setup_.config.seed);
@@ -117,7 +140,7 @@ void LiveSession::submit_preview_if_due(uint32_t sample_set) {
 }
 
 void LiveSession::submit_analysis_if_due(uint64_t submitted) {
-  if (!analysis_ || !pacer_.calibrated() || analysis_ticket_ ||
+  if (!analysis_ || !ready() || analysis_ticket_ ||
       !analysis_due_.due(std::max(kLiveAnalysisSeconds, kAnalysisShare * analysis_cost_s_)))
     return;
   VkCommandBuffer an = analysis_->commands();

@@ -13,6 +13,7 @@
 #include "nn/train/live.hpp"
 #include "nn/train/run_device.hpp"
 #include "nn/train/submit_pacer.hpp"
+#include "nn/train/synced_steps.hpp"
 
 namespace vkae::nn {
 
@@ -26,12 +27,19 @@ class RunControl {
 
 class LiveSession final : public TrainHook {
  public:
+  // `synced`: a multi-rank run (SyncedSteps feeds the device, not the pacer; this session is rank 0's).
   LiveSession(LiveFeed& feed, RunDevice& run, const RunSetup& setup, const SubmitPacer& pacer,
-              RunControl& control);
+              RunControl& control, bool synced);
 
   enum class Turn { Train, Paused, Stop };
   // Before each training submit; `submitted` = steps submitted so far.
   Turn between_submits(uint64_t submitted);
+  // A multi-rank run's turn before each step: what is rank 0's alone (the pictures, the sample set, save now)
+  // happens here; what every rank must do alike (stop, pause, a new noise) comes back as its votes.
+  StepVotes rank_votes(uint64_t submitted);
+  void noise_followed(float noise);  // the ranks changed the noise as voted
+  // One slice of a pause (a short sleep, counted as paused time; the viewer told once all is idle).
+  Turn pause();
   // Waits for a preview or analysis still in flight: the epoch's submits are over.
   void settle();
   float noise() const noexcept { return noise_; }
@@ -49,9 +57,11 @@ class LiveSession final : public TrainHook {
     void force() { last.reset(); }
     void mark() { last = Clock::now(); }
   };
+  LiveControls own_turn();  // the viewer's controls, the sample set, finished pictures and save now applied
+  void train_turn(uint32_t sample_set, uint64_t submitted);  // not paused: the pictures that are due
+  bool ready() const { return synced_ || pacer_.calibrated(); }  // training is timed: pictures may go in
   void read_finished_pictures();
   void change_noise(float noise);
-  Turn pause();
   void submit_preview_if_due(uint32_t sample_set);
   void submit_analysis_if_due(uint64_t submitted);
   void run_analysis_now(uint64_t step);
@@ -61,6 +71,7 @@ class LiveSession final : public TrainHook {
   const RunSetup& setup_;
   const SubmitPacer& pacer_;
   RunControl& control_;
+  bool synced_;
   std::optional<AnalysisProgram> analysis_;
   float noise_;  // the viewer may change it while training
   uint32_t last_set_ = 0;

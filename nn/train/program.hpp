@@ -46,7 +46,9 @@ class Programs {
   // update() starts by copying them back (summed over the ranks and divided by their count), then updates.
   VkCommandBuffer gradients() const noexcept { return gradients_->get(); }
   VkCommandBuffer update() const noexcept { return update_->get(); }
-  // Host-visible [gradient arena | loss | stop vote]: what the ranks sum between the halves.
+  // Host-visible [gradient arena | loss | kSyncVoteWords]: what the ranks sum between the halves (the votes
+  // are the host's: SyncedSteps's stop vote and rank 0's viewer controls).
+  static constexpr uint32_t kSyncVoteWords = 4;
   std::span<float> sync_values() const noexcept {
     return {static_cast<float*>(sync_.mapped()), static_cast<std::size_t>(sync_.size() / 4)};
   }

@@ -2,6 +2,7 @@
 #include "nn/train/run_device.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 
 #include "nn/io/digest.hpp"
@@ -103,10 +104,13 @@ void throw_if_not_finite(const RunDevice& run, float lr) {
                       format_number(lr) + ")");
 }
 
-uint64_t parameter_digest(RunDevice& run) {
-  const std::vector<float> params =
+uint64_t run_digest(RunDevice& run) {
+  std::vector<float> values =
       run.ctx.read<float>(run.model.param_arena().sub(0, run.model.arena_floats() * 4));
-  return xxh64(std::as_bytes(std::span<const float>(params)));
+  values.push_back(0);
+  run.ctx.read(run.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &values.back(),
+               sizeof(float));
+  return xxh64(std::as_bytes(std::span<const float>(values)));
 }
 
 double run_validation(RunDevice& run) {

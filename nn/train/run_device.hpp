@@ -52,8 +52,9 @@ void write_checkpoint(RunDevice& run, const TrainConfig& config, const RunInfo& 
 // order) whose gradient went non-finite, or the loss. `lr` is for the hint.
 void throw_if_not_finite(const RunDevice& run, float lr);
 
-// A hash of the parameter arena (a data-parallel run checks it is the same on every rank). Reads the device.
-uint64_t parameter_digest(RunDevice& run);
+// A hash of the parameter arena and of the training inputs' noise level (a data-parallel run checks both
+// are the same on every rank: the noise is the viewer's to change). Reads the device.
+uint64_t run_digest(RunDevice& run);
 
 // The mean loss of the recorded validation pass over the test images; waits for it.
 double run_validation(RunDevice& run);

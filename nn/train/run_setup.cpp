@@ -138,9 +138,7 @@ uint32_t validation_count(const TrainConfig& config, uint32_t train_count, uint3
 
 RunSetup prepare_run(const TrainConfig& config_in, const TrainHooks& lent, const TrainCallbacks* callbacks) {
   if (!lent.train_set != !lent.test_set) throw Error("train: lend both splits or neither");
-  if (lent.live && Ranks::world().size() > 1)
-    throw InputError(
-        "--viewer: the live viewer runs on one rank only (drop --viewer, or run without mpirun)");
+  if (lent.live && !Ranks::world().writer()) throw Error("train: the live viewer is rank 0's alone");
   if (lent.train_set)
     check_ranges(config_in);
   else

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <vector>
 
@@ -26,7 +27,8 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
       info_(fresh_run_info(setup)),
       pacer_(device_.submitter),
       callback_hook_(callbacks),
-      clock_(setup.config.batch, setup.config.validate ? setup.val_count : 0) {
+      clock_(setup.config.batch, setup.config.validate ? setup.val_count : 0),
+      noise_(setup.config.noise) {
   note(describe(device_.plan));
   if (ranks_.size() > 1) start_ranks();
   if (config_.validate && !config_.val_limit && setup.val_count < setup.test_set.count)
@@ -40,7 +42,8 @@ TrainingRun::TrainingRun(const RunSetup& setup, const TrainCallbacks& callbacks,
   hooks_.push_back(&callback_hook_);
   if (config_.tensorboard && ranks_.writer())  // StepRecord's steps count from 1, lr_at's from 0
     hooks_.push_back(&tensorboard_.emplace(setup, [this](uint64_t step) { return lr_at(step - 1); }));
-  if (lent.live) hooks_.push_back(&live_.emplace(*lent.live, device_, setup, pacer_, *this));
+  if (lent.live)  // several ranks: rank 0's (prepare_run lends the others none)
+    hooks_.push_back(&live_.emplace(*lent.live, device_, setup, pacer_, *this, synced_.has_value()));
   steps_per_epoch_ = setup.train_count / config_.batch;  // drop_last: every step sees a full batch
   total_steps_ = std::min<uint64_t>(config_.steps.value_or(UINT64_MAX), steps_per_epoch_ * config_.epochs);
   run_start_ = Clock::now();
@@ -155,17 +158,38 @@ bool TrainingRun::submit_until(uint64_t end_step) {
   return true;
 }
 
-// Every rank votes on stopping at every step; after a stop vote the step's update still runs everywhere
-// (retire_submits), so the ranks stop at the same step with the same parameters.
+// Every rank votes at every step (StepVotes); after a stop vote the step's update still runs everywhere
+// (retire_submits), so the ranks stop at the same step with the same parameters. A pause holds every rank
+// here, after the same step, with rank 0's viewer beating for all of them.
 bool TrainingRun::synced_step() {
   // Streamed images: every rank packs the whole shard (the global batches' images; it reads its slice). No
   // step reads a slot when this runs: the previous gradients have finished, the pending update reads none.
   const VkCommandBuffer upload =
       device_.stream ? device_.stream->prepare(submitted_, [](uint64_t) {}) : VK_NULL_HANDLE;
-  const bool go_on = synced_->gradients(submitted_, stop_requested(), upload);
+  StepVotes votes = synced_->gradients(submitted_, own_votes(), upload);
   if (submitted_++ > read_) read_steps(submitted_ - 1);  // the previous step's update has run
   check_finite();
-  return go_on;
+  for (;;) {
+    if (votes.noise) follow_noise(*votes.noise);
+    if (votes.stop || !votes.pause) return !votes.stop;
+    if (live_) live_->pause();
+    votes = synced_->agree(submitted_, own_votes());
+  }
+}
+
+StepVotes TrainingRun::own_votes() {
+  StepVotes votes = live_ ? live_->rank_votes(submitted_) : StepVotes{};
+  votes.stop = votes.stop || stop_requested();
+  return votes;
+}
+
+// Nothing of training is in flight (this step's gradients are done, its update not yet submitted); a
+// preview on rank 0 reads a state of its own.
+void TrainingRun::follow_noise(float noise) {
+  noise_ = noise;
+  device_.ctx.write(device_.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise_,
+                    sizeof noise_);
+  if (live_) live_->noise_followed(noise);
 }
 
 void TrainingRun::submit_next(uint64_t end_step) {

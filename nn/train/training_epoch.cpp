@@ -49,7 +49,7 @@ void TrainingRun::write_epoch_state(uint32_t epoch) {
         scheduled_lr(config_.control.schedule, shape, info_.control_state, epoch_first_step_ + b, epoch);
   device_.ctx.write(device_.programs.learning_rates(), epoch_lrs_.data(), epoch_lrs_.size() * 4);
   state.lr = lr_at(info_.step);
-  state.noise = live_ ? live_->noise() : config_.noise;
+  state.noise = live_ && !synced_ ? live_->noise() : noise_;  // several ranks: the noise they agreed on
   state.epoch = epoch;
   if (synced_) {  // this rank's slice of each global batch
     state.image_offset = ranks_.rank() * (config_.batch / ranks_.size());
@@ -70,7 +70,8 @@ void TrainingRun::end_epoch(uint32_t epoch, Clock::time_point start, double trai
     summary.val_loss = validation_loss();
   }
   if (synced_)  // the ranks' parameters stay identical, or the run stops here
-    ranks_.check_same(parameter_digest(device_), "the parameters after step " + std::to_string(info_.step),
+    ranks_.check_same(run_digest(device_),
+                      "the parameters and noise level after step " + std::to_string(info_.step),
                       rank_timeout_seconds() * kRankStartFactor);
   summary.images_per_s = double(epoch_loss_count_) * config_.batch / std::max(train_seconds, 1e-9);
   summary.lr = lr_at(info_.step ? info_.step - 1 : 0);

@@ -43,6 +43,8 @@ class TrainingRun final : public RunControl {
   void check_finite() const;             // throws once the finite check flagged a step
   bool submit_until(uint64_t end_step);  // false: a stop request
   bool synced_step();                    // a multi-rank step; false: a rank voted to stop
+  StepVotes own_votes();                 // this rank's: a stop asked for, rank 0's viewer controls
+  void follow_noise(float noise);        // every rank alike, between steps
   void submit_next(uint64_t end_step);   // one submit of steps (and a streamed shard's upload)
   void wait_retired(uint64_t step);      // until every submitted step before `step` has been read
   bool stop_requested();
@@ -89,6 +91,7 @@ class TrainingRun final : public RunControl {
   RunClock clock_;
   bool stopped_ = false;
   std::string early_stop_;
+  float noise_;  // the training inputs' (one rank with a viewer: the LiveSession's instead)
 };
 
 }  // namespace vkae::nn
