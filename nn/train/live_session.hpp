@@ -58,7 +58,7 @@ class LiveSession final : public TrainHook {
     void mark() { last = Clock::now(); }
   };
   LiveControls own_turn();  // the viewer's controls, the sample set, finished pictures and save now applied
-  void train_turn(uint32_t sample_set, uint64_t submitted);  // not paused: the pictures that are due
+  void train_turn(uint32_t sample_set, uint64_t submitted);      // not paused: the pictures that are due
   bool ready() const { return synced_ || pacer_.calibrated(); }  // training is timed: pictures may go in
   void read_finished_pictures();
   void change_noise(float noise);

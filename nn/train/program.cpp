@@ -91,7 +91,8 @@ void Programs::make_step_buffers(rt::Context& ctx) {
   health_ = rt::Buffer(dev, kHealthWords * 4, rt::MemoryKind::HostVisible, "step health");
   if (!health_.mapped()) throw Error("finite check: no host-visible memory");
   if (options_.synced) {
-    sync_ = rt::Buffer(dev, arena_bytes + 4 + 4 * kSyncVoteWords, rt::MemoryKind::HostVisible, "gradient sum");
+    sync_ =
+        rt::Buffer(dev, arena_bytes + 4 + 4 * kSyncVoteWords, rt::MemoryKind::HostVisible, "gradient sum");
     if (!sync_.mapped()) throw Error("data parallel: no host-visible memory for the gradient sum");
   }
   ctx.run_now([&](rt::Recorder& rec) {

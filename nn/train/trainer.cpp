@@ -169,9 +169,10 @@ bool TrainingRun::synced_step() {
   StepVotes votes = synced_->gradients(submitted_, own_votes(), upload);
   if (submitted_++ > read_) read_steps(submitted_ - 1);  // the previous step's update has run
   check_finite();
-  for (;;) {
+  for (bool paused = false;; paused = true) {
     if (votes.noise) follow_noise(*votes.noise);
     if (votes.stop || !votes.pause) return !votes.stop;
+    if (!paused) retire_submits(true);  // the pause shows (and a save in it keeps) the step just taken
     if (live_) live_->pause();
     votes = synced_->agree(submitted_, own_votes());
   }

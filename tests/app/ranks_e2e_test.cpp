@@ -172,8 +172,10 @@ TEST_F(RanksE2E, RanksWhoseParametersDivergeStopTheRun) {
   const fs::path out = scratch("skew");
   const Outcome r = test::run_vkae_after(mpirun(2, "VKAE_FAULT_RANK=1:3:skew"), run_args(out));
   EXPECT_NE(r.code, 0);
-  EXPECT_THAT(r.err, HasSubstr("vkae: the parameters and noise level after step 8 of rank 1 differ from rank 0's: the ranks "
-                               "have diverged"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("vkae: the parameters and noise level after step 8 of rank 1 differ from rank 0's: the ranks "
+                "have diverged"));
 }
 
 TEST_F(RanksE2E, ABatchThatDoesNotSplitOverTheRanksIsOneLine) {

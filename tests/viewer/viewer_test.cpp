@@ -179,6 +179,27 @@ TEST(Viewer, TrainScreenshotUnderXvfb) {
   fs::remove_all(dir);
 }
 
+// Two ranks: rank 0 opens the window and rank 1 trains without one; the screenshot's stop reaches rank 1
+// (the run ends) and rank 0 alone writes the run folder.
+TEST(Viewer, TwoRanksShowTheViewerOnRankZero) {
+  ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
+  const fs::path dir = temp_dir("ranks");
+  const fs::path png = dir / "out.png";
+  const CommandRun r =
+      run(std::string("VKAE_VALIDATION=1 VKAE_VIEWER_GEOMETRY=1 LP_NUM_THREADS=1 "
+                      "OMPI_MCA_btl_vader_single_copy_mechanism=none xvfb-run -a -s '-screen 0 1280x800x24' "
+                      "mpirun --allow-run-as-root --oversubscribe -np 2 ") +
+              VKAE_BINARY +
+              " train mnist --viewer --steps 40 --limit 512 --batch 32 --val-limit 64 --screenshot '" +
+              png.string() + "' --frames 30 --out '" + (dir / "run").string() + "'",
+          dir);
+  check_screenshot(r, png);
+  EXPECT_NE(r.out.find("2 ranks, 16 of each step's 32 images each"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stopped from the viewer after"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "run" / "checkpoint.safetensors"));
+  fs::remove_all(dir);
+}
+
 TEST(Viewer, ViewCheckpointScreenshotUnderXvfb) {
   ASSERT_TRUE(has_xvfb_run()) << "xvfb-run is missing (install xvfb and xauth: scripts/setup.sh)";
   const fs::path dir = temp_dir("view");
