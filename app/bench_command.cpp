@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "app/bench_peer.hpp"
 #include "app/json_output.hpp"
 #include "app/options.hpp"
 #include "app/text.hpp"
@@ -62,14 +63,38 @@ Spec<BenchState> bench_spec() {
       device_option<S>([](S& s, std::string_view v) { s.command.config.device = str(v); }),
       switch_option<S>("--json", "print one JSON object (default: a table)",
                        [](S& s) { s.command.json = true; }),
+      switch_option<S>("--compare",
+                       "then the same model in PyTorch at its best (bench/compare_torch.py: NCHW, "
+                       "channels_last, a CUDA graph on a GPU) and the ratios; dae only, needs python3-torch",
+                       [](S& s) { s.command.compare = true; }),
   };
-  spec.finish = [](S& s) { nn::validate_bench_config(s.command.config); };
+  spec.finish = [](S& s) {
+    nn::validate_bench_config(s.command.config);
+    if (s.command.compare && s.command.config.model != "dae")
+      throw InputError("--compare: the PyTorch peer is the dae model only (got --model " +
+                       s.command.config.model + ")");
+  };
   return spec;
 }
 
 int run_bench(const BenchCommand& command, const Console& console) {
   const nn::BenchResult result = nn::run_bench(command.config);
-  console.out << (command.json ? format_bench_json(result) + "\n" : format_bench_text(result)) << std::flush;
+  if (!command.compare) {
+    console.out << (command.json ? format_bench_json(result) + "\n" : format_bench_text(result))
+                << std::flush;
+    return kExitOk;
+  }
+  if (!command.json) console.out << format_bench_text(result) << std::flush;  // vkae's, while the peer runs
+  const PeerResult peer = run_peer(command.config, result.cpu_device);
+  if (command.json) {
+    Json j = Json::parse(format_bench_json(result));
+    j["peer"] = Json::parse(peer.json);
+    j["ratio_train"] = json_number(result.train_images_per_s / peer.train_images_per_s);
+    j["ratio_infer"] = json_number(result.infer_images_per_s / peer.infer_images_per_s);
+    console.out << json_line(j) << "\n" << std::flush;
+  } else {
+    console.out << format_peer_text(peer, result) << std::flush;
+  }
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@ namespace vkae::app {
 struct BenchCommand {
   nn::BenchConfig config;
   bool json = false;
+  bool compare = false;  // PyTorch at its best too (bench_peer.hpp)
 };
 
 CommandEntry bench_entry();
