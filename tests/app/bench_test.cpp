@@ -3,7 +3,9 @@
 // JSON parses; plus the command's argument parsing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "app/cli.hpp"
 #include "base/error.hpp"
 #include "tests/support/gpu.hpp"
+#include "tests/support/run_vkae.hpp"
 
 namespace vkae {
 namespace {
@@ -108,6 +111,77 @@ TEST(BenchCli, RejectsBadInput) {
   EXPECT_THROW(parse({"bench", "--bogus"}), InputError);
   EXPECT_THROW(parse({"bench", "--model"}), InputError);
   EXPECT_THROW(parse({"bench", "--json=1"}), InputError);
+}
+
+TEST(BenchCli, CompareIsTheDaeModelOnly) {
+  EXPECT_TRUE(parse({"bench", "--compare"}).as<app::BenchCommand>().compare);
+  EXPECT_FALSE(parse({"bench"}).as<app::BenchCommand>().compare);
+  try {
+    parse({"bench", "--compare", "--model", "conv"});
+    FAIL() << "--compare --model conv was accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "--compare: the PyTorch peer is the dae model only (got --model conv)");
+  }
+}
+
+// A stand-in for compare_torch.py (the real one needs python3-torch, which CI does not install): it checks
+// the arguments it is given and prints a report, so the ratio lines must be vkae's figures over its.
+std::filesystem::path write_peer(const std::filesystem::path& dir, const std::string& body) {
+  std::filesystem::create_directories(dir);
+  const auto script = dir / "peer.py";
+  std::ofstream(script) << "import json, sys\n" << body;
+  return script;
+}
+
+std::string bench_args() {
+  return "bench --batch 8 --warmup 1 --steps 2 --infer-images 16 --profiled-steps 1 --compare";
+}
+
+TEST(BenchCompare, PrintsThePeersVariantsAndTheRatios) {
+  const auto dir = test::scratch_dir("bench", "peer");
+  const auto script = write_peer(dir, R"(
+assert sys.argv[1:] == ["--skip-vkae", "--json", "--batch", "8", "--warmup", "10", "--steps", "30",
+                        "--device", "cpu"], sys.argv
+print("PyTorch warming up")
+pt = {"train": {"nchw": {"images_per_s": 500.0, "ms_per_step": 16.0},
+                "channels_last": {"images_per_s": 1000.0, "ms_per_step": 8.0}},
+      "infer": {"nchw": 4000.0, "channels_last": 2000.0}, "train_best": "channels_last",
+      "train_images_per_s": 1000.0, "train_ms_per_step": 8.0, "infer_best": "nchw", "infer_images_per_s": 4000.0,
+      "device": "CPU, 2 threads", "torch": "9.9"}
+print(json.dumps({"pytorch": pt}))
+)");
+  const test::Outcome r = test::run_vkae_after("VKAE_PEER_SCRIPT=" + script.string() + " ", bench_args());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto at = r.out.find("training:  ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double vkae_train = std::stod(r.out.substr(at + 11));
+  EXPECT_NE(r.out.find("PyTorch training  channels_last"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PyTorch inference nchw"), std::string::npos) << r.out;
+  char want[128];
+  std::snprintf(want, sizeof want, "/ 1000.0 (channels_last) = %.3fx", vkae_train / 1000.0);
+  EXPECT_NE(r.out.find(want), std::string::npos) << "want " << want << " in\n" << r.out;
+  const test::Outcome j =
+      test::run_vkae_after("VKAE_PEER_SCRIPT=" + script.string() + " ", bench_args() + " --json");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto report = nlohmann::json::parse(j.out);
+  EXPECT_EQ(report.at("peer").at("pytorch").at("infer_best"), "nchw");
+  EXPECT_NEAR(report.at("ratio_infer").get<double>(), report.at("infer_images_per_s").get<double>() / 4000.0,
+              1e-6);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BenchCompare, AFailingPeerIsOneLine) {
+  const auto dir = test::scratch_dir("bench", "peer-fails");
+  const auto script =
+      write_peer(dir, "print(\"ModuleNotFoundError: No module named 'torch'\")\nsys.exit(3)\n");
+  const test::Outcome r = test::run_vkae_after("VKAE_PEER_SCRIPT=" + script.string() + " ", bench_args());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("failed with exit 3: ModuleNotFoundError: No module named 'torch' (the peer needs "
+                       "python3-torch: scripts/setup.sh --bench)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
