@@ -65,10 +65,11 @@ PeerResult run_peer(const nn::BenchConfig& config, bool cpu_device) {
   if (!std::filesystem::exists(script))
     throw Error("--compare: " + script.string() + " not found (set VKAE_PEER_SCRIPT to compare_torch.py)");
   PeerResult r;
-  r.command = "/usr/bin/python3 " + shell_quote(script.string()) + " --skip-vkae --json --batch " +
-              std::to_string(config.batch) + " --warmup " + std::to_string(std::max(config.warmup, 10u)) +
-              " --steps " + std::to_string(std::max(config.steps, 30u)) + " --device " +
-              (cpu_device ? "cpu" : "cuda");
+  const char* python = std::getenv("VKAE_PYTHON");  // the python3 that has torch; Debian's by default
+  r.command = shell_quote(python ? python : "/usr/bin/python3") + " " + shell_quote(script.string()) +
+              " --skip-vkae --json --batch " + std::to_string(config.batch) + " --warmup " +
+              std::to_string(std::max(config.warmup, 10u)) + " --steps " +
+              std::to_string(std::max(config.steps, 30u)) + " --device " + (cpu_device ? "cpu" : "cuda");
   std::string output;
   const int code = run_capture(r.command, output);
   if (code != 0)

@@ -17,7 +17,8 @@ struct PeerResult {
   std::string variants;  // every variant's figures, one line each
 };
 
-// The script: VKAE_PEER_SCRIPT, else the source tree's bench/compare_torch.py.
+// The script: VKAE_PEER_SCRIPT, else the source tree's bench/compare_torch.py; run by VKAE_PYTHON, else
+// /usr/bin/python3.
 std::filesystem::path peer_script();
 // The peer for `config` (the dae model: the command line checks): Error naming the command and its last
 // line when the script fails (no python3, no torch, no CUDA for a GPU device).
