@@ -25,6 +25,11 @@ done | sort -u | grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc
   cp -L "$lib" "$out/lib/"
 done
 cp -L "$layer_so" "$out/layers/"
+# glvnd's dispatch libraries: the NVIDIA driver's Vulkan ICD (libGLX_nvidia.so.0) loads them, and that
+# machine has only the driver (the device tool's notes bring the same set as Debian packages).
+for lib in libGLdispatch.so.0 libGLX.so.0 libEGL.so.1 libOpenGL.so.0 libGL.so.1 libGLESv2.so.2; do
+  cp -L "/usr/lib/x86_64-linux-gnu/$lib" "$out/lib/"
+done
 # The manifest names the library by a path relative to itself.
 sed 's#"library_path": *"[^"]*"#"library_path": "./libVkLayer_khronos_validation.so"#' "$layer_json" \
   > "$out/layers/VkLayer_khronos_validation.json"
