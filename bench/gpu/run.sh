@@ -3,6 +3,7 @@
 # device tool carried .gpu (made here by bench/gpu/pack.sh):
 #   bash bench/gpu/run.sh            # the NVIDIA driver's Vulkan ICD, PyTorch on CUDA
 #   bash bench/gpu/run.sh --cpu      # the same steps on this machine's lavapipe, PyTorch on the CPU
+#   VKAE_GPU_STEPS="ops bench" bash bench/gpu/run.sh   # only the steps named
 # It unpacks the bundle into /tmp/vkae-gpu, points the bundled Vulkan loader at the driver's ICD file
 # (VK_DRIVER_FILES) and the bundled validation layer (VK_LAYER_PATH), then runs each step under its own
 # time limit, so one that hangs cannot eat the machine's minutes: the devices; the op tests with validation
@@ -38,8 +39,13 @@ if [[ $mode == gpu ]]; then
   done
   [[ -n ${VK_DRIVER_FILES:-} ]] || echo "run.sh: no nvidia_icd.json found; the loader searches on its own" | tee -a "$summary"
 fi
-# The python that has torch: the GPU image's is the first python3 on PATH, this machine's /usr/bin/python3.
-export VKAE_PYTHON=${VKAE_PYTHON:-$(command -v python3)}
+# The python that has torch: the GPU image's is the first python3 on PATH, Debian's /usr/bin/python3.
+if [[ -z ${VKAE_PYTHON:-} ]]; then
+  for py in "$(command -v python3)" /usr/bin/python3; do
+    [[ -x $py ]] && "$py" -c 'import torch' 2> /dev/null && { VKAE_PYTHON=$py; break; }
+  done
+fi
+export VKAE_PYTHON=${VKAE_PYTHON:-python3}
 export VKAE_PEER_SCRIPT=$B/bench/compare_torch.py
 data=$B/data/mnist
 for f in "$data"/*.gz; do gunzip "$f"; done
@@ -51,6 +57,7 @@ torch_device=cuda scale=1
 step() {
   local name=$1 limit=$(($2 * scale)) start rc
   shift 2
+  [[ -z ${VKAE_GPU_STEPS:-} || " $VKAE_GPU_STEPS " == *" $name "* ]] || return 0
   echo "== $name ($(date +%T), limit ${limit} s): $*" >> "$log"
   start=$EPOCHREALTIME
   timeout -k 5 "$limit" "$@" >> "$log" 2>&1
@@ -65,7 +72,7 @@ step() {
 echo "vkae $(cat "$B/COMMIT") on $(hostname), $(date -u +%FT%TZ), mode $mode" >> "$summary"
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >> "$summary"
 step devices 30 "$vkae" devices
-step ops 120 env VKAE_VALIDATION=1 "$B/vkae_tests" --gtest_filter='*Gpu*' --gtest_brief=1
+step ops 120 env VKAE_VALIDATION=1 "$B/vkae_tests" --gtest_filter='*Gpu*:Runtime.*:BenchTest.*' --gtest_brief=1
 step bench 60 "$vkae" bench --steps 30 --warmup 10 --infer-images 10000
 step compare 120 sh -c "'$VKAE_PYTHON' '$B/bench/compare_torch.py' '$vkae' --device $torch_device --rounds 3 \
   --infer-images 10000 --vkae-infer-images 10000 --json > '$OUT/compare.json' && \
@@ -75,7 +82,7 @@ print(\"infer\", r[\"vkae\"][\"infer_images_per_s\"], p[\"infer_images_per_s\"],
   '$OUT/compare.json'"
 step train 90 "$vkae" train mnist --data "$data" --epochs 1 --no-tensorboard --out "$work/run"
 step eval 45 "$vkae" eval --checkpoint "$work/run/checkpoint.safetensors" --data "$data"
-if mpirun --version 2>/dev/null | grep -q 'Open MPI) 4'; then
+if mpirun --version 2> /dev/null | grep -q 'Open MPI) 4'; then
   pass=(-x VK_LAYER_PATH)
   [[ -n ${VK_DRIVER_FILES:-} ]] && pass+=(-x VK_DRIVER_FILES)
   step ranks 90 mpirun --allow-run-as-root --oversubscribe -np 2 "${pass[@]}" "$vkae" train mnist --data "$data" --epochs 1 --no-tensorboard --out "$work/run2"
