@@ -87,8 +87,8 @@ int run_bench(const BenchCommand& command, const Console& console) {
   if (!command.json) console.out << format_bench_text(result) << std::flush;  // vkae's, while the peer runs
   const PeerResult peer = run_peer(command.config, result.cpu_device);
   if (command.json) {
-    Json j = Json::parse(format_bench_json(result));
-    j["peer"] = Json::parse(peer.json);
+    Json j = bench_json(result);
+    j["peer"] = peer.report;
     j["ratio_train"] = json_number(result.train_images_per_s / peer.train_images_per_s);
     j["ratio_infer"] = json_number(result.infer_images_per_s / peer.infer_images_per_s);
     console.out << json_line(j) << "\n" << std::flush;
@@ -135,7 +135,7 @@ std::string format_bench_text(const nn::BenchResult& r) {
   return out;
 }
 
-std::string format_bench_json(const nn::BenchResult& r) {
+Json bench_json(const nn::BenchResult& r) {
   Json ops = Json::array();
   for (const auto& t : r.ops)
     ops.push_back({{"shader", t.shader},
@@ -146,24 +146,27 @@ std::string format_bench_json(const nn::BenchResult& r) {
                    {"mbytes", json_number(t.mbytes)},
                    {"gflops", json_number(t.gflops)},
                    {"gbs", json_number(t.gbs)}});
-  const Json j = {{"model", r.model},
-                  {"device", r.device},
-                  {"cpu_device", r.cpu_device},
-                  {"batch", r.batch},
-                  {"warmup", r.warmup},
-                  {"steps", r.steps},
-                  {"train_ms_per_step", json_number(r.train_ms_per_step)},
-                  {"train_ms_min", json_number(r.train_ms_min)},
-                  {"train_ms_max", json_number(r.train_ms_max)},
-                  {"train_images_per_s", json_number(r.train_images_per_s)},
-                  {"train_gflop_per_step", json_number(r.train_gflop_per_step)},
-                  {"infer_images", r.infer_images},
-                  {"infer_seconds", json_number(r.infer_seconds)},
-                  {"infer_images_per_s", json_number(r.infer_images_per_s)},
-                  {"profiled_ms", json_number(r.profiled_ms)},
-                  {"commands_per_step", r.dispatches},
-                  {"ops", std::move(ops)}};
-  return json_line(j);
+  return {{"model", r.model},
+          {"device", r.device},
+          {"cpu_device", r.cpu_device},
+          {"batch", r.batch},
+          {"warmup", r.warmup},
+          {"steps", r.steps},
+          {"train_ms_per_step", json_number(r.train_ms_per_step)},
+          {"train_ms_min", json_number(r.train_ms_min)},
+          {"train_ms_max", json_number(r.train_ms_max)},
+          {"train_images_per_s", json_number(r.train_images_per_s)},
+          {"train_gflop_per_step", json_number(r.train_gflop_per_step)},
+          {"infer_images", r.infer_images},
+          {"infer_seconds", json_number(r.infer_seconds)},
+          {"infer_images_per_s", json_number(r.infer_images_per_s)},
+          {"profiled_ms", json_number(r.profiled_ms)},
+          {"commands_per_step", r.dispatches},
+          {"ops", std::move(ops)}};
+}
+
+std::string format_bench_json(const nn::BenchResult& r) {
+  return json_line(bench_json(r));
 }
 
 }  // namespace vkae::app

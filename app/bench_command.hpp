@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/command_entry.hpp"
+#include "app/json_output.hpp"
 #include "nn/bench/measure.hpp"
 
 namespace vkae::app {
@@ -19,5 +20,6 @@ CommandEntry bench_entry();
 
 std::string format_bench_text(const nn::BenchResult& result);
 std::string format_bench_json(const nn::BenchResult& result);  // one line
+Json bench_json(const nn::BenchResult& result);                // what that line holds
 
 }  // namespace vkae::app

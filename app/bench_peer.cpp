@@ -6,19 +6,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
+#include <vector>
 
 #include "app/json_output.hpp"
 #include "app/text.hpp"
+#include "app/train_command.hpp"
 #include "base/error.hpp"
 
 namespace vkae::app {
 namespace {
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // Runs `command` (stderr with stdout); its exit status and output.
 int run_capture(const std::string& command, std::string& output) {
@@ -66,20 +63,28 @@ PeerResult run_peer(const nn::BenchConfig& config, bool cpu_device) {
     throw Error("--compare: " + script.string() + " not found (set VKAE_PEER_SCRIPT to compare_torch.py)");
   PeerResult r;
   const char* python = std::getenv("VKAE_PYTHON");  // the python3 that has torch; Debian's by default
-  r.command = shell_quote(python ? python : "/usr/bin/python3") + " " + shell_quote(script.string()) +
-              " --skip-vkae --json --batch " + std::to_string(config.batch) + " --warmup " +
-              std::to_string(std::max(config.warmup, 10u)) + " --steps " +
-              std::to_string(std::max(config.steps, 30u)) + " --device " + (cpu_device ? "cpu" : "cuda");
+  const std::vector<std::string> words = {python ? python : "/usr/bin/python3",
+                                          script.string(),
+                                          "--skip-vkae",
+                                          "--json",
+                                          "--batch",
+                                          std::to_string(config.batch),
+                                          "--warmup",
+                                          std::to_string(std::max(config.warmup, kPeerMinWarmup)),
+                                          "--steps",
+                                          std::to_string(std::max(config.steps, kPeerMinSteps)),
+                                          "--device",
+                                          cpu_device ? "cpu" : "cuda"};
+  r.command = shell_command_line(std::vector<std::string_view>(words.begin(), words.end()));
   std::string output;
   const int code = run_capture(r.command, output);
   if (code != 0)
     throw Error("--compare: " + r.command + " failed with exit " + std::to_string(code) + ": " +
                 last_line(output) + " (the peer needs python3-torch: scripts/setup.sh --bench)");
-  r.json = last_line(output);
-  const Json report = Json::parse(r.json, nullptr, false);
-  if (report.is_discarded() || !report.contains("pytorch"))
+  r.report = Json::parse(last_line(output), nullptr, false);
+  if (r.report.is_discarded() || !r.report.contains("pytorch"))
     throw Error("--compare: " + r.command + " printed no report: " + last_line(output));
-  const Json& pt = report.at("pytorch");
+  const Json& pt = r.report.at("pytorch");
   r.train_images_per_s = pt.at("train_images_per_s").get<double>();
   r.train_ms_per_step = pt.at("train_ms_per_step").get<double>();
   r.infer_images_per_s = pt.at("infer_images_per_s").get<double>();

@@ -5,12 +5,16 @@
 #include <filesystem>
 #include <string>
 
+#include "app/json_output.hpp"
 #include "nn/bench/measure.hpp"
 
 namespace vkae::app {
 
+// bench/torch_peer.py's least warm-up and timed steps (MIN_WARMUP, MIN_STEPS): the peer at its best.
+constexpr uint32_t kPeerMinWarmup = 10, kPeerMinSteps = 30;
+
 struct PeerResult {
-  std::string json;  // compare_torch.py's report, one line
+  Json report;  // compare_torch.py's
   std::string command;
   double train_images_per_s = 0, train_ms_per_step = 0, infer_images_per_s = 0;
   std::string train_best, infer_best, device, torch;

@@ -113,10 +113,8 @@ void LiveSession::read_finished_pictures() {
 // Rare: every submit finished, then the one float of the training step state rewritten.
 void LiveSession::change_noise(float noise) {
   control_.retire_submits(true);
-  noise_ = noise;
-  run_.ctx.write(run_.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise_,
-                 sizeof noise_);
-  preview_due_.force();
+  write_training_noise(run_, noise);
+  noise_followed(noise);
 }
 
 LiveSession::Turn LiveSession::pause() {

@@ -113,6 +113,10 @@ uint64_t run_digest(RunDevice& run) {
   return xxh64(std::as_bytes(std::span<const float>(values)));
 }
 
+void write_training_noise(RunDevice& run, float noise) {
+  run.ctx.write(run.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise, sizeof noise);
+}
+
 double run_validation(RunDevice& run) {
   VkCommandBuffer v = run.programs.validation();
   run.submitter.wait(run.submitter.submit({&v, 1}));

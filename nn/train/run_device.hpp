@@ -55,6 +55,9 @@ void throw_if_not_finite(const RunDevice& run, float lr);
 // A hash of the parameter arena and of the training inputs' noise level (a data-parallel run checks both
 // are the same on every rank: the noise is the viewer's to change). Reads the device.
 uint64_t run_digest(RunDevice& run);
+// The training inputs' noise level from the next step on (the viewer's change): one float of the step state.
+// Nothing of training may be in flight.
+void write_training_noise(RunDevice& run, float noise);
 
 // The mean loss of the recorded validation pass over the test images; waits for it.
 double run_validation(RunDevice& run);

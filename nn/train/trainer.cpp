@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstddef>
 #include <cstdio>
 #include <vector>
 
@@ -188,8 +187,7 @@ StepVotes TrainingRun::own_votes() {
 // preview on rank 0 reads a state of its own.
 void TrainingRun::follow_noise(float noise) {
   noise_ = noise;
-  device_.ctx.write(device_.programs.state().sub(offsetof(StepState, noise), sizeof(float)), &noise_,
-                    sizeof noise_);
+  write_training_noise(device_, noise);
   if (live_) live_->noise_followed(noise);
 }
 

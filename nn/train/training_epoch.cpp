@@ -49,7 +49,7 @@ void TrainingRun::write_epoch_state(uint32_t epoch) {
         scheduled_lr(config_.control.schedule, shape, info_.control_state, epoch_first_step_ + b, epoch);
   device_.ctx.write(device_.programs.learning_rates(), epoch_lrs_.data(), epoch_lrs_.size() * 4);
   state.lr = lr_at(info_.step);
-  state.noise = live_ && !synced_ ? live_->noise() : noise_;  // several ranks: the noise they agreed on
+  state.noise = live_ ? live_->noise() : noise_;  // the viewer's, or (other ranks) the one voted
   state.epoch = epoch;
   if (synced_) {  // this rank's slice of each global batch
     state.image_offset = ranks_.rank() * (config_.batch / ranks_.size());
