@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 clang_format=$(command -v clang-format-14 || true)
 [[ -n $clang_format ]] || { echo "check-format: clang-format-14 not found (scripts/setup.sh installs it)" >&2; exit 1; }
-mapfile -t files < <(find app base bench dev nn runtime tests viewer -name '*.cpp' -o -name '*.hpp' | sort)
+mapfile -t files < <(find app base bench dev examples nn python runtime tests viewer -name '*.cpp' -o -name '*.hpp' | sort)
 if [[ ${1:-} == --fix ]]; then
   "$clang_format" -i "${files[@]}"
   exit 0

@@ -22,16 +22,24 @@ EvalResult evaluate(const EvalConfig& config) {
   const Dataset test_set = load_dataset(dataset, Split::Test, checkpoint_data_search(ckpt, config.data_dir));
   const uint32_t count = std::min(test_set.count, config.limit.value_or(test_set.count));
   if (count == 0) throw InputError("--limit 0: expected an integer >= 1");
+  EvalResult r = evaluate_images(ckpt, test_set, count, config.noise, config.seed, config.device);
+  r.dataset = dataset;
+  return r;
+}
 
-  rt::Context ctx(analysis_context_options(config.device));
+EvalResult evaluate_images(const LoadedCheckpoint& ckpt, const Dataset& test_set, uint32_t count, float noise,
+                           uint64_t seed, const std::string& device) {
+  if (count == 0 || count > test_set.count)
+    throw Error("evaluate: " + std::to_string(count) + " of " + std::to_string(test_set.count) + " images");
+  rt::Context ctx(analysis_context_options(device));
   const uint32_t batch = std::min(kInferenceBatch, count);
   Model model(ctx, ckpt.spec, batch);
   load_into(ctx, ckpt, model, nullptr);
   DeviceImages images(ctx, test_set, count);
   Programs programs(ctx, model, images, images, ProgramOptions{batch, count, 16, 8, true, /*step=*/false});
   StepState state;
-  state.set_seed(config.seed);
-  state.noise = config.noise;
+  state.set_seed(seed);
+  state.noise = noise;
   ctx.write(programs.validation_state(), &state, sizeof state);
 
   rt::Submitter submitter(ctx.device(), 1);
@@ -59,7 +67,7 @@ EvalResult evaluate(const EvalConfig& config) {
   r.seconds = seconds;
   r.images_per_s = double(r.images) / std::max(seconds, 1e-9);
   r.model = ckpt.spec.name;
-  r.dataset = dataset;
+  r.dataset = test_set.name;
   r.device = ctx.device_name();
   return r;
 }

@@ -32,4 +32,11 @@ struct EvalResult {
 
 EvalResult evaluate(const EvalConfig& config);
 
+// The same on images a caller holds (the Python module's arrays): the first `count` of `test_set`, which
+// must be of the model's output shape, with validation noise `noise` from `seed`.
+struct LoadedCheckpoint;
+struct Dataset;
+EvalResult evaluate_images(const LoadedCheckpoint& ckpt, const Dataset& test_set, uint32_t count, float noise,
+                           uint64_t seed, const std::string& device);
+
 }  // namespace vkae::nn

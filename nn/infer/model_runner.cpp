@@ -51,6 +51,19 @@ ModelRunner::ModelRunner(const LoadedCheckpoint& ckpt, const std::string& device
   load_into(ctx_, ckpt, model_, nullptr);
 }
 
+void ModelRunner::check_batch(uint32_t n) const {
+  if (n == 0 || n > model_.max_batch())
+    throw Error("analysis: batch of " + std::to_string(n) + " with a runner of " +
+                std::to_string(model_.max_batch()));
+}
+
+template <class Record>
+void ModelRunner::timed(Record&& record) {
+  const auto start = std::chrono::steady_clock::now();
+  ctx_.run_now(record);
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
   if (n == 0 || n > model_.max_batch() || uint64_t{first} + n > data.count)
     throw Error("analysis: images " + std::to_string(first) + "+" + std::to_string(n) + " of " +
@@ -58,18 +71,35 @@ void ModelRunner::run(const Dataset& data, uint32_t first, uint32_t n) {
   std::vector<float> x(size_t{n} * pixels_);
   const uint8_t* images = data.images.data() + size_t{first} * pixels_;
   for (size_t i = 0; i < x.size(); ++i) x[i] = float(images[i]) / 255.0f;
-  const uint64_t count = x.size();
+  run_targets(x.data(), n);
+}
+
+void ModelRunner::run_targets(const float* targets, uint32_t n) {
+  check_batch(n);
+  const uint64_t count = uint64_t{n} * pixels_;
   const rt::BufferView target = target_.view(0, count * sizeof(float));
-  ctx_.write(target, x.data(), count * sizeof(float));
-  const auto start = std::chrono::steady_clock::now();
-  ctx_.run_now([&](rt::Recorder& rec) {
+  ctx_.write(target, targets, count * sizeof(float));
+  timed([&](rt::Recorder& rec) {
     model_.record_clean_input(rec, target, n);
     model_.record_forward(rec, n, /*predict=*/true);
     // BCE takes logits (exact for saturated outputs); after a predict pass the logits are still in tail().z.
     record_loss_rows(rec, model_.loss_op(), errors_.view(0, uint64_t{n} * sizeof(float)),
                      model_.loss_input().sub(0, count * sizeof(float)), target, n, pixels_);
   });
-  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void ModelRunner::run_inputs(const float* inputs, uint32_t n) {
+  check_batch(n);
+  const uint64_t bytes = uint64_t{n} * model_.spec().input.size() * sizeof(float);
+  ctx_.write(model_.input().sub(0, bytes), inputs, bytes);
+  timed([&](rt::Recorder& rec) { model_.record_forward(rec, n, /*predict=*/true); });
+}
+
+void ModelRunner::run_decode(const float* codes, uint32_t n) {
+  check_batch(n);
+  const uint64_t bytes = uint64_t{n} * model_.latent_size() * sizeof(float);
+  ctx_.write(model_.code().sub(0, bytes), codes, bytes);
+  timed([&](rt::Recorder& rec) { model_.record_decode(rec, n); });
 }
 
 std::vector<float> ModelRunner::read_code(uint32_t n) {

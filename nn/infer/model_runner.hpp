@@ -37,11 +37,19 @@ class ModelRunner {
   // Images [first, first + n) of `data` (n <= max batch) as clean targets; the model's input is the image,
   // or its 2x downscale for super-resolution. Forward in prediction mode, then the errors of each image.
   void run(const Dataset& data, uint32_t first, uint32_t n);
+  // The same on `n` images already in [0, 1], [n, output pixels] planar (the Python module's arrays).
+  void run_targets(const float* targets, uint32_t n);
+  // `n` inputs as the model reads them ([n, input size]; a super-resolution model's low-resolution images):
+  // the forward pass in prediction mode alone. read_code and read_output then hold its results.
+  void run_inputs(const float* inputs, uint32_t n);
+  // `n` codes [n, latent size] through the decoder alone, prediction applied; read_output has the images.
+  void run_decode(const float* codes, uint32_t n);
   std::vector<float> read_code(uint32_t n);    // [n, Z]
   std::vector<float> read_output(uint32_t n);  // [n, output pixels], after the final activation
   std::vector<float> read_errors(uint32_t n);  // [n] mean loss per pixel (the model's loss kind)
 
   const Model& model() const noexcept { return model_; }
+  uint32_t max_batch() const noexcept { return model_.max_batch(); }
   const std::string& device_name() const noexcept { return ctx_.device_name(); }
   double seconds() const noexcept { return seconds_; }  // time spent in run()
 
@@ -51,6 +59,10 @@ class ModelRunner {
   rt::Buffer target_, errors_;
   uint32_t pixels_;
   double seconds_ = 0;
+
+  void check_batch(uint32_t n) const;
+  template <class Record>
+  void timed(Record&& record);
 };
 
 }  // namespace vkae::nn

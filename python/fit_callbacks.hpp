@@ -1,0 +1,52 @@
+// What vkae.Model.fit shows and hears while the trainer runs with the GIL released: Keras-style progress on
+// Python's sys.stdout (verbose 0: nothing, 1: a bar per epoch, 2: a line per epoch), the history of losses,
+// and Ctrl-C — Python's own SIGINT handling, polled between submits, ends the run after the steps in flight.
+// A Python exception raised in a callback (KeyboardInterrupt, a closed stdout) is kept and re-raised by
+// rethrow() once the trainer has returned.
+#pragma once
+#include <pybind11/pybind11.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nn/train/trainer.hpp"
+
+namespace vkae::python {
+namespace py = pybind11;
+
+struct EpochLosses {
+  uint32_t epoch = 0;  // 0-based, counting the run's earlier fits
+  double loss = 0;
+  std::optional<double> val_loss;
+};
+
+class FitCallbacks {
+ public:
+  explicit FitCallbacks(int verbose) : verbose_(verbose) {}
+  FitCallbacks(const FitCallbacks&) = delete;
+  FitCallbacks& operator=(const FitCallbacks&) = delete;
+
+  // Callbacks for nn::train; each takes the GIL for the Python it runs. Valid while this object lives.
+  nn::TrainCallbacks callbacks();
+  const std::vector<EpochLosses>& epochs() const noexcept { return epochs_; }
+  bool interrupted() const noexcept { return pending_.has_value(); }
+  // Raises the kept Python exception, if any (with the GIL held).
+  void rethrow();
+
+ private:
+  void write(const std::string& text);  // GIL held
+  void progress(const nn::TrainProgress& p);
+  void epoch_end(const nn::EpochSummary& s);
+  bool should_stop();
+
+  int verbose_;
+  uint32_t epochs_total_ = 0;
+  std::vector<EpochLosses> epochs_;
+  std::optional<py::error_already_set> pending_;
+  std::chrono::steady_clock::time_point last_bar_{};
+  std::chrono::steady_clock::time_point epoch_start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace vkae::python
