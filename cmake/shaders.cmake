@@ -63,7 +63,8 @@ std::span<const Shader> all() noexcept { return kShaders; }
 }  // namespace @ns@
 ]=] @ONLY)
   add_library(${target} STATIC ${gen_dir}/registry.cpp ${shader_incs})
-  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} PRIVATE ${gen_dir})
+  target_link_libraries(${target} PUBLIC vkae_base)
+  target_include_directories(${target} PRIVATE ${gen_dir})
 endfunction()
 
 set(vkae_shader_pairs)

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "nn/train/control.hpp"  // format_number
 
 namespace vkae::python {
 namespace {
@@ -116,7 +117,7 @@ nn::Dataset to_dataset(const ImageArray& a) {
   for_each_value(a, [&](uint64_t k, uint64_t src) {
     check_finite(a, v, src);
     if (v[src] < 0 || v[src] > 1)
-      throw InputError(a.name + ": value " + std::to_string(v[src]) + " at " + where(a, src) +
+      throw InputError(a.name + ": value " + nn::format_number(v[src]) + " at " + where(a, src) +
                        " outside [0, 1] (expected images scaled to [0, 1], e.g. x / 255, or uint8)");
     d.images[k] = uint8_t(std::lround(v[src] * 255.0f));
   });
