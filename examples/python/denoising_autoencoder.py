@@ -62,6 +62,7 @@ def plot_losses(history, path):
     epochs = np.arange(1, len(history["loss"]) + 1)
     plt.plot(epochs, history["loss"], "o-", label="loss")
     plt.plot(epochs, history["val_loss"], "o-", label="val_loss")
+    plt.xticks(epochs)
     plt.xlabel("epoch")
     plt.ylabel("binary cross-entropy")
     plt.legend()
