@@ -21,9 +21,10 @@ N x C x H x W.)";
 
 inline constexpr const char* kFitDoc = R"(Trains the model to reconstruct x; returns a History.
 
-fit(x, y=None, epochs=1, batch_size=128, validation_data=None, shuffle=True, noise=None, seed=0, lr=1e-3,
-    tensorboard=None, verbose=1, channels_first=False)
+fit(x, y=None, epochs=1, batch_size=128, validation_split=0.0, validation_data=None, shuffle=True,
+    noise=None, seed=0, lr=1e-3, tensorboard=None, verbose=1, channels_first=False)
   y: None or x itself (the target is the input).
+  validation_split: a fraction F: the last F of x (before shuffling, as Keras) validates instead of training.
   validation_data: x_val or (x_val, None | x_val): the loss on it after each epoch (history["val_loss"]).
   noise: a denoising model's noise factor F: each step trains on clip(x + F * N(0, 1), 0, 1) against x.
   tensorboard: a log folder: the run writes its train/ and validation/ event files (and its checkpoint and

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 
 #include "base/error.hpp"
+#include "nn/train/control.hpp"  // format_number
 #include "python/arrays.hpp"
 #include "python/bindings.hpp"
 #include "python/fit_callbacks.hpp"
@@ -58,11 +59,30 @@ FitSettings fit_settings(int64_t epochs, int64_t batch_size, bool shuffle, const
   return s;
 }
 
-History fit(Session& session, const py::object& x, const py::object& y, int64_t epochs, int64_t batch_size,
-            const py::object& validation_data, bool shuffle, const py::object& noise, uint64_t seed,
-            double lr, const py::object& tensorboard, int verbose, bool channels_first) {
-  require_reconstruction(x, y, "y");
+// Keras' validation_split: the last fraction of x (before any shuffling) validates, the rest trains.
+std::pair<py::object, py::object> split_off_validation(const py::object& x, double fraction,
+                                                       const py::object& validation_data) {
+  if (fraction == 0) return {x, validation_data};
+  if (!(fraction > 0 && fraction < 1))
+    throw InputError("validation_split=" + nn::format_number(fraction) + ": expected a fraction in [0, 1)");
+  if (!validation_data.is_none())
+    throw InputError("validation_split: validation_data is given too (expected one of the two)");
+  const auto n = py::ssize_t(py::len(x));
+  const auto held = py::ssize_t(double(n) * fraction);
+  if (held == 0 || held == n)
+    throw InputError("validation_split=" + nn::format_number(fraction) + " of " + std::to_string(n) +
+                     " images leaves none to " + (held == 0 ? "validate on" : "train on"));
+  return {x[py::slice(0, n - held, 1)], x[py::slice(n - held, n, 1)]};
+}
+
+History fit(Session& session, const py::object& x_all, const py::object& y, int64_t epochs,
+            int64_t batch_size, double validation_split, const py::object& validation_data_given,
+            bool shuffle, const py::object& noise, uint64_t seed, double lr, const py::object& tensorboard,
+            int verbose, bool channels_first) {
+  require_reconstruction(x_all, y, "y");
   const FitSettings settings = fit_settings(epochs, batch_size, shuffle, noise, seed, lr, tensorboard);
+  image_array(x_all, "x", channels_first);  // x checked whole first, so that its messages name x
+  const auto [x, validation_data] = split_off_validation(x_all, validation_split, validation_data_given);
   const nn::Dataset train = to_dataset(image_array(x, "x", channels_first));
   const std::optional<ImageArray> val_array = validation_images(validation_data, channels_first);
   const std::optional<nn::Dataset> val = val_array ? std::optional(to_dataset(*val_array)) : std::nullopt;
@@ -171,8 +191,9 @@ void bind_model(py::module_& m) {
       .def("summary", &Session::summary,
            "The model's layers, output shapes and parameters, as `vkae summary`.")
       .def("fit", &fit, kFitDoc, "x"_a, "y"_a = py::none(), "epochs"_a = 1, "batch_size"_a = 128,
-           "validation_data"_a = py::none(), "shuffle"_a = true, "noise"_a = py::none(), "seed"_a = 0,
-           "lr"_a = 1e-3, "tensorboard"_a = py::none(), "verbose"_a = 1, "channels_first"_a = false)
+           "validation_split"_a = 0.0, "validation_data"_a = py::none(), "shuffle"_a = true,
+           "noise"_a = py::none(), "seed"_a = 0, "lr"_a = 1e-3, "tensorboard"_a = py::none(), "verbose"_a = 1,
+           "channels_first"_a = false)
       .def(
           "predict",
           [](Session& s, const py::object& x, int64_t batch, bool cf) {

@@ -214,3 +214,14 @@ def test_the_tutorial_matches_the_cli(tmp_path):
     rows = [json.loads(line) for line in open(cli / "metrics.jsonl")]
     cli_val = next(r["val_loss"] for r in rows if r["type"] == "epoch")
     assert tutorial_loss == pytest.approx(cli_val, abs=5e-5)  # the tutorial prints 4 decimals
+
+
+def test_validation_split_holds_out_the_last_images_as_keras(mnist):
+    x = mnist["x"][:200]
+    split = vkae.Model("dense").fit(x, batch_size=40, validation_split=0.2, verbose=0)
+    given = vkae.Model("dense").fit(x[:160], batch_size=40, validation_data=x[160:], verbose=0)
+    assert split.history == given.history and split.params["steps"] == 4
+    with pytest.raises(ValueError, match="validation_split=1: expected a fraction"):
+        vkae.Model("dense").fit(x, validation_split=1.0, verbose=0)
+    with pytest.raises(ValueError, match="one of the two"):
+        vkae.Model("dense").fit(x, validation_split=0.5, validation_data=x, verbose=0)
