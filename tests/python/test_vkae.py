@@ -225,3 +225,20 @@ def test_validation_split_holds_out_the_last_images_as_keras(mnist):
         vkae.Model("dense").fit(x, validation_split=1.0, verbose=0)
     with pytest.raises(ValueError, match="one of the two"):
         vkae.Model("dense").fit(x, validation_split=0.5, validation_data=x, verbose=0)
+
+
+def test_colour_images_in_either_layout():
+    rng = np.random.default_rng(1)
+    nhwc = rng.integers(0, 256, (64, 16, 12, 3), dtype=np.uint8)  # uint8, channels last, H != W
+    nchw = np.ascontiguousarray(nhwc.transpose(0, 3, 1, 2))
+    m = vkae.Model("dae")
+    m.fit(nhwc, batch_size=32, verbose=0)
+    assert m.input_shape == (3, 16, 12)
+    last = m.predict(nhwc[:4])
+    first = m.predict(nchw[:4], channels_first=True)
+    assert last.shape == (4, 16, 12, 3) and first.shape == (4, 3, 16, 12)
+    np.testing.assert_array_equal(last, first.transpose(0, 2, 3, 1))
+    assert m.decode(m.encode(nhwc[:2])).shape == (2, 16, 12, 3)
+    same = vkae.Model("dae")
+    same.fit(nchw, batch_size=32, verbose=0, channels_first=True)
+    np.testing.assert_array_equal(same.predict(nhwc[:4]), last)  # the same training, bit for bit
