@@ -52,8 +52,8 @@ void FitCallbacks::write(const std::string& text) {
 void FitCallbacks::progress(const nn::TrainProgress& p) {
   if (verbose_ != 1 || p.validating) return;
   const auto now = std::chrono::steady_clock::now();
-  if (p.epoch_step == 1) {
-    epoch_start_ = now;
+  if (p.epoch != headed_epoch_) {  // a submit may hold several steps: the epoch's first report heads it
+    headed_epoch_ = p.epoch;
     write("Epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + "\n");
   }
   if (now - last_bar_ < std::chrono::milliseconds(100) && p.epoch_step != p.epoch_steps) return;

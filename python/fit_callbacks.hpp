@@ -43,10 +43,10 @@ class FitCallbacks {
 
   int verbose_;
   uint32_t epochs_total_ = 0;
+  uint32_t headed_epoch_ = 0;  // the epoch whose "Epoch N/M" line is written
   std::vector<EpochLosses> epochs_;
   std::optional<py::error_already_set> pending_;
   std::chrono::steady_clock::time_point last_bar_{};
-  std::chrono::steady_clock::time_point epoch_start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace vkae::python
