@@ -68,8 +68,9 @@ ImageArray image_array(const py::handle& object, std::string name, bool channels
   a.name = std::move(name);
   a.array = py::array::ensure(object, py::array::c_style);
   const py::array& arr = a.array;
-  a.uint8 = arr.dtype().is(py::dtype::of<uint8_t>());
-  if (!a.uint8 && !arr.dtype().is(py::dtype::of<float>()))
+  // numpy's own equivalence of dtypes (a native float32 however it was made; not a byte-swapped one).
+  a.uint8 = py::isinstance<py::array_t<uint8_t>>(arr);
+  if (!a.uint8 && !py::isinstance<py::array_t<float>>(arr))
     throw InputError(a.name + ": dtype " + dtype_text(arr) +
                      ": expected float32 (values in [0, 1]) or uint8 (e.g. " + a.name +
                      ".astype(np.float32))");
@@ -166,7 +167,7 @@ py::array_t<float, py::array::c_style> code_array(const py::handle& object, cons
     throw InputError(name + ": " + py::str(py::type::of(object).attr("__name__")).cast<std::string>() + ": " +
                      expected);
   const auto arr = py::array::ensure(object, py::array::c_style);
-  if (!arr.dtype().is(py::dtype::of<float>()))
+  if (!py::isinstance<py::array_t<float>>(arr))
     throw InputError(name + ": dtype " + dtype_text(arr) + ": " + expected);
   if (arr.ndim() != 2 || arr.shape(1) != py::ssize_t(size) || arr.shape(0) == 0)
     throw InputError(name + ": shape " + shape_text(arr) + ": " + expected + ", the model's code size");

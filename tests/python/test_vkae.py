@@ -93,11 +93,16 @@ def test_encode_then_decode_is_predict(trained, mnist):
     z = m.encode(x)
     assert z.shape == (7, m.latent_size) and z.dtype == np.float32 and m.latent_size == 32 * 7 * 7
     np.testing.assert_array_equal(m.decode(z), m.predict(x))
+    with pytest.raises(ValueError, match="z: shape \\(7, 3\\): expected float32 codes of shape \\(N, 1568\\)"):
+        m.decode(np.zeros((7, 3), np.float32))
+    with pytest.raises(ValueError, match="z: dtype float64"):
+        m.decode(z.astype(np.float64))
     assert m.decode(z, channels_first=True).shape == (7, 1, 28, 28)
 
 
 @pytest.mark.parametrize("x, words", [
     (np.zeros((4, 28, 28), np.float64), ["x", "float64", "float32"]),
+    (np.zeros((4, 28, 28), ">f4"), ["x", ">f4", "float32"]),  # byte-swapped: not what the device reads
     (np.zeros((4, 32, 32), np.float32), ["x", "28", "32"]),
     (np.zeros((4, 28, 28, 2), np.float32), ["x", "channels"]),
     (np.zeros((28, 28), np.float32), ["x"]),
