@@ -187,20 +187,21 @@ def test_ctrl_c_stops_fit_and_keeps_the_weights(tmp_path):
         "import numpy as np, sys, vkae\n"
         "(x, _), _ = vkae.load_data('mnist')\n"
         "m = vkae.Model('dae')\n"
-        "print('fitting', flush=True)\n"
         "try:\n"
-        "    m.fit((x[:8192] / 255).astype(np.float32), epochs=20, verbose=0)\n"
+        "    m.fit((x[:8192] / 255).astype(np.float32), epochs=20, verbose=1)\n"
         "except KeyboardInterrupt:\n"
-        "    print('interrupted', m.trained, m.predict(x[:2]).shape, flush=True)\n"
+        "    print('\\ninterrupted', m.trained, m.predict(x[:2]).shape, flush=True)\n"
         "    sys.exit(3)\n")
     p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert p.stdout.readline() == "fitting\n"
-    import time
-    time.sleep(4)  # into the first epoch (its 64 steps take tens of seconds here)
+    seen = ""
+    while "/64 [" not in seen:  # the first step's progress bar: training has begun (64 steps an epoch)
+        c = p.stdout.read(1)
+        assert c, f"fit ended before its first step: {seen!r} {p.stderr.read()!r}"
+        seen += c
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=120)
     assert p.returncode == 3, err
-    assert out == "interrupted True (2, 28, 28)\n" and err == ""
+    assert out.splitlines()[-1] == "interrupted True (2, 28, 28)" and err == ""
 
 
 def test_the_tutorial_matches_the_cli(tmp_path):
