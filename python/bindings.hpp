@@ -22,13 +22,18 @@ N x C x H x W.)";
 inline constexpr const char* kFitDoc = R"(Trains the model to reconstruct x; returns a History.
 
 fit(x, y=None, epochs=1, batch_size=128, validation_split=0.0, validation_data=None, shuffle=True,
-    noise=None, seed=0, lr=1e-3, tensorboard=None, verbose=1, channels_first=False)
+    noise=None, seed=0, lr=1e-3, tensorboard=None, callbacks=None, verbose=1, channels_first=False)
   y: None or x itself (the target is the input).
   validation_split: a fraction F: the last F of x (before shuffling, as Keras) validates instead of training.
   validation_data: x_val or (x_val, None | x_val): the loss on it after each epoch (history["val_loss"]).
   noise: a denoising model's noise factor F: each step trains on clip(x + F * N(0, 1), 0, 1) against x.
   tensorboard: a log folder: the run writes its train/ and validation/ event files (and its checkpoint and
                metrics) there.
+  callbacks: vkae.EarlyStopping(min_delta, patience) and vkae.ReduceLROnPlateau(factor, patience,
+             min_delta, min_lr) act on the run as the CLI's --early-stopping and --lr-schedule plateau (they
+             watch val_loss: validation needed); any other object gets Keras' set_model(model),
+             on_train_begin(logs), on_epoch_end(epoch, logs) and on_train_end(logs), and may set
+             model.stop_training = True to end the run at that epoch's end.
   verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
 A float32 x is rounded to 8-bit levels (k / 255, exact for images scaled by / 255): the device keeps the
 training images as bytes. A later fit continues the same run (its optimizer state, its epochs counted on) and

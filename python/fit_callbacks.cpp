@@ -63,8 +63,53 @@ void FitCallbacks::progress(const nn::TrainProgress& p) {
         " img/s");
 }
 
+void FitCallbacks::call_others(const char* method, const py::object& epoch, const py::dict& logs) {
+  if (pending_) return;
+  try {
+    for (const py::handle cb : others_) {
+      if (!py::hasattr(cb, method)) continue;
+      if (epoch.is_none())
+        cb.attr(method)(logs);
+      else
+        cb.attr(method)(epoch, logs);
+    }
+  } catch (py::error_already_set& e) {
+    pending_ = std::move(e);  // ends the run at the next poll; fit raises it
+  }
+}
+
+void FitCallbacks::train_begin(const py::object& model) {
+  for (const py::handle cb : others_) {
+    if (py::hasattr(cb, "set_model"))
+      cb.attr("set_model")(model);
+    else
+      py::setattr(cb, "model", model);
+  }
+  call_others("on_train_begin", py::none(), py::dict());
+}
+
+void FitCallbacks::train_end() {
+  py::dict logs;
+  if (!epochs_.empty()) {
+    logs["loss"] = epochs_.back().loss;
+    if (epochs_.back().val_loss) logs["val_loss"] = *epochs_.back().val_loss;
+  }
+  call_others("on_train_end", py::none(), logs);
+}
+
 void FitCallbacks::epoch_end(const nn::EpochSummary& s) {
-  epochs_.push_back({s.epoch - 1, s.train_loss, s.val_loss});
+  // A stop asked at an epoch's end (model.stop_training) reaches the trainer before the next epoch's first
+  // step: that epoch did nothing and is not one.
+  if (s.epoch_step == 0 && !s.complete) return;
+  epochs_.push_back({s.epoch - 1, s.train_loss, s.val_loss, s.lr});
+  if (others_.size() > 0) {
+    py::gil_scoped_acquire gil;
+    py::dict logs;
+    logs["loss"] = s.train_loss;
+    if (s.val_loss) logs["val_loss"] = *s.val_loss;
+    logs["lr"] = s.lr;
+    call_others("on_epoch_end", py::int_(s.epoch - 1), logs);
+  }
   if (verbose_ == 0) return;
   std::string line = verbose_ == 1
                          ? "\r" + std::to_string(s.epoch_step) + "/" + std::to_string(s.epoch_steps) + " " +
@@ -77,7 +122,7 @@ void FitCallbacks::epoch_end(const nn::EpochSummary& s) {
 
 bool FitCallbacks::should_stop() {
   py::gil_scoped_acquire gil;
-  if (pending_) return true;
+  if (pending_ || stop_training_) return true;
   if (PyErr_CheckSignals() != 0) pending_.emplace();  // fetches the KeyboardInterrupt the handler raised
   return pending_.has_value();
 }

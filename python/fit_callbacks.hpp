@@ -20,11 +20,15 @@ struct EpochLosses {
   uint32_t epoch = 0;  // 0-based, counting the run's earlier fits
   double loss = 0;
   std::optional<double> val_loss;
+  float lr = 0;  // the epoch's last step's learning rate
 };
 
 class FitCallbacks {
  public:
-  explicit FitCallbacks(int verbose) : verbose_(verbose) {}
+  // `others`: the Keras-style callback objects (python/callbacks.hpp); `stop_training`: the model's flag they
+  // set to end the run at an epoch's end.
+  FitCallbacks(int verbose, py::list others, const bool& stop_training)
+      : verbose_(verbose), others_(std::move(others)), stop_training_(stop_training) {}
   FitCallbacks(const FitCallbacks&) = delete;
   FitCallbacks& operator=(const FitCallbacks&) = delete;
 
@@ -34,14 +38,25 @@ class FitCallbacks {
   bool interrupted() const noexcept { return pending_.has_value(); }
   // Raises the kept Python exception, if any (with the GIL held).
   void rethrow();
+  // With the GIL held: each callback's set_model(model) (or .model = model), then on_train_begin(logs); and
+  // on_train_end(logs) once the run is over.
+  void train_begin(const py::object& model);
+  void train_end();
+  // A line on sys.stdout unless verbose is 0 (GIL held).
+  void note(const std::string& line) {
+    if (verbose_ > 0) write(line + "\n");
+  }
 
  private:
   void write(const std::string& text);  // GIL held
   void progress(const nn::TrainProgress& p);
   void epoch_end(const nn::EpochSummary& s);
+  void call_others(const char* method, const py::object& epoch, const py::dict& logs);  // GIL held
   bool should_stop();
 
   int verbose_;
+  py::list others_;
+  const bool& stop_training_;
   uint32_t epochs_total_ = 0;
   uint32_t headed_epoch_ = 0;  // the epoch whose "Epoch N/M" line is written
   std::vector<EpochLosses> epochs_;

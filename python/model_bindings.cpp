@@ -7,6 +7,7 @@
 #include "nn/train/control.hpp"  // format_number
 #include "python/arrays.hpp"
 #include "python/bindings.hpp"
+#include "python/callbacks.hpp"
 #include "python/fit_callbacks.hpp"
 #include "python/session.hpp"
 
@@ -75,18 +76,43 @@ std::pair<py::object, py::object> split_off_validation(const py::object& x, doub
   return {x[py::slice(0, n - held, 1)], x[py::slice(n - held, n, 1)]};
 }
 
+History history_of(const FitCallbacks& progress, bool validated, bool lr, int64_t epochs,
+                   const nn::TrainResult& result, uint32_t batch) {
+  History h;
+  py::list loss, val_loss, lrs;
+  for (const EpochLosses& e : progress.epochs()) {
+    h.epoch.append(e.epoch);
+    loss.append(e.loss);
+    if (e.val_loss) val_loss.append(*e.val_loss);
+    lrs.append(e.lr);
+  }
+  h.history["loss"] = loss;
+  if (validated) h.history["val_loss"] = val_loss;
+  if (lr) h.history["lr"] = lrs;  // as Keras' history with ReduceLROnPlateau
+  h.params = py::dict("epochs"_a = epochs, "steps"_a = result.epoch_steps, "batch_size"_a = batch);
+  return h;
+}
+
 History fit(Session& session, const py::object& x_all, const py::object& y, int64_t epochs,
             int64_t batch_size, double validation_split, const py::object& validation_data_given,
             bool shuffle, const py::object& noise, uint64_t seed, double lr, const py::object& tensorboard,
-            int verbose, bool channels_first) {
+            const py::object& callback_list, int verbose, bool channels_first) {
   require_reconstruction(x_all, y, "y");
-  const FitSettings settings = fit_settings(epochs, batch_size, shuffle, noise, seed, lr, tensorboard);
+  FitSettings settings = fit_settings(epochs, batch_size, shuffle, noise, seed, lr, tensorboard);
+  FitCallbackList keras = sort_callbacks(callback_list);
+  settings.control = keras.control;
   image_array(x_all, "x", channels_first);  // x checked whole first, so that its messages name x
   const auto [x, validation_data] = split_off_validation(x_all, validation_split, validation_data_given);
+  if (keras.watches_validation && validation_data.is_none())
+    throw InputError(
+        "callbacks: EarlyStopping / ReduceLROnPlateau watch val_loss: expected validation_data "
+        "or validation_split");
   const nn::Dataset train = to_dataset(image_array(x, "x", channels_first));
   const std::optional<ImageArray> val_array = validation_images(validation_data, channels_first);
   const std::optional<nn::Dataset> val = val_array ? std::optional(to_dataset(*val_array)) : std::nullopt;
-  FitCallbacks progress(verbose);
+  session.stop_training = false;
+  FitCallbacks progress(verbose, keras.others, session.stop_training);
+  progress.train_begin(py::cast(&session, py::return_value_policy::reference));
   const nn::TrainCallbacks callbacks = progress.callbacks();
   nn::TrainResult result;
   {
@@ -94,18 +120,10 @@ History fit(Session& session, const py::object& x_all, const py::object& y, int6
     result = session.fit(settings, train, val ? &*val : nullptr, callbacks);
     session.reload(result.out);  // a stopped run keeps what it trained
   }
+  if (!result.early_stop.empty()) progress.note(result.early_stop);
+  progress.train_end();
   progress.rethrow();
-  History h;
-  py::list loss, val_loss;
-  for (const EpochLosses& e : progress.epochs()) {
-    h.epoch.append(e.epoch);
-    loss.append(e.loss);
-    if (e.val_loss) val_loss.append(*e.val_loss);
-  }
-  h.history["loss"] = loss;
-  if (val) h.history["val_loss"] = val_loss;
-  h.params = py::dict("epochs"_a = epochs, "steps"_a = result.epoch_steps, "batch_size"_a = settings.batch);
-  return h;
+  return history_of(progress, val.has_value(), keras.plateau, epochs, result, settings.batch);
 }
 
 // The model's input images as planar floats, checked against its input shape.
@@ -192,8 +210,8 @@ void bind_model(py::module_& m) {
            "The model's layers, output shapes and parameters, as `vkae summary`.")
       .def("fit", &fit, kFitDoc, "x"_a, "y"_a = py::none(), "epochs"_a = 1, "batch_size"_a = 128,
            "validation_split"_a = 0.0, "validation_data"_a = py::none(), "shuffle"_a = true,
-           "noise"_a = py::none(), "seed"_a = 0, "lr"_a = 1e-3, "tensorboard"_a = py::none(), "verbose"_a = 1,
-           "channels_first"_a = false)
+           "noise"_a = py::none(), "seed"_a = 0, "lr"_a = 1e-3, "tensorboard"_a = py::none(),
+           "callbacks"_a = py::none(), "verbose"_a = 1, "channels_first"_a = false)
       .def(
           "predict",
           [](Session& s, const py::object& x, int64_t batch, bool cf) {
@@ -225,6 +243,8 @@ void bind_model(py::module_& m) {
           "(C, H, W) the model produces")
       .def_property_readonly("latent_size", [](const Session& s) { return nn::code_shape(s.spec()).size(); })
       .def_property_readonly("trained", &Session::trained, "whether the model has weights")
+      .def_readwrite("stop_training", &Session::stop_training,
+                     "Set by a callback (on_epoch_end) to end fit at that epoch's end, as Keras'.")
       .def_property_readonly("epochs_done", [](const Session& s) { return s.run() ? s.run()->epoch : 0; })
       .def("__repr__", [](const Session& s) {
         return "<vkae.Model " + s.spec().name + (s.trained() ? ", trained" : ", untrained") + ">";

@@ -5,6 +5,7 @@
 
 #include "base/error.hpp"
 #include "python/bindings.hpp"
+#include "python/callbacks.hpp"
 #include "runtime/device.hpp"
 #include "runtime/instance.hpp"
 
@@ -35,7 +36,9 @@ py::list devices() {
 
 PYBIND11_MODULE(vkae, m) {
   namespace py = pybind11;
-  m.doc() = "vkae: autoencoders trained through Vulkan compute shaders (Model, load, devices, load_data).";
+  m.doc() =
+      "vkae: autoencoders trained through Vulkan compute shaders (Model, load, devices, load_data, "
+      "EarlyStopping, ReduceLROnPlateau).";
   m.attr("__version__") = VKAE_VERSION;
   py::register_exception_translator([](std::exception_ptr p) {
     try {
@@ -48,6 +51,7 @@ PYBIND11_MODULE(vkae, m) {
   });
   vkae::python::bind_model(m);
   vkae::python::bind_data(m);
+  vkae::python::bind_callbacks(m);
   m.def("devices", &vkae::python::devices,
         "The Vulkan devices: index, name, type, suitable (and why not), and chosen (the one vkae uses).");
 }

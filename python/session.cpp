@@ -95,6 +95,10 @@ nn::TrainConfig Session::fit_config(const FitSettings& s, const nn::Dataset& tra
     require_same("noise", s.noise, r->noise);
     require_same("seed", s.seed, r->seed);
     require_same("shuffle", s.shuffle, r->shuffle);
+    if (nn::control_metadata(s.control, {}) != nn::control_metadata(r->control, {}))
+      throw InputError(
+          "fit: callbacks: EarlyStopping / ReduceLROnPlateau differ from the model's run's (a later "
+          "fit continues the run with its training control: pass the same ones)");
     if (train.count != r->limit)
       throw InputError("fit: x holds " + std::to_string(train.count) + " images: the model's run trains on " +
                        std::to_string(r->limit) + " (a later fit continues the run on as many)");
@@ -112,6 +116,7 @@ nn::TrainConfig Session::fit_config(const FitSettings& s, const nn::Dataset& tra
   if (trained()) c.resume = checkpoint_;
   c.device = device_;
   c.tensorboard = s.tensorboard.has_value();
+  c.control = s.control;
   c.command_line = "vkae.Model.fit (Python)";
   return c;
 }

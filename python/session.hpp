@@ -27,6 +27,7 @@ struct FitSettings {
   uint64_t seed = 0;
   bool shuffle = true;
   std::optional<std::filesystem::path> tensorboard;  // the log folder (train/ and validation/ in it)
+  nn::TrainControl control;  // early stopping and the plateau schedule (python/callbacks.hpp)
 };
 
 // A private folder under the system's temporary one, removed (with all in it) when destroyed.
@@ -77,6 +78,9 @@ class Session {
 
   // The CLI's checkpoint, written atomically.
   void save(const std::filesystem::path& path) const;
+
+  // Keras' model.stop_training: a callback sets it to end fit at that epoch's end; fit clears it first.
+  bool stop_training = false;
 
  private:
   enum class Pass { Predict, Encode, Decode };

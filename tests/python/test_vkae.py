@@ -248,3 +248,56 @@ def test_colour_images_in_either_layout():
     same = vkae.Model("dae")
     same.fit(nchw, batch_size=32, verbose=0, channels_first=True)
     np.testing.assert_array_equal(same.predict(nhwc[:4]), last)  # the same training, bit for bit
+
+
+def test_early_stopping_and_plateau_are_the_clis_training_control(mnist, tmp_path):
+    x, val = mnist["x"], mnist["val"]
+    keras = [vkae.EarlyStopping(patience=1, min_delta=0.01), vkae.ReduceLROnPlateau(factor=0.5, patience=1,
+                                                                                    min_delta=0.01)]
+    m = vkae.Model("dense")
+    h = m.fit(x, epochs=12, batch_size=64, lr=0.05, validation_data=val, callbacks=keras, verbose=0)
+    out = tmp_path / "cli"
+    run_cli("train", "mnist", "--model", "dense", "--limit", 256, "--val-limit", 128, "--batch", 64, "--lr", 0.05,
+            "--noise", 0, "--epochs", 12, "--early-stopping", 1, "--min-delta", 0.01, "--lr-schedule", "plateau",
+            "--lr-gamma", 0.5, "--lr-patience", 1, "--no-tensorboard", "--out", out)
+    rows = [json.loads(line) for line in open(out / "metrics.jsonl")]
+    cli_val = [r["val_loss"] for r in rows if r["type"] == "epoch"]
+    assert len(cli_val) < 12  # it stopped early
+    assert h.history["val_loss"] == pytest.approx(cli_val, rel=1e-6) and m.epochs_done == len(cli_val)
+    assert list(h.history) == ["loss", "val_loss", "lr"]
+    with pytest.raises(ValueError, match="pass the same ones"):
+        m.fit(x, batch_size=64, lr=0.05, validation_data=val, verbose=0)
+    with pytest.raises(ValueError, match="expected validation_data or validation_split"):
+        vkae.Model("dense").fit(x, callbacks=[vkae.EarlyStopping()], verbose=0)
+    with pytest.raises(ValueError, match="factor=2\\): expected a number in \\(0, 1\\)"):
+        vkae.ReduceLROnPlateau(factor=2)
+
+
+def test_a_keras_style_callback_sees_each_epoch_and_can_stop_the_run(mnist):
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def on_train_begin(self, logs=None):
+            self.calls.append("begin")
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.calls.append((epoch, round(logs["val_loss"], 6)))
+            if epoch == 1:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            self.calls.append("end")
+
+    r = Recorder()
+    m = vkae.Model("dense")
+    h = m.fit(mnist["x"], epochs=5, batch_size=64, validation_data=mnist["val"], callbacks=[r], verbose=0)
+    assert r.model is m and h.epoch == [0, 1] and m.epochs_done == 2
+    assert r.calls == ["begin"] + [(e, round(v, 6)) for e, v in zip(h.epoch, h.history["val_loss"])] + ["end"]
+
+    class Failing:
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        m.fit(mnist["x"], batch_size=64, validation_data=mnist["val"], callbacks=[Failing()], verbose=0)
