@@ -37,7 +37,7 @@ class ModelRunner {
   // Images [first, first + n) of `data` (n <= max batch) as clean targets; the model's input is the image,
   // or its 2x downscale for super-resolution. Forward in prediction mode, then the errors of each image.
   void run(const Dataset& data, uint32_t first, uint32_t n);
-  // The same on `n` images already in [0, 1], [n, output pixels] planar (the Python module's arrays).
+  // The same on `n` images a caller holds as floats in [0, 1], [n, output pixels] planar.
   void run_targets(const float* targets, uint32_t n);
   // `n` inputs as the model reads them ([n, input size]; a super-resolution model's low-resolution images):
   // the forward pass in prediction mode alone. read_code and read_output then hold its results.
