@@ -11,8 +11,10 @@
 #include <vulkan/vulkan.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <ostream>
+#include <thread>
 
 #include "base/error.hpp"
 #include "nn/data/dataset.hpp"
@@ -170,24 +172,31 @@ Command parse_command_line(int argc, const char* const* argv) {
 }
 
 int run_cli(std::span<const std::string_view> args, const Console& console) {
-  auto fail = [&](std::string_view message, int code) {
+  auto fail = [&](std::string_view message, int code, bool every_rank = false) {
     console.out << std::flush;
     const nn::Ranks& ranks = nn::Ranks::world();
     const bool named = ranks.size() > 1 && ranks.rank() != 0 && !message.starts_with("rank ");
-    console.err << "vkae: " << (named ? "rank " + std::to_string(ranks.rank()) + ": " : "")
-                << one_line(message) << std::endl;
+    // A bad flag or input is every rank's: the others give rank 0 time to say it (its abort ends them) so
+    // the user reads one line, not one per rank in whichever order they got there.
+    if (named && every_rank) std::this_thread::sleep_for(std::chrono::seconds(10));
+    // One write: under mpirun a line written in pieces can reach the terminal split by Open MPI's own.
+    const std::string line = "vkae: " + (named ? "rank " + std::to_string(ranks.rank()) + ": " : ""s) +
+                             one_line(message) + "\n";
+    console.err << line << std::flush;
     return code;
   };
   std::optional<Command> command;
   try {
     command = parse_command_line(args);  // every range a flag has; nn::train checks its config once more
   } catch (const InputError& e) {
-    return fail(e.what(), kExitUsage);
+    return fail(e.what(), kExitUsage, true);
   } catch (const std::exception& e) {
     return fail(e.what(), kExitError);
   }
   try {
     return command->run(console);
+  } catch (const InputError& e) {  // a flag that does not fit the data or the ranks
+    return fail(e.what(), kExitError, true);
   } catch (const std::exception& e) {  // vkae::Error and everything else
     return fail(e.what(), kExitError);
   } catch (...) {
