@@ -180,8 +180,8 @@ int run_cli(std::span<const std::string_view> args, const Console& console) {
     // the user reads one line, not one per rank in whichever order they got there.
     if (named && every_rank) std::this_thread::sleep_for(std::chrono::seconds(10));
     // One write: under mpirun a line written in pieces can reach the terminal split by Open MPI's own.
-    const std::string line = "vkae: " + (named ? "rank " + std::to_string(ranks.rank()) + ": " : ""s) +
-                             one_line(message) + "\n";
+    const std::string line =
+        "vkae: " + (named ? "rank " + std::to_string(ranks.rank()) + ": " : ""s) + one_line(message) + "\n";
     console.err << line << std::flush;
     return code;
   };
