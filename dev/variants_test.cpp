@@ -105,10 +105,10 @@ nn::ConvPush vu_push(const Conv2dShape& s, bool x_is_v) {
 
 std::vector<ConvVariant> conv_variants() {
   const auto gather = [](uint32_t px) {
-    return [px](const Conv2dShape& s) { return nn::gather_groups(s, px); };
+    return [px](const Conv2dShape& s) { return nn::gather_groups(s, 64, px); };
   };
   const auto tgather = [](uint32_t cols) {
-    return [cols](const Conv2dShape& s) { return nn::transposed_gather_groups(s, cols); };
+    return [cols](const Conv2dShape& s) { return nn::transposed_gather_groups(s, 64, cols); };
   };
   const auto one_ch_x_is_v = [](const Conv2dShape& s) { return s.C_out == 1; };  // else C_in == 1: v = dy
   const auto flip = [](const Conv2dShape& s) { return s.C_in > s.C_out; };

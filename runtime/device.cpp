@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -158,7 +159,13 @@ const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candida
 Device::Device(VkInstance instance, const DeviceCandidate& candidate, bool present)
     : physical_(candidate.physical), family_(candidate.compute_family) {
   (void)instance;
-  vkGetPhysicalDeviceProperties(physical_, &properties_);
+  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 properties2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  properties2.pNext = &subgroup;
+  vkGetPhysicalDeviceProperties2(physical_, &properties2);
+  properties_ = properties2.properties;
+  subgroup_size_ = subgroup.subgroupSize;
+  workgroups_ = choose_workgroups(properties_, subgroup_size_, std::getenv("VKAE_WORKGROUPS"));
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
   uint32_t nfam = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(physical_, &nfam, nullptr);
@@ -197,6 +204,8 @@ Device::Device(Device&& other) noexcept
       queue_(other.queue_),
       family_(other.family_),
       timestamp_bits_(other.timestamp_bits_),
+      subgroup_size_(other.subgroup_size_),
+      workgroups_(other.workgroups_),
       properties_(other.properties_),
       memory_(other.memory_),
       queue_mutex_(std::move(other.queue_mutex_)) {}

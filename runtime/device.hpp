@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/workgroups.hpp"
+
 namespace vkae::rt {
 
 struct DeviceCandidate {
@@ -53,6 +55,9 @@ class Device {
   const VkPhysicalDeviceMemoryProperties& memory() const noexcept { return memory_; }
   bool timestamps_supported() const noexcept { return timestamp_bits_ > 0; }
   bool is_cpu() const noexcept { return properties_.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+  uint32_t subgroup_size() const noexcept { return subgroup_size_; }
+  // The widths the specialized shaders run at on this device (runtime/workgroups.hpp).
+  const Workgroups& workgroups() const noexcept { return workgroups_; }
   // vkQueueSubmit and vkQueuePresentKHR need external synchronisation: hold this around them (the trainer
   // and the viewer share the queue from two threads).
   std::mutex& queue_mutex() const noexcept { return *queue_mutex_; }
@@ -63,6 +68,8 @@ class Device {
   VkQueue queue_ = VK_NULL_HANDLE;
   uint32_t family_ = 0;
   uint32_t timestamp_bits_ = 0;
+  uint32_t subgroup_size_ = 0;
+  Workgroups workgroups_;
   VkPhysicalDeviceProperties properties_{};
   VkPhysicalDeviceMemoryProperties memory_{};
   std::unique_ptr<std::mutex> queue_mutex_ = std::make_unique<std::mutex>();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/handle.hpp"
+#include "runtime/workgroups.hpp"
 
 namespace vkae::shaders {
 struct Shader;
@@ -34,12 +35,17 @@ struct PipelineDesc {
   std::vector<Access> bindings;  // binding i of set 0 is a storage buffer accessed like this
   uint32_t push_size = 0;        // bytes of push constants (0: none)
   LocalSize local{64, 1, 1};     // the shader's local_size; Pipeline throws when they differ
+  // Not Fixed: the shader's local_size_x is specialization constant 0, `local.x` its default, and the
+  // pipeline runs at the device's width for the family (Pipeline::local(); dispatches are sized from it).
+  Family family = Family::Fixed;
 };
 
 // The workgroup size a SPIR-V module declares: its WorkgroupSize built-in if it has one, else the LocalSize
-// (or LocalSizeId) execution mode, with specialization constants at their defaults (vkae passes none).
+// (or LocalSizeId) execution mode, with specialization constants at their defaults.
 // nullopt when the words declare neither.
 std::optional<LocalSize> spirv_local_size(std::span<const uint32_t> words);
+// The SpecId of the specialization constant that gives the local size's x, nullopt when x is a constant.
+std::optional<uint32_t> spirv_local_size_x_spec_id(std::span<const uint32_t> words);
 
 class Pipeline {
  public:
@@ -52,10 +58,13 @@ class Pipeline {
   VkPipelineLayout layout() const noexcept { return layout_.get(); }
   VkDescriptorSetLayout set_layout() const noexcept { return set_layout_.get(); }
   const PipelineDesc& desc() const noexcept { return desc_; }
+  // The local size the pipeline runs at: desc().local with x specialized for its family on this device.
+  const LocalSize& local() const noexcept { return local_; }
   const std::string& name() const noexcept { return name_; }
 
  private:
   PipelineDesc desc_;
+  LocalSize local_;
   std::string name_;
   DescriptorSetLayoutHandle set_layout_;
   PipelineLayoutHandle layout_;

@@ -5,7 +5,7 @@
 // Threads: one workgroup of 256 per span; each thread adds a strided slice, then a shared-memory tree.
 // Bindings: 0 out [groups] write (overwritten); 1 z [count] read (predictions: logits); 2 t [count] read (targets).
 #include "reduce_blocks.h"
-layout(local_size_x = VKAE_REDUCE_LOCAL) in;
+layout(local_size_x = VKAE_REDUCE_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::reduce
 layout(std430, binding = 0) writeonly buffer Out { float out_[]; };
 layout(std430, binding = 1) readonly buffer Z { float z[]; };
 layout(std430, binding = 2) readonly buffer T { float t[]; };

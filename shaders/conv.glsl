@@ -19,7 +19,8 @@ layout(push_constant) uniform Push {
   uint pad2;
 } p;
 
-const uint kLocal = VKAE_CONV_LOCAL;  // invocations per workgroup
+// No kLocal here: a kernel that needs its width reads gl_WorkGroupSize.x *after* its local_size layout (before
+// it, glslang folds gl_WorkGroupSize to 1 without a word), which the kernels including this file declare later.
 const uint kCB = VKAE_CONV_CHANNEL_BLOCK;  // channels per invocation (gather kernels)
 const uint kPB = VKAE_CONV_PIXEL_BLOCK;  // pixels per invocation (gather kernels); the accumulators are vec4s
 const uint kWB = VKAE_CONV_WEIGHT_BLOCK;  // output x input channels of one weight-gradient block

@@ -5,12 +5,12 @@
 // Bindings: 0 sum [C] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 data [N, C, HW] read.
 #include "conv_blocks.h"
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 layout(std430, binding = 0) buffer Sum { float sum[]; };
 layout(std430, binding = 1) readonly buffer Data { float data[]; };
 layout(push_constant) uniform Push { uint N, C, HW, accumulate; } p;
 
-const uint kLocal = VKAE_CONV_LOCAL;  // a power of two: the tree halves it
+const uint kLocal = gl_WorkGroupSize.x;  // a power of two (rt::Workgroups): the tree halves it
 shared float partial[kLocal];
 
 void main() {

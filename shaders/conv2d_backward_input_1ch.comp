@@ -10,7 +10,7 @@
 // Bindings: 0 dx [N, C_in, H, W] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, 1, H_out, W_out] read; 2 w [1, C_in, 3, 3] read.
 #include "conv.glsl"
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 layout(std430, binding = 0) buffer Dx { float dx[]; };
 layout(std430, binding = 1) readonly buffer Dy { float dy[]; };
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };

@@ -12,7 +12,8 @@
 // Bindings: 0 dw [C_out, C_in, KH, KW] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C_out, H_out, W_out] read; 2 x [N, C_in, H, W] read.
 #include "conv_blocks.h"  // before conv.glsl: the local size
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
+const uint kLocal = gl_WorkGroupSize.x;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };

@@ -9,7 +9,7 @@
 // Bindings: 0 y [N, 1, H_out, W_out] write (overwritten); 1 x [N, C_in, H, W] read; 2 w [1, C_in, 3, 3] read;
 //           3 b [1] read.
 #include "conv.glsl"
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 layout(std430, binding = 0) writeonly buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };

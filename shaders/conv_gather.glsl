@@ -9,7 +9,7 @@
 // ow = m*kGPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
 // in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 // Pixels per invocation, a multiple of 4, chosen by the includer (a conv_blocks.h value): 8 measured
 // ~10 % faster with 32 input channels, 4 better with one (dev/conv/README.md). The sums are the same either
 // way (same order per output), so the choice never changes a bit of the result.

@@ -11,7 +11,7 @@
 // channels ci. Sums run kh, kw, co in that fixed order (kh, co, kw on the stride-1 3-wide path):
 // deterministic either way. Tail columns are computed on clamped indices and not stored; channels past C_in
 // are skipped by a workgroup-uniform branch.
-layout(local_size_x = VKAE_CONV_LOCAL) in;
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 const uint kTPB = VKAE_CONV_TRANSPOSED_PIXELS;  // columns per invocation, a multiple of 4
 const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };

@@ -5,7 +5,7 @@
 // Bindings: 0 dx [N, D_in] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, D_out] read; 2 W [D_out, D_in] read.
 #include "dense_blocks.h"
-layout(local_size_x = VKAE_DENSE_LOCAL) in;
+layout(local_size_x = VKAE_DENSE_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::dense
 layout(std430, binding = 0) buffer DX { float dx[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };

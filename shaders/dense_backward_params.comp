@@ -7,7 +7,7 @@
 // Bindings: 0 dW [D_out, D_in] read-write, 1 db [D_out] read-write (both overwritten, or accumulated when
 //           p.accumulate != 0); 2 dy [N, D_out] read; 3 x [N, D_in] read.
 #include "dense_blocks.h"
-layout(local_size_x = VKAE_DENSE_LOCAL) in;
+layout(local_size_x = VKAE_DENSE_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::dense
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) buffer DB { float db[]; };
 layout(std430, binding = 2) readonly buffer DY { float dy[]; };

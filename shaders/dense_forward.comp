@@ -5,7 +5,7 @@
 // workgroup; each accumulates its 64 outputs in registers over i in order. Tail blocks bounds-checked.
 // Bindings: 0 y [N, D_out] write (overwritten); 1 x [N, D_in] read; 2 W [D_out, D_in] read; 3 b [D_out] read.
 #include "dense_blocks.h"
-layout(local_size_x = VKAE_DENSE_LOCAL) in;
+layout(local_size_x = VKAE_DENSE_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::dense
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) readonly buffer W { float w[]; };

@@ -10,7 +10,7 @@
 // per workgroup, tail bounds-checked.
 // Bindings: 0 dx [N, C, H, W] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C, Ho, Wo] read; 2 x [N, C, H, W] read.
-layout(local_size_x = 64) in;
+layout(local_size_x = 64, local_size_x_id = 0) in;  // rt::Workgroups::pool
 layout(std430, binding = 0) buffer DX { float dx[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };

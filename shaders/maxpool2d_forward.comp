@@ -6,7 +6,7 @@
 // bounds-checked. A row per invocation costs one integer division instead of three per element (llvmpipe
 // divides lane by lane: dev/pool/README.md).
 // Bindings: 0 y [N, C, Ho, Wo] write (overwritten); 1 x [N, C, H, W] read.
-layout(local_size_x = 64) in;
+layout(local_size_x = 64, local_size_x_id = 0) in;  // rt::Workgroups::pool
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(push_constant) uniform Push { uint planes; uint h; uint w; uint ho; uint wo; uint accumulate; uint act; float alpha; } p;

@@ -1,11 +1,12 @@
 // Fixed-shape tree sum shared by reduce_sum and the fused loss forwards. The including shader declares
-// local_size_x = VKAE_REDUCE_LOCAL (reduce_blocks.h, 256) and defines `float reduce_element(uint i)` before
-// including this file. Thread t of a workgroup adds elements first + t, first + t + 256, ... in that order;
-// then a shared-memory tree halves 256 -> 128 -> ... -> 1. The order depends only on (first, len), never on
+// local_size_x = VKAE_REDUCE_LOCAL (reduce_blocks.h, 256) as specialization constant 0, specialized to
+// rt::Workgroups::reduce (a power of two L, 256 unless the device or VKAE_WORKGROUPS says otherwise), and
+// defines `float reduce_element(uint i)` before including this file. Thread t of a workgroup adds elements
+// first + t, first + t + L, ... in that order; then a shared-memory tree halves L -> L/2 -> ... -> 1. The order depends only on (first, len), never on
 // timing or the subgroup size, so the same inputs on the same device give the same bits. No atomics, no
 // subgroup ops.
 #include "reduce_blocks.h"
-const uint kReduceLocal = VKAE_REDUCE_LOCAL;
+const uint kReduceLocal = gl_WorkGroupSize.x;  // a power of two (rt::Workgroups::reduce)
 shared float reduce_shared[kReduceLocal];
 
 // Σ reduce_element(i) for i in [first, first + len). Every invocation of the workgroup must call it

@@ -4,7 +4,7 @@
 // 2R and 2R+1 (2H rows per plane), so no index needs a division (llvmpipe divides lane by lane:
 // dev/pool/README.md). 64 per workgroup, tail bounds-checked.
 // Bindings: 0 y [N, C, 2H, 2W] write (overwritten); 1 x [N, C, H, W] read.
-layout(local_size_x = 64) in;
+layout(local_size_x = 64, local_size_x_id = 0) in;  // rt::Workgroups::pool
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(push_constant) uniform Push { uint planes; uint h; uint w; uint accumulate; uint act; float alpha; uint pad0, pad1; } p;

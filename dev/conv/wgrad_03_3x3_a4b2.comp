@@ -10,6 +10,7 @@
 // Bindings: 0 dw [C_out, C_in, 3, 3] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 dy [N, C_out, H_out, W_out] read; 2 x [N, C_in, H, W] read.
 layout(local_size_x = 64) in;
+const uint kLocal = gl_WorkGroupSize.x;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };

@@ -14,6 +14,7 @@
 // Bindings: 0 dw [C_out, C_in, 3, 3] read-write (overwritten, or accumulated when p.accumulate != 0);
 //           1 v [N, Cv, Hv, Wv] read; 2 u [N, Cu, Hu, Wu] read (the host binds dy and x in this order).
 layout(local_size_x = 64) in;
+const uint kLocal = gl_WorkGroupSize.x;
 layout(std430, binding = 0) buffer DW { float dw[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
 layout(std430, binding = 2) readonly buffer U { float u[]; };

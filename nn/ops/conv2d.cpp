@@ -13,7 +13,8 @@ using rt::Access;
 
 namespace {
 // The shaders' own constants (conv_blocks.h): each invocation of the gather kernels computes kCoBlock output
-// channels x kPixBlock output pixels; a workgroup of kLocal invocations reduces one weight block of the
+// channels x kPixBlock output pixels; a workgroup (rt::Workgroups::conv invocations on this device,
+// VKAE_CONV_LOCAL by default: every size below is taken from the pipeline) reduces one weight block of the
 // gradient.
 constexpr uint32_t kLocal = VKAE_CONV_LOCAL;
 constexpr uint32_t kCoBlock = VKAE_CONV_CHANNEL_BLOCK;
@@ -40,37 +41,48 @@ uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride)
 const rt::PipelineDesc kConv2dForward{"conv2d_forward",
                                       {Access::Write, Access::Read, Access::Read, Access::Read},
                                       sizeof(ConvPush),
-                                      {kLocal, 1, 1}};
+                                      {kLocal, 1, 1},
+                                      rt::Family::Conv};
 const rt::PipelineDesc kConv2dForwardRows{"conv2d_forward_rows",
                                           {Access::Write, Access::Read, Access::Read, Access::Read},
                                           sizeof(ConvPush),
-                                          {kLocal, 1, 1}};
+                                          {kLocal, 1, 1},
+                                          rt::Family::Conv};
 const rt::PipelineDesc kConv2dForward1ch{"conv2d_forward_1ch",
                                          {Access::Write, Access::Read, Access::Read, Access::Read},
                                          sizeof(ConvPush),
-                                         {kLocal, 1, 1}};
+                                         {kLocal, 1, 1},
+                                         rt::Family::Conv};
 const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
                                           {Access::Write, Access::Read, Access::Read, Access::Read},
                                           sizeof(ConvPush),
-                                          {kLocal, 1, 1}};
+                                          {kLocal, 1, 1},
+                                          rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
                                             {Access::ReadWrite, Access::Read, Access::Read},
                                             sizeof(ConvPush),
-                                            {kLocal, 1, 1}};
+                                            {kLocal, 1, 1},
+                                            rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardInput1ch{"conv2d_backward_input_1ch",
                                                {Access::ReadWrite, Access::Read, Access::Read},
                                                sizeof(ConvPush),
-                                               {kLocal, 1, 1}};
+                                               {kLocal, 1, 1},
+                                               rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardWeight{"conv2d_backward_weight",
                                              {Access::ReadWrite, Access::Read, Access::Read},
                                              sizeof(ConvPush),
-                                             {kLocal, 1, 1}};
+                                             {kLocal, 1, 1},
+                                             rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
                                                 {Access::ReadWrite, Access::Read, Access::Read},
                                                 sizeof(ConvPush),
-                                                {kLocal, 1, 1}};
-const rt::PipelineDesc kConv2dBackwardBias{
-    "conv2d_backward_bias", {Access::ReadWrite, Access::Read}, sizeof(ChannelSumPush), {kLocal, 1, 1}};
+                                                {kLocal, 1, 1},
+                                                rt::Family::Conv};
+const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias",
+                                           {Access::ReadWrite, Access::Read},
+                                           sizeof(ChannelSumPush),
+                                           {kLocal, 1, 1},
+                                           rt::Family::Conv};
 
 const char* padding_name(Padding p) noexcept {
   return p == Padding::Same ? "same" : "valid";
@@ -109,17 +121,17 @@ void Conv2dShape::validate(std::string_view op) const {
                      " is larger than the input, got " + str());
 }
 
-rt::Groups gather_groups(const Conv2dShape& s, uint32_t pixels) {
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels) {
   // conv_gather.glsl: `pixels` consecutive output pixels of one row per invocation.
   const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), pixels);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_out, kCoBlock), 1};
+  return {rt::groups_for(invocations, local), div_up(s.C_out, kCoBlock), 1};
 }
 
-rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t columns) {
+rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t local, uint32_t columns) {
   // conv_transposed_gather.glsl: one z per residue class (row, column) mod stride; `columns` columns of one
   // class per invocation.
   const uint64_t invocations = uint64_t{s.N} * div_up(s.H, s.stride) * div_up(div_up(s.W, s.stride), columns);
-  return {rt::groups_for(invocations, kLocal), div_up(s.C_in, kCoBlock), s.stride * s.stride};
+  return {rt::groups_for(invocations, local), div_up(s.C_in, kCoBlock), s.stride * s.stride};
 }
 
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
@@ -157,19 +169,21 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   if (s.C_out == 1 && s.is_3x3_stride1()) {
     // conv2d_forward_rows.comp: kRowBlock output rows x kPixBlock pixels per invocation.
     const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), kRowBlock) * div_up(s.W_out(), kPixBlock);
-    rec.dispatch(rec.pipeline(kConv2dForwardRows), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
+    const rt::Pipeline& rows = rec.pipeline(kConv2dForwardRows);
+    rec.dispatch(rows, {y, x, w, b}, push, {rt::groups_for(invocations, rows.local().x)});
     return;
   }
   if (s.C_in == 1 && s.C_out > 1 && s.is_3x3_stride1()) {
     // conv2d_forward_1ch.comp: kPixBlock output pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
-    rec.dispatch(rec.pipeline(kConv2dForward1ch), {y, x, w, b}, push, {rt::groups_for(invocations, kLocal)});
+    const rt::Pipeline& one_ch = rec.pipeline(kConv2dForward1ch);
+    rec.dispatch(one_ch, {y, x, w, b}, push, {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
-  if (s.C_in >= 8)
-    rec.dispatch(rec.pipeline(kConv2dForwardWide), {y, x, w, b}, push, gather_groups(s, kWidePixBlock));
-  else
-    rec.dispatch(rec.pipeline(kConv2dForward), {y, x, w, b}, push, gather_groups(s));
+  const bool wide = s.C_in >= 8;
+  const rt::Pipeline& gather = rec.pipeline(wide ? kConv2dForwardWide : kConv2dForward);
+  rec.dispatch(gather, {y, x, w, b}, push,
+               gather_groups(s, gather.local().x, wide ? kWidePixBlock : kPixBlock));
 }
 
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
@@ -182,12 +196,13 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
   if (s.C_out == 1 && s.is_3x3_stride1()) {
     // conv2d_backward_input_1ch.comp: kPixBlock input pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H * div_up(s.W, kPixBlock);
-    rec.dispatch(rec.pipeline(kConv2dBackwardInput1ch), {dx, dy, w}, make_conv_push(s, grad),
-                 {rt::groups_for(invocations, kLocal)});
+    const rt::Pipeline& one_ch = rec.pipeline(kConv2dBackwardInput1ch);
+    rec.dispatch(one_ch, {dx, dy, w}, make_conv_push(s, grad),
+                 {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
-  rec.dispatch(rec.pipeline(kConv2dBackwardInput), {dx, dy, w}, make_conv_push(s, grad),
-               transposed_gather_groups(s));
+  const rt::Pipeline& gather = rec.pipeline(kConv2dBackwardInput);
+  rec.dispatch(gather, {dx, dy, w}, make_conv_push(s, grad), transposed_gather_groups(s, gather.local().x));
 }
 
 void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::BufferView dy, rt::BufferView x,
@@ -200,15 +215,17 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   // 3x3 stride 1 (every layer of the model): all 9 taps of a channel block per workgroup, sliding a window
   // along the rows; v is the tensor with more channels (read once per pixel), u is read through the window.
   if (s.is_3x3_stride1()) {
+    const rt::Pipeline& wgrad = rec.pipeline(kConv2dBackwardWeight3x3);
+    const uint64_t local = wgrad.local().x;
     const bool flip = s.C_in > s.C_out;  // variant 1: v = x, u = dy
     const uint32_t Cv = flip ? s.C_in : s.C_out, Cu = flip ? s.C_out : s.C_in;
     const uint64_t Hv = flip ? s.H : s.H_out(), Wv = flip ? s.W : s.W_out();
     // Loop trips of one invocation (a loop of k iterations counts k + 1): per row, one for the row loop and
-    // ceil(Wv / 4) + 1 for the column loop; at most 2 x 65 + 3 for the final sums.
-    const uint64_t trips_per_row = (Wv + 3) / 4 + 2, fixed_trips = 2 * (kLocal + 1) + 3;
+    // ceil(Wv / 4) + 1 for the column loop; at most 2 x (local + 1) + 3 for the final sums.
+    const uint64_t trips_per_row = (Wv + 3) / 4 + 2, fixed_trips = 2 * (local + 1) + 3;
     const uint64_t rows_per_invocation =
         kLoopBudget > fixed_trips ? (kLoopBudget - fixed_trips) / trips_per_row : 0;
-    const uint64_t images_per_dispatch = std::min<uint64_t>(rows_per_invocation * kLocal / Hv, s.N);
+    const uint64_t images_per_dispatch = std::min<uint64_t>(rows_per_invocation * local / Hv, s.N);
     if (images_per_dispatch > 0) {
       ConvPush push = make_conv_push(s, grad);
       push.variant = flip ? 1 : 0;
@@ -218,9 +235,9 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
         push.N = static_cast<uint32_t>(std::min<uint64_t>(images_per_dispatch, s.N - n));
         push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;  // later slices add to the first
         if (flip)
-          rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, x, dy}, push, groups);
+          rec.dispatch(wgrad, {dw, x, dy}, push, groups);
         else
-          rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {dw, dy, x}, push, groups);
+          rec.dispatch(wgrad, {dw, dy, x}, push, groups);
       }
       return;
     }
@@ -231,15 +248,16 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   const uint64_t trips_per_row = uint64_t{s.W_out()} + 2,
                  fixed_trips = 7 * (kWeightBlock * kWeightBlock + 1) + 8;
   const uint64_t rows_per_invocation = (kLoopBudget - fixed_trips) / trips_per_row;
+  const rt::Pipeline& wgrad = rec.pipeline(kConv2dBackwardWeight);
   const uint64_t images_per_dispatch =
-      std::clamp<uint64_t>(rows_per_invocation * kLocal / std::max(s.H_out(), 1u), 1, s.N);
+      std::clamp<uint64_t>(rows_per_invocation * wgrad.local().x / std::max(s.H_out(), 1u), 1, s.N);
   ConvPush push = make_conv_push(s, grad);
   const rt::Groups groups{s.KH * s.KW, div_up(s.C_in, kWeightBlock), div_up(s.C_out, kWeightBlock)};
   for (uint32_t n = 0; n < s.N; n += static_cast<uint32_t>(images_per_dispatch)) {
     push.n_first = n;
     push.N = static_cast<uint32_t>(std::min<uint64_t>(images_per_dispatch, s.N - n));
     push.accumulate = n == 0 ? static_cast<uint32_t>(grad) : 1;
-    rec.dispatch(rec.pipeline(kConv2dBackwardWeight), {dw, dy, x}, push, groups);
+    rec.dispatch(wgrad, {dw, dy, x}, push, groups);
   }
 }
 

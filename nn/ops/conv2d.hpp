@@ -58,9 +58,11 @@ static_assert(sizeof(ConvPush) == 72);
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept;
 // Workgroup counts of the two gather shaders for the conv2d `s` (conv_gather.glsl computes its y from x with
 // `pixels` output pixels per invocation, conv_transposed_gather.glsl its dx from dy with `columns` columns;
-// other values than the defaults are for the dev/conv variants).
-rt::Groups gather_groups(const Conv2dShape& s, uint32_t pixels = VKAE_CONV_PIXEL_BLOCK);
-rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t columns = VKAE_CONV_TRANSPOSED_PIXELS);
+// `local` is the pipeline's width, Pipeline::local().x; other values than the defaults are for the dev/conv
+// variants).
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels = VKAE_CONV_PIXEL_BLOCK);
+rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t local,
+                                    uint32_t columns = VKAE_CONV_TRANSPOSED_PIXELS);
 
 // Push constants of the per-channel sum (bias gradients): data [N, C, HW].
 struct ChannelSumPush {

@@ -12,11 +12,13 @@ using rt::Access;
 const rt::PipelineDesc kConvTranspose2dForward{"conv_transpose2d_forward",
                                                {Access::Write, Access::Read, Access::Read, Access::Read},
                                                sizeof(ConvPush),
-                                               {VKAE_CONV_LOCAL, 1, 1}};
+                                               {VKAE_CONV_LOCAL, 1, 1},
+                                               rt::Family::Conv};
 const rt::PipelineDesc kConvTranspose2dBackwardInput{"conv_transpose2d_backward_input",
                                                      {Access::ReadWrite, Access::Read, Access::Read},
                                                      sizeof(ConvPush),
-                                                     {VKAE_CONV_LOCAL, 1, 1}};
+                                                     {VKAE_CONV_LOCAL, 1, 1},
+                                                     rt::Family::Conv};
 
 namespace {
 uint32_t out_size(uint32_t in, uint32_t k, uint32_t stride, Padding padding) {
@@ -63,7 +65,8 @@ void record_conv_transpose2d_forward(rt::Recorder& rec, rt::BufferView y, rt::Bu
   ConvPush push = make_conv_push(c, Grad::Overwrite);
   push.act = static_cast<uint32_t>(f.kind);
   push.alpha = f.alpha;
-  rec.dispatch(rec.pipeline(kConvTranspose2dForward), {y, x, w, b}, push, transposed_gather_groups(c));
+  const rt::Pipeline& gather = rec.pipeline(kConvTranspose2dForward);
+  rec.dispatch(gather, {y, x, w, b}, push, transposed_gather_groups(c, gather.local().x));
 }
 
 void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw,
@@ -80,9 +83,10 @@ void record_conv_transpose2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::
   const Conv2dShape c = s.as_conv();
   // dx = conv2d forward of dy (no bias); dw = the conv2d weight gradient with its "dy" = our x and its
   // "x" = our dy; db = per-channel sum of dy.
-  if (dx.size != 0)
-    rec.dispatch(rec.pipeline(kConvTranspose2dBackwardInput), {dx, dy, w}, make_conv_push(c, grad),
-                 gather_groups(c));
+  if (dx.size != 0) {
+    const rt::Pipeline& gather = rec.pipeline(kConvTranspose2dBackwardInput);
+    rec.dispatch(gather, {dx, dy, w}, make_conv_push(c, grad), gather_groups(c, gather.local().x));
+  }
   record_conv2d_backward_weight(rec, dw, x, dy, c, grad);
   record_channel_sum(rec, db, dy, s.N, s.C_out, s.H_out() * s.W_out(), grad);
 }

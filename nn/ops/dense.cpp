@@ -12,21 +12,23 @@ using rt::Access;
 const rt::PipelineDesc kDenseForward{"dense_forward",
                                      {Access::Write, Access::Read, Access::Read, Access::Read},
                                      sizeof(DensePush),
-                                     {VKAE_DENSE_LOCAL, 1, 1}};
+                                     {VKAE_DENSE_LOCAL, 1, 1},
+                                     rt::Family::Dense};
 const rt::PipelineDesc kDenseBackwardInput{"dense_backward_input",
                                            {Access::ReadWrite, Access::Read, Access::Read},
                                            sizeof(DensePush),
-                                           {VKAE_DENSE_LOCAL, 1, 1}};
+                                           {VKAE_DENSE_LOCAL, 1, 1},
+                                           rt::Family::Dense};
 const rt::PipelineDesc kDenseBackwardParams{
     "dense_backward_params",
     {Access::ReadWrite, Access::ReadWrite, Access::Read, Access::Read},
     sizeof(DensePush),
-    {VKAE_DENSE_LOCAL, 1, 1}};
+    {VKAE_DENSE_LOCAL, 1, 1},
+    rt::Family::Dense};
 
 namespace {
 
 constexpr uint64_t kBM = VKAE_DENSE_ROW_BLOCK, kBN = VKAE_DENSE_COL_BLOCK;  // dense.glsl's kBM, kBN
-constexpr uint32_t kLocal = VKAE_DENSE_LOCAL;
 
 std::string shape_of(const DenseShape& s) {
   return "N=" + std::to_string(s.n) + ", D_in=" + std::to_string(s.d_in) +
@@ -51,9 +53,10 @@ DensePush push_for(const DenseShape& s, Grad grad) {
           0};
 }
 
-rt::Groups groups_for_blocks(uint64_t rows, uint64_t cols) {
+// One invocation per kBM x kBN block of the product, workgroups of the pipeline's width.
+rt::Groups groups_for_blocks(const rt::Pipeline& pipeline, uint64_t rows, uint64_t cols) {
   const uint64_t blocks = ((rows + kBM - 1) / kBM) * ((cols + kBN - 1) / kBN);
-  return {rt::groups_for(blocks, kLocal)};
+  return {rt::groups_for(blocks, pipeline.local().x)};
 }
 
 }  // namespace
@@ -68,7 +71,8 @@ void record_dense_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x,
   DensePush push = push_for(s, Grad::Overwrite);
   push.act = static_cast<uint32_t>(f.kind);
   push.alpha = f.alpha;
-  rec.dispatch(rec.pipeline(kDenseForward), {y, x, w, b}, push, groups_for_blocks(s.n, s.d_out));
+  const rt::Pipeline& pipeline = rec.pipeline(kDenseForward);
+  rec.dispatch(pipeline, {y, x, w, b}, push, groups_for_blocks(pipeline, s.n, s.d_out));
 }
 
 void record_dense_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
@@ -77,8 +81,8 @@ void record_dense_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buffe
   check_floats("dense_backward", "dx", dx, s.n * s.d_in, shape_string({s.n, s.d_in}));
   check_floats("dense_backward", "dy", dy, s.n * s.d_out, shape_string({s.n, s.d_out}));
   check_floats("dense_backward", "W", w, s.d_out * s.d_in, shape_string({s.d_out, s.d_in}));
-  rec.dispatch(rec.pipeline(kDenseBackwardInput), {dx, dy, w}, push_for(s, grad),
-               groups_for_blocks(s.n, s.d_in));
+  const rt::Pipeline& pipeline = rec.pipeline(kDenseBackwardInput);
+  rec.dispatch(pipeline, {dx, dy, w}, push_for(s, grad), groups_for_blocks(pipeline, s.n, s.d_in));
 }
 
 void record_dense_backward_params(rt::Recorder& rec, rt::BufferView dw, rt::BufferView db, rt::BufferView dy,
@@ -88,8 +92,8 @@ void record_dense_backward_params(rt::Recorder& rec, rt::BufferView dw, rt::Buff
   check_floats("dense_backward", "db", db, s.d_out, shape_string({s.d_out}));
   check_floats("dense_backward", "dy", dy, s.n * s.d_out, shape_string({s.n, s.d_out}));
   check_floats("dense_backward", "x", x, s.n * s.d_in, shape_string({s.n, s.d_in}));
-  rec.dispatch(rec.pipeline(kDenseBackwardParams), {dw, db, dy, x}, push_for(s, grad),
-               groups_for_blocks(s.d_out, s.d_in));
+  const rt::Pipeline& pipeline = rec.pipeline(kDenseBackwardParams);
+  rec.dispatch(pipeline, {dw, db, dy, x}, push_for(s, grad), groups_for_blocks(pipeline, s.d_out, s.d_in));
 }
 
 void record_dense_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,

@@ -12,7 +12,8 @@ using rt::Access;
 
 namespace {
 rt::PipelineDesc reduction_desc(const char* shader, size_t inputs) {
-  rt::PipelineDesc d{shader, {Access::Write}, sizeof(ReducePush), {VKAE_REDUCE_LOCAL, 1, 1}};
+  rt::PipelineDesc d{
+      shader, {Access::Write}, sizeof(ReducePush), {VKAE_REDUCE_LOCAL, 1, 1}, rt::Family::Reduce};
   d.bindings.insert(d.bindings.end(), inputs, Access::Read);
   return d;
 }

@@ -8,13 +8,17 @@ namespace vkae::nn {
 using rt::Access;
 
 // Both shaders run one invocation per output row (plane, oh).
-constexpr uint32_t kLocal = 64;
-const rt::PipelineDesc kMaxpool2dForward{
-    "maxpool2d_forward", {Access::Write, Access::Read}, sizeof(Maxpool2dPush), {kLocal, 1, 1}};
+constexpr uint32_t kLocal = 64;  // the shaders' default width: rt::Workgroups::pool on this device
+const rt::PipelineDesc kMaxpool2dForward{"maxpool2d_forward",
+                                         {Access::Write, Access::Read},
+                                         sizeof(Maxpool2dPush),
+                                         {kLocal, 1, 1},
+                                         rt::Family::Pool};
 const rt::PipelineDesc kMaxpool2dBackward{"maxpool2d_backward",
                                           {Access::ReadWrite, Access::Read, Access::Read},
                                           sizeof(Maxpool2dPush),
-                                          {kLocal, 1, 1}};
+                                          {kLocal, 1, 1},
+                                          rt::Family::Pool};
 
 namespace {
 
@@ -38,8 +42,8 @@ Maxpool2dPush make_push(const Maxpool2dShape& s, Grad grad) {
   return {s.n * s.c, s.h, s.w, s.out_h(), s.out_w(), static_cast<uint32_t>(grad), 0, 0.0f};
 }
 
-rt::Groups row_groups(const Maxpool2dShape& s) {
-  return {rt::groups_for(uint64_t{s.n} * s.c * s.out_h(), kLocal)};
+rt::Groups row_groups(const rt::Pipeline& pipeline, const Maxpool2dShape& s) {
+  return {rt::groups_for(uint64_t{s.n} * s.c * s.out_h(), pipeline.local().x)};
 }
 
 }  // namespace
@@ -50,7 +54,8 @@ void record_maxpool2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferVie
   const std::string text = describe(shape);
   check_floats("maxpool2d_forward", "y", y, shape.out_count(), text);
   check_floats("maxpool2d_forward", "x", x, shape.in_count(), text);
-  rec.dispatch(rec.pipeline(kMaxpool2dForward), {y, x}, make_push(shape, Grad::Overwrite), row_groups(shape));
+  const rt::Pipeline& pipeline = rec.pipeline(kMaxpool2dForward);
+  rec.dispatch(pipeline, {y, x}, make_push(shape, Grad::Overwrite), row_groups(pipeline, shape));
 }
 
 void record_maxpool2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
@@ -63,7 +68,8 @@ void record_maxpool2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferV
   Maxpool2dPush push = make_push(shape, grad);
   push.act = static_cast<uint32_t>(through.kind);
   push.alpha = through.alpha;
-  rec.dispatch(rec.pipeline(kMaxpool2dBackward), {dx, dy, x}, push, row_groups(shape));
+  const rt::Pipeline& pipeline = rec.pipeline(kMaxpool2dBackward);
+  rec.dispatch(pipeline, {dx, dy, x}, push, row_groups(pipeline, shape));
 }
 
 // The arg-max (flat index into x) of window (plane, oh, ow): first maximum in row-major window order.

@@ -10,8 +10,11 @@ namespace vkae::nn {
 
 using rt::Access;
 
-const rt::PipelineDesc kReduceSum{
-    "reduce_sum", {Access::Write, Access::Read}, sizeof(ReducePush), {VKAE_REDUCE_LOCAL, 1, 1}};
+const rt::PipelineDesc kReduceSum{"reduce_sum",
+                                  {Access::Write, Access::Read},
+                                  sizeof(ReducePush),
+                                  {VKAE_REDUCE_LOCAL, 1, 1},
+                                  rt::Family::Reduce};
 
 namespace {
 

@@ -8,13 +8,17 @@ namespace vkae::nn {
 using rt::Access;
 
 // Both shaders run one invocation per input row (plane, h).
-constexpr uint32_t kLocal = 64;
-const rt::PipelineDesc kUpsample2dForward{
-    "upsample2d_forward", {Access::Write, Access::Read}, sizeof(Upsample2dPush), {kLocal, 1, 1}};
+constexpr uint32_t kLocal = 64;  // the shaders' default width: rt::Workgroups::pool on this device
+const rt::PipelineDesc kUpsample2dForward{"upsample2d_forward",
+                                          {Access::Write, Access::Read},
+                                          sizeof(Upsample2dPush),
+                                          {kLocal, 1, 1},
+                                          rt::Family::Pool};
 const rt::PipelineDesc kUpsample2dBackward{"upsample2d_backward",
                                            {Access::ReadWrite, Access::Read, Access::Read},
                                            sizeof(Upsample2dPush),
-                                           {kLocal, 1, 1}};
+                                           {kLocal, 1, 1},
+                                           rt::Family::Pool};
 
 namespace {
 
@@ -29,8 +33,8 @@ void check_shape(const char* op, const Upsample2dShape& s) {
                      " (every dimension must be at least 1 and the output under 2^32 elements)");
 }
 
-rt::Groups row_groups(const Upsample2dShape& s) {
-  return {rt::groups_for(uint64_t{s.n} * s.c * s.h, kLocal)};
+rt::Groups row_groups(const rt::Pipeline& pipeline, const Upsample2dShape& s) {
+  return {rt::groups_for(uint64_t{s.n} * s.c * s.h, pipeline.local().x)};
 }
 
 }  // namespace
@@ -42,7 +46,8 @@ void record_upsample2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferVi
   check_floats("upsample2d_forward", "y", y, shape.out_count(), text);
   check_floats("upsample2d_forward", "x", x, shape.in_count(), text);
   const Upsample2dPush push{shape.n * shape.c, shape.h, shape.w, 0, 0, 0.0f, 0, 0};
-  rec.dispatch(rec.pipeline(kUpsample2dForward), {y, x}, push, row_groups(shape));
+  const rt::Pipeline& pipeline = rec.pipeline(kUpsample2dForward);
+  rec.dispatch(pipeline, {y, x}, push, row_groups(pipeline, shape));
 }
 
 void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView x,
@@ -55,7 +60,8 @@ void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::Buffer
   const Upsample2dPush push{
       shape.n * shape.c, shape.h, shape.w, static_cast<uint32_t>(grad), static_cast<uint32_t>(through.kind),
       through.alpha,     0,       0};
-  rec.dispatch(rec.pipeline(kUpsample2dBackward), {dx, dy, x}, push, row_groups(shape));
+  const rt::Pipeline& pipeline = rec.pipeline(kUpsample2dBackward);
+  rec.dispatch(pipeline, {dx, dy, x}, push, row_groups(pipeline, shape));
 }
 
 void record_upsample2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy,
