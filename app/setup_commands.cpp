@@ -59,6 +59,20 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
   }
 }
 
+// "workgroups conv 64, dense 64, pool 64, reduce 256 (subgroup 8)": the widths the specialized kernels run at
+// on `device` (runtime/workgroups.hpp), VKAE_WORKGROUPS applied; a bad VKAE_WORKGROUPS throws its one line.
+std::string workgroups_line(VkPhysicalDevice device) {
+  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  properties.pNext = &subgroup;
+  vkGetPhysicalDeviceProperties2(device, &properties);
+  const rt::Workgroups w =
+      rt::choose_workgroups(properties.properties, subgroup.subgroupSize, std::getenv("VKAE_WORKGROUPS"));
+  return "workgroups conv " + std::to_string(w.conv) + ", dense " + std::to_string(w.dense) + ", pool " +
+         std::to_string(w.pool) + ", reduce " + std::to_string(w.reduce) + " (subgroup " +
+         std::to_string(subgroup.subgroupSize) + ")";
+}
+
 int run_devices(const DevicesCommand&, const Console& console) {
   const rt::Instance instance(rt::instance_options_from_env());
   const auto candidates = rt::list_devices(instance.get());
@@ -80,8 +94,10 @@ int run_devices(const DevicesCommand&, const Console& console) {
     console.out << std::flush;
     throw rt::NoDeviceError(why_none);
   }
+  const std::string widths = workgroups_line(pick->physical);
   console.out << "* = the device vkae uses" << (selector.empty() ? "" : " (VKAE_DEVICE=" + selector + ")")
-              << "; choose another with --device N|NAME or VKAE_DEVICE" << std::endl;
+              << "; choose another with --device N|NAME or VKAE_DEVICE\n"
+              << "  its " << widths << "; VKAE_WORKGROUPS overrides" << std::endl;
   return kExitOk;
 }
 

@@ -15,7 +15,7 @@ set(VKAE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/vkae)
 install(TARGETS vkae_library vkae_nn vkae_runtime vkae_shaders vkae_tfevents_proto vkae_base vkae_warnings
         EXPORT vkaeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT library)
 install(DIRECTORY base runtime nn shaders DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vkae COMPONENT library
-        FILES_MATCHING PATTERN "*.hpp")
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*_blocks.h")
 install(EXPORT vkaeTargets NAMESPACE vkae:: DESTINATION ${VKAE_CMAKE_DIR} COMPONENT library)
 
 set(VKAE_PACKAGE_WITH_MPI ${MPI_C_FOUND})

@@ -48,6 +48,19 @@ const fs::path& trained_run() {
   return dir;
 }
 
+// `vkae devices` names the workgroup widths the kernels run at on the chosen device; a width the device
+// cannot take (lavapipe: 32 KiB of shared memory holds 64 conv invocations) is one line.
+TEST(CliE2E, DevicesNamesTheWorkgroupWidthsAndRefusesOnesTheDeviceCannotTake) {
+  const Outcome ok = vkae("devices");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("its workgroups conv 64, dense 64, pool 64, reduce 256 (subgroup 8)"));
+  const Outcome wider = test::run_vkae_after("VKAE_WORKGROUPS=dense=256,reduce=512 ", "devices");
+  ASSERT_EQ(wider.code, 0) << wider.err;
+  EXPECT_THAT(wider.out, HasSubstr("its workgroups conv 64, dense 256, pool 64, reduce 512"));
+  expect_one_line_error(test::run_vkae_after("VKAE_WORKGROUPS=conv=128 ", "devices"),
+                        "VKAE_WORKGROUPS: conv=128: expected a power of two from 1 to 64");
+}
+
 TEST(CliE2E, BadFlagsGiveOneLineAndUsageExit) {
   expect_one_line_error(vkae("train mnist --batch 0"), "--batch 0: expected an integer >= 1");
   expect_one_line_error(vkae("train mnist --lr nan"), "--lr nan");
