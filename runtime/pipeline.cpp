@@ -44,8 +44,9 @@ void check_limits(const std::string& name, const PipelineDesc& desc, const Local
     throw Error("pipeline " + name + ": too many storage buffers for this device");
 }
 
-// The dispatch sizes are computed from desc.local, so a shader declaring another size would silently skip or
-// repeat work: refuse it at creation, naming both.
+// The dispatch sizes are computed from local(): desc.local, with x specialized for a family. A shader that
+// declares another size (its default, when specializable), or a family's shader whose x is not specialization
+// constant 0, would silently skip or repeat work: refuse it at creation, naming both.
 void check_local_size(const std::string& name, const PipelineDesc& desc, const shaders::Shader& shader) {
   const std::optional<LocalSize> declared = spirv_local_size({shader.words, shader.word_count});
   if (!declared)
