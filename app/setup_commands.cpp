@@ -62,15 +62,11 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 // "workgroups conv 64, dense 64, pool 64, reduce 256 (subgroup 8)": the widths the specialized kernels run at
 // on `device` (runtime/workgroups.hpp), VKAE_WORKGROUPS applied; a bad VKAE_WORKGROUPS throws its one line.
 std::string workgroups_line(VkPhysicalDevice device) {
-  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-  VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-  properties.pNext = &subgroup;
-  vkGetPhysicalDeviceProperties2(device, &properties);
-  const rt::Workgroups w =
-      rt::choose_workgroups(properties.properties, subgroup.subgroupSize, std::getenv("VKAE_WORKGROUPS"));
+  const rt::DeviceWidths widths = rt::read_device_widths(device);
+  const rt::Workgroups& w = widths.workgroups;
   return "workgroups conv " + std::to_string(w.conv) + ", dense " + std::to_string(w.dense) + ", pool " +
          std::to_string(w.pool) + ", reduce " + std::to_string(w.reduce) + " (subgroup " +
-         std::to_string(subgroup.subgroupSize) + ")";
+         std::to_string(widths.subgroup_size) + ")";
 }
 
 int run_devices(const DevicesCommand&, const Console& console) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -159,13 +158,10 @@ const DeviceCandidate& choose_device(const std::vector<DeviceCandidate>& candida
 Device::Device(VkInstance instance, const DeviceCandidate& candidate, bool present)
     : physical_(candidate.physical), family_(candidate.compute_family) {
   (void)instance;
-  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-  VkPhysicalDeviceProperties2 properties2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-  properties2.pNext = &subgroup;
-  vkGetPhysicalDeviceProperties2(physical_, &properties2);
-  properties_ = properties2.properties;
-  subgroup_size_ = subgroup.subgroupSize;
-  workgroups_ = choose_workgroups(properties_, subgroup_size_, std::getenv("VKAE_WORKGROUPS"));
+  const DeviceWidths widths = read_device_widths(physical_);
+  properties_ = widths.properties;
+  subgroup_size_ = widths.subgroup_size;
+  workgroups_ = widths.workgroups;
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
   uint32_t nfam = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(physical_, &nfam, nullptr);

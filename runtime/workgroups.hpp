@@ -45,4 +45,13 @@ Workgroups choose_workgroups(const VkPhysicalDeviceProperties& properties, uint3
 // `text` ("conv=128,reduce=512", any subset) applied over `base`; throws InputError naming the bad part.
 Workgroups parse_workgroups(std::string_view text, Workgroups base, const VkPhysicalDeviceLimits& limits);
 
+// A physical device's properties, subgroup size and widths (choose_workgroups with VKAE_WORKGROUPS): what
+// rt::Device keeps, and what `vkae devices` prints without creating one.
+struct DeviceWidths {
+  VkPhysicalDeviceProperties properties;
+  uint32_t subgroup_size;
+  Workgroups workgroups;
+};
+DeviceWidths read_device_widths(VkPhysicalDevice physical);
+
 }  // namespace vkae::rt
