@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <functional>
 #include <ostream>
 #include <set>
@@ -19,6 +21,7 @@
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/upsample2d.hpp"
 #include "runtime/pipeline.hpp"
+#include "shaders/conv_blocks.h"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::dev {
@@ -58,7 +61,20 @@ struct ConvVariant {
   };
   // Weight gradients over "v" and "u": true binds x before dy (the v tensor first).
   std::function<bool(const Conv2dShape&)> x_first = [](const Conv2dShape&) { return false; };
+  bool vec4_weights = false;  // fwd_07: reads repack_vec4(w), not w
 };
+
+// fwd_07's weights: w [C_out, C_in, KH, KW] as [C_in, KH, KW, C_out rounded up to the channel block], zeros
+// in the padding, so one vec4 holds four output channels of a tap.
+std::vector<float> repack_vec4(const std::vector<float>& w, const Conv2dShape& s) {
+  const uint32_t cb = VKAE_CONV_CHANNEL_BLOCK, cpad = div_up(s.C_out, cb) * cb, taps = s.KH * s.KW;
+  std::vector<float> out(size_t{s.C_in} * taps * cpad, 0.0f);
+  for (uint32_t co = 0; co < s.C_out; ++co)
+    for (uint32_t ci = 0; ci < s.C_in; ++ci)
+      for (uint32_t t = 0; t < taps; ++t)
+        out[(size_t{ci} * taps + t) * cpad + co] = w[(size_t{co} * s.C_in + ci) * taps + t];
+  return out;
+}
 
 // Shapes: odd sizes, tail channel blocks, stride 2, an even 'valid' kernel; and the specialised kernels' 3x3
 // stride-1 shapes with one channel on either side.
@@ -119,6 +135,9 @@ std::vector<ConvVariant> conv_variants() {
   v.push_back({"fwd_06_lanes_across_channels", ConvPass::Forward, 8, k3x3, [](const Conv2dShape& s) {
                  return rt::Groups{s.N * div_up(s.H_out(), 4) * div_up(s.W_out(), 8), div_up(s.C_out, 8), 1};
                }});
+  ConvVariant fwd07{"fwd_07_vec4_weights", ConvPass::Forward, 64, kGeneral, gather(8)};
+  fwd07.vec4_weights = true;
+  v.push_back(fwd07);
   v.push_back({"tgather_00_baseline", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_01_rowreuse_4", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_02_rowreuse_8", ConvPass::Input, 64, kGeneral, tgather(8)});
@@ -171,7 +190,8 @@ class DevConv : public test::GpuTest, public ::testing::WithParamInterface<ConvV
   if (v.pass == ConvPass::Input) want = dx;
   if (v.pass == ConvPass::Weight) want = dw;
 
-  const rt::Buffer xb = test::upload(x), wb = test::upload(w), bb = test::upload(b), dyb = test::upload(dy);
+  const rt::Buffer xb = test::upload(x), bb = test::upload(b), dyb = test::upload(dy);
+  const rt::Buffer wb = test::upload(v.vec4_weights ? repack_vec4(w, s) : w);
   const rt::Buffer out = test::make_output(want.size());
   const bool forward = v.pass == ConvPass::Forward;
   const rt::Pipeline pipeline =
@@ -200,6 +220,39 @@ TEST_P(DevConv, MatchesTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, DevConv, ::testing::ValuesIn(conv_variants()),
                          [](const auto& variant) { return std::string(variant.param.name); });
+
+// A measurement, not a check (run with --gtest_also_run_disabled_tests): fwd_07 against the promoted forward
+// (record_conv2d_forward, conv2d_forward_wide at these shapes) on the model's 32-channel layers at batch 128,
+// alternating, 7 rounds; prints the median process CPU ms of each (CPU time: lavapipe's threads are ours).
+TEST_F(DevConv, DISABLED_Fwd07AgainstThePromotedForward) {
+  for (const Conv2dShape& s : {Conv2dShape{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
+                               Conv2dShape{128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}}) {
+    const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
+    const auto b = test::random_floats(s.C_out, 3);
+    const rt::Buffer xb = test::upload(x), wb = test::upload(w), w4 = test::upload(repack_vec4(w, s));
+    const rt::Buffer bb = test::upload(b), y = test::make_output(s.y_count());
+    const rt::Pipeline fwd07 =
+        make_pipeline("fwd_07_vec4_weights", {Access::Write, Access::Read, Access::Read, Access::Read},
+                      sizeof(nn::ConvPush), 64);
+    const auto promoted = [&](rt::Recorder& rec) {
+      nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), s);
+    };
+    const auto variant = [&](rt::Recorder& rec) {
+      rec.dispatch(fwd07, {y.view(), xb.view(), w4.view(), bb.view()},
+                   nn::make_conv_push(s, nn::Grad::Overwrite), nn::gather_groups(s, 64, 8));
+    };
+    std::vector<double> ms[2];
+    for (int round = 0; round < 8; ++round)
+      for (int k = 0; k < 2; ++k) {
+        const std::clock_t c0 = std::clock();
+        test::ctx().run_now(k == 0 ? std::function<void(rt::Recorder&)>(promoted) : variant);
+        if (round > 0) ms[k].push_back(double(std::clock() - c0) * 1e3 / CLOCKS_PER_SEC);  // round 0: JIT
+      }
+    for (auto& m : ms) std::sort(m.begin(), m.end());
+    std::printf("[vkae-time] %s: promoted %.1f ms CPU, fwd_07 %.1f ms CPU (medians of 7)\n", s.str().c_str(),
+                ms[0][3], ms[1][3]);
+  }
+}
 
 // ---- pooling and upsampling variants (dev/pool/00_*: one invocation per element, 256 per workgroup) ----
 

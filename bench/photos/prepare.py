@@ -2,8 +2,14 @@
 """The photo data set for bench/photos/run.sh: training patches and whole held-out photos, made the same way
 every time (no randomness but the noise, at a fixed seed).
 
-From Debian's mate-backgrounds (/usr/share/backgrounds/mate/nature/*.jpg, 12 photos):
-  - the held-out photos (default Dune, LadyBird, YellowFlower) are resized to 384 px wide (height rounded
+The photos (--collection):
+  - mate (run 1): Debian's mate-backgrounds, /usr/share/backgrounds/mate/nature/*.jpg, 12 photos; held out by
+    default Dune, LadyBird, YellowFlower;
+  - mate+plasma (run 2): those 12 and the 10 photographs among plasma-workspace-wallpapers' 30 wallpapers
+    (the largest image of each of PLASMA_PHOTOS; the rest are drawings and renders), 22 photos; held out by
+    default a seeded draw of 6 (numpy default_rng(--holdout-seed).choice over the sorted names).
+Then:
+  - the held-out photos are resized to 384 px wide (height rounded
     to an even number) and written whole to heldout/clean/; heldout/noisy/ holds clip(x + 0.1 N(0,1), 0, 1)
     of each (numpy's default_rng, seed --noise-seed + index, saved as 8-bit PNG: PSNR is measured on
     what was saved), heldout/small/ the 2x2 box mean of each (for super-resolution, rounded to 8 bits);
@@ -12,7 +18,8 @@ From Debian's mate-backgrounds (/usr/share/backgrounds/mate/nature/*.jpg, 12 pho
     training patches of the same photo; they only monitor training, the held-out photos measure quality).
 Resizing is PIL's Lanczos (antialiased). Prints the counts.
 
-  /usr/bin/python3 bench/photos/prepare.py --out runs/photos/data [--src DIR] [--holdout Dune,LadyBird,...]
+  /usr/bin/python3 bench/photos/prepare.py --out runs/photos/data [--collection mate|mate+plasma]
+      [--holdout Dune,LadyBird,...] [--holdout-draw K --holdout-seed S]
 """
 import argparse
 import os
@@ -22,8 +29,11 @@ import sys
 import numpy as np
 from PIL import Image
 
-SOURCE = "/usr/share/backgrounds/mate/nature"
-HOLDOUT = "Dune,LadyBird,YellowFlower"
+MATE = "/usr/share/backgrounds/mate/nature"
+MATE_HOLDOUT = "Dune,LadyBird,YellowFlower"
+PLASMA = "/usr/share/wallpapers"
+PLASMA_PHOTOS = ("BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Grey",
+                 "OneStandsOut", "Path", "summer_1am")
 
 
 def load_resized(path, width):
@@ -89,11 +99,46 @@ def write_patches(photos, out, width, size, stride, val_share, seed):
     return counts
 
 
+def mate_photos():
+    files = sorted(f for f in os.listdir(MATE) if f.lower().endswith(".jpg")) if os.path.isdir(MATE) else []
+    if not files:
+        sys.exit(f"prepare.py: no .jpg under {MATE} (apt-get install mate-backgrounds)")
+    return [(os.path.splitext(f)[0], os.path.join(MATE, f)) for f in files]
+
+
+def plasma_photos():
+    """The largest image (by the WxH of its file name) of each wallpaper in PLASMA_PHOTOS."""
+    photos = []
+    for name in PLASMA_PHOTOS:
+        folder = os.path.join(PLASMA, name, "contents", "images")
+        if not os.path.isdir(folder):
+            sys.exit(f"prepare.py: {folder} not found (apt-get install plasma-workspace-wallpapers)")
+        pixels = lambda f: int(f.split("x")[0]) * int(f.split("x")[1].split(".")[0])
+        photos.append((name, os.path.join(folder, max(os.listdir(folder), key=pixels))))
+    return photos
+
+
+def choose_holdout(a, names):
+    """The held-out names: --holdout, else the collection's fixed list (mate) or its seeded draw."""
+    if a.holdout:
+        held = a.holdout.split(",")
+    elif a.collection == "mate":
+        held = MATE_HOLDOUT.split(",")
+    else:
+        held = sorted(str(n) for n in np.random.default_rng(a.holdout_seed).choice(sorted(names), a.holdout_draw, replace=False))
+    missing = set(held) - set(names)
+    if missing:
+        sys.exit(f"prepare.py: --holdout names not in the collection: {', '.join(sorted(missing))}")
+    return held
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default="runs/photos/data", help="output folder (replaced)")
-    p.add_argument("--src", default=SOURCE)
-    p.add_argument("--holdout", default=HOLDOUT, help="comma-separated photo names kept whole")
+    p.add_argument("--collection", choices=("mate", "mate+plasma"), default="mate")
+    p.add_argument("--holdout", help="comma-separated photo names kept whole (default: the collection's)")
+    p.add_argument("--holdout-draw", type=int, default=6, help="mate+plasma: how many photos the draw holds out")
+    p.add_argument("--holdout-seed", type=int, default=0)
     p.add_argument("--heldout-width", type=int, default=384)
     p.add_argument("--train-width", type=int, default=512)
     p.add_argument("--patch", type=int, default=32)
@@ -104,14 +149,9 @@ def main():
     p.add_argument("--split-seed", type=int, default=0)
     a = p.parse_args()
 
-    files = sorted(f for f in os.listdir(a.src) if f.lower().endswith(".jpg"))
-    if not files:
-        sys.exit(f"prepare.py: no .jpg under {a.src} (apt-get install mate-backgrounds)")
-    photos = [(os.path.splitext(f)[0], os.path.join(a.src, f)) for f in files]
-    held = a.holdout.split(",")
-    missing = set(held) - {n for n, _ in photos}
-    if missing:
-        sys.exit(f"prepare.py: --holdout names not in {a.src}: {', '.join(sorted(missing))}")
+    photos = mate_photos() + (plasma_photos() if a.collection == "mate+plasma" else [])
+    photos.sort()
+    held = choose_holdout(a, [n for n, _ in photos])
     if os.path.exists(a.out):
         shutil.rmtree(a.out)
 
@@ -119,7 +159,7 @@ def main():
     train, val = write_patches([ph for ph in photos if ph[0] not in held], a.out, a.train_width, a.patch,
                                a.stride, a.val_share, a.split_seed)
     print(f"{len(photos) - len(held)} training photos: {train} training patches, {val} validation patches "
-          f"({a.patch}x{a.patch}, stride {a.stride}); {len(held)} held out whole")
+          f"({a.patch}x{a.patch}, stride {a.stride}); {len(held)} held out whole: {', '.join(held)}")
 
 
 if __name__ == "__main__":
