@@ -1,13 +1,17 @@
 #!/bin/bash
 # The photo results of docs/RESULTS.md, end to end: colour denoising (sigma 0.1) and 2x super-resolution on
-# Debian's mate-backgrounds photos, vkae against the same models trained the same way in PyTorch.
-#   1. installs mate-backgrounds and python3-pil if missing (apt-get; builds nothing);
-#   2. prepare.py: patches of 9 photos, 3 photos held out whole (noisy and 2x box-downscaled copies);
+# Debian's wallpaper photos, vkae against the same models trained the same way in PyTorch.
+#   1. installs mate-backgrounds (and plasma-workspace-wallpapers for mate+plasma) and python3-pil if missing
+#      (apt-get; builds nothing);
+#   2. prepare.py: patches of the training photos, the others held out whole (noisy and 2x box-downscaled
+#      copies): mate 9 / 3, mate+plasma 16 / 6;
 #   3. trains vkae's dae and sr (batch 32, 1,500 steps, Adam 1e-3, seed 0) and the PyTorch twins
 #      (torch_train.py, 2 threads), each timed;
 #   4. evaluate.py: PSNR on the held-out photos, one table, and the twin check.
 #
-#   bash bench/photos/run.sh [path/to/vkae] [output folder]     (defaults: build/release/vkae, runs/photos)
+#   bash bench/photos/run.sh [path/to/vkae] [output folder] [collection]
+#     (defaults: build/release/vkae, runs/photos, mate; collection mate+plasma is run 2 of docs/RESULTS.md:
+#      22 photos, 6 held out by a seeded draw, see prepare.py)
 #
 # Everything is seeded, so a second run should give the same tables; the logs, checkpoints, outputs and
 # results.json are left in the output folder, the wall times in timings.txt.
@@ -15,6 +19,7 @@ set -euo pipefail
 
 VKAE=$(realpath "${1:-build/release/vkae}")
 OUT=${2:-runs/photos}
+COLLECTION=${3:-mate}
 HERE=$(dirname "$(realpath "$0")")
 PY=/usr/bin/python3
 DATA=$OUT/data
@@ -23,7 +28,9 @@ BATCH=32
 
 ensure_packages() {
   local missing=()
-  for p in mate-backgrounds python3-pil; do
+  local wanted=(mate-backgrounds python3-pil)
+  [[ $COLLECTION == mate+plasma ]] && wanted+=(plasma-workspace-wallpapers)
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then
@@ -75,7 +82,7 @@ summary() {
 ensure_packages
 mkdir -p "$OUT"
 : >"$OUT/timings.txt"
-timed prepare $PY "$HERE/prepare.py" --out "$DATA"
+timed prepare $PY "$HERE/prepare.py" --out "$DATA" --collection "$COLLECTION"
 train_vkae vkae-dae --model dae --noise 0.1
 train_vkae vkae-sr --model sr
 train_torch torch-dae dae --noise 0.1
