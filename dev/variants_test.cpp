@@ -15,6 +15,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/ops/conv2d.hpp"
@@ -221,36 +222,64 @@ TEST_P(DevConv, MatchesTheReference) {
 INSTANTIATE_TEST_SUITE_P(Variants, DevConv, ::testing::ValuesIn(conv_variants()),
                          [](const auto& variant) { return std::string(variant.param.name); });
 
-// A measurement, not a check (run with --gtest_also_run_disabled_tests): fwd_07 against the promoted forward
-// (record_conv2d_forward, conv2d_forward_wide at these shapes) on the model's 32-channel layers at batch 128,
-// alternating, 7 rounds; prints the median process CPU ms of each (CPU time: lavapipe's threads are ours).
-TEST_F(DevConv, DISABLED_Fwd07AgainstThePromotedForward) {
+// A measurement, not a check (run with --gtest_also_run_disabled_tests): the promoted forward and input
+// gradient (record_conv2d_forward / record_conv2d_backward_input: packed weights, vec4 loads, the packing
+// dispatch included) against the same kernels reading float weights (03_gather_8x8_rowreuse and
+// tgather_03_rowreuse_8_store, which are what shaders/ held before) and fwd_07, on the model's 32-channel
+// layers at batch 128: alternating, 7 rounds after a JIT round, median process CPU ms (lavapipe's threads
+// are ours).
+TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
   for (const Conv2dShape& s : {Conv2dShape{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
                                Conv2dShape{128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}}) {
     const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
-    const auto b = test::random_floats(s.C_out, 3);
+    const auto b = test::random_floats(s.C_out, 3), dy = test::random_floats(s.y_count(), 4);
     const rt::Buffer xb = test::upload(x), wb = test::upload(w), w4 = test::upload(repack_vec4(w, s));
-    const rt::Buffer bb = test::upload(b), y = test::make_output(s.y_count());
-    const rt::Pipeline fwd07 =
-        make_pipeline("fwd_07_vec4_weights", {Access::Write, Access::Read, Access::Read, Access::Read},
+    const rt::Buffer bb = test::upload(b), dyb = test::upload(dy), y = test::make_output(s.y_count());
+    const rt::Buffer dx = test::make_output(s.x_count()),
+                     scratch = test::make_output(nn::conv2d_scratch_floats(s));
+    const std::vector<Access> fwd_bindings{Access::Write, Access::Read, Access::Read, Access::Read};
+    const rt::Pipeline fwd03 =
+        make_pipeline("03_gather_8x8_rowreuse", fwd_bindings, sizeof(nn::ConvPush), 64);
+    const rt::Pipeline fwd07 = make_pipeline("fwd_07_vec4_weights", fwd_bindings, sizeof(nn::ConvPush), 64);
+    const rt::Pipeline in03 =
+        make_pipeline("tgather_03_rowreuse_8_store", {Access::ReadWrite, Access::Read, Access::Read},
                       sizeof(nn::ConvPush), 64);
-    const auto promoted = [&](rt::Recorder& rec) {
-      nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), s);
-    };
-    const auto variant = [&](rt::Recorder& rec) {
-      rec.dispatch(fwd07, {y.view(), xb.view(), w4.view(), bb.view()},
-                   nn::make_conv_push(s, nn::Grad::Overwrite), nn::gather_groups(s, 64, 8));
-    };
-    std::vector<double> ms[2];
+    const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
+    using Record = std::function<void(rt::Recorder&)>;
+    const std::vector<std::pair<const char*, Record>> runs{
+        {"forward, float w",
+         [&](rt::Recorder& rec) {
+           rec.dispatch(fwd03, {y.view(), xb.view(), wb.view(), bb.view()}, push,
+                        nn::gather_groups(s, 64, 8));
+         }},
+        {"forward fwd_07",
+         [&](rt::Recorder& rec) {
+           rec.dispatch(fwd07, {y.view(), xb.view(), w4.view(), bb.view()}, push,
+                        nn::gather_groups(s, 64, 8));
+         }},
+        {"forward, promoted",
+         [&](rt::Recorder& rec) {
+           nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
+         }},
+        {"input gradient, float w",
+         [&](rt::Recorder& rec) {
+           rec.dispatch(in03, {dx.view(), dyb.view(), wb.view()}, push,
+                        nn::transposed_gather_groups(s, 64, 8));
+         }},
+        {"input gradient, promoted", [&](rt::Recorder& rec) {
+           nn::record_conv2d_backward_input(rec, dx.view(), dyb.view(), wb.view(), scratch.view(), s);
+         }}};
+    std::vector<std::vector<double>> ms(runs.size());
     for (int round = 0; round < 8; ++round)
-      for (int k = 0; k < 2; ++k) {
+      for (size_t k = 0; k < runs.size(); ++k) {
         const std::clock_t c0 = std::clock();
-        test::ctx().run_now(k == 0 ? std::function<void(rt::Recorder&)>(promoted) : variant);
+        test::ctx().run_now(runs[k].second);
         if (round > 0) ms[k].push_back(double(std::clock() - c0) * 1e3 / CLOCKS_PER_SEC);  // round 0: JIT
       }
-    for (auto& m : ms) std::sort(m.begin(), m.end());
-    std::printf("[vkae-time] %s: promoted %.1f ms CPU, fwd_07 %.1f ms CPU (medians of 7)\n", s.str().c_str(),
-                ms[0][3], ms[1][3]);
+    for (size_t k = 0; k < runs.size(); ++k) {
+      std::sort(ms[k].begin(), ms[k].end());
+      std::printf("[vkae-time] %s: %s %.1f ms CPU (median of 7)\n", s.str().c_str(), runs[k].first, ms[k][3]);
+    }
   }
 }
 

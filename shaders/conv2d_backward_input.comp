@@ -4,7 +4,9 @@
 // Threads: see conv_transposed_gather.glsl (kCB = 8 input channels x kTPB = 8 same-residue columns of a row
 // per invocation; x = (n, row, column block), y = channel blocks); 64 per workgroup; tail bounds-checked.
 // Bindings: 0 dx [N, C_in, H, W] read-write (overwritten, or accumulated when p.accumulate != 0);
-//           1 dy [N, C_out, H_out, W_out] read; 2 w [C_out, C_in, KH, KW] read.
+//           1 dy [N, C_out, H_out, W_out] read;
+//           2 w packed [C_out, KH, KW, C_in padded] read (conv2d_pack_weights.comp, variant 1).
 #define CONV_BIAS 0
+#define GATHER_PACKED_WEIGHTS 1
 #include "conv.glsl"
 #include "conv_transposed_gather.glsl"

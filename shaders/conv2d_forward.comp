@@ -5,7 +5,9 @@
 // x = (n, row, pixel block), y = channel blocks); 64 per workgroup; tail rows/channels computed on clamped
 // indices and not stored.
 // Bindings: 0 y [N, C_out, H_out, W_out] write (overwritten; p.accumulate is 0);
-//           1 x [N, C_in, H, W] read; 2 w [C_out, C_in, KH, KW] read; 3 b [C_out] read.
+//           1 x [N, C_in, H, W] read; 3 b [C_out] read;
+//           2 w packed [C_in, KH, KW, C_pad] read (conv2d_pack_weights.comp's copy of w [C_out, C_in, KH, KW]).
 #define CONV_BIAS 1
+#define GATHER_PACKED_WEIGHTS 1
 #include "conv.glsl"
 #include "conv_gather.glsl"

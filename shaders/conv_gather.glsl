@@ -5,6 +5,10 @@
 // pixels of one row and keeps the kCB*kGPB sums in registers, so one input load feeds kCB FMAs and one
 // weight load feeds kGPB. Sums run kh, kw, ci in that fixed order (kh, ci, kw on the stride-1 3-wide path):
 // deterministic either way.
+// Weights: with GATHER_PACKED_WEIGHTS (the conv2d forwards) binding 2 is conv2d_pack_weights.comp's copy
+// [C_in, KH, KW, C_pad], read kCB channels of a tap at a time as vec4s (a quarter of the loads; the same
+// products in the same order, so the same bits); without it (conv_transpose2d's input gradient) the plain
+// [C_out, C_in, KH, KW] floats.
 // Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kGPB) (pixels
 // ow = m*kGPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
@@ -13,6 +17,9 @@ layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgrou
 // Pixels per invocation, a multiple of 4, chosen by the includer (a conv_blocks.h value): 8 measured
 // ~10 % faster with 32 input channels, 4 better with one (dev/conv/README.md). The sums are the same either
 // way (same order per output), so the choice never changes a bit of the result.
+#ifndef GATHER_PACKED_WEIGHTS
+#define GATHER_PACKED_WEIGHTS 0
+#endif
 #ifndef GATHER_PIXELS
 #define GATHER_PIXELS VKAE_CONV_PIXEL_BLOCK
 #endif
@@ -20,7 +27,27 @@ const uint kGPB = GATHER_PIXELS;
 const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
+#if GATHER_PACKED_WEIGHTS
+layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
+#else
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
+#endif
+
+// The weights of tap `tap` (kh * KW + kw) of input channel ci for the block's kCB output channels.
+// Channels from `live` on do not exist (uniform per workgroup): the float path skips their loads.
+void load_weights(out float wv[kCB], uint ci, uint tap, uint co0, uint live) {
+#if GATHER_PACKED_WEIGHTS
+  const uint cq = (p.C_out + kCB - 1u) / kCB * (kCB / 4u);  // vec4s per tap
+  const uint at = (ci * p.KH * p.KW + tap) * cq + co0 / 4u;
+  [[unroll]] for (uint g = 0u; g < kCB / 4u; ++g) {
+    const vec4 v = w4[at + g];
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) wv[g * 4u + j] = v[j];
+  }
+#else
+  [[unroll]] for (uint i = 0u; i < kCB; ++i)
+    wv[i] = i < live ? w[((co0 + i) * p.C_in + ci) * p.KH * p.KW + tap] : 0.0;
+#endif
+}
 #if CONV_BIAS
 layout(std430, binding = 3) readonly buffer Bias { float b[]; };
 #endif
@@ -33,9 +60,6 @@ void main() {
   const uint oh = row_ok ? rest / M : 0u, ow0 = row_ok ? (rest % M) * kGPB : 0u;
   const uint co0 = gl_WorkGroupID.y * kCB;
   const uint live = min(kCB, p.C_out - co0);  // channels of this block that exist (uniform per workgroup)
-  const uint taps = p.KH * p.KW;
-  uint wbase[kCB];
-  [[unroll]] for (uint i = 0u; i < kCB; ++i) wbase[i] = min(co0 + i, p.C_out - 1u) * p.C_in * taps;
   int iw0[kGPB];
   [[unroll]] for (uint j = 0u; j < kGPB; ++j) iw0[j] = int((ow0 + j) * p.stride) - int(p.pad_left);
   const int ih0 = int(oh * p.stride) - int(p.pad_top);
@@ -61,14 +85,16 @@ void main() {
     for (uint ci = 0u; ci < p.C_in; ++ci) {
       float xr[kGPB + 2u];
       [[unroll]] for (uint j = 0u; j < kGPB + 2u; ++j) xr[j] = x[off[j] + ci * plane] * keep[j];
-      const uint wt = ci * taps + kh * 3u;
-      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw)
+      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw) {
+        float wv[kCB];
+        load_weights(wv, ci, kh * 3u + kw, co0, live);
         [[unroll]] for (uint c = 0u; c < kGQ; ++c) {
           const uint e = c * 4u + kw;
           const vec4 xv = vec4(xr[e], xr[e + 1u], xr[e + 2u], xr[e + 3u]);
           [[unroll]] for (uint i = 0u; i < kCB; ++i)
-            if (i < live) acc[i][c] += w[wbase[i] + wt + kw] * xv;
+            if (i < live) acc[i][c] += wv[i] * xv;
         }
+      }
     }
   }
   for (uint kh = 0u; !row_reuse && kh < p.KH; ++kh) {
@@ -84,14 +110,17 @@ void main() {
         keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
       }
       const uint tap = kh * p.KW + kw;
-      for (uint ci = 0u; ci < p.C_in; ++ci)
+      for (uint ci = 0u; ci < p.C_in; ++ci) {
+        float wv[kCB];
+        load_weights(wv, ci, tap, co0, live);
         [[unroll]] for (uint c = 0u; c < kGQ; ++c) {
           vec4 xv;  // zero padding (a clamped load is in bounds, its value discarded)
           [[unroll]] for (uint j = 0u; j < 4u; ++j)
             xv[j] = x[off[c * 4u + j] + ci * plane] * keep[c * 4u + j];
           [[unroll]] for (uint i = 0u; i < kCB; ++i)
-            if (i < live) acc[i][c] += w[wbase[i] + ci * taps + tap] * xv;  // uniform: C_out = 1 costs 1/kCB
+            if (i < live) acc[i][c] += wv[i] * xv;  // uniform: C_out = 1 costs 1/kCB
         }
+      }
     }
   }
 

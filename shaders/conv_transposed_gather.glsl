@@ -11,12 +11,38 @@
 // channels ci. Sums run kh, kw, co in that fixed order (kh, co, kw on the stride-1 3-wide path):
 // deterministic either way. Tail columns are computed on clamped indices and not stored; channels past C_in
 // are skipped by a workgroup-uniform branch.
+// Weights: with GATHER_PACKED_WEIGHTS (conv2d's input gradient) binding 2 is conv2d_pack_weights.comp's copy
+// [C_out, KH, KW, C_in padded] (variant 1), read kCB channels at a time as vec4s (the same products in the
+// same order); without it (conv_transpose2d's forward) the plain [C_out, C_in, KH, KW] floats.
+#ifndef GATHER_PACKED_WEIGHTS
+#define GATHER_PACKED_WEIGHTS 0
+#endif
 layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
 const uint kTPB = VKAE_CONV_TRANSPOSED_PIXELS;  // columns per invocation, a multiple of 4
 const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };
+#if GATHER_PACKED_WEIGHTS
+layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
+#else
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };
+#endif
+
+// The weights of output channel co, tap `tap` (kh * KW + kw), for the block's kCB input channels from ci0;
+// channels from `live` on do not exist (uniform per workgroup): the float path skips their loads.
+void load_weights(out float wv[kCB], uint co, uint tap, uint ci0, uint live) {
+#if GATHER_PACKED_WEIGHTS
+  const uint cq = (p.C_in + kCB - 1u) / kCB * (kCB / 4u);  // vec4s per tap
+  const uint at = (co * p.KH * p.KW + tap) * cq + ci0 / 4u;
+  [[unroll]] for (uint g = 0u; g < kCB / 4u; ++g) {
+    const vec4 v = w4[at + g];
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) wv[g * 4u + j] = v[j];
+  }
+#else
+  [[unroll]] for (uint i = 0u; i < kCB; ++i)
+    wv[i] = i < live ? w[(co * p.C_in + ci0 + i) * p.KH * p.KW + tap] : 0.0;
+#endif
+}
 #if CONV_BIAS
 layout(std430, binding = 3) readonly buffer Bias { float b[]; };
 #endif
@@ -31,15 +57,12 @@ void main() {
   const bool in_range = q < p.N * rows * M && ih < p.H;
   const uint ci0 = gl_WorkGroupID.y * kCB;
   const uint live = min(kCB, p.C_in - ci0);  // channels of this block that exist (uniform per workgroup)
-  const uint taps = p.KH * p.KW;
-  uint wci[kCB];
-  [[unroll]] for (uint i = 0u; i < kCB; ++i) wci[i] = min(ci0 + i, p.C_in - 1u) * taps;
   const uint kh0 = (rh + p.pad_top) % s, kw0 = (r + p.pad_left) % s;  // uniform: loops stay uniform
 
   vec4 acc[kCB][kQ];  // acc[i][c][j]: channel ci0 + i, column r + (m*kTPB + c*4 + j) * stride
   [[unroll]] for (uint i = 0u; i < kCB; ++i)
     [[unroll]] for (uint c = 0u; c < kQ; ++c) acc[i][c] = vec4(0.0);
-  const uint plane = p.H_out * p.W_out, dyn = n * p.C_out * plane, wstride = p.C_in * taps;
+  const uint plane = p.H_out * p.W_out, dyn = n * p.C_out * plane;
   // Stride 1, three taps wide (every 3x3 'same' conv of the models): the kTPB + 2 columns of "in" that a
   // row of taps reads are loaded once per channel and feed all three taps (see conv_gather.glsl).
   const bool row_reuse = s == 1u && p.KW == 3u;
@@ -57,14 +80,16 @@ void main() {
     for (uint co = 0u; co < p.C_out; ++co) {
       float d[kTPB + 2u];
       [[unroll]] for (uint e = 0u; e < kTPB + 2u; ++e) d[e] = dy[off[e] + co * plane] * keep[e];
-      const uint wt = co * wstride + kh * 3u;
-      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw)
+      [[unroll]] for (uint kw = 0u; kw < 3u; ++kw) {
+        float wv[kCB];
+        load_weights(wv, co, kh * 3u + kw, ci0, live);
         [[unroll]] for (uint c = 0u; c < kQ; ++c) {
           const uint e0 = c * 4u + 2u - kw;
           const vec4 g = vec4(d[e0], d[e0 + 1u], d[e0 + 2u], d[e0 + 3u]);
           [[unroll]] for (uint i = 0u; i < kCB; ++i)
-            if (i < live) acc[i][c] += w[wt + wci[i] + kw] * g;  // uniform branch
+            if (i < live) acc[i][c] += wv[i] * g;  // uniform branch
         }
+      }
     }
   }
   for (uint kh = kh0; !row_reuse && kh < p.KH; kh += s) {
@@ -82,12 +107,14 @@ void main() {
       }
       const uint tap = kh * p.KW + kw;
       for (uint co = 0u; co < p.C_out; ++co) {
+        float wv[kCB];
+        load_weights(wv, co, tap, ci0, live);
         [[unroll]] for (uint c = 0u; c < kQ; ++c) {
           vec4 g;  // a clamped load is in bounds; its value is discarded
           [[unroll]] for (uint j = 0u; j < 4u; ++j)
             g[j] = dy[off[c * 4u + j] + co * plane] * keep[c * 4u + j];
           [[unroll]] for (uint i = 0u; i < kCB; ++i)
-            if (i < live) acc[i][c] += w[co * wstride + wci[i] + tap] * g;  // uniform: C_in = 1 costs 1/kCB
+            if (i < live) acc[i][c] += wv[i] * g;  // uniform: C_in = 1 costs 1/kCB
         }
       }
     }

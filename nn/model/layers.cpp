@@ -92,6 +92,10 @@ void record_sampling_backward(rt::Recorder& rec, const LayerBuffers& l, const st
 
 }  // namespace
 
+uint64_t layer_scratch_floats(const LayerBuffers& l) {
+  return l.spec->kind == LayerKind::Conv2d ? conv2d_scratch_floats(conv_shape(l, 1)) : 0;
+}
+
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::vector<Param>& params,
                           const LayerPass& pass) {
   const uint32_t n = pass.n;
@@ -103,7 +107,7 @@ void record_layer_forward(rt::Recorder& rec, const LayerBuffers& l, const std::v
   const auto b = [&] { return params[l.bias].value; };
   switch (l.spec->kind) {
     case LayerKind::Conv2d:
-      record_conv2d_forward(rec, out, l.x, w(), b(), conv_shape(l, n), f);
+      record_conv2d_forward(rec, out, l.x, w(), b(), l.scratch, conv_shape(l, n), f);
       break;
     case LayerKind::ConvTranspose2d:
       record_conv_transpose2d_forward(rec, out, l.x, w(), b(), conv_transpose_shape(l, n), f);
@@ -145,7 +149,7 @@ void record_layer_backward(rt::Recorder& rec, const LayerBuffers& l, const std::
   const auto w = [&] { return params[l.weight].value; };
   switch (l.spec->kind) {
     case LayerKind::Conv2d:
-      record_conv2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_shape(l, n));
+      record_conv2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), l.scratch, conv_shape(l, n));
       break;
     case LayerKind::ConvTranspose2d:
       record_conv_transpose2d_backward(rec, l.dx, dw(), db(), l.dz, l.x, w(), conv_transpose_shape(l, n));

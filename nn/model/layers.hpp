@@ -16,6 +16,9 @@ struct LayerPass {
   rt::BufferView rng_state;  // StepState keying the sampling layer's noise (training)
 };
 
+// Floats of LayerBuffers::scratch the layer's ops need (a conv2d's packed weights), 0 for most layers.
+uint64_t layer_scratch_floats(const LayerBuffers& layer);
+
 void record_layer_forward(rt::Recorder& rec, const LayerBuffers& layer, const std::vector<Param>& params,
                           const LayerPass& pass);
 struct BackwardPass {

@@ -104,6 +104,8 @@ void Model::allocate_activations(rt::Arena& activations, LayerBuffers& b) const 
     b.dlogvar = activations.allocate_array<float>(out_floats);
     b.eps = activations.allocate_array<float>(out_floats);
   }
+  if (const uint64_t scratch = layer_scratch_floats(b))
+    b.scratch = activations.allocate_array<float>(scratch);
 }
 
 void Model::allocate_params(const Arenas& arenas, LayerBuffers& b, const LayerParams& p,

@@ -37,6 +37,7 @@ struct LayerBuffers {
   bool alias = false;          // flatten/reshape: y is x
   // Sampling only: the heads' outputs and gradients [N, Z], the second head's parameters, the saved noise.
   rt::BufferView mu, logvar, dmu, dlogvar, eps;
+  rt::BufferView scratch;  // layer_scratch_floats(): a conv2d's packed weights (empty if none)
   int logvar_weight = -1, logvar_bias = -1;
 };
 

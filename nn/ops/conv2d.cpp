@@ -58,6 +58,8 @@ const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
                                           sizeof(ConvPush),
                                           {kLocal, 1, 1},
                                           rt::Family::Conv};
+const rt::PipelineDesc kConv2dPackWeights{
+    "conv2d_pack_weights", {Access::Write, Access::Read}, sizeof(ConvPush), {256, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
                                             {Access::ReadWrite, Access::Read, Access::Read},
                                             sizeof(ConvPush),
@@ -155,8 +157,53 @@ ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept {
                   0};
 }
 
+namespace {
+
+// Which kernel the forward takes: the 1-channel ones read w as it is, the gather ones a packed copy.
+bool forward_takes_rows(const Conv2dShape& s) {
+  return s.C_out == 1 && s.is_3x3_stride1();
+}
+bool forward_takes_1ch(const Conv2dShape& s) {
+  return s.C_in == 1 && s.C_out > 1 && s.is_3x3_stride1();
+}
+bool input_grad_takes_1ch(const Conv2dShape& s) {
+  return s.C_out == 1 && s.is_3x3_stride1();
+}
+
+// conv2d_pack_weights.comp's layouts: 0 for the forward gather, 1 for the input-gradient gather.
+enum class Packing : uint32_t { Forward = 0, InputGrad = 1 };
+
+uint64_t packed_floats(const Conv2dShape& s, Packing k) noexcept {
+  const uint32_t outer = k == Packing::Forward ? s.C_in : s.C_out,
+                 inner = k == Packing::Forward ? s.C_out : s.C_in;
+  return uint64_t{outer} * s.KH * s.KW * div_up(inner, kCoBlock) * kCoBlock;
+}
+
+// Records the packing of w into the front of scratch (checked against the shape) and returns that view.
+rt::BufferView record_pack(rt::Recorder& rec, std::string_view op, rt::BufferView scratch, rt::BufferView w,
+                           const Conv2dShape& s, Packing k) {
+  const uint64_t floats = packed_floats(s, k);
+  check_floats(op, "scratch", scratch, floats, s.str());
+  const rt::BufferView packed = scratch.sub(0, floats * sizeof(float));
+  ConvPush push = make_conv_push(s, Grad::Overwrite);
+  push.variant = static_cast<uint32_t>(k);
+  const rt::Pipeline& pack = rec.pipeline(kConv2dPackWeights);
+  rec.dispatch(pack, {packed, w}, push, {rt::groups_for(floats, pack.local().x)});
+  return packed;
+}
+
+}  // namespace
+
+uint64_t conv2d_scratch_floats(const Conv2dShape& s) noexcept {
+  const uint64_t forward =
+      forward_takes_rows(s) || forward_takes_1ch(s) ? 0 : packed_floats(s, Packing::Forward);
+  const uint64_t input = input_grad_takes_1ch(s) ? 0 : packed_floats(s, Packing::InputGrad);
+  return std::max(forward, input);
+}
+
 void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                           rt::BufferView b, const Conv2dShape& s, FusedActivation f) {
+                           rt::BufferView b, rt::BufferView scratch, const Conv2dShape& s,
+                           FusedActivation f) {
   s.validate("conv2d_forward");
   const std::string shape = s.str();
   check_floats("conv2d_forward", "y", y, s.y_count(), shape);
@@ -166,34 +213,35 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   ConvPush push = make_conv_push(s, Grad::Overwrite);
   push.act = static_cast<uint32_t>(f.kind);
   push.alpha = f.alpha;
-  if (s.C_out == 1 && s.is_3x3_stride1()) {
+  if (forward_takes_rows(s)) {
     // conv2d_forward_rows.comp: kRowBlock output rows x kPixBlock pixels per invocation.
     const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), kRowBlock) * div_up(s.W_out(), kPixBlock);
     const rt::Pipeline& rows = rec.pipeline(kConv2dForwardRows);
     rec.dispatch(rows, {y, x, w, b}, push, {rt::groups_for(invocations, rows.local().x)});
     return;
   }
-  if (s.C_in == 1 && s.C_out > 1 && s.is_3x3_stride1()) {
+  if (forward_takes_1ch(s)) {
     // conv2d_forward_1ch.comp: kPixBlock output pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
     const rt::Pipeline& one_ch = rec.pipeline(kConv2dForward1ch);
     rec.dispatch(one_ch, {y, x, w, b}, push, {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
+  const rt::BufferView packed = record_pack(rec, "conv2d_forward", scratch, w, s, Packing::Forward);
   const bool wide = s.C_in >= 8;
   const rt::Pipeline& gather = rec.pipeline(wide ? kConv2dForwardWide : kConv2dForward);
-  rec.dispatch(gather, {y, x, w, b}, push,
+  rec.dispatch(gather, {y, x, packed, b}, push,
                gather_groups(s, gather.local().x, wide ? kWidePixBlock : kPixBlock));
 }
 
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
-                                  const Conv2dShape& s, Grad grad) {
+                                  rt::BufferView scratch, const Conv2dShape& s, Grad grad) {
   s.validate("conv2d_backward_input");
   const std::string shape = s.str();
   check_floats("conv2d_backward_input", "dx", dx, s.x_count(), shape);
   check_floats("conv2d_backward_input", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward_input", "w", w, s.w_count(), shape);
-  if (s.C_out == 1 && s.is_3x3_stride1()) {
+  if (input_grad_takes_1ch(s)) {
     // conv2d_backward_input_1ch.comp: kPixBlock input pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H * div_up(s.W, kPixBlock);
     const rt::Pipeline& one_ch = rec.pipeline(kConv2dBackwardInput1ch);
@@ -201,8 +249,10 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
                  {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
+  const rt::BufferView packed = record_pack(rec, "conv2d_backward_input", scratch, w, s, Packing::InputGrad);
   const rt::Pipeline& gather = rec.pipeline(kConv2dBackwardInput);
-  rec.dispatch(gather, {dx, dy, w}, make_conv_push(s, grad), transposed_gather_groups(s, gather.local().x));
+  rec.dispatch(gather, {dx, dy, packed}, make_conv_push(s, grad),
+               transposed_gather_groups(s, gather.local().x));
 }
 
 void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::BufferView dy, rt::BufferView x,
@@ -271,8 +321,8 @@ void record_channel_sum(rt::Recorder& rec, rt::BufferView sum, rt::BufferView da
 }
 
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
-                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s,
-                            Grad grad) {
+                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, rt::BufferView scratch,
+                            const Conv2dShape& s, Grad grad) {
   s.validate("conv2d_backward");
   const std::string shape = s.str();  // every tensor is checked before anything is recorded
   if (dx.size != 0) check_floats("conv2d_backward", "dx", dx, s.x_count(), shape);
@@ -281,7 +331,7 @@ void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView
   check_floats("conv2d_backward", "dy", dy, s.y_count(), shape);
   check_floats("conv2d_backward", "x", x, s.x_count(), shape);
   check_floats("conv2d_backward", "w", w, s.w_count(), shape);
-  if (dx.size != 0) record_conv2d_backward_input(rec, dx, dy, w, s, grad);
+  if (dx.size != 0) record_conv2d_backward_input(rec, dx, dy, w, scratch, s, grad);
   record_conv2d_backward_weight(rec, dw, dy, x, s, grad);
   record_channel_sum(rec, db, dy, s.N, s.C_out, s.H_out() * s.W_out(), grad);
 }

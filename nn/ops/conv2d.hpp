@@ -74,26 +74,34 @@ extern const rt::PipelineDesc kConv2dForward;            // y, x, w, b
 extern const rt::PipelineDesc kConv2dForwardRows;        // y, x, w, b: C_out = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dForward1ch;         // y, x, w, b: C_in = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dForwardWide;        // y, x, w, b: 8 pixels per invocation, C_in >= 8
+extern const rt::PipelineDesc kConv2dPackWeights;        // packed, w: the gather kernels' copies of w
 extern const rt::PipelineDesc kConv2dBackwardInput;      // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardInput1ch;   // dx, dy, w: C_out = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dBackwardWeight;     // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;  // dw, dy, x (or dw, x, dy: see the shader)
 extern const rt::PipelineDesc kConv2dBackwardBias;       // db, dy
 
+// Floats of scratch the forward and the input gradient need for shape s: their gather kernels read the
+// weights from a copy repacked into it (conv2d_pack_weights.comp: 8 channels of a tap as two vec4s), the
+// 1-channel kernels need none. 0 when neither needs any (then scratch may be empty). One scratch serves both
+// passes of a layer: each packs before it reads.
+uint64_t conv2d_scratch_floats(const Conv2dShape& s) noexcept;
 // y [N, C_out, H_out, W_out] = f(conv(x [N, C_in, H, W], w [C_out, C_in, KH, KW]) + b [C_out]) (overwritten),
-// f the fused activation (identity unless given).
+// f the fused activation (identity unless given). scratch: conv2d_scratch_floats(s) floats, written.
 void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x, rt::BufferView w,
-                           rt::BufferView b, const Conv2dShape& s, FusedActivation f = {});
+                           rt::BufferView b, rt::BufferView scratch, const Conv2dShape& s,
+                           FusedActivation f = {});
 // dx [N, C_in, H, W], dw [C_out, C_in, KH, KW], db [C_out] from dy [N, C_out, H_out, W_out], overwritten or
 // accumulated per `grad`. An empty dx view (size 0) skips the input gradient (a first layer needs none).
+// scratch: as for the forward (written; unused without dx).
 void record_conv2d_backward(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dw, rt::BufferView db,
-                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, const Conv2dShape& s,
-                            Grad grad = Grad::Overwrite);
+                            rt::BufferView dy, rt::BufferView x, rt::BufferView w, rt::BufferView scratch,
+                            const Conv2dShape& s, Grad grad = Grad::Overwrite);
 
 // The three backward passes on their own (record_conv2d_backward records all three; conv_transpose2d
 // records them with the roles of x and dy exchanged).
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,
-                                  const Conv2dShape& s, Grad grad = Grad::Overwrite);
+                                  rt::BufferView scratch, const Conv2dShape& s, Grad grad = Grad::Overwrite);
 void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::BufferView dy, rt::BufferView x,
                                    const Conv2dShape& s, Grad grad = Grad::Overwrite);
 // sum [C] (=|+=) Σ over n and pixels of data [N, C, HW], in a fixed order.

@@ -99,6 +99,11 @@ TEST(Conv2dReference, BackwardMatchesFiniteDifferences) {
 
 class Conv2dGpu : public test::GpuTest {};
 
+// The forward's and input gradient's scratch (packed weights); one float where the shape needs none.
+rt::Buffer forward_scratch(const Conv2dShape& s) {
+  return test::make_output(std::max<uint64_t>(1, conv2d_scratch_floats(s)), "scratch");
+}
+
 struct Data {
   std::vector<float> x, w, b, dy;
 };
@@ -121,9 +126,11 @@ void check_gpu(const Conv2dShape& s, uint32_t seed) {
   auto xb = test::upload(d.x), wb = test::upload(d.w), bb = test::upload(d.b), dyb = test::upload(d.dy);
   auto yb = test::make_output(s.y_count()), dxb = test::make_output(s.x_count());
   auto dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
+  const rt::Buffer scratch = forward_scratch(s);
   test::ctx().run_now([&](rt::Recorder& rec) {
-    record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
-    record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+    record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
+    record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
+                           scratch.view(), s);
   });
   const auto y = test::download(yb), dx = test::download(dxb), dw = test::download(dwb),
              db = test::download(dbb);
@@ -256,11 +263,12 @@ TEST_F(Conv2dGpu, BackwardAccumulatesAndSkipsDx) {
     auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
     auto dxb = test::upload(dx0), dwb = test::upload(dw0), dbb = test::upload(db0);
     auto dw2 = test::make_output(s.w_count()), db2 = test::make_output(s.C_out);
+    const rt::Buffer scratch = forward_scratch(s);
     test::ctx().run_now([&](rt::Recorder& rec) {
-      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s,
-                             Grad::Accumulate);
+      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
+                             scratch.view(), s, Grad::Accumulate);
       record_conv2d_backward(rec, rt::BufferView{}, dw2.view(), db2.view(), dyb.view(), xb.view(), wb.view(),
-                             s);
+                             rt::BufferView{}, s);
     });
     auto plus = [](std::vector<float> a, const std::vector<float>& b) {
       for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
@@ -281,12 +289,14 @@ TEST_F(Conv2dGpu, BackwardIsBitReproducible) {
     SCOPED_TRACE(s.str());
     const Data d = make_data(s, 60);
     auto xb = test::upload(d.x), wb = test::upload(d.w), dyb = test::upload(d.dy);
+    const rt::Buffer scratch = forward_scratch(s);
     std::vector<float> first[3];
     for (int run = 0; run < 2; ++run) {
       auto dxb = test::make_output(s.x_count()), dwb = test::make_output(s.w_count()),
            dbb = test::make_output(s.C_out);
       test::ctx().run_now([&](rt::Recorder& rec) {
-        record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+        record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
+                               scratch.view(), s);
       });
       const std::vector<float> got[3] = {test::download(dxb), test::download(dwb), test::download(dbb)};
       for (int i = 0; i < 3; ++i) {
@@ -304,7 +314,7 @@ TEST_F(Conv2dGpu, RejectsBadShapesNamingThem) {
   auto small = test::make_output(10), big = test::make_output(2000);
   try {
     test::ctx().run_now([&](rt::Recorder& rec) {
-      record_conv2d_forward(rec, big.view(), small.view(), big.view(), big.view(), s);
+      record_conv2d_forward(rec, big.view(), small.view(), big.view(), big.view(), big.view(), s);
     });
     FAIL() << "no error for a 10-float x";
   } catch (const InputError& e) {
@@ -316,7 +326,7 @@ TEST_F(Conv2dGpu, RejectsBadShapesNamingThem) {
   try {
     test::ctx().run_now([&](rt::Recorder& rec) {
       record_conv2d_backward(rec, big.view(), big.view(), big.view(), big.view(), big.view(), big.view(),
-                             too_small);
+                             big.view(), too_small);
     });
     FAIL() << "no error for a 3x3 'valid' kernel on a 2-row input";
   } catch (const InputError& e) {
@@ -336,6 +346,7 @@ TEST_F(Conv2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
     auto xb = test::upload(d.x), wb = test::upload(d.w), bb = test::upload(d.b), dyb = test::upload(d.dy);
     auto yb = test::make_output(s.y_count()), dxb = test::make_output(s.x_count());
     auto dwb = test::make_output(s.w_count()), dbb = test::make_output(s.C_out);
+    const rt::Buffer scratch = forward_scratch(s);
     const double macs = double(s.y_count()) * s.C_in * s.KH * s.KW;
     auto time = [&](const char* what, double flops, const std::function<void(rt::Recorder&)>& fn) {
       test::ctx().run_now(fn);  // warm-up
@@ -353,16 +364,18 @@ TEST_F(Conv2dGpu, DISABLED_ForwardBackwardTimingBatch128) {
                   flops / best_cpu * 1e-9);
     };
     time("forward", 2 * macs, [&](rt::Recorder& rec) {
-      record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
+      record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
     });
-    time("backward_input", 2 * macs,
-         [&](rt::Recorder& rec) { record_conv2d_backward_input(rec, dxb.view(), dyb.view(), wb.view(), s); });
+    time("backward_input", 2 * macs, [&](rt::Recorder& rec) {
+      record_conv2d_backward_input(rec, dxb.view(), dyb.view(), wb.view(), scratch.view(), s);
+    });
     time("backward_weight", 2 * macs, [&](rt::Recorder& rec) {
       record_conv2d_backward_weight(rec, dwb.view(), dyb.view(), xb.view(), s);
     });
     time("forward+backward", 6 * macs, [&](rt::Recorder& rec) {
-      record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), s);
-      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(), s);
+      record_conv2d_forward(rec, yb.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
+      record_conv2d_backward(rec, dxb.view(), dwb.view(), dbb.view(), dyb.view(), xb.view(), wb.view(),
+                             scratch.view(), s);
     });
   }
 }

@@ -5,6 +5,7 @@
 // their plain backward followed by the activation backward, bit for bit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -64,10 +65,11 @@ TEST_F(FusedActivationGpu, Conv2dForwardEqualsSeparatePass) {
     const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
     const auto b = test::random_floats(s.C_out, 3);
     auto xb = test::upload(x), wb = test::upload(w), bb = test::upload(b);
+    auto scratch = test::make_output(std::max<uint64_t>(1, conv2d_scratch_floats(s)), "scratch");
     check_fused(
         "conv2d", s.y_count(),
         [&](rt::Recorder& rec, rt::BufferView y, FusedActivation f) {
-          record_conv2d_forward(rec, y, xb.view(), wb.view(), bb.view(), s, f);
+          record_conv2d_forward(rec, y, xb.view(), wb.view(), bb.view(), scratch.view(), s, f);
         },
         [&](std::vector<float>& y) { conv2d_forward_ref<float>(y, x, w, b, s); });
   }
