@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_pack.hpp"
 #include "nn/ops/maxpool2d.hpp"
 #include "nn/ops/upsample2d.hpp"
 #include "runtime/pipeline.hpp"
-#include "shaders/conv_blocks.h"
 #include "tests/support/gpu.hpp"
 
 namespace vkae::dev {
@@ -65,18 +65,12 @@ struct ConvVariant {
   bool vec4_weights = false;  // fwd_07: reads repack_vec4(w), not w
 };
 
-// fwd_07's weights: w [C_out, C_in, KH, KW] as [C_in, KH, KW, C_out rounded up to the channel block], zeros
-// in the padding, so one vec4 holds four output channels of a tap.
+// fwd_07's weights: the promoted forward's packing ([C_in, KH, KW, C_out rounded up to the channel block]).
 std::vector<float> repack_vec4(const std::vector<float>& w, const Conv2dShape& s) {
-  const uint32_t cb = VKAE_CONV_CHANNEL_BLOCK, cpad = div_up(s.C_out, cb) * cb, taps = s.KH * s.KW;
-  std::vector<float> out(size_t{s.C_in} * taps * cpad, 0.0f);
-  for (uint32_t co = 0; co < s.C_out; ++co)
-    for (uint32_t ci = 0; ci < s.C_in; ++ci)
-      for (uint32_t t = 0; t < taps; ++t)
-        out[(size_t{ci} * taps + t) * cpad + co] = w[(size_t{co} * s.C_in + ci) * taps + t];
+  std::vector<float> out(nn::conv2d_packed_floats(s, nn::WeightPacking::Forward));
+  nn::conv2d_pack_weights_ref<float>(out, w, s, nn::WeightPacking::Forward);
   return out;
 }
-
 // Shapes: odd sizes, tail channel blocks, stride 2, an even 'valid' kernel; and the specialised kernels' 3x3
 // stride-1 shapes with one channel on either side.
 const std::vector<Conv2dShape> kGeneral{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same},

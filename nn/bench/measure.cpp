@@ -47,8 +47,9 @@ Dataset synthetic_images(uint32_t count, const Shape3& shape, uint64_t seed) {
 bool is_conv_gemm(const rt::ProfiledOp& op) {
   // Every conv shader but the bias sum takes ConvPush (16 words) describing the conv2d it serves; its
   // forward, input gradient and weight gradient each do one multiply-add per (output pixel, input channel,
-  // tap).
-  return op.name.rfind("conv", 0) == 0 && op.push.size() == sizeof(ConvPush) / 4;
+  // tap). The weight packing takes it too and multiplies nothing.
+  return op.name.rfind("conv", 0) == 0 && op.push.size() == sizeof(ConvPush) / 4 &&
+         op.name != "conv2d_pack_weights";
 }
 
 // Floating-point work (FLOPs, a multiply-add counted as 2) of one command; 0 for data movement.

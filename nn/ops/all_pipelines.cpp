@@ -3,6 +3,7 @@
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_pack.hpp"
 #include "nn/ops/conv_transpose2d.hpp"
 #include "nn/ops/data.hpp"
 #include "nn/ops/dense.hpp"
@@ -37,6 +38,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dForwardRows,
       &kConv2dForward1ch,
       &kConv2dForwardWide,
+      &kConv2dPackWeights,
       &kConv2dBackwardInput,
       &kConv2dBackwardInput1ch,
       &kConv2dBackwardWeight,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "nn/ops/conv2d_pack.hpp"
 #include "shaders/conv_blocks.h"
 
 namespace vkae::nn {
@@ -58,8 +59,6 @@ const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
                                           sizeof(ConvPush),
                                           {kLocal, 1, 1},
                                           rt::Family::Conv};
-const rt::PipelineDesc kConv2dPackWeights{
-    "conv2d_pack_weights", {Access::Write, Access::Read}, sizeof(ConvPush), {256, 1, 1}};
 const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
                                             {Access::ReadWrite, Access::Read, Access::Read},
                                             sizeof(ConvPush),
@@ -170,34 +169,12 @@ bool input_grad_takes_1ch(const Conv2dShape& s) {
   return s.C_out == 1 && s.is_3x3_stride1();
 }
 
-// conv2d_pack_weights.comp's layouts: 0 for the forward gather, 1 for the input-gradient gather.
-enum class Packing : uint32_t { Forward = 0, InputGrad = 1 };
-
-uint64_t packed_floats(const Conv2dShape& s, Packing k) noexcept {
-  const uint32_t outer = k == Packing::Forward ? s.C_in : s.C_out,
-                 inner = k == Packing::Forward ? s.C_out : s.C_in;
-  return uint64_t{outer} * s.KH * s.KW * div_up(inner, kCoBlock) * kCoBlock;
-}
-
-// Records the packing of w into the front of scratch (checked against the shape) and returns that view.
-rt::BufferView record_pack(rt::Recorder& rec, std::string_view op, rt::BufferView scratch, rt::BufferView w,
-                           const Conv2dShape& s, Packing k) {
-  const uint64_t floats = packed_floats(s, k);
-  check_floats(op, "scratch", scratch, floats, s.str());
-  const rt::BufferView packed = scratch.sub(0, floats * sizeof(float));
-  ConvPush push = make_conv_push(s, Grad::Overwrite);
-  push.variant = static_cast<uint32_t>(k);
-  const rt::Pipeline& pack = rec.pipeline(kConv2dPackWeights);
-  rec.dispatch(pack, {packed, w}, push, {rt::groups_for(floats, pack.local().x)});
-  return packed;
-}
-
 }  // namespace
 
 uint64_t conv2d_scratch_floats(const Conv2dShape& s) noexcept {
   const uint64_t forward =
-      forward_takes_rows(s) || forward_takes_1ch(s) ? 0 : packed_floats(s, Packing::Forward);
-  const uint64_t input = input_grad_takes_1ch(s) ? 0 : packed_floats(s, Packing::InputGrad);
+      forward_takes_rows(s) || forward_takes_1ch(s) ? 0 : conv2d_packed_floats(s, WeightPacking::Forward);
+  const uint64_t input = input_grad_takes_1ch(s) ? 0 : conv2d_packed_floats(s, WeightPacking::InputGrad);
   return std::max(forward, input);
 }
 
@@ -227,7 +204,8 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
     rec.dispatch(one_ch, {y, x, w, b}, push, {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
-  const rt::BufferView packed = record_pack(rec, "conv2d_forward", scratch, w, s, Packing::Forward);
+  const rt::BufferView packed =
+      record_conv2d_pack_weights(rec, "conv2d_forward", scratch, w, s, WeightPacking::Forward);
   const bool wide = s.C_in >= 8;
   const rt::Pipeline& gather = rec.pipeline(wide ? kConv2dForwardWide : kConv2dForward);
   rec.dispatch(gather, {y, x, packed, b}, push,
@@ -249,7 +227,8 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
                  {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
-  const rt::BufferView packed = record_pack(rec, "conv2d_backward_input", scratch, w, s, Packing::InputGrad);
+  const rt::BufferView packed =
+      record_conv2d_pack_weights(rec, "conv2d_backward_input", scratch, w, s, WeightPacking::InputGrad);
   const rt::Pipeline& gather = rec.pipeline(kConv2dBackwardInput);
   rec.dispatch(gather, {dx, dy, packed}, make_conv_push(s, grad),
                transposed_gather_groups(s, gather.local().x));

@@ -74,7 +74,6 @@ extern const rt::PipelineDesc kConv2dForward;            // y, x, w, b
 extern const rt::PipelineDesc kConv2dForwardRows;        // y, x, w, b: C_out = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dForward1ch;         // y, x, w, b: C_in = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dForwardWide;        // y, x, w, b: 8 pixels per invocation, C_in >= 8
-extern const rt::PipelineDesc kConv2dPackWeights;        // packed, w: the gather kernels' copies of w
 extern const rt::PipelineDesc kConv2dBackwardInput;      // dx, dy, w
 extern const rt::PipelineDesc kConv2dBackwardInput1ch;   // dx, dy, w: C_out = 1, 3x3, stride 1
 extern const rt::PipelineDesc kConv2dBackwardWeight;     // dw, dy, x
