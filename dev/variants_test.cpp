@@ -62,7 +62,8 @@ struct ConvVariant {
   };
   // Weight gradients over "v" and "u": true binds x before dy (the v tensor first).
   std::function<bool(const Conv2dShape&)> x_first = [](const Conv2dShape&) { return false; };
-  bool vec4_weights = false;  // fwd_07: reads repack_vec4(w), not w
+  bool vec4_weights = false;     // fwd_07, fwd_08: read repack_vec4(w), not w
+  bool uniform_weights = false;  // fwd_08: the weights are a uniform buffer
 };
 
 // fwd_07's weights: the promoted forward's packing ([C_in, KH, KW, C_out rounded up to the channel block]).
@@ -80,6 +81,9 @@ const std::vector<Conv2dShape> kStride1{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same}
                                         {1, 4, 7, 6, 3, 2, 4, 1, Padding::Valid}};
 const std::vector<Conv2dShape> k3x3{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same},
                                     {2, 10, 8, 6, 3, 3, 3, 1, Padding::Valid}};
+const std::vector<Conv2dShape> kVec4Rows{{2, 4, 9, 7, 10, 3, 3, 1, Padding::Same},
+                                         {4, 3, 5, 11, 9, 3, 3, 1, Padding::Valid},
+                                         {2, 6, 9, 6, 3, 3, 3, 2, Padding::Same}};
 const std::vector<Conv2dShape> kOneChannel{{2, 1, 9, 7, 10, 3, 3, 1, Padding::Same},
                                            {2, 10, 9, 7, 1, 3, 3, 1, Padding::Same},
                                            {2, 9, 8, 6, 1, 3, 3, 1, Padding::Valid}};
@@ -133,6 +137,19 @@ std::vector<ConvVariant> conv_variants() {
   ConvVariant fwd07{"fwd_07_vec4_weights", ConvPass::Forward, 64, kGeneral, gather(8)};
   fwd07.vec4_weights = true;
   v.push_back(fwd07);
+  ConvVariant fwd08{"fwd_08_ubo_weights", ConvPass::Forward, 64, kGeneral, gather(8)};
+  fwd08.vec4_weights = fwd08.uniform_weights = true;
+  v.push_back(fwd08);
+  ConvVariant fwd08_16{"fwd_08_ubo_weights_16px", ConvPass::Forward, 64, kGeneral, gather(16)};
+  fwd08_16.vec4_weights = fwd08_16.uniform_weights = true;
+  v.push_back(fwd08_16);
+  // fwd_09 reads x as vec4s: shapes whose x is whole vec4s (odd rows and planes, so rows start anywhere).
+  ConvVariant fwd09{"fwd_09_vec4_rows", ConvPass::Forward, 64, kVec4Rows, gather(8)};
+  fwd09.vec4_weights = fwd09.uniform_weights = true;
+  v.push_back(fwd09);
+  ConvVariant fwd10{"fwd_10_lane_weights", ConvPass::Forward, 64, kVec4Rows, gather(8)};
+  fwd10.vec4_weights = true;
+  v.push_back(fwd10);
   v.push_back({"tgather_00_baseline", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_01_rowreuse_4", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_02_rowreuse_8", ConvPass::Input, 64, kGeneral, tgather(8)});
@@ -191,7 +208,8 @@ class DevConv : public test::GpuTest, public ::testing::WithParamInterface<ConvV
   const bool forward = v.pass == ConvPass::Forward;
   const rt::Pipeline pipeline =
       make_pipeline(v.name,
-                    forward ? std::vector{Access::Write, Access::Read, Access::Read, Access::Read}
+                    forward ? std::vector{Access::Write, Access::Read,
+                                          v.uniform_weights ? Access::Uniform : Access::Read, Access::Read}
                             : std::vector{Access::ReadWrite, Access::Read, Access::Read},
                     sizeof(nn::ConvPush), v.local);
   test::ctx().run_now([&](rt::Recorder& rec) {
@@ -217,11 +235,11 @@ INSTANTIATE_TEST_SUITE_P(Variants, DevConv, ::testing::ValuesIn(conv_variants())
                          [](const auto& variant) { return std::string(variant.param.name); });
 
 // A measurement, not a check (run with --gtest_also_run_disabled_tests): the promoted forward and input
-// gradient (record_conv2d_forward / record_conv2d_backward_input: packed weights, vec4 loads, the packing
-// dispatch included) against the same kernels reading float weights (03_gather_8x8_rowreuse and
-// tgather_03_rowreuse_8_store, which are what shaders/ held before) and fwd_07, on the model's 32-channel
-// layers at batch 128: alternating, 7 rounds after a JIT round, median process CPU ms (lavapipe's threads
-// are ours).
+// gradient (record_conv2d_forward / record_conv2d_backward_input: packed weights in a uniform buffer, the
+// packing dispatch included) against the same kernels reading float weights (03_gather_8x8_rowreuse and
+// tgather_03_rowreuse_8_store, what shaders/ held before 2026-12-04) and the forward variants fwd_07 to
+// fwd_10, on the model's 32-channel layers at batch 128: alternating, 7 rounds after a JIT round, median
+// process CPU ms (lavapipe's threads are ours).
 TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
   for (const Conv2dShape& s : {Conv2dShape{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
                                Conv2dShape{128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}}) {
@@ -231,26 +249,30 @@ TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
     const rt::Buffer bb = test::upload(b), dyb = test::upload(dy), y = test::make_output(s.y_count());
     const rt::Buffer dx = test::make_output(s.x_count()),
                      scratch = test::make_output(nn::conv2d_scratch_floats(s));
-    const std::vector<Access> fwd_bindings{Access::Write, Access::Read, Access::Read, Access::Read};
-    const rt::Pipeline fwd03 =
-        make_pipeline("03_gather_8x8_rowreuse", fwd_bindings, sizeof(nn::ConvPush), 64);
-    const rt::Pipeline fwd07 = make_pipeline("fwd_07_vec4_weights", fwd_bindings, sizeof(nn::ConvPush), 64);
+    const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
+    using Record = std::function<void(rt::Recorder&)>;
+    std::vector<rt::Pipeline> pipelines;  // the variants' (kept alive for the runs)
+    pipelines.reserve(8);
+    // A forward variant's run: its pipeline (weights a uniform buffer or not), packed or float weights.
+    const auto variant = [&](const char* name, bool uniform, const rt::Buffer& weights, uint32_t pixels) {
+      const Access wa = uniform ? Access::Uniform : Access::Read;
+      const rt::Pipeline& p = pipelines.emplace_back(
+          make_pipeline(name, {Access::Write, Access::Read, wa, Access::Read}, sizeof(nn::ConvPush), 64));
+      return Record([&, &p = p, &weights = weights, pixels](rt::Recorder& rec) {
+        rec.dispatch(p, {y.view(), xb.view(), weights.view(), bb.view()}, push,
+                     nn::gather_groups(s, 64, pixels));
+      });
+    };
     const rt::Pipeline in03 =
         make_pipeline("tgather_03_rowreuse_8_store", {Access::ReadWrite, Access::Read, Access::Read},
                       sizeof(nn::ConvPush), 64);
-    const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
-    using Record = std::function<void(rt::Recorder&)>;
     const std::vector<std::pair<const char*, Record>> runs{
-        {"forward, float w",
-         [&](rt::Recorder& rec) {
-           rec.dispatch(fwd03, {y.view(), xb.view(), wb.view(), bb.view()}, push,
-                        nn::gather_groups(s, 64, 8));
-         }},
-        {"forward fwd_07",
-         [&](rt::Recorder& rec) {
-           rec.dispatch(fwd07, {y.view(), xb.view(), w4.view(), bb.view()}, push,
-                        nn::gather_groups(s, 64, 8));
-         }},
+        {"forward, float w", variant("03_gather_8x8_rowreuse", false, wb, 8)},
+        {"forward fwd_07", variant("fwd_07_vec4_weights", false, w4, 8)},
+        {"forward fwd_08 (uniform)", variant("fwd_08_ubo_weights", true, w4, 8)},
+        {"forward fwd_09 (uniform w, vec4 x)", variant("fwd_09_vec4_rows", true, w4, 8)},
+        {"forward fwd_10 (lane w, vec4 x)", variant("fwd_10_lane_weights", false, w4, 8)},
+        {"forward fwd_08 (uniform) 16 pixels", variant("fwd_08_ubo_weights_16px", true, w4, 16)},
         {"forward, promoted",
          [&](rt::Recorder& rec) {
            nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);

@@ -11,8 +11,9 @@
 namespace vkae::rt {
 namespace {
 
-constexpr VkBufferUsageFlags kUsage =
-    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+constexpr VkBufferUsageFlags kUsage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                      VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                      VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
 int find_memory_type(const VkPhysicalDeviceMemoryProperties& mem, uint32_t allowed,
                      VkMemoryPropertyFlags want) {
@@ -102,7 +103,9 @@ LiveBytes::~LiveBytes() {
 }
 
 VkDeviceSize Arena::alignment_for(const Device& device) noexcept {
-  return std::max<VkDeviceSize>(16, device.limits().minStorageBufferOffsetAlignment);
+  // Any view may be bound as either kind of buffer.
+  return std::max<VkDeviceSize>(
+      {16, device.limits().minStorageBufferOffsetAlignment, device.limits().minUniformBufferOffsetAlignment});
 }
 
 Arena::Arena(const Device& device, VkDeviceSize capacity, std::string name)

@@ -76,8 +76,9 @@ class Buffer {
   std::string name_;
 };
 
-// Bump allocator over one buffer. Every view is aligned to the device's minStorageBufferOffsetAlignment (and
-// 16 bytes) and must fit maxStorageBufferRange, since each view is bound as one storage-buffer range.
+// Bump allocator over one buffer. Every view is aligned to the device's
+// minStorage/UniformBufferOffsetAlignment (and 16 bytes) and must fit maxStorageBufferRange, since each view
+// is bound as one storage-buffer range.
 class Arena {
  public:
   Arena(const Device& device, VkDeviceSize capacity, std::string name = "arena");

@@ -12,15 +12,32 @@ namespace {
 
 constexpr uint32_t kSetsPerPool = 256;
 constexpr uint32_t kBuffersPerPool = kSetsPerPool * 8;
+constexpr uint32_t kUniformsPerPool = kSetsPerPool;  // at most one a dispatch, so far
 
 // Every write of compute or transfer work before it, visible to every read or write of such work after it.
 void record_full_barrier(VkCommandBuffer cmd) {
   VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-  barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
-                          VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_UNIFORM_READ_BIT |
+                          VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+                          VK_ACCESS_TRANSFER_WRITE_BIT;
   const VkPipelineStageFlags stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
   vkCmdPipelineBarrier(cmd, stages, stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+// A binding's range and offset against the device's limits for its descriptor type.
+void check_binding_range(const std::string& pipeline, size_t i, const BufferView& b, bool uniform,
+                         const VkPhysicalDeviceLimits& limits) {
+  const char* kind = uniform ? "Uniform" : "Storage";
+  const VkDeviceSize range = uniform ? limits.maxUniformBufferRange : limits.maxStorageBufferRange;
+  const VkDeviceSize align =
+      uniform ? limits.minUniformBufferOffsetAlignment : limits.minStorageBufferOffsetAlignment;
+  if (b.size > range)
+    throw Error("dispatch " + pipeline + ": binding " + std::to_string(i) + " spans " +
+                std::to_string(b.size) + " bytes, more than this device's max" + kind + "BufferRange");
+  if (b.offset % align != 0)
+    throw Error("dispatch " + pipeline + ": binding " + std::to_string(i) + " offset " +
+                std::to_string(b.offset) + " is not aligned to min" + kind + "BufferOffsetAlignment");
 }
 
 }  // namespace
@@ -44,7 +61,7 @@ void Recorder::barrier() {
   ++barriers_;
 }
 
-VkDescriptorSet Recorder::allocate_set(VkDescriptorSetLayout layout, uint32_t storage_buffers) {
+VkDescriptorSet Recorder::allocate_set(VkDescriptorSetLayout layout, uint32_t buffers) {
   VkDescriptorSetAllocateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   info.descriptorSetCount = 1;
   info.pSetLayouts = &layout;
@@ -56,11 +73,13 @@ VkDescriptorSet Recorder::allocate_set(VkDescriptorSetLayout layout, uint32_t st
     if (r != VK_ERROR_OUT_OF_POOL_MEMORY && r != VK_ERROR_FRAGMENTED_POOL) VKAE_CHECK(r);
   }
   // The current pool is full (or there is none yet): start another.
-  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, std::max(kBuffersPerPool, storage_buffers)};
+  const VkDescriptorPoolSize sizes[2] = {
+      {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, std::max(kBuffersPerPool, buffers)},
+      {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, std::max(kUniformsPerPool, buffers)}};
   VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   pool_info.maxSets = kSetsPerPool;
-  pool_info.poolSizeCount = 1;
-  pool_info.pPoolSizes = &size;
+  pool_info.poolSizeCount = 2;
+  pool_info.pPoolSizes = sizes;
   VkDescriptorPool pool = VK_NULL_HANDLE;
   VKAE_CHECK(vkCreateDescriptorPool(ctx_->vk(), &pool_info, nullptr, &pool));
   pools_->emplace_back(ctx_->vk(), pool);
@@ -94,20 +113,15 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
     const BufferView& b = bindings[i];
     if (b.buffer == VK_NULL_HANDLE || b.size == 0)
       throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " is empty");
-    if (b.size > limits.maxStorageBufferRange)
-      throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " spans " +
-                  std::to_string(b.size) + " bytes, more than this device's maxStorageBufferRange");
-    if (b.offset % limits.minStorageBufferOffsetAlignment != 0)
-      throw Error("dispatch " + pipeline.name() + ": binding " + std::to_string(i) + " offset " +
-                  std::to_string(b.offset) + " is not aligned to minStorageBufferOffsetAlignment");
+    const Access a = desc.bindings[i];
+    check_binding_range(pipeline.name(), i, b, a == Access::Uniform, limits);
     infos[i] = {b.buffer, b.offset, b.size};
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].descriptorType = descriptor_type(a);
     writes[i].pBufferInfo = &infos[i];
-    const Access a = desc.bindings[i];
     if (a != Access::Write) touches.push_back({b, false});
     if (a != Access::Read) touches.push_back({b, true});
   }

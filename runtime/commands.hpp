@@ -83,7 +83,7 @@ class Recorder {
   void track(std::span<const Touch> touches);
   void profiled(std::string name, const void* push, uint32_t push_size, std::span<const Touch> touches,
                 Groups groups);
-  VkDescriptorSet allocate_set(VkDescriptorSetLayout layout, uint32_t storage_buffers);
+  VkDescriptorSet allocate_set(VkDescriptorSetLayout layout, uint32_t buffers);
 
   Context* ctx_ = nullptr;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;

@@ -2,6 +2,7 @@
 // buffers, push-constant range. Dispatch-time checks live in the recorder (commands.cpp).
 #include "runtime/pipeline.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "runtime/device.hpp"
@@ -40,8 +41,11 @@ void check_limits(const std::string& name, const PipelineDesc& desc, const Local
   if (invocations > limits.maxComputeWorkGroupInvocations || local.x > limits.maxComputeWorkGroupSize[0] ||
       local.y > limits.maxComputeWorkGroupSize[1] || local.z > limits.maxComputeWorkGroupSize[2])
     throw Error("pipeline " + name + ": workgroup " + size_string(local) + " exceeds this device's limits");
-  if (desc.bindings.size() > limits.maxPerStageDescriptorStorageBuffers)
+  const auto uniforms = std::count(desc.bindings.begin(), desc.bindings.end(), Access::Uniform);
+  if (desc.bindings.size() - uniforms > limits.maxPerStageDescriptorStorageBuffers)
     throw Error("pipeline " + name + ": too many storage buffers for this device");
+  if (static_cast<uint32_t>(uniforms) > limits.maxPerStageDescriptorUniformBuffers)
+    throw Error("pipeline " + name + ": too many uniform buffers for this device");
 }
 
 // The dispatch sizes are computed from local(): desc.local, with x specialized for a family. A shader that
@@ -99,6 +103,10 @@ SpirvSizes read_spirv_sizes(std::span<const uint32_t> words) {
 }
 }  // namespace
 
+VkDescriptorType descriptor_type(Access a) noexcept {
+  return a == Access::Uniform ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 std::optional<LocalSize> spirv_local_size(std::span<const uint32_t> words) {
   const SpirvSizes r = read_spirv_sizes(words);
   const std::vector<uint32_t> ids = r.size_ids();
@@ -131,7 +139,7 @@ Pipeline::Pipeline(const Device& device, const PipelineDesc& desc, const shaders
   std::vector<VkDescriptorSetLayoutBinding> bindings(desc.bindings.size());
   for (uint32_t i = 0; i < bindings.size(); ++i) {
     bindings[i].binding = i;
-    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[i].descriptorType = descriptor_type(desc.bindings[i]);
     bindings[i].descriptorCount = 1;
     bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
   }

@@ -23,7 +23,13 @@ namespace vkae::rt {
 
 class Device;
 
-enum class Access : uint8_t { Read, Write, ReadWrite };
+// Uniform: read, bound as a uniform buffer (at most maxUniformBufferRange bytes). On lavapipe a
+// uniform-buffer load is one gather without branches, where a storage-buffer load is a loop over the SIMD
+// lanes with a bounds test per lane (dev/conv/README.md, fwd_08): small read-only tensors (weights) go there.
+enum class Access : uint8_t { Read, Write, ReadWrite, Uniform };
+
+// The descriptor type a binding of this access is.
+VkDescriptorType descriptor_type(Access a) noexcept;
 
 // The threads-per-workgroup a shader declares; dispatch sizes are computed from it.
 struct LocalSize {
@@ -32,7 +38,7 @@ struct LocalSize {
 
 struct PipelineDesc {
   const char* shader = "";       // file name under shaders/ without ".comp"
-  std::vector<Access> bindings;  // binding i of set 0 is a storage buffer accessed like this
+  std::vector<Access> bindings;  // binding i of set 0 is a buffer accessed like this
   uint32_t push_size = 0;        // bytes of push constants (0: none)
   LocalSize local{64, 1, 1};     // the shader's local_size; Pipeline throws when they differ
   // Not Fixed: the shader's local_size_x is specialization constant 0, `local.x` its default, and the

@@ -7,8 +7,8 @@
 // deterministic either way.
 // Weights: with GATHER_PACKED_WEIGHTS (the conv2d forwards) binding 2 is conv2d_pack_weights.comp's copy
 // [C_in, KH, KW, C_pad], read kCB channels of a tap at a time as vec4s (a quarter of the loads; the same
-// products in the same order, so the same bits); without it (conv_transpose2d's input gradient) the plain
-// [C_out, C_in, KH, KW] floats.
+// products in the same order, so the same bits), from a storage buffer (1) or a uniform buffer (2); without
+// it (conv_transpose2d's input gradient) the plain [C_out, C_in, KH, KW] floats.
 // Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kGPB) (pixels
 // ow = m*kGPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
 // (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
@@ -27,7 +27,12 @@ const uint kGPB = GATHER_PIXELS;
 const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
-#if GATHER_PACKED_WEIGHTS
+#if GATHER_PACKED_WEIGHTS == 2
+// The same copy as a uniform buffer: llvmpipe reads it with a branch-free gather, where every storage-buffer
+// load is a loop over the SIMD lanes with a bounds test each (dev/conv/README.md, fwd_08: 1.2x); a GPU
+// reads weights that all lanes share through its constant cache.
+layout(std140, binding = 2) uniform Wt { vec4 w4[VKAE_CONV_UNIFORM_VEC4S]; };
+#elif GATHER_PACKED_WEIGHTS
 layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
 #else
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };

@@ -13,7 +13,8 @@
 // are skipped by a workgroup-uniform branch.
 // Weights: with GATHER_PACKED_WEIGHTS (conv2d's input gradient) binding 2 is conv2d_pack_weights.comp's copy
 // [C_out, KH, KW, C_in padded] (variant 1), read kCB channels at a time as vec4s (the same products in the
-// same order); without it (conv_transpose2d's forward) the plain [C_out, C_in, KH, KW] floats.
+// same order), from a storage buffer (1) or a uniform buffer (2); without it (conv_transpose2d's forward)
+// the plain [C_out, C_in, KH, KW] floats.
 #ifndef GATHER_PACKED_WEIGHTS
 #define GATHER_PACKED_WEIGHTS 0
 #endif
@@ -22,7 +23,12 @@ const uint kTPB = VKAE_CONV_TRANSPOSED_PIXELS;  // columns per invocation, a mul
 const uint kQ = kTPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float dx[]; };
 layout(std430, binding = 1) readonly buffer In { float dy[]; };
-#if GATHER_PACKED_WEIGHTS
+#if GATHER_PACKED_WEIGHTS == 2
+// The same copy as a uniform buffer: llvmpipe reads it with a branch-free gather, where every storage-buffer
+// load is a loop over the SIMD lanes with a bounds test each (dev/conv/README.md, fwd_08: 1.2x); a GPU
+// reads weights that all lanes share through its constant cache.
+layout(std140, binding = 2) uniform Wt { vec4 w4[VKAE_CONV_UNIFORM_VEC4S]; };
+#elif GATHER_PACKED_WEIGHTS
 layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
 #else
 layout(std430, binding = 2) readonly buffer Wt { float w[]; };

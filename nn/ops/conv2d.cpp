@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "nn/ops/conv2d_pack.hpp"
+#include "runtime/context.hpp"
+#include "runtime/device.hpp"
 #include "shaders/conv_blocks.h"
 
 namespace vkae::nn {
@@ -59,6 +61,21 @@ const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
                                           sizeof(ConvPush),
                                           {kLocal, 1, 1},
                                           rt::Family::Conv};
+const rt::PipelineDesc kConv2dForwardUniform{"conv2d_forward_uniform",
+                                             {Access::Write, Access::Read, Access::Uniform, Access::Read},
+                                             sizeof(ConvPush),
+                                             {kLocal, 1, 1},
+                                             rt::Family::Conv};
+const rt::PipelineDesc kConv2dForwardWideUniform{"conv2d_forward_wide_uniform",
+                                                 {Access::Write, Access::Read, Access::Uniform, Access::Read},
+                                                 sizeof(ConvPush),
+                                                 {kLocal, 1, 1},
+                                                 rt::Family::Conv};
+const rt::PipelineDesc kConv2dBackwardInputUniform{"conv2d_backward_input_uniform",
+                                                   {Access::ReadWrite, Access::Read, Access::Uniform},
+                                                   sizeof(ConvPush),
+                                                   {kLocal, 1, 1},
+                                                   rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
                                             {Access::ReadWrite, Access::Read, Access::Read},
                                             sizeof(ConvPush),
@@ -207,7 +224,9 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   const rt::BufferView packed =
       record_conv2d_pack_weights(rec, "conv2d_forward", scratch, w, s, WeightPacking::Forward);
   const bool wide = s.C_in >= 8;
-  const rt::Pipeline& gather = rec.pipeline(wide ? kConv2dForwardWide : kConv2dForward);
+  const bool uniform = conv2d_uniform_weights(s, WeightPacking::Forward, rec.context().device().limits());
+  const rt::Pipeline& gather = rec.pipeline(wide ? (uniform ? kConv2dForwardWideUniform : kConv2dForwardWide)
+                                                 : (uniform ? kConv2dForwardUniform : kConv2dForward));
   rec.dispatch(gather, {y, x, packed, b}, push,
                gather_groups(s, gather.local().x, wide ? kWidePixBlock : kPixBlock));
 }
@@ -229,7 +248,8 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
   }
   const rt::BufferView packed =
       record_conv2d_pack_weights(rec, "conv2d_backward_input", scratch, w, s, WeightPacking::InputGrad);
-  const rt::Pipeline& gather = rec.pipeline(kConv2dBackwardInput);
+  const bool uniform = conv2d_uniform_weights(s, WeightPacking::InputGrad, rec.context().device().limits());
+  const rt::Pipeline& gather = rec.pipeline(uniform ? kConv2dBackwardInputUniform : kConv2dBackwardInput);
   rec.dispatch(gather, {dx, dy, packed}, make_conv_push(s, grad),
                transposed_gather_groups(s, gather.local().x));
 }

@@ -31,6 +31,12 @@ uint64_t conv2d_packed_floats(const Conv2dShape& s, WeightPacking k) noexcept {
   return uint64_t{outer_channels(s, k)} * s.KH * s.KW * padded(inner_channels(s, k));
 }
 
+bool conv2d_uniform_weights(const Conv2dShape& s, WeightPacking k,
+                            const VkPhysicalDeviceLimits& limits) noexcept {
+  const uint64_t bytes = conv2d_packed_floats(s, k) * sizeof(float);
+  return bytes <= uint64_t{VKAE_CONV_UNIFORM_VEC4S} * 16 && bytes <= limits.maxUniformBufferRange;
+}
+
 rt::BufferView record_conv2d_pack_weights(rt::Recorder& rec, std::string_view op, rt::BufferView packed,
                                           rt::BufferView w, const Conv2dShape& s, WeightPacking k) {
   const uint64_t floats = conv2d_packed_floats(s, k);

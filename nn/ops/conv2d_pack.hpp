@@ -20,6 +20,12 @@ extern const rt::PipelineDesc kConv2dPackWeights;  // packed, w
 // Floats of the packed copy: the channels that vary fastest are rounded up to the channel block (zeros).
 uint64_t conv2d_packed_floats(const Conv2dShape& s, WeightPacking k) noexcept;
 
+// Whether the gather kernels read this packed copy from a uniform buffer (their *_uniform pipelines): it fits
+// the shaders' uniform block (VKAE_CONV_UNIFORM_VEC4S) and the device's maxUniformBufferRange; else from a
+// storage buffer. The same products in the same order either way.
+bool conv2d_uniform_weights(const Conv2dShape& s, WeightPacking k,
+                            const VkPhysicalDeviceLimits& limits) noexcept;
+
 // packed (its first conv2d_packed_floats floats, overwritten) = w rearranged as k says. Returns that view.
 rt::BufferView record_conv2d_pack_weights(rt::Recorder& rec, std::string_view op, rt::BufferView packed,
                                           rt::BufferView w, const Conv2dShape& s, WeightPacking k);

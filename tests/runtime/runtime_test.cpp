@@ -11,6 +11,7 @@
 
 #include "nn/ops/activation.hpp"
 #include "nn/ops/all_pipelines.hpp"
+#include "nn/ops/conv2d.hpp"
 #include "runtime/queue.hpp"
 #include "runtime/timestamps.hpp"
 #include "runtime/vulkan_error.hpp"
@@ -151,6 +152,25 @@ TEST_F(Runtime, DispatchChecksBindingCountAndPushSize) {
               rec.dispatch(p, {a.view(), a.view()}, wrong, {1});
             }); },
       ::testing::ThrowsMessage<Error>(HasSubstr("4 bytes of push constants, expected 16")));
+}
+
+// A uniform-buffer binding (Access::Uniform) is checked against the uniform limits, not the storage ones.
+TEST_F(Runtime, AUniformBindingPastMaxUniformBufferRangeIsOneLine) {
+  const VkDeviceSize range = test::ctx().device().limits().maxUniformBufferRange;
+  Buffer big(test::ctx().device(), range + 16), small(test::ctx().device(), 256);
+  const Pipeline& p = test::ctx().pipeline(nn::kConv2dForwardUniform);  // binding 2 is a uniform buffer
+  const nn::ConvPush push{};
+  EXPECT_THAT(
+      [&] {
+        test::ctx().run_now([&](Recorder& rec) {
+          rec.dispatch(p, {small.view(), small.view(), big.view(), small.view()}, push, {1});
+        });
+      },
+      ::testing::ThrowsMessage<Error>(
+          ::testing::StrEq("dispatch conv2d_forward_uniform: binding 2 spans " + std::to_string(range + 16) +
+                           " bytes, more than this device's maxUniformBufferRange")));
+  EXPECT_EQ(descriptor_type(Access::Uniform), VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER);
+  EXPECT_EQ(descriptor_type(Access::Read), VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
 }
 
 // The recorder's automatic barrier is what keeps a producer -> consumer pair correct: with it, no hazard and

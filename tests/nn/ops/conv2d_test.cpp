@@ -167,65 +167,17 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
         check_gpu({2, 9, 7, 9, 5, k, k, stride, pad}, seed++);
 }
 
-// The gather kernels' weight copies: the shader against the reference, bit for bit (a copy), in both
-// layouts, with channel counts that leave padding (3, 5, 9) and one that does not (8).
-TEST_F(Conv2dGpu, PackedWeightsMatchTheReference) {
-  for (const Conv2dShape& s : {Conv2dShape{1, 3, 5, 5, 5, 3, 3, 1, Padding::Same},
-                               Conv2dShape{1, 9, 5, 5, 8, 2, 4, 2, Padding::Valid},
-                               Conv2dShape{1, 8, 5, 5, 9, 1, 1, 1, Padding::Same}})
-    for (WeightPacking k : {WeightPacking::Forward, WeightPacking::InputGrad}) {
-      SCOPED_TRACE(s.str() + (k == WeightPacking::Forward ? ", forward" : ", input gradient"));
-      const auto w = test::random_floats(s.w_count(), 95);
-      std::vector<float> want(conv2d_packed_floats(s, k), -1.0f);
-      conv2d_pack_weights_ref<float>(want, w, s, k);
-      const rt::Buffer wb = test::upload(w), packed = test::make_output(want.size() + 3);
-      test::ctx().run_now([&](rt::Recorder& rec) {
-        record_conv2d_pack_weights(rec, "test", packed.view(), wb.view(), s, k);
-      });
-      auto got = test::download(packed);
-      got.resize(want.size());
-      EXPECT_EQ(got, want);
-    }
-}
-
-TEST_F(Conv2dGpu, ATooSmallScratchIsOneLine) {
-  const Conv2dShape s{2, 5, 7, 9, 4, 3, 3, 1, Padding::Same};
-  auto big = test::make_output(4000), small = test::make_output(10);
-  try {
-    test::ctx().run_now([&](rt::Recorder& rec) {
-      record_conv2d_forward(rec, big.view(), big.view(), big.view(), big.view(), small.view(), s);
-    });
-    FAIL() << "no error for a 10-float scratch";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "conv2d_forward: scratch holds 10 floats, shape " + s.str() + " needs " +
-                                         std::to_string(conv2d_scratch_floats(s)));
+// The model's layers take the uniform kernels; a layer whose packed weights exceed the uniform block
+// (64 -> 72 channels: 162 KiB) the storage ones, checked here against the reference like every path.
+TEST_F(Conv2dGpu, WeightsBeyondTheUniformRangeTakeTheStorageKernels) {
+  const VkPhysicalDeviceLimits& limits = test::ctx().device().limits();
+  const Conv2dShape model{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
+      big{1, 64, 5, 6, 72, 3, 3, 1, Padding::Same};
+  for (WeightPacking k : {WeightPacking::Forward, WeightPacking::InputGrad}) {
+    EXPECT_TRUE(conv2d_uniform_weights(model, k, limits));
+    EXPECT_FALSE(conv2d_uniform_weights(big, k, limits));
   }
-}
-
-// conv2d_forward.comp (4 pixels per invocation) and conv2d_forward_wide.comp (8) sum each output in the same
-// order: the host's choice between them must not change a bit.
-TEST_F(Conv2dGpu, ForwardNarrowAndWideGiveTheSameBits) {
-  for (const Conv2dShape& s : {Conv2dShape{2, 9, 7, 9, 5, 3, 3, 1, Padding::Same},
-                               Conv2dShape{3, 16, 14, 14, 32, 3, 3, 1, Padding::Same},
-                               Conv2dShape{2, 8, 9, 11, 3, 5, 5, 2, Padding::Valid}}) {
-    SCOPED_TRACE(s.str());
-    const Data d = make_data(s, 90);
-    std::vector<float> packed(conv2d_packed_floats(s, WeightPacking::Forward));
-    conv2d_pack_weights_ref<float>(packed, d.w, s, WeightPacking::Forward);  // what both kernels read
-    auto xb = test::upload(d.x), wb = test::upload(packed), bb = test::upload(d.b);
-    auto narrow = test::make_output(s.y_count()), wide = test::make_output(s.y_count());
-    test::ctx().run_now([&](rt::Recorder& rec) {
-      const ConvPush push = make_conv_push(s, Grad::Overwrite);
-      rec.dispatch(rec.pipeline(kConv2dForward), {narrow.view(), xb.view(), wb.view(), bb.view()}, push,
-                   gather_groups(s, 4));
-      rec.dispatch(rec.pipeline(kConv2dForwardWide), {wide.view(), xb.view(), wb.view(), bb.view()}, push,
-                   gather_groups(s, 8));
-    });
-    const auto a = test::download(narrow), b = test::download(wide);
-    ASSERT_EQ(a.size(), b.size());
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0)
-        << "max |diff| " << test::compare(a, b).max_abs;
-  }
+  check_gpu(big, 92);
 }
 
 // One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the

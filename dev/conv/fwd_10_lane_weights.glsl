@@ -1,0 +1,176 @@
+#extension GL_KHR_shader_subgroup_ballot : require
+// Body of the "gather" convolution: out[n, co, oh, ow] = (b[co]) + sum_{ci,kh,kw} w[co,ci,kh,kw] *
+// in[n, ci, oh*stride - pad_top + kh, ow*stride - pad_left + kw], zero outside the input. Included by
+// conv2d_forward.comp and conv2d_forward_wide.comp (CONV_BIAS 1) and conv_transpose2d_backward_input.comp
+// (CONV_BIAS 0), which state the bindings. Register blocking: each invocation owns kCB output channels x kGPB consecutive output
+// pixels of one row and keeps the kCB*kGPB sums in registers, so one input load feeds kCB FMAs and one
+// weight load feeds kGPB. Sums run kh, kw, ci in that fixed order (kh, ci, kw on the stride-1 3-wide path):
+// deterministic either way.
+// Weights: with GATHER_PACKED_WEIGHTS (the conv2d forwards) binding 2 is conv2d_pack_weights.comp's copy
+// [C_in, KH, KW, C_pad], read kCB channels of a tap at a time as vec4s (a quarter of the loads; the same
+// products in the same order, so the same bits); without it (conv_transpose2d's input gradient) the plain
+// [C_out, C_in, KH, KW] floats.
+// Thread mapping: gl_GlobalInvocationID.x = (n * H_out + oh) * M + m with M = ceil(W_out / kGPB) (pixels
+// ow = m*kGPB + j; n is folded in so small images still fill workgroups); gl_WorkGroupID.y = channel block
+// (co = y*kCB + i). Out-of-range rows are clamped to valid ones, computed and never stored, so every load is
+// in bounds and loops stay uniform; channels past C_out are skipped by a workgroup-uniform branch.
+layout(local_size_x = VKAE_CONV_LOCAL, local_size_x_id = 0) in;  // rt::Workgroups::conv
+// Pixels per invocation, a multiple of 4, chosen by the includer (a conv_blocks.h value): 8 measured
+// ~10 % faster with 32 input channels, 4 better with one (dev/conv/README.md). The sums are the same either
+// way (same order per output), so the choice never changes a bit of the result.
+#ifndef GATHER_PACKED_WEIGHTS
+#define GATHER_PACKED_WEIGHTS 0
+#endif
+#ifndef GATHER_PIXELS
+#define GATHER_PIXELS VKAE_CONV_PIXEL_BLOCK
+#endif
+const uint kGPB = GATHER_PIXELS;
+const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel
+layout(std430, binding = 0) buffer Out { float y[]; };
+// x as vec4s: the row-reuse path reads a row's kGPB + 2 columns as the 4 aligned vec4s that hold them (on
+// lavapipe a vec4 load costs a float load) and shifts them into place with selects. The host binds x so
+// only when its size is a multiple of 16 bytes, so every float of it is inside a whole vec4.
+layout(std430, binding = 1) readonly buffer In { vec4 x4[]; };
+float x_at(uint i) { return x4[i >> 2u][i & 3u]; }
+#if GATHER_PACKED_WEIGHTS
+layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
+#else
+layout(std430, binding = 2) readonly buffer Wt { float w[]; };
+#endif
+
+// The weights of tap `tap` (kh * KW + kw) of input channel ci for the block's kCB output channels.
+// Channels from `live` on do not exist (uniform per workgroup): the float path skips their loads.
+void load_weights(out float wv[kCB], uint ci, uint tap, uint co0, uint live) {
+#if GATHER_PACKED_WEIGHTS
+  const uint cq = (p.C_out + kCB - 1u) / kCB * (kCB / 4u);  // vec4s per tap
+  const uint at = (ci * p.KH * p.KW + tap) * cq + co0 / 4u;
+  [[unroll]] for (uint g = 0u; g < kCB / 4u; ++g) {
+    const vec4 v = w4[at + g];
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) wv[g * 4u + j] = v[j];
+  }
+#else
+  [[unroll]] for (uint i = 0u; i < kCB; ++i)
+    wv[i] = i < live ? w[((co0 + i) * p.C_in + ci) * p.KH * p.KW + tap] : 0.0;
+#endif
+}
+#if CONV_BIAS
+layout(std430, binding = 3) readonly buffer Bias { float b[]; };
+#endif
+
+// Written for kCB = 8 (two lanes' vec4s a tap): the wv array below fails to compile for another block.
+// Weight i of tap KW from the lane that loaded it (the id must be a constant expression).
+#define GATHER_W(KW, I) subgroupBroadcast(lw[(I) % 4u], (KW) * 2u + (I) / 4u)
+#define GATHER_TAP(KW)                                                                                  \
+  {                                                                                                     \
+    const float wv[8] = float[8](GATHER_W(KW, 0u), GATHER_W(KW, 1u), GATHER_W(KW, 2u), GATHER_W(KW, 3u), \
+                                 GATHER_W(KW, 4u), GATHER_W(KW, 5u), GATHER_W(KW, 6u), GATHER_W(KW, 7u)); \
+    [[unroll]] for (uint c = 0u; c < kGQ; ++c) {                                                        \
+      const uint e = c * 4u + (KW);                                                                     \
+      const vec4 xv = vec4(xr[e], xr[e + 1u], xr[e + 2u], xr[e + 3u]);                                  \
+      [[unroll]] for (uint i = 0u; i < kCB; ++i)                                                        \
+        if (i < live) acc[i][c] += wv[i] * xv;                                                          \
+    }                                                                                                   \
+  }
+
+void main() {
+  const uint M = (p.W_out + kGPB - 1u) / kGPB;
+  const uint q = gl_GlobalInvocationID.x;
+  const bool row_ok = q < p.N * p.H_out * M;
+  const uint n = row_ok ? q / (p.H_out * M) : 0u, rest = q % (p.H_out * M);
+  const uint oh = row_ok ? rest / M : 0u, ow0 = row_ok ? (rest % M) * kGPB : 0u;
+  const uint co0 = gl_WorkGroupID.y * kCB;
+  const uint live = min(kCB, p.C_out - co0);  // channels of this block that exist (uniform per workgroup)
+  int iw0[kGPB];
+  [[unroll]] for (uint j = 0u; j < kGPB; ++j) iw0[j] = int((ow0 + j) * p.stride) - int(p.pad_left);
+  const int ih0 = int(oh * p.stride) - int(p.pad_top);
+
+  vec4 acc[kCB][kGQ];  // acc[i][c][j]: channel co0 + i, pixel ow0 + c*4 + j
+  [[unroll]] for (uint i = 0u; i < kCB; ++i)
+    [[unroll]] for (uint c = 0u; c < kGQ; ++c) acc[i][c] = vec4(0.0);
+  const uint plane = p.H * p.W, xn = n * p.C_in * plane;
+  // Stride 1, three taps wide (every 3x3 'same' conv of the models): the kGPB + 2 input columns of a row are
+  // loaded once per channel and feed all three taps, half the loads of the general loop (on lavapipe a
+  // per-invocation load costs a scalar loop over the SIMD lanes; the FMAs are vector ops). Uniform branch.
+  const bool row_reuse = p.stride == 1u && p.KW == 3u;
+  for (uint kh = 0u; row_reuse && kh < p.KH; ++kh) {
+    const int ih = ih0 + int(kh);
+    const bool h_ok = ih >= 0 && ih < int(p.H);
+    uint off[kGPB + 2u];
+    float keep[kGPB + 2u];
+    [[unroll]] for (uint j = 0u; j < kGPB + 2u; ++j) {
+      const int iw = iw0[0] + int(j);
+      off[j] = xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W + uint(clamp(iw, 0, int(p.W) - 1));
+      keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
+    }
+    // The row's first column (iw0[0], possibly -1) as a flat index; clamping the row keeps it in the tensor
+    // but for the very first float, whose vec4 index -1 is clamped to 0 (its value is padding, discarded).
+    const int first = int(xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W) + iw0[0];
+    const int last4 = int(x4.length()) - 1;
+    const uint cq = (p.C_out + kCB - 1u) / kCB * (kCB / 4u);  // vec4s per tap
+    const uint lane = gl_SubgroupInvocationID % 8u, kw_of_lane = min(lane / 2u, 2u), half_of_lane = lane % 2u;
+    for (uint ci = 0u; ci < p.C_in; ++ci) {
+      const int at = first + int(ci * plane);
+      const int q0 = at >> 2, r = at & 3;  // arithmetic shift: -1 -> vec4 -1, lane 3
+      float f[16];
+      [[unroll]] for (int k = 0; k < 4; ++k) {
+        const vec4 v = x4[clamp(q0 + k, 0, last4)];
+        [[unroll]] for (int c = 0; c < 4; ++c) f[k * 4 + c] = v[c];
+      }
+      float xr[kGPB + 2u];
+      [[unroll]] for (uint j = 0u; j < kGPB + 2u; ++j) {
+        const float a = f[j], b = f[j + 1u], c = f[j + 2u], d = f[j + 3u];
+        xr[j] = (r == 0 ? a : r == 1 ? b : r == 2 ? c : d) * keep[j];
+      }
+      // The 3 taps x 8 channels of this row are 6 vec4s: lane l of the subgroup loads vec4 l (lanes 6, 7 the
+      // last again), and every lane takes each weight from its lane by a broadcast: one load per lane
+      // instead of six, and a broadcast is a register move (llvmpipe: extract and splat).
+      const vec4 lw = w4[((ci * p.KH + kh) * 3u + kw_of_lane) * cq + co0 / 4u + half_of_lane];
+      GATHER_TAP(0u)
+      GATHER_TAP(1u)
+      GATHER_TAP(2u)
+    }
+  }
+  for (uint kh = 0u; !row_reuse && kh < p.KH; ++kh) {
+    const int ih = ih0 + int(kh);
+    const bool h_ok = ih >= 0 && ih < int(p.H);
+    for (uint kw = 0u; kw < p.KW; ++kw) {
+      // Per tap: where each pixel reads (clamped) and whether it is padding; the channel loop then only loads.
+      uint off[kGPB];
+      float keep[kGPB];
+      [[unroll]] for (uint j = 0u; j < kGPB; ++j) {
+        const int iw = iw0[j] + int(kw);
+        off[j] = xn + uint(clamp(ih, 0, int(p.H) - 1)) * p.W + uint(clamp(iw, 0, int(p.W) - 1));
+        keep[j] = (h_ok && iw >= 0 && iw < int(p.W)) ? 1.0 : 0.0;
+      }
+      const uint tap = kh * p.KW + kw;
+      for (uint ci = 0u; ci < p.C_in; ++ci) {
+        float wv[kCB];
+        load_weights(wv, ci, tap, co0, live);
+        [[unroll]] for (uint c = 0u; c < kGQ; ++c) {
+          vec4 xv;  // zero padding (a clamped load is in bounds, its value discarded)
+          [[unroll]] for (uint j = 0u; j < 4u; ++j)
+            xv[j] = x_at(off[c * 4u + j] + ci * plane) * keep[c * 4u + j];
+          [[unroll]] for (uint i = 0u; i < kCB; ++i)
+            if (i < live) acc[i][c] += wv[i] * xv;  // uniform: C_out = 1 costs 1/kCB
+        }
+      }
+    }
+  }
+
+  if (!row_ok) return;
+  // Unrolled, with the accumulate test outside: no per-element branch or read when overwriting.
+  const bool add = p.accumulate != 0u;
+  [[unroll]] for (uint i = 0u; i < kCB; ++i) {
+    const uint co = co0 + i;
+    if (co >= p.C_out) break;
+    const uint yrow = ((n * p.C_out + co) * p.H_out + oh) * p.W_out;
+    [[unroll]] for (uint j = 0u; j < kGPB; ++j) {
+#if CONV_BIAS
+      const float v = activate(acc[i][j / 4u][j % 4u] + b[co], p.act, p.alpha);
+#else
+      const float v = acc[i][j / 4u][j % 4u];
+#endif
+      if (ow0 + j < p.W_out) y[yrow + ow0 + j] = add ? y[yrow + ow0 + j] + v : v;
+    }
+  }
+}
