@@ -62,8 +62,9 @@ struct ConvVariant {
   };
   // Weight gradients over "v" and "u": true binds x before dy (the v tensor first).
   std::function<bool(const Conv2dShape&)> x_first = [](const Conv2dShape&) { return false; };
-  bool vec4_weights = false;     // fwd_07, fwd_08: read repack_vec4(w), not w
-  bool uniform_weights = false;  // fwd_08: the weights are a uniform buffer
+  bool vec4_weights = false;      // fwd_07, fwd_08: read repack_vec4(w), not w
+  bool uniform_weights = false;   // fwd_08: the weights are a uniform buffer
+  bool winograd_weights = false;  // fwd_11: reads winograd_weights(w), a uniform buffer
 };
 
 // fwd_07's weights: the promoted forward's packing ([C_in, KH, KW, C_out rounded up to the channel block]).
@@ -72,6 +73,24 @@ std::vector<float> repack_vec4(const std::vector<float>& w, const Conv2dShape& s
   nn::conv2d_pack_weights_ref<float>(out, w, s, nn::WeightPacking::Forward);
   return out;
 }
+// fwd_11's weights: U = G w G^T per (co, ci), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (Winograd
+// F(2x2, 3x3)), laid out [C_in, 16, C_out rounded up to 8]; computed in double.
+std::vector<float> winograd_weights(const std::vector<float>& w, const Conv2dShape& s) {
+  const uint32_t pad = div_up(s.C_out, 8) * 8;
+  const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  std::vector<float> out(uint64_t{s.C_in} * 16 * pad, 0.0f);
+  for (uint32_t co = 0; co < s.C_out; ++co)
+    for (uint32_t ci = 0; ci < s.C_in; ++ci)
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          double u = 0;
+          for (int a = 0; a < 3; ++a)
+            for (int c = 0; c < 3; ++c) u += G[i][a] * w[((co * s.C_in + ci) * 3 + a) * 3 + c] * G[j][c];
+          out[(uint64_t{ci} * 16 + i * 4 + j) * pad + co] = static_cast<float>(u);
+        }
+  return out;
+}
+
 // Shapes: odd sizes, tail channel blocks, stride 2, an even 'valid' kernel; and the specialised kernels' 3x3
 // stride-1 shapes with one channel on either side.
 const std::vector<Conv2dShape> kGeneral{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same},
@@ -150,6 +169,12 @@ std::vector<ConvVariant> conv_variants() {
   ConvVariant fwd10{"fwd_10_lane_weights", ConvPass::Forward, 64, kVec4Rows, gather(8)};
   fwd10.vec4_weights = true;
   v.push_back(fwd10);
+  ConvVariant fwd11{"fwd_11_winograd", ConvPass::Forward, 64, k3x3, [](const Conv2dShape& s) {
+                      return rt::Groups{div_up(s.N * div_up(s.H_out(), 2) * div_up(s.W_out(), 2), 64),
+                                        div_up(s.C_out, 8), 1};
+                    }};
+  fwd11.uniform_weights = fwd11.winograd_weights = true;
+  v.push_back(fwd11);
   v.push_back({"tgather_00_baseline", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_01_rowreuse_4", ConvPass::Input, 64, kGeneral, tgather(4)});
   v.push_back({"tgather_02_rowreuse_8", ConvPass::Input, 64, kGeneral, tgather(8)});
@@ -203,7 +228,9 @@ class DevConv : public test::GpuTest, public ::testing::WithParamInterface<ConvV
   if (v.pass == ConvPass::Weight) want = dw;
 
   const rt::Buffer xb = test::upload(x), bb = test::upload(b), dyb = test::upload(dy);
-  const rt::Buffer wb = test::upload(v.vec4_weights ? repack_vec4(w, s) : w);
+  const rt::Buffer wb = test::upload(v.winograd_weights ? winograd_weights(w, s)
+                                     : v.vec4_weights   ? repack_vec4(w, s)
+                                                        : w);
   const rt::Buffer out = test::make_output(want.size());
   const bool forward = v.pass == ConvPass::Forward;
   const rt::Pipeline pipeline =
@@ -246,6 +273,7 @@ TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
     const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
     const auto b = test::random_floats(s.C_out, 3), dy = test::random_floats(s.y_count(), 4);
     const rt::Buffer xb = test::upload(x), wb = test::upload(w), w4 = test::upload(repack_vec4(w, s));
+    const rt::Buffer wino = test::upload(winograd_weights(w, s));
     const rt::Buffer bb = test::upload(b), dyb = test::upload(dy), y = test::make_output(s.y_count());
     const rt::Buffer dx = test::make_output(s.x_count()),
                      scratch = test::make_output(nn::conv2d_scratch_floats(s));
@@ -273,6 +301,14 @@ TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
         {"forward fwd_09 (uniform w, vec4 x)", variant("fwd_09_vec4_rows", true, w4, 8)},
         {"forward fwd_10 (lane w, vec4 x)", variant("fwd_10_lane_weights", false, w4, 8)},
         {"forward fwd_08 (uniform) 16 pixels", variant("fwd_08_ubo_weights_16px", true, w4, 16)},
+        {"forward fwd_11 (Winograd F(2x2,3x3))",
+         [&, &p = pipelines.emplace_back(make_pipeline(
+                 "fwd_11_winograd", {Access::Write, Access::Read, Access::Uniform, Access::Read},
+                 sizeof(nn::ConvPush), 64))](rt::Recorder& rec) {
+           const uint32_t tiles = s.N * div_up(s.H_out(), 2) * div_up(s.W_out(), 2);
+           rec.dispatch(p, {y.view(), xb.view(), wino.view(), bb.view()}, push,
+                        {div_up(tiles, 64), div_up(s.C_out, 8), 1});
+         }},
         {"forward, promoted",
          [&](rt::Recorder& rec) {
            nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
