@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "dev/variant_support.hpp"
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv2d_pack.hpp"
 #include "nn/ops/maxpool2d.hpp"
@@ -33,19 +34,6 @@ using nn::Padding;
 using rt::Access;
 
 constexpr double kTolerance = 1e-4;  // absolute and relative: sums of ~100 float products of magnitude <= 1
-
-uint32_t div_up(uint64_t a, uint64_t b) {
-  return static_cast<uint32_t>((a + b - 1) / b);
-}
-
-// The variant's pipeline, built from its own words: desc.local is its declared local size, which pipeline
-// creation checks against the SPIR-V like for every built-in shader.
-rt::Pipeline make_pipeline(const char* name, std::vector<Access> bindings, uint32_t push_size,
-                           uint32_t local) {
-  const shaders::Shader* shader = variants::find(name);
-  if (!shader) throw std::runtime_error(std::string("dev variant '") + name + "' was not built");
-  return rt::Pipeline(test::ctx().device(), {name, std::move(bindings), push_size, {local, 1, 1}}, *shader);
-}
 
 // ---- convolution variants ----
 
@@ -67,30 +55,6 @@ struct ConvVariant {
   bool winograd_weights = false;  // fwd_11: reads winograd_weights(w), a uniform buffer
 };
 
-// fwd_07's weights: the promoted forward's packing ([C_in, KH, KW, C_out rounded up to the channel block]).
-std::vector<float> repack_vec4(const std::vector<float>& w, const Conv2dShape& s) {
-  std::vector<float> out(nn::conv2d_packed_floats(s, nn::WeightPacking::Forward));
-  nn::conv2d_pack_weights_ref<float>(out, w, s, nn::WeightPacking::Forward);
-  return out;
-}
-// fwd_11's weights: U = G w G^T per (co, ci), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (Winograd
-// F(2x2, 3x3)), laid out [C_in, 16, C_out rounded up to 8]; computed in double.
-std::vector<float> winograd_weights(const std::vector<float>& w, const Conv2dShape& s) {
-  const uint32_t pad = div_up(s.C_out, 8) * 8;
-  const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-  std::vector<float> out(uint64_t{s.C_in} * 16 * pad, 0.0f);
-  for (uint32_t co = 0; co < s.C_out; ++co)
-    for (uint32_t ci = 0; ci < s.C_in; ++ci)
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) {
-          double u = 0;
-          for (int a = 0; a < 3; ++a)
-            for (int c = 0; c < 3; ++c) u += G[i][a] * w[((co * s.C_in + ci) * 3 + a) * 3 + c] * G[j][c];
-          out[(uint64_t{ci} * 16 + i * 4 + j) * pad + co] = static_cast<float>(u);
-        }
-  return out;
-}
-
 // Shapes: odd sizes, tail channel blocks, stride 2, an even 'valid' kernel; and the specialised kernels' 3x3
 // stride-1 shapes with one channel on either side.
 const std::vector<Conv2dShape> kGeneral{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same},
@@ -103,6 +67,11 @@ const std::vector<Conv2dShape> k3x3{{2, 3, 9, 7, 10, 3, 3, 1, Padding::Same},
 const std::vector<Conv2dShape> kVec4Rows{{2, 4, 9, 7, 10, 3, 3, 1, Padding::Same},
                                          {4, 3, 5, 11, 9, 3, 3, 1, Padding::Valid},
                                          {2, 6, 9, 6, 3, 3, 3, 2, Padding::Same}};
+// wgrad_05 reads x and dy as vec4s: 3x3 stride-1 shapes whose tensors are whole vec4s (both variants).
+const std::vector<Conv2dShape> kVec4Weight{{2, 4, 9, 7, 10, 3, 3, 1, Padding::Same},
+                                           {4, 3, 5, 11, 9, 3, 3, 1, Padding::Valid},
+                                           {2, 12, 8, 6, 4, 3, 3, 1, Padding::Same},
+                                           {1, 16, 14, 14, 12, 3, 3, 1, Padding::Same}};
 const std::vector<Conv2dShape> kOneChannel{{2, 1, 9, 7, 10, 3, 3, 1, Padding::Same},
                                            {2, 10, 9, 7, 1, 3, 3, 1, Padding::Same},
                                            {2, 9, 8, 6, 1, 3, 3, 1, Padding::Valid}};
@@ -200,6 +169,12 @@ std::vector<ConvVariant> conv_variants() {
                  return rt::Groups{cu, div_up(cv, 8), 1};
                },
                [=](const Conv2dShape& s) { return vu_push(s, flip(s)); }, flip});
+  v.push_back({"wgrad_05_3x3_vec4", ConvPass::Weight, 64, kVec4Weight,
+               [=](const Conv2dShape& s) {
+                 const uint32_t cv = flip(s) ? s.C_in : s.C_out, cu = flip(s) ? s.C_out : s.C_in;
+                 return rt::Groups{cu, div_up(cv, 8), 1};
+               },
+               [=](const Conv2dShape& s) { return vu_push(s, flip(s)); }, flip});
   return v;
 }
 
@@ -260,80 +235,6 @@ TEST_P(DevConv, MatchesTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, DevConv, ::testing::ValuesIn(conv_variants()),
                          [](const auto& variant) { return std::string(variant.param.name); });
-
-// A measurement, not a check (run with --gtest_also_run_disabled_tests): the promoted forward and input
-// gradient (record_conv2d_forward / record_conv2d_backward_input: packed weights in a uniform buffer, the
-// packing dispatch included) against the same kernels reading float weights (03_gather_8x8_rowreuse and
-// tgather_03_rowreuse_8_store, what shaders/ held before 2026-12-04) and the forward variants fwd_07 to
-// fwd_10, on the model's 32-channel layers at batch 128: alternating, 7 rounds after a JIT round, median
-// process CPU ms (lavapipe's threads are ours).
-TEST_F(DevConv, DISABLED_PackedWeightsAgainstFloatWeights) {
-  for (const Conv2dShape& s : {Conv2dShape{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
-                               Conv2dShape{128, 32, 7, 7, 32, 3, 3, 1, Padding::Same}}) {
-    const auto x = test::random_floats(s.x_count(), 1), w = test::random_floats(s.w_count(), 2);
-    const auto b = test::random_floats(s.C_out, 3), dy = test::random_floats(s.y_count(), 4);
-    const rt::Buffer xb = test::upload(x), wb = test::upload(w), w4 = test::upload(repack_vec4(w, s));
-    const rt::Buffer wino = test::upload(winograd_weights(w, s));
-    const rt::Buffer bb = test::upload(b), dyb = test::upload(dy), y = test::make_output(s.y_count());
-    const rt::Buffer dx = test::make_output(s.x_count()),
-                     scratch = test::make_output(nn::conv2d_scratch_floats(s));
-    const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
-    using Record = std::function<void(rt::Recorder&)>;
-    std::vector<rt::Pipeline> pipelines;  // the variants' (kept alive for the runs)
-    pipelines.reserve(8);
-    // A forward variant's run: its pipeline (weights a uniform buffer or not), packed or float weights.
-    const auto variant = [&](const char* name, bool uniform, const rt::Buffer& weights, uint32_t pixels) {
-      const Access wa = uniform ? Access::Uniform : Access::Read;
-      const rt::Pipeline& p = pipelines.emplace_back(
-          make_pipeline(name, {Access::Write, Access::Read, wa, Access::Read}, sizeof(nn::ConvPush), 64));
-      return Record([&, &p = p, &weights = weights, pixels](rt::Recorder& rec) {
-        rec.dispatch(p, {y.view(), xb.view(), weights.view(), bb.view()}, push,
-                     nn::gather_groups(s, 64, pixels));
-      });
-    };
-    const rt::Pipeline in03 =
-        make_pipeline("tgather_03_rowreuse_8_store", {Access::ReadWrite, Access::Read, Access::Read},
-                      sizeof(nn::ConvPush), 64);
-    const std::vector<std::pair<const char*, Record>> runs{
-        {"forward, float w", variant("03_gather_8x8_rowreuse", false, wb, 8)},
-        {"forward fwd_07", variant("fwd_07_vec4_weights", false, w4, 8)},
-        {"forward fwd_08 (uniform)", variant("fwd_08_ubo_weights", true, w4, 8)},
-        {"forward fwd_09 (uniform w, vec4 x)", variant("fwd_09_vec4_rows", true, w4, 8)},
-        {"forward fwd_10 (lane w, vec4 x)", variant("fwd_10_lane_weights", false, w4, 8)},
-        {"forward fwd_08 (uniform) 16 pixels", variant("fwd_08_ubo_weights_16px", true, w4, 16)},
-        {"forward fwd_11 (Winograd F(2x2,3x3))",
-         [&, &p = pipelines.emplace_back(make_pipeline(
-                 "fwd_11_winograd", {Access::Write, Access::Read, Access::Uniform, Access::Read},
-                 sizeof(nn::ConvPush), 64))](rt::Recorder& rec) {
-           const uint32_t tiles = s.N * div_up(s.H_out(), 2) * div_up(s.W_out(), 2);
-           rec.dispatch(p, {y.view(), xb.view(), wino.view(), bb.view()}, push,
-                        {div_up(tiles, 64), div_up(s.C_out, 8), 1});
-         }},
-        {"forward, promoted",
-         [&](rt::Recorder& rec) {
-           nn::record_conv2d_forward(rec, y.view(), xb.view(), wb.view(), bb.view(), scratch.view(), s);
-         }},
-        {"input gradient, float w",
-         [&](rt::Recorder& rec) {
-           rec.dispatch(in03, {dx.view(), dyb.view(), wb.view()}, push,
-                        nn::transposed_gather_groups(s, 64, 8));
-         }},
-        {"input gradient, promoted", [&](rt::Recorder& rec) {
-           nn::record_conv2d_backward_input(rec, dx.view(), dyb.view(), wb.view(), scratch.view(), s);
-         }}};
-    std::vector<std::vector<double>> ms(runs.size());
-    for (int round = 0; round < 8; ++round)
-      for (size_t k = 0; k < runs.size(); ++k) {
-        const std::clock_t c0 = std::clock();
-        test::ctx().run_now(runs[k].second);
-        if (round > 0) ms[k].push_back(double(std::clock() - c0) * 1e3 / CLOCKS_PER_SEC);  // round 0: JIT
-      }
-    for (size_t k = 0; k < runs.size(); ++k) {
-      std::sort(ms[k].begin(), ms[k].end());
-      std::printf("[vkae-time] %s: %s %.1f ms CPU (median of 7)\n", s.str().c_str(), runs[k].first, ms[k][3]);
-    }
-  }
-}
 
 // ---- pooling and upsampling variants (dev/pool/00_*: one invocation per element, 256 per workgroup) ----
 

@@ -46,6 +46,7 @@ std::span<const rt::PipelineDesc* const> all_pipelines() {
       &kConv2dBackwardInput1ch,
       &kConv2dBackwardWeight,
       &kConv2dBackwardWeight3x3,
+      &kConv2dBackwardWeight3x3Vec4,
       &kConv2dBackwardBias,
       &kConvTranspose2dForward,
       &kConvTranspose2dBackwardInput,

@@ -96,6 +96,11 @@ const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
                                                 sizeof(ConvPush),
                                                 {kLocal, 1, 1},
                                                 rt::Family::Conv};
+const rt::PipelineDesc kConv2dBackwardWeight3x3Vec4{"conv2d_backward_weight_3x3_vec4",
+                                                    {Access::ReadWrite, Access::Read, Access::Read},
+                                                    sizeof(ConvPush),
+                                                    {kLocal, 1, 1},
+                                                    rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias",
                                            {Access::ReadWrite, Access::Read},
                                            sizeof(ChannelSumPush),
@@ -264,7 +269,9 @@ void record_conv2d_backward_weight(rt::Recorder& rec, rt::BufferView dw, rt::Buf
   // 3x3 stride 1 (every layer of the model): all 9 taps of a channel block per workgroup, sliding a window
   // along the rows; v is the tensor with more channels (read once per pixel), u is read through the window.
   if (s.is_3x3_stride1()) {
-    const rt::Pipeline& wgrad = rec.pipeline(kConv2dBackwardWeight3x3);
+    // Whole vec4s (every tensor of the models): the kernel that reads them as vec4s, a quarter of the loads.
+    const bool vec4 = dy.size % 16 == 0 && x.size % 16 == 0;
+    const rt::Pipeline& wgrad = rec.pipeline(vec4 ? kConv2dBackwardWeight3x3Vec4 : kConv2dBackwardWeight3x3);
     const uint64_t local = wgrad.local().x;
     const bool flip = s.C_in > s.C_out;  // variant 1: v = x, u = dy
     const uint32_t Cv = flip ? s.C_in : s.C_out, Cu = flip ? s.C_out : s.C_in;
