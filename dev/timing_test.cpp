@@ -58,15 +58,16 @@ TEST_F(DevTiming, DISABLED_PackedWeightsAgainstFloatWeights) {
                      scratch = test::make_output(nn::conv2d_scratch_floats(s));
     const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
     std::vector<rt::Pipeline> pipelines;  // the variants' (kept alive for the runs)
-    pipelines.reserve(8);
+    pipelines.reserve(16);                // no reallocation: the runs hold references
     // A forward variant's run: its pipeline (weights a uniform buffer or not), packed or float weights.
-    const auto variant = [&](const char* name, bool uniform, const rt::Buffer& weights, uint32_t pixels) {
+    const auto variant = [&](const char* name, bool uniform, const rt::Buffer& weights, uint32_t pixels,
+                             uint32_t rows = 1) {
       const Access wa = uniform ? Access::Uniform : Access::Read;
       const rt::Pipeline& p = pipelines.emplace_back(
           make_pipeline(name, {Access::Write, Access::Read, wa, Access::Read}, sizeof(nn::ConvPush), 64));
-      return Record([&, &p = p, &weights = weights, pixels](rt::Recorder& rec) {
+      return Record([&, &p = p, &weights = weights, pixels, rows](rt::Recorder& rec) {
         rec.dispatch(p, {y.view(), xb.view(), weights.view(), bb.view()}, push,
-                     nn::gather_groups(s, 64, pixels));
+                     nn::gather_groups(s, 64, pixels, rows));
       });
     };
     const rt::Pipeline in03 =
@@ -79,6 +80,7 @@ TEST_F(DevTiming, DISABLED_PackedWeightsAgainstFloatWeights) {
         {"forward fwd_09 (uniform w, vec4 x)", variant("fwd_09_vec4_rows", true, w4, 8)},
         {"forward fwd_10 (lane w, vec4 x)", variant("fwd_10_lane_weights", false, w4, 8)},
         {"forward fwd_08 (uniform) 16 pixels", variant("fwd_08_ubo_weights_16px", true, w4, 16)},
+        {"forward fwd_12 (uniform, 2 rows x 8 pixels)", variant("fwd_12_two_rows", true, w4, 8, 2)},
         {"forward fwd_11 (Winograd F(2x2,3x3))",
          [&, &p = pipelines.emplace_back(make_pipeline(
                  "fwd_11_winograd", {Access::Write, Access::Read, Access::Uniform, Access::Read},

@@ -131,6 +131,10 @@ std::vector<ConvVariant> conv_variants() {
   ConvVariant fwd08_16{"fwd_08_ubo_weights_16px", ConvPass::Forward, 64, kGeneral, gather(16)};
   fwd08_16.vec4_weights = fwd08_16.uniform_weights = true;
   v.push_back(fwd08_16);
+  ConvVariant fwd12{"fwd_12_two_rows", ConvPass::Forward, 64, kGeneral,
+                    [](const Conv2dShape& s) { return nn::gather_groups(s, 64, 8, 2); }};
+  fwd12.vec4_weights = fwd12.uniform_weights = true;
+  v.push_back(fwd12);
   // fwd_09 reads x as vec4s: shapes whose x is whole vec4s (odd rows and planes, so rows start anywhere).
   ConvVariant fwd09{"fwd_09_vec4_rows", ConvPass::Forward, 64, kVec4Rows, gather(8)};
   fwd09.vec4_weights = fwd09.uniform_weights = true;

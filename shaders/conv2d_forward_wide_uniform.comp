@@ -10,5 +10,6 @@
 #define CONV_BIAS 1
 #define GATHER_PACKED_WEIGHTS 2
 #define GATHER_PIXELS VKAE_CONV_WIDE_PIXELS
+#define GATHER_ROWS VKAE_CONV_WIDE_ROWS
 #include "conv.glsl"
 #include "conv_gather.glsl"

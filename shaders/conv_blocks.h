@@ -11,6 +11,7 @@
 #define VKAE_CONV_WEIGHT_BLOCK 4u        // kWB: output x input channels of one weight-gradient block
 #define VKAE_CONV_ROW_BLOCK 8u           // kRB: output rows per invocation (conv2d_forward_rows.comp)
 #define VKAE_CONV_WIDE_PIXELS 8u         // GATHER_PIXELS of conv2d_forward_wide.comp
+#define VKAE_CONV_WIDE_ROWS 2u           // and its GATHER_ROWS
 #define VKAE_CONV_TRANSPOSED_PIXELS 8u   // kTPB: columns per invocation (conv_transposed_gather.glsl)
 #define VKAE_CONV_WGRAD3X3_V_BLOCK 8u    // kA: v-channels per workgroup (conv2d_backward_weight_3x3.comp)
 #define VKAE_CONV_WGRAD3X3_U_BLOCK 1u    // kB: u-channels per workgroup (same shader)

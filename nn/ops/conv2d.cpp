@@ -24,6 +24,7 @@ constexpr uint32_t kCoBlock = VKAE_CONV_CHANNEL_BLOCK;
 constexpr uint32_t kPixBlock = VKAE_CONV_PIXEL_BLOCK;
 constexpr uint32_t kRowBlock = VKAE_CONV_ROW_BLOCK;        // conv2d_forward_rows.comp: kRB
 constexpr uint32_t kWidePixBlock = VKAE_CONV_WIDE_PIXELS;  // conv2d_forward_wide.comp: GATHER_PIXELS
+constexpr uint32_t kWideRows = VKAE_CONV_WIDE_ROWS;        // and GATHER_ROWS
 constexpr uint32_t kWeightBlock = VKAE_CONV_WEIGHT_BLOCK;  // dw: kWeightBlock out x kWeightBlock in channels
 constexpr uint32_t kWeight3x3VBlock = VKAE_CONV_WGRAD3X3_V_BLOCK;  // conv2d_backward_weight_3x3: kA
 constexpr uint32_t kWeight3x3UBlock = VKAE_CONV_WGRAD3X3_U_BLOCK;  // and kB
@@ -144,9 +145,9 @@ void Conv2dShape::validate(std::string_view op) const {
                      " is larger than the input, got " + str());
 }
 
-rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels) {
-  // conv_gather.glsl: `pixels` consecutive output pixels of one row per invocation.
-  const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), pixels);
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels, uint32_t rows) {
+  // conv_gather.glsl: `pixels` consecutive output pixels of `rows` rows per invocation.
+  const uint64_t invocations = uint64_t{s.N} * div_up(s.H_out(), rows) * div_up(s.W_out(), pixels);
   return {rt::groups_for(invocations, local), div_up(s.C_out, kCoBlock), 1};
 }
 
@@ -233,7 +234,7 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   const rt::Pipeline& gather = rec.pipeline(wide ? (uniform ? kConv2dForwardWideUniform : kConv2dForwardWide)
                                                  : (uniform ? kConv2dForwardUniform : kConv2dForward));
   rec.dispatch(gather, {y, x, packed, b}, push,
-               gather_groups(s, gather.local().x, wide ? kWidePixBlock : kPixBlock));
+               gather_groups(s, gather.local().x, wide ? kWidePixBlock : kPixBlock, wide ? kWideRows : 1));
 }
 
 void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::BufferView dy, rt::BufferView w,

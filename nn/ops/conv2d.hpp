@@ -57,10 +57,11 @@ struct ConvPush {
 static_assert(sizeof(ConvPush) == 72);
 ConvPush make_conv_push(const Conv2dShape& s, Grad grad) noexcept;
 // Workgroup counts of the two gather shaders for the conv2d `s` (conv_gather.glsl computes its y from x with
-// `pixels` output pixels per invocation, conv_transposed_gather.glsl its dx from dy with `columns` columns;
-// `local` is the pipeline's width, Pipeline::local().x; other values than the defaults are for the dev/conv
-// variants).
-rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels = VKAE_CONV_PIXEL_BLOCK);
+// `rows` x `pixels` output pixels per invocation, conv_transposed_gather.glsl its dx from dy with `columns`
+// columns; `local` is the pipeline's width, Pipeline::local().x; other values than the defaults are for the
+// dev/conv variants).
+rt::Groups gather_groups(const Conv2dShape& s, uint32_t local, uint32_t pixels = VKAE_CONV_PIXEL_BLOCK,
+                         uint32_t rows = 1);
 rt::Groups transposed_gather_groups(const Conv2dShape& s, uint32_t local,
                                     uint32_t columns = VKAE_CONV_TRANSPOSED_PIXELS);
 

@@ -61,8 +61,9 @@ TEST_F(Conv2dPackGpu, ATooSmallScratchIsOneLine) {
   }
 }
 
-// conv2d_forward.comp (4 pixels per invocation) and conv2d_forward_wide.comp (8) sum each output in the same
-// order: the host's choice between them must not change a bit.
+// conv2d_forward.comp (4 pixels of a row per invocation) and conv2d_forward_wide.comp (8 pixels of 2 rows)
+// sum each output in the same order: the host's choice between them must not change a bit. Odd row counts
+// leave the wide kernel's last row block half empty.
 TEST_F(Conv2dPackGpu, ForwardNarrowAndWideGiveTheSameBits) {
   for (const Conv2dShape& s : {Conv2dShape{2, 9, 7, 9, 5, 3, 3, 1, Padding::Same},
                                Conv2dShape{3, 16, 14, 14, 32, 3, 3, 1, Padding::Same},
@@ -75,10 +76,11 @@ TEST_F(Conv2dPackGpu, ForwardNarrowAndWideGiveTheSameBits) {
     auto narrow = test::make_output(s.y_count()), wide = test::make_output(s.y_count());
     test::ctx().run_now([&](rt::Recorder& rec) {
       const ConvPush push = make_conv_push(s, Grad::Overwrite);
-      rec.dispatch(rec.pipeline(kConv2dForward), {narrow.view(), xb.view(), wb.view(), bb.view()}, push,
-                   gather_groups(s, 4));
-      rec.dispatch(rec.pipeline(kConv2dForwardWide), {wide.view(), xb.view(), wb.view(), bb.view()}, push,
-                   gather_groups(s, 8));
+      const rt::Pipeline &n4 = rec.pipeline(kConv2dForward), &w8 = rec.pipeline(kConv2dForwardWide);
+      rec.dispatch(n4, {narrow.view(), xb.view(), wb.view(), bb.view()}, push,
+                   gather_groups(s, n4.local().x));
+      rec.dispatch(w8, {wide.view(), xb.view(), wb.view(), bb.view()}, push,
+                   gather_groups(s, w8.local().x, VKAE_CONV_WIDE_PIXELS, VKAE_CONV_WIDE_ROWS));
     });
     const auto a = test::download(narrow), b = test::download(wide);
     ASSERT_EQ(a.size(), b.size());
@@ -101,10 +103,12 @@ TEST_F(Conv2dPackGpu, UniformAndStorageWeightsGiveTheSameBits) {
   struct Pair {
     const rt::PipelineDesc *storage, *uniform;
     bool forward;
+    uint32_t pixels, rows;  // the forward's block
   };
-  for (const Pair& pair : {Pair{&kConv2dForward, &kConv2dForwardUniform, true},
-                           Pair{&kConv2dForwardWide, &kConv2dForwardWideUniform, true},
-                           Pair{&kConv2dBackwardInput, &kConv2dBackwardInputUniform, false}}) {
+  for (const Pair& pair : {Pair{&kConv2dForward, &kConv2dForwardUniform, true, VKAE_CONV_PIXEL_BLOCK, 1},
+                           Pair{&kConv2dForwardWide, &kConv2dForwardWideUniform, true, VKAE_CONV_WIDE_PIXELS,
+                                VKAE_CONV_WIDE_ROWS},
+                           Pair{&kConv2dBackwardInput, &kConv2dBackwardInputUniform, false, 0, 0}}) {
     SCOPED_TRACE(pair.uniform->shader);
     const uint64_t n = pair.forward ? s.y_count() : s.x_count();
     auto a = test::make_output(n), b = test::make_output(n);
@@ -113,7 +117,8 @@ TEST_F(Conv2dPackGpu, UniformAndStorageWeightsGiveTheSameBits) {
       for (auto [desc, out] : {std::pair{pair.storage, a.view()}, std::pair{pair.uniform, b.view()}}) {
         const rt::Pipeline& p = rec.pipeline(*desc);
         if (pair.forward)
-          rec.dispatch(p, {out, xb.view(), fwdb.view(), bb.view()}, push, gather_groups(s, p.local().x, 4));
+          rec.dispatch(p, {out, xb.view(), fwdb.view(), bb.view()}, push,
+                       gather_groups(s, p.local().x, pair.pixels, pair.rows));
         else
           rec.dispatch(p, {out, dyb.view(), inb.view()}, push, transposed_gather_groups(s, p.local().x));
       }
