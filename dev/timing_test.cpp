@@ -105,6 +105,25 @@ TEST_F(DevTiming, DISABLED_PackedWeightsAgainstFloatWeights) {
   }
 }
 
+// The 1-channel forward with w and b in uniform buffers (conv2d_forward_1ch_uniform.comp, the promoted
+// kernel) against its storage-buffer twin, encoder[0]'s shape.
+TEST_F(DevTiming, DISABLED_OneChannelForwardUniform) {
+  const Conv2dShape s{128, 1, 28, 28, 32, 3, 3, 1, Padding::Same};
+  const rt::Buffer xb = test::upload(test::random_floats(s.x_count(), 1)),
+                   wb = test::upload(test::random_floats(s.w_count(), 2));
+  const rt::Buffer bb = test::upload(test::random_floats(s.C_out, 3)), y = test::make_output(s.y_count());
+  const nn::ConvPush push = nn::make_conv_push(s, nn::Grad::Overwrite);
+  const rt::Groups groups{div_up(uint64_t{s.N} * s.H_out() * div_up(s.W_out(), VKAE_CONV_PIXEL_BLOCK), 64), 1,
+                          1};
+  const auto run = [&](const rt::PipelineDesc& desc) {
+    return Record([&](rt::Recorder& rec) {
+      rec.dispatch(rec.pipeline(desc), {y.view(), xb.view(), wb.view(), bb.view()}, push, groups);
+    });
+  };
+  time_alternating(s.str(), {{"1-channel forward, storage w and b", run(nn::kConv2dForward1ch)},
+                             {"1-channel forward, uniform w and b", run(nn::kConv2dForward1chUniform)}});
+}
+
 // wgrad_05 (x and dy read as vec4s) against the promoted 3x3 weight gradient on the model's layers at batch
 // 128: 32 -> 32 @14 and @7 (v = dy), 32 -> 1 @28 (variant 1: v = x), 1 -> 32 @28 (v = dy, u = x).
 TEST_F(DevTiming, DISABLED_WeightGradientVec4) {

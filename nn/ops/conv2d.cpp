@@ -87,6 +87,17 @@ const rt::PipelineDesc kConv2dBackwardInput1ch{"conv2d_backward_input_1ch",
                                                sizeof(ConvPush),
                                                {kLocal, 1, 1},
                                                rt::Family::Conv};
+const rt::PipelineDesc kConv2dBackwardInput1chUniform{"conv2d_backward_input_1ch_uniform",
+                                                      {Access::ReadWrite, Access::Read, Access::Uniform},
+                                                      sizeof(ConvPush),
+                                                      {kLocal, 1, 1},
+                                                      rt::Family::Conv};
+const rt::PipelineDesc kConv2dForward1chUniform{
+    "conv2d_forward_1ch_uniform",
+    {Access::Write, Access::Read, Access::Uniform, Access::Uniform},
+    sizeof(ConvPush),
+    {kLocal, 1, 1},
+    rt::Family::Conv};
 const rt::PipelineDesc kConv2dBackwardWeight{"conv2d_backward_weight",
                                              {Access::ReadWrite, Access::Read, Access::Read},
                                              sizeof(ConvPush),
@@ -194,6 +205,10 @@ bool input_grad_takes_1ch(const Conv2dShape& s) {
 
 }  // namespace
 
+bool uniform_block_fits(uint64_t bytes, const VkPhysicalDeviceLimits& limits) noexcept {
+  return bytes <= uint64_t{VKAE_CONV_UNIFORM_VEC4S} * 16 && bytes <= limits.maxUniformBufferRange;
+}
+
 uint64_t conv2d_scratch_floats(const Conv2dShape& s) noexcept {
   const uint64_t forward =
       forward_takes_rows(s) || forward_takes_1ch(s) ? 0 : conv2d_packed_floats(s, WeightPacking::Forward);
@@ -223,7 +238,8 @@ void record_conv2d_forward(rt::Recorder& rec, rt::BufferView y, rt::BufferView x
   if (forward_takes_1ch(s)) {
     // conv2d_forward_1ch.comp: kPixBlock output pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H_out() * div_up(s.W_out(), kPixBlock);
-    const rt::Pipeline& one_ch = rec.pipeline(kConv2dForward1ch);
+    const bool uniform = uniform_block_fits(s.w_count() * sizeof(float), rec.context().device().limits());
+    const rt::Pipeline& one_ch = rec.pipeline(uniform ? kConv2dForward1chUniform : kConv2dForward1ch);
     rec.dispatch(one_ch, {y, x, w, b}, push, {rt::groups_for(invocations, one_ch.local().x)});
     return;
   }
@@ -247,7 +263,9 @@ void record_conv2d_backward_input(rt::Recorder& rec, rt::BufferView dx, rt::Buff
   if (input_grad_takes_1ch(s)) {
     // conv2d_backward_input_1ch.comp: kPixBlock input pixels of one row, all channels, per invocation.
     const uint64_t invocations = uint64_t{s.N} * s.H * div_up(s.W, kPixBlock);
-    const rt::Pipeline& one_ch = rec.pipeline(kConv2dBackwardInput1ch);
+    const bool uniform = uniform_block_fits(s.w_count() * sizeof(float), rec.context().device().limits());
+    const rt::Pipeline& one_ch =
+        rec.pipeline(uniform ? kConv2dBackwardInput1chUniform : kConv2dBackwardInput1ch);
     rec.dispatch(one_ch, {dx, dy, w}, make_conv_push(s, grad),
                  {rt::groups_for(invocations, one_ch.local().x)});
     return;

@@ -71,19 +71,26 @@ struct ChannelSumPush {
 };
 static_assert(sizeof(ChannelSumPush) == 16);
 
-extern const rt::PipelineDesc kConv2dForward;                // y, x, w, b
-extern const rt::PipelineDesc kConv2dForwardRows;            // y, x, w, b: C_out = 1, 3x3, stride 1
-extern const rt::PipelineDesc kConv2dForward1ch;             // y, x, w, b: C_in = 1, 3x3, stride 1
-extern const rt::PipelineDesc kConv2dForwardWide;            // y, x, w, b: 8 pixels per invocation, C_in >= 8
-extern const rt::PipelineDesc kConv2dForwardUniform;         // as kConv2dForward, w a uniform buffer
-extern const rt::PipelineDesc kConv2dForwardWideUniform;     // as kConv2dForwardWide, w a uniform buffer
-extern const rt::PipelineDesc kConv2dBackwardInput;          // dx, dy, w
-extern const rt::PipelineDesc kConv2dBackwardInputUniform;   // as kConv2dBackwardInput, w a uniform buffer
-extern const rt::PipelineDesc kConv2dBackwardInput1ch;       // dx, dy, w: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForward;               // y, x, w, b
+extern const rt::PipelineDesc kConv2dForwardRows;           // y, x, w, b: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForward1ch;            // y, x, w, b: C_in = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForwardWide;           // y, x, w, b: 8 pixels per invocation, C_in >= 8
+extern const rt::PipelineDesc kConv2dForwardUniform;        // as kConv2dForward, w a uniform buffer
+extern const rt::PipelineDesc kConv2dForwardWideUniform;    // as kConv2dForwardWide, w a uniform buffer
+extern const rt::PipelineDesc kConv2dBackwardInput;         // dx, dy, w
+extern const rt::PipelineDesc kConv2dBackwardInputUniform;  // as kConv2dBackwardInput, w a uniform buffer
+extern const rt::PipelineDesc kConv2dBackwardInput1ch;      // dx, dy, w: C_out = 1, 3x3, stride 1
+extern const rt::PipelineDesc kConv2dForward1chUniform;     // as kConv2dForward1ch, w and b uniform buffers
+extern const rt::PipelineDesc
+    kConv2dBackwardInput1chUniform;                          // as kConv2dBackwardInput1ch, w a uniform buffer
 extern const rt::PipelineDesc kConv2dBackwardWeight;         // dw, dy, x
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3;      // dw, dy, x (or dw, x, dy: see the shader)
 extern const rt::PipelineDesc kConv2dBackwardWeight3x3Vec4;  // the same, dy and x read as vec4s
 extern const rt::PipelineDesc kConv2dBackwardBias;           // db, dy
+
+// Whether `bytes` fit the kernels' uniform blocks (VKAE_CONV_UNIFORM_VEC4S vec4s) and the device's
+// maxUniformBufferRange: where they do, the kernels with a uniform-buffer twin take it.
+bool uniform_block_fits(uint64_t bytes, const VkPhysicalDeviceLimits& limits) noexcept;
 
 // Floats of scratch the forward and the input gradient need for shape s: their gather kernels read the
 // weights from a copy repacked into it (conv2d_pack_weights.comp: 8 channels of a tap as two vec4s), the

@@ -33,8 +33,7 @@ uint64_t conv2d_packed_floats(const Conv2dShape& s, WeightPacking k) noexcept {
 
 bool conv2d_uniform_weights(const Conv2dShape& s, WeightPacking k,
                             const VkPhysicalDeviceLimits& limits) noexcept {
-  const uint64_t bytes = conv2d_packed_floats(s, k) * sizeof(float);
-  return bytes <= uint64_t{VKAE_CONV_UNIFORM_VEC4S} * 16 && bytes <= limits.maxUniformBufferRange;
+  return uniform_block_fits(conv2d_packed_floats(s, k) * sizeof(float), limits);
 }
 
 rt::BufferView record_conv2d_pack_weights(rt::Recorder& rec, std::string_view op, rt::BufferView packed,

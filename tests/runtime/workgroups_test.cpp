@@ -88,7 +88,7 @@ TEST_F(WorkgroupsGpu, EveryPipelineRunsAtItsFamilysWidth) {
     }
     EXPECT_EQ(pipeline.local().y, desc->local.y) << desc->shader;
   }
-  EXPECT_EQ(specialized, 15 + 3 + 4 + 5);  // conv2d / conv_transpose2d, dense, pooling, tree sums
+  EXPECT_EQ(specialized, 17 + 3 + 4 + 5);  // conv2d / conv_transpose2d, dense, pooling, tree sums
 }
 
 TEST_F(WorkgroupsGpu, AFamilyNeedsAShaderThatTakesItsWidth) {

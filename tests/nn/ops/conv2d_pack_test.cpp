@@ -1,5 +1,6 @@
 // The conv2d gather kernels' packed weights (nn/ops/conv2d_pack.*): the packing shader against its reference,
-// and the kernel choices that read the copy (4 or 8 pixels, storage or uniform buffer) giving the same bits.
+// and the host's kernel choices giving the same bits: 4 or 2 x 8 pixels, and the uniform-buffer twins of the
+// gather and 1-channel kernels against their storage-buffer originals.
 #include "nn/ops/conv2d_pack.hpp"
 
 #include <gtest/gtest.h>
@@ -125,6 +126,40 @@ TEST_F(Conv2dPackGpu, UniformAndStorageWeightsGiveTheSameBits) {
     });
     const auto ga = test::download(a), gb = test::download(b);
     ASSERT_EQ(ga.size(), gb.size());
+    EXPECT_EQ(std::memcmp(ga.data(), gb.data(), ga.size() * sizeof(float)), 0)
+        << "max |diff| " << test::compare(ga, gb).max_abs;
+  }
+}
+
+// conv2d_forward_1ch and conv2d_backward_input_1ch read w (and b) from uniform buffers where w fits the
+// uniform block, from storage buffers elsewhere: the same sums, so the same bits.
+TEST_F(Conv2dPackGpu, OneChannelUniformTwinsGiveTheSameBits) {
+  for (const Conv2dShape& s : {Conv2dShape{3, 1, 9, 11, 13, 3, 3, 1, Padding::Same},
+                               Conv2dShape{3, 13, 9, 11, 1, 3, 3, 1, Padding::Valid}}) {
+    SCOPED_TRACE(s.str());
+    const Data d = make_data(s, 96);
+    const bool forward = s.C_in == 1;
+    auto xb = test::upload(d.x), dyb = test::upload(d.dy), wb = test::upload(d.w), bb = test::upload(d.b);
+    const uint64_t n = forward ? s.y_count() : s.x_count();
+    auto a = test::make_output(n), b = test::make_output(n);
+    const ConvPush push = make_conv_push(s, Grad::Overwrite);
+    test::ctx().run_now([&](rt::Recorder& rec) {
+      const rt::PipelineDesc& storage = forward ? kConv2dForward1ch : kConv2dBackwardInput1ch;
+      const rt::PipelineDesc& uniform = forward ? kConv2dForward1chUniform : kConv2dBackwardInput1chUniform;
+      for (auto [desc, out] : {std::pair{&storage, a.view()}, std::pair{&uniform, b.view()}}) {
+        const rt::Pipeline& p = rec.pipeline(*desc);
+        // One invocation per kPB pixels of a row: (n, row, pixel block).
+        const uint64_t rows = forward ? uint64_t{s.N} * s.H_out() : uint64_t{s.N} * s.H;
+        const uint32_t width = forward ? s.W_out() : s.W;
+        const rt::Groups groups{rt::groups_for(
+            rows * ((width + VKAE_CONV_PIXEL_BLOCK - 1) / VKAE_CONV_PIXEL_BLOCK), p.local().x)};
+        if (forward)
+          rec.dispatch(p, {out, xb.view(), wb.view(), bb.view()}, push, groups);
+        else
+          rec.dispatch(p, {out, dyb.view(), wb.view()}, push, groups);
+      }
+    });
+    const auto ga = test::download(a), gb = test::download(b);
     EXPECT_EQ(std::memcmp(ga.data(), gb.data(), ga.size() * sizeof(float)), 0)
         << "max |diff| " << test::compare(ga, gb).max_abs;
   }

@@ -168,8 +168,9 @@ TEST_F(Conv2dGpu, ForwardBackwardOddShapes) {
 }
 
 // The model's layers take the uniform kernels; a layer whose packed weights exceed the uniform block
-// (64 -> 72 channels: 162 KiB) the storage ones, checked here against the reference like every path.
-TEST_F(Conv2dGpu, WeightsBeyondTheUniformRangeTakeTheStorageKernels) {
+// (64 -> 72 channels: 162 KiB) the storage ones, checked here against the reference like every path; so do
+// the 1-channel kernels past it (2000 channels: 70 KiB of w).
+TEST_F(Conv2dGpu, WeightsBeyondTheUniformBlockTakeTheStorageKernels) {
   const VkPhysicalDeviceLimits& limits = test::ctx().device().limits();
   const Conv2dShape model{128, 32, 14, 14, 32, 3, 3, 1, Padding::Same},
       big{1, 64, 5, 6, 72, 3, 3, 1, Padding::Same};
@@ -178,6 +179,10 @@ TEST_F(Conv2dGpu, WeightsBeyondTheUniformRangeTakeTheStorageKernels) {
     EXPECT_FALSE(conv2d_uniform_weights(big, k, limits));
   }
   check_gpu(big, 92);
+  EXPECT_FALSE(uniform_block_fits(2000 * 9 * sizeof(float), limits));
+  EXPECT_TRUE(uniform_block_fits(32 * 9 * sizeof(float), limits));
+  check_gpu({1, 1, 4, 5, 2000, 3, 3, 1, Padding::Same}, 93);  // conv2d_forward_1ch
+  check_gpu({1, 2000, 4, 5, 1, 3, 3, 1, Padding::Same}, 94);  // conv2d_backward_input_1ch
 }
 
 // One input or one output channel: 3x3 stride 1 takes conv2d_backward_weight_3x3.comp (variant 1 when the
