@@ -81,6 +81,8 @@ TEST_F(DevTiming, DISABLED_PackedWeightsAgainstFloatWeights) {
         {"forward fwd_10 (lane w, vec4 x)", variant("fwd_10_lane_weights", false, w4, 8)},
         {"forward fwd_08 (uniform) 16 pixels", variant("fwd_08_ubo_weights_16px", true, w4, 16)},
         {"forward fwd_12 (uniform, 2 rows x 8 pixels)", variant("fwd_12_two_rows", true, w4, 8, 2)},
+        {"forward fwd_12 (uniform, 3 rows x 8 pixels)", variant("fwd_12_rows_3", true, w4, 8, 3)},
+        {"forward fwd_12 (uniform, 4 rows x 8 pixels)", variant("fwd_12_rows_4", true, w4, 8, 4)},
         {"forward fwd_11 (Winograd F(2x2,3x3))",
          [&, &p = pipelines.emplace_back(make_pipeline(
                  "fwd_11_winograd", {Access::Write, Access::Read, Access::Uniform, Access::Read},

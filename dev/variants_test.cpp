@@ -135,6 +135,12 @@ std::vector<ConvVariant> conv_variants() {
                     [](const Conv2dShape& s) { return nn::gather_groups(s, 64, 8, 2); }};
   fwd12.vec4_weights = fwd12.uniform_weights = true;
   v.push_back(fwd12);
+  for (uint32_t rows : {3u, 4u}) {
+    ConvVariant more = fwd12;
+    more.name = rows == 3 ? "fwd_12_rows_3" : "fwd_12_rows_4";
+    more.groups = [rows](const Conv2dShape& s) { return nn::gather_groups(s, 64, 8, rows); };
+    v.push_back(more);
+  }
   // fwd_09 reads x as vec4s: shapes whose x is whole vec4s (odd rows and planes, so rows start anywhere).
   ConvVariant fwd09{"fwd_09_vec4_rows", ConvPass::Forward, 64, kVec4Rows, gather(8)};
   fwd09.vec4_weights = fwd09.uniform_weights = true;
