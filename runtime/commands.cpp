@@ -12,7 +12,7 @@ namespace {
 
 constexpr uint32_t kSetsPerPool = 256;
 constexpr uint32_t kBuffersPerPool = kSetsPerPool * 8;
-constexpr uint32_t kUniformsPerPool = kSetsPerPool;  // at most one a dispatch, so far
+constexpr uint32_t kUniformsPerPool = kSetsPerPool * 2;  // the 1-channel forward binds two
 
 // Every write of compute or transfer work before it, visible to every read or write of such work after it.
 void record_full_barrier(VkCommandBuffer cmd) {
