@@ -1,4 +1,5 @@
-// conv2d: TF padding rules, pipeline descriptions, recording with shape checks, and the CPU reference.
+// conv2d: TF padding rules, the kernel choice and recording with shape checks, and the CPU reference (the
+// pipeline descriptions are in conv2d_pipelines.cpp).
 // The shaders' blocking (outputs per invocation) comes from shaders/conv_blocks.h, which they include too.
 #include "nn/ops/conv2d.hpp"
 
@@ -17,9 +18,8 @@ using rt::Access;
 namespace {
 // The shaders' own constants (conv_blocks.h): each invocation of the gather kernels computes kCoBlock output
 // channels x kPixBlock output pixels; a workgroup (rt::Workgroups::conv invocations on this device,
-// VKAE_CONV_LOCAL by default: every size below is taken from the pipeline) reduces one weight block of the
+// VKAE_CONV_LOCAL by default: every size is taken from the pipeline) reduces one weight block of the
 // gradient.
-constexpr uint32_t kLocal = VKAE_CONV_LOCAL;
 constexpr uint32_t kCoBlock = VKAE_CONV_CHANNEL_BLOCK;
 constexpr uint32_t kPixBlock = VKAE_CONV_PIXEL_BLOCK;
 constexpr uint32_t kRowBlock = VKAE_CONV_ROW_BLOCK;        // conv2d_forward_rows.comp: kRB
@@ -41,83 +41,6 @@ uint32_t same_pad_before(uint32_t in, uint32_t out, uint32_t k, uint32_t stride)
   return static_cast<uint32_t>(total / 2);
 }
 }  // namespace
-
-const rt::PipelineDesc kConv2dForward{"conv2d_forward",
-                                      {Access::Write, Access::Read, Access::Read, Access::Read},
-                                      sizeof(ConvPush),
-                                      {kLocal, 1, 1},
-                                      rt::Family::Conv};
-const rt::PipelineDesc kConv2dForwardRows{"conv2d_forward_rows",
-                                          {Access::Write, Access::Read, Access::Read, Access::Read},
-                                          sizeof(ConvPush),
-                                          {kLocal, 1, 1},
-                                          rt::Family::Conv};
-const rt::PipelineDesc kConv2dForward1ch{"conv2d_forward_1ch",
-                                         {Access::Write, Access::Read, Access::Read, Access::Read},
-                                         sizeof(ConvPush),
-                                         {kLocal, 1, 1},
-                                         rt::Family::Conv};
-const rt::PipelineDesc kConv2dForwardWide{"conv2d_forward_wide",
-                                          {Access::Write, Access::Read, Access::Read, Access::Read},
-                                          sizeof(ConvPush),
-                                          {kLocal, 1, 1},
-                                          rt::Family::Conv};
-const rt::PipelineDesc kConv2dForwardUniform{"conv2d_forward_uniform",
-                                             {Access::Write, Access::Read, Access::Uniform, Access::Read},
-                                             sizeof(ConvPush),
-                                             {kLocal, 1, 1},
-                                             rt::Family::Conv};
-const rt::PipelineDesc kConv2dForwardWideUniform{"conv2d_forward_wide_uniform",
-                                                 {Access::Write, Access::Read, Access::Uniform, Access::Read},
-                                                 sizeof(ConvPush),
-                                                 {kLocal, 1, 1},
-                                                 rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardInputUniform{"conv2d_backward_input_uniform",
-                                                   {Access::ReadWrite, Access::Read, Access::Uniform},
-                                                   sizeof(ConvPush),
-                                                   {kLocal, 1, 1},
-                                                   rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardInput{"conv2d_backward_input",
-                                            {Access::ReadWrite, Access::Read, Access::Read},
-                                            sizeof(ConvPush),
-                                            {kLocal, 1, 1},
-                                            rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardInput1ch{"conv2d_backward_input_1ch",
-                                               {Access::ReadWrite, Access::Read, Access::Read},
-                                               sizeof(ConvPush),
-                                               {kLocal, 1, 1},
-                                               rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardInput1chUniform{"conv2d_backward_input_1ch_uniform",
-                                                      {Access::ReadWrite, Access::Read, Access::Uniform},
-                                                      sizeof(ConvPush),
-                                                      {kLocal, 1, 1},
-                                                      rt::Family::Conv};
-const rt::PipelineDesc kConv2dForward1chUniform{
-    "conv2d_forward_1ch_uniform",
-    {Access::Write, Access::Read, Access::Uniform, Access::Uniform},
-    sizeof(ConvPush),
-    {kLocal, 1, 1},
-    rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardWeight{"conv2d_backward_weight",
-                                             {Access::ReadWrite, Access::Read, Access::Read},
-                                             sizeof(ConvPush),
-                                             {kLocal, 1, 1},
-                                             rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardWeight3x3{"conv2d_backward_weight_3x3",
-                                                {Access::ReadWrite, Access::Read, Access::Read},
-                                                sizeof(ConvPush),
-                                                {kLocal, 1, 1},
-                                                rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardWeight3x3Vec4{"conv2d_backward_weight_3x3_vec4",
-                                                    {Access::ReadWrite, Access::Read, Access::Read},
-                                                    sizeof(ConvPush),
-                                                    {kLocal, 1, 1},
-                                                    rt::Family::Conv};
-const rt::PipelineDesc kConv2dBackwardBias{"conv2d_backward_bias",
-                                           {Access::ReadWrite, Access::Read},
-                                           sizeof(ChannelSumPush),
-                                           {kLocal, 1, 1},
-                                           rt::Family::Conv};
 
 const char* padding_name(Padding p) noexcept {
   return p == Padding::Same ? "same" : "valid";

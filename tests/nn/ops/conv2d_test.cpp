@@ -228,35 +228,6 @@ TEST_F(Conv2dGpu, BackwardWeight3x3SplitsLargeBatches) {
   check_backward_weight({3, 1, 480001, 1, 1, 3, 3, 1, Padding::Same}, 122);  // odd sizes: the float one
 }
 
-// conv2d_backward_weight_3x3_vec4.comp reads dy and x as vec4s where both are whole vec4s, the float kernel
-// elsewhere; the same products in the same order, so the host's choice must not change a bit. Odd rows start
-// anywhere in a vec4; both variants (v = dy, v = x); 'same' and 'valid'.
-TEST_F(Conv2dGpu, BackwardWeight3x3Vec4GivesTheFloatKernelsBits) {
-  for (const Conv2dShape& s : {Conv2dShape{2, 4, 9, 7, 10, 3, 3, 1, Padding::Same},
-                               Conv2dShape{2, 12, 8, 6, 4, 3, 3, 1, Padding::Same},
-                               Conv2dShape{3, 8, 5, 11, 8, 3, 3, 1, Padding::Valid},
-                               Conv2dShape{4, 32, 14, 14, 32, 3, 3, 1, Padding::Same}}) {
-    SCOPED_TRACE(s.str());
-    const Data d = make_data(s, 123);
-    auto xb = test::upload(d.x), dyb = test::upload(d.dy);
-    auto a = test::make_output(s.w_count()), b = test::make_output(s.w_count());
-    const bool flip = s.C_in > s.C_out;
-    ConvPush push = make_conv_push(s, Grad::Overwrite);
-    push.variant = flip ? 1 : 0;
-    const rt::BufferView v = flip ? xb.view() : dyb.view(), u = flip ? dyb.view() : xb.view();
-    const uint32_t cu = flip ? s.C_out : s.C_in, cv = flip ? s.C_in : s.C_out;
-    const rt::Groups groups{(cu + VKAE_CONV_WGRAD3X3_U_BLOCK - 1) / VKAE_CONV_WGRAD3X3_U_BLOCK,
-                            (cv + VKAE_CONV_WGRAD3X3_V_BLOCK - 1) / VKAE_CONV_WGRAD3X3_V_BLOCK, 1};
-    test::ctx().run_now([&](rt::Recorder& rec) {
-      rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3), {a.view(), v, u}, push, groups);
-      rec.dispatch(rec.pipeline(kConv2dBackwardWeight3x3Vec4), {b.view(), v, u}, push, groups);
-    });
-    const auto ga = test::download(a), gb = test::download(b);
-    EXPECT_EQ(std::memcmp(ga.data(), gb.data(), ga.size() * sizeof(float)), 0)
-        << "max |diff| " << test::compare(ga, gb).max_abs;
-  }
-}
-
 // The general weight-gradient kernel (any other kernel size or stride) has the same ceiling: 4 images of
 // 720000 x 1 with a 5x5 kernel are 45000 rows per invocation, 2-3 trips each, in one dispatch.
 TEST_F(Conv2dGpu, BackwardWeightGeneralKernelSplitsLargeBatches) {
