@@ -15,9 +15,9 @@
 #define VKAE_CONV_TRANSPOSED_PIXELS 8u   // kTPB: columns per invocation (conv_transposed_gather.glsl)
 #define VKAE_CONV_WGRAD3X3_V_BLOCK 8u    // kA: v-channels per workgroup (conv2d_backward_weight_3x3.comp)
 #define VKAE_CONV_WGRAD3X3_U_BLOCK 1u    // kB: u-channels per workgroup (same shader)
-// vec4s of the uniform block the *_uniform gather kernels read packed weights from: 64 KiB, the
-// maxUniformBufferRange of lavapipe and NVIDIA; the host takes those kernels only for a packed copy that fits
-// both this and the device's limit (nn::conv2d_uniform_weights).
+// vec4s of the uniform block the *_uniform kernels read weights from: 64 KiB, the maxUniformBufferRange of
+// lavapipe and NVIDIA; the host takes those kernels only for weights that fit both this and the device's
+// limit (nn::uniform_block_fits).
 #define VKAE_CONV_UNIFORM_VEC4S 4096u
 
 #endif

@@ -34,16 +34,7 @@ const uint kGPB = GATHER_PIXELS;
 const uint kGQ = kGPB / 4u;  // vec4 accumulators per channel
 layout(std430, binding = 0) buffer Out { float y[]; };
 layout(std430, binding = 1) readonly buffer In { float x[]; };
-#if GATHER_PACKED_WEIGHTS == 2
-// The same copy as a uniform buffer: llvmpipe reads it with a branch-free gather, where every storage-buffer
-// load is a loop over the SIMD lanes with a bounds test each (dev/conv/README.md, fwd_08: 1.2x); a GPU
-// reads weights that all lanes share through its constant cache.
-layout(std140, binding = 2) uniform Wt { vec4 w4[VKAE_CONV_UNIFORM_VEC4S]; };
-#elif GATHER_PACKED_WEIGHTS
-layout(std430, binding = 2) readonly buffer Wt { vec4 w4[]; };
-#else
-layout(std430, binding = 2) readonly buffer Wt { float w[]; };
-#endif
+#include "conv_weights_binding.glsl"  // binding 2: the weights, in the form GATHER_PACKED_WEIGHTS says
 
 // The weights of tap `tap` (kh * KW + kw) of input channel ci for the block's kCB output channels.
 // Channels from `live` on do not exist (uniform per workgroup): the float path skips their loads.

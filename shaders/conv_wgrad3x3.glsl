@@ -1,5 +1,6 @@
 // Body of the 3x3 stride-1 weight gradient, included by conv2d_backward_weight_3x3.comp (WGRAD_VEC4 0) and
-// conv2d_backward_weight_3x3_vec4.comp (1). The conv2d weight gradient of a 3x3, stride-1 conv ('same' or 'valid'):
+// conv2d_backward_weight_3x3_vec4.comp (1). The conv2d weight gradient of a 3x3, stride-1 conv ('same' or
+// 'valid'):
 // dw[co,ci,kh,kw] = sum over n, oh, ow of dy[n,co,oh,ow] * x[n,ci,oh - pad_top + kh, ow - pad_left + kw].
 // Written over "v", the tensor read once per pixel, and "u", the one read through a sliding 3x3 window:
 // p.variant 0: v = dy, u = x; p.variant 1 (more input than output channels): v = x, u = dy. The u pixel of
